@@ -1,0 +1,1 @@
+"""leadbot's core: settings, storage, services and Block Kit builders, free of Bolt."""

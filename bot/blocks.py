@@ -1,0 +1,229 @@
+"""leadbot's messages and modals, built as pure functions from service results."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import formatting, kit
+from bot.i18n import t
+from bot.kit import user_text
+from bot.names import COMPANY_MAX
+from bot.services.leads import (
+    LONG_TEXT_MAX,
+    SHORT_TEXT_MAX,
+    SITUATIONS,
+    SOURCES,
+    TOUCH_KINDS,
+    LeadPage,
+    LeadView,
+)
+
+NEW_LEAD_CALLBACK = "lead_new"
+LOG_TOUCH_CALLBACK = "lead_log"
+LOG_BUTTON = "lead_log_open"
+LIST_MAX = 40
+HISTORY_MAX = 10
+COMPANY_IN_TEXT = 120  # long names are cut in headers and lists, never in storage
+
+
+@dataclass(frozen=True)
+class NewLeadPrefill:
+    company: str = ""
+    asked_for: str = ""
+
+
+def help_message(lang: str | None = None, unknown: str | None = None) -> dict:
+    blocks = []
+    if unknown:
+        blocks.append(kit.section(t("help.unknown", lang, command=user_text(unknown, 100))))
+    blocks += [kit.header(t("help.title", lang)), kit.section(t("help.body", lang)), kit.context(t("help.footer", lang))]
+    return kit.message(blocks, t("help.title", lang))
+
+
+def notice(text: str) -> dict:
+    """A one-section message; `text` is catalog text with any user input already escaped."""
+    return kit.message([kit.section(text)], text)
+
+
+def touch_logged_text(lead: LeadView, today: date, lang: str | None = None) -> str:
+    next_text = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
+    return t(
+        "lead.touch_logged", lang, number=lead.number, company=user_text(lead.company, COMPANY_IN_TEXT),
+        touches=lead.touch_count, next=next_text,
+    )
+
+
+def lead_title(lead: LeadView) -> str:
+    return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
+
+
+def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: str = "", goal: int = 5) -> dict:
+    """The card a rep sees after capture or `/lead show`: facts, the realistic figure, what to ask."""
+    blocks: list[dict] = []
+    if intro:
+        blocks.append(kit.section(intro))
+    blocks.append(kit.header(lead_title(lead)))
+    contact = ", ".join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
+    facts = [
+        t("lead.owner", lang, owner=lead.owner_id),
+        t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
+        t("lead.contact", lang, contact=user_text(contact, 400)),
+        t("lead.source", lang, source=t(f"source.{lead.source}", lang)),
+        t("lead.touches", lang, touches=lead.touch_count, goal=goal),
+        _next_field(lead, today, lang),
+    ]
+    if lead.claimed_potential is not None:
+        unit = user_text(lead.potential_unit, 200)
+        facts.append(t("lead.potential", lang, claimed=formatting.amount(lead.claimed_potential, unit)))
+        facts.append(
+            t(
+                "lead.realistic",
+                lang,
+                realistic=formatting.amount(lead.realistic_potential, unit),
+                percent=_percent(lead),
+            )
+        )
+    if lead.status != "open":
+        facts.append(t("lead.status", lang, status=t(f"status.{lead.status}", lang)))
+    blocks += kit.fields(facts)
+    if lead.asked_for:
+        blocks.append(kit.section(t("lead.asked_for", lang, text=user_text(lead.asked_for, 2800))))
+    if lead.discovery_notes:
+        blocks.append(kit.section(t("lead.notes", lang, text=user_text(lead.discovery_notes, 2800))))
+    if lead.touches:
+        blocks.append(kit.section(t("lead.history", lang, lines=_history(lead, lang))))
+    if lead.status == "open":
+        questions = "\n".join(f"• {q}" for q in t(f"ask.{lead.situation}", lang).split("\n"))
+        blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
+        blocks.append(
+            kit.actions(kit.button(t("lead.button_log", lang), LOG_BUTTON, str(lead.number), style="primary"))
+        )
+    return kit.message(blocks, lead_title(lead))
+
+
+def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str | None = None) -> dict:
+    if not page.items:
+        return notice(t("list.empty_mine" if mine else "list.empty_all", lang))
+    title = t("list.title_mine" if mine else "list.title_all", lang)
+    blocks = [kit.header(f"{title} ({page.total})")]
+    for lead in page.items[:LIST_MAX]:
+        blocks.append(
+            kit.section(
+                t(
+                    "list.line",
+                    lang,
+                    number=lead.number,
+                    company=user_text(lead.company, COMPANY_IN_TEXT),
+                    owner=lead.owner_id,
+                    age=t("age.days", lang, count=formatting.age_days(lead.created_at, now)),
+                    touches=lead.touch_count,
+                    next=_next_text(lead, today, lang),
+                )
+            )
+        )
+    hidden = page.total - min(len(page.items), LIST_MAX)
+    if hidden > 0:
+        blocks.append(kit.context(t("list.more", lang, count=hidden)))
+    return kit.message(blocks, title)
+
+
+def new_lead_modal(
+    prefill: NewLeadPrefill, owner_id: str, first_follow_up: date, metadata: dict, lang: str | None = None
+) -> dict:
+    sources = [kit.option(t(f"source.{s}", lang), s) for s in SOURCES]
+    situations = [kit.option(t(f"situation.{s}", lang), s) for s in SITUATIONS]
+    blocks = [
+        kit.text_input(
+            "company", t("form.company", lang), initial=prefill.company, max_length=COMPANY_MAX,
+            placeholder=t("form.company_hint", lang),
+        ),
+        kit.text_input("contact_name", t("form.contact_name", lang), optional=True, max_length=SHORT_TEXT_MAX),
+        kit.text_input("contact_role", t("form.contact_role", lang), optional=True, max_length=SHORT_TEXT_MAX),
+        kit.select_input("source", t("form.source", lang), sources),
+        kit.text_input(
+            "asked_for", t("form.asked_for", lang), initial=prefill.asked_for, multiline=True, optional=True,
+            max_length=LONG_TEXT_MAX,
+        ),
+        kit.select_input("situation", t("form.situation", lang), situations, hint=t("form.situation_hint", lang)),
+        kit.text_input(
+            "discovery_notes", t("form.discovery", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX,
+            placeholder=t("form.discovery_hint", lang),
+        ),
+        kit.number_input("claimed_potential", t("form.potential", lang), hint=t("form.potential_hint", lang)),
+        kit.text_input(
+            "potential_unit", t("form.potential_unit", lang), optional=True, max_length=SHORT_TEXT_MAX,
+            placeholder=t("form.potential_unit_hint", lang),
+        ),
+        kit.users_input("owner_id", t("form.owner", lang), initial_user=owner_id),
+        kit.date_input("first_follow_up", t("form.first_follow_up", lang), initial=first_follow_up.isoformat()),
+    ]
+    return kit.modal(
+        NEW_LEAD_CALLBACK, t("modal.new_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),
+    )
+
+
+def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: str | None = None) -> dict:
+    kinds = [kit.option(t(f"kind.{k}", lang), k) for k in TOUCH_KINDS]
+    blocks = [
+        kit.section(f"*{user_text(lead_title(lead), 300)}*"),
+        kit.select_input("kind", t("form.touch_kind", lang), kinds, initial="call"),
+        kit.text_input("note", t("form.touch_note", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX),
+        kit.text_input("buyer_said", t("form.buyer_said", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX),
+        kit.date_input(
+            "next_follow_up", t("form.next_follow_up", lang), initial=suggested_next.isoformat(),
+            hint=t("form.next_follow_up_hint", lang),
+        ),
+    ]
+    return kit.modal(
+        LOG_TOUCH_CALLBACK, t("modal.log_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+    )
+
+
+def duplicate_modal(existing: LeadView, today: date, lang: str | None = None) -> dict:
+    """Replaces the new-lead form when the company already has an open lead."""
+    note = t("lead.duplicate", lang, company=user_text(existing.company, COMPANY_IN_TEXT), number=existing.number, owner=existing.owner_id)
+    card = lead_card(existing, today, lang)["blocks"]
+    # A modal cannot carry the card's buttons usefully; the rep acts from the command line or the nudge.
+    blocks = [kit.section(note), kit.divider()] + [b for b in card if b["type"] != "actions"]
+    return kit.modal("lead_duplicate", t("lead.duplicate_title", lang), blocks, submit=None, close=t("modal.close", lang))
+
+
+def _percent(lead: LeadView) -> str:
+    return f"{lead.potential_factor * 100:.0f}"
+
+
+def _next_text(lead: LeadView, today: date, lang: str | None) -> str:
+    if lead.next_follow_up_on is None:
+        return "—"
+    text = formatting.day(lead.next_follow_up_on, today)
+    if lead.next_follow_up_on == today:
+        return t("date.today", lang)
+    return t("list.overdue", lang, date=text) if lead.next_follow_up_on < today else text
+
+
+def _next_field(lead: LeadView, today: date, lang: str | None) -> str:
+    if lead.next_follow_up_on is None:
+        return t("lead.next_none", lang)
+    return t("lead.next", lang, date=_next_text(lead, today, lang))
+
+
+def _history(lead: LeadView, lang: str | None) -> str:
+    recent = lead.touches[-HISTORY_MAX:]
+    lines = []
+    for touch in recent:
+        note = f" — {user_text(touch.note, 150)}" if touch.note else ""
+        lines.append(
+            t(
+                "lead.history_line",
+                lang,
+                date=formatting.day(touch.logged_at.date(), touch.logged_at.date()),
+                kind=t(f"kind.{touch.kind}", lang),
+                user=touch.logged_by,
+                note=note,
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,36 @@
+"""Where "now" comes from, so tests and `tick --at` can choose it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real time, always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stays where it is put: for `tick --at` and time-travel tests."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def set(self, at: datetime) -> None:
+        self.at = at
+
+
+def local_today(now: datetime, tz: str) -> date:
+    """The calendar date at `now` in an IANA time zone."""
+    return now.astimezone(ZoneInfo(tz)).date()

@@ -1,0 +1,179 @@
+"""Settings read once from the environment, validated, with one clear line per mistake."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Callable, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _text(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+def _port(name: str, raw: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a port number, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _factor(name: str, raw: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number between 0 and 1, got {raw!r}") from None
+    if not Decimal(0) < value <= Decimal(1):
+        raise SettingsError(f"{name} must be a number between 0 and 1, got {raw!r}")
+    return value
+
+
+def _timezone(name: str, raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} must be an IANA time zone such as Asia/Shanghai, got {raw!r}") from None
+    return raw
+
+
+def _cadence(name: str, raw: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    try:
+        steps = tuple(int(p) for p in parts)
+    except ValueError:
+        raise SettingsError(f"{name} must be days separated by commas, such as 2,7,14,30,60; got {raw!r}") from None
+    if not steps or any(s < 1 for s in steps):
+        raise SettingsError(f"{name} must list at least one step of 1 day or more, got {raw!r}")
+    return steps
+
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _user_ids(name: str, raw: str) -> frozenset[str]:
+    ids = [p.strip() for p in raw.split(",") if p.strip()]
+    bad = [i for i in ids if not _USER_ID.match(i)]
+    if bad:
+        raise SettingsError(f"{name} must be Slack user ids such as U012ABCDEF, separated by commas; got {bad[0]!r}")
+    return frozenset(ids)
+
+
+def _api_url(name: str, raw: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
+    # slack_sdk joins method names onto the base, so a base with a path needs its slash.
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _log_level(name: str, raw: str) -> str:
+    level = raw.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(f"{name} must be DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return level
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: where it lands, its default, and how it is read."""
+
+    env: str
+    attr: str
+    default: str | None
+    parse: Callable[[str, str], object]
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SLACK_BOT_TOKEN", "bot_token", None, _text, "Bot token (xoxb-…) from the app's OAuth page."),
+    Setting("SLACK_SIGNING_SECRET", "signing_secret", None, _text, "Signing secret from the app's Basic Information page."),
+    Setting("SLACK_APP_TOKEN", "app_token", "", _text, "App-level token (xapp-…); when set, serve uses Socket Mode."),
+    Setting("SLACK_API_URL", "slack_api_url", DEFAULT_SLACK_API_URL, _api_url, "Web API base URL."),
+    Setting("DATABASE_URL", "database_url", DEFAULT_DATABASE_URL, _text, "SQLAlchemy URL; SQLite file by default."),
+    Setting("PORT", "port", "3000", _port, "HTTP port for POST /slack/events."),
+    Setting("LEADBOT_HOST", "host", "0.0.0.0", _text, "Address the HTTP server binds to."),
+    Setting("LEADBOT_WEB_THREADS", "web_threads", "8", _positive_int, "Worker threads of the HTTP server."),
+    Setting("LEADBOT_ADMINS", "admins", "", _user_ids, "Slack user ids allowed to change any lead."),
+    Setting("LEADBOT_POTENTIAL_FACTOR", "potential_factor", "0.5", _factor, "Realistic share of a claimed potential."),
+    Setting("LEADBOT_CADENCE", "cadence", "2,7,14,30,60", _cadence, "Days to each follow-up step."),
+    Setting("LEADBOT_MIN_TOUCHES", "min_touches", "3", _positive_int, "Follow-ups before a lead may be closed as 'only wanted a proposal'."),
+    Setting("LEADBOT_KEEP_WARM_DAYS", "keep_warm_days", "30", _positive_int, "Days between follow-ups after the last step."),
+    Setting("LEADBOT_TEAM_TZ", "team_tz", "UTC", _timezone, "Team time zone, used until a rep's own is known."),
+    Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting leadbot reads, already parsed."""
+
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str
+    slack_api_url: str
+    database_url: str
+    port: int
+    host: str
+    web_threads: int
+    admins: frozenset[str]
+    potential_factor: Decimal
+    cadence: tuple[int, ...]
+    min_touches: int
+    keep_warm_days: int
+    team_tz: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            raw = environ.get(setting.env)
+            if raw is None or raw.strip() == "":
+                raw = setting.default
+            values[setting.attr] = None if raw is None else setting.parse(setting.env, raw)
+        return cls(**values)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def require_slack(self) -> None:
+        """Stop start-up with one line when the tokens a server needs are missing."""
+        if not self.bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN is not set: copy .env.example to .env and paste the bot token (xoxb-…)")
+        if not self.bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if self.socket_mode:
+            if not self.app_token.startswith("xapp-"):
+                raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+        elif not self.signing_secret:
+            raise SettingsError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify Slack's requests")
+
+    def redacted(self) -> dict[str, str]:
+        """Settings safe to log: secrets shown only as set or not."""
+        secret = {"bot_token", "signing_secret", "app_token"}
+        return {
+            s.env: ("<set>" if getattr(self, s.attr) else "<unset>") if s.attr in secret else str(getattr(self, s.attr))
+            for s in SETTINGS
+        }

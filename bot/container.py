@@ -1,0 +1,41 @@
+"""The composition root: builds every long-lived object once, from explicit settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.services.leads import LeadService
+from bot.services.policy import Policy
+from bot.services.reps import Directory
+from bot.slack_out import make_web_client, users_info_lookup
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Database
+    clock: Clock
+    policy: Policy
+    web: WebClient
+    leads: LeadService
+    directory: Directory
+
+
+def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
+    db = db or Database(settings.database_url)
+    policy = Policy.from_settings(settings)
+    web = make_web_client(settings.bot_token, settings.slack_api_url)
+    return Deps(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        policy=policy,
+        web=web,
+        leads=LeadService(db, policy),
+        directory=Directory(db, users_info_lookup(web), settings.team_tz),
+    )

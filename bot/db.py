@@ -1,0 +1,80 @@
+"""Engine and unit of work: the one place that knows how to talk to SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine; SQLite gets WAL, a busy timeout and write-safe transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _make_sqlite_safe_for_threads(engine)
+        return engine
+    if parsed.drivername == "postgresql":
+        # A bare postgresql:// would pick psycopg2, which we do not ship.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _make_sqlite_safe_for_threads(engine: Engine) -> None:
+    # pysqlite's own transaction handling starts writes lazily, which is what makes
+    # "database is locked" appear under concurrent writers; take the write lock up front.
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine plus a session factory; built once in the composition root."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def uow(self) -> "UnitOfWork":
+        return UnitOfWork(self._sessions)
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """A transaction that rolls back on exit unless `commit()` was called."""
+
+    session: Session
+
+    def __init__(self, sessions: sessionmaker) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._sessions()
+        return self
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()

@@ -1,0 +1,38 @@
+"""Domain errors: each carries a catalog key, so handlers can answer in the user's words."""
+
+from __future__ import annotations
+
+
+class LeadbotError(Exception):
+    """An expected refusal the user should read, not a crash."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class LeadNotFound(LeadbotError):
+    def __init__(self, ref: str) -> None:
+        super().__init__("error.lead_not_found", ref=ref)
+
+
+class NotAllowed(LeadbotError):
+    def __init__(self, number: int, owner: str) -> None:
+        super().__init__("error.not_allowed", number=number, owner=owner)
+
+
+class FormInvalid(LeadbotError):
+    """Field-level problems: block id → (catalog key, params)."""
+
+    def __init__(self, fields: dict[str, tuple[str, dict]]) -> None:
+        super().__init__("form.invalid")
+        self.fields = fields
+
+
+class DuplicateLead(LeadbotError):
+    def __init__(self, existing) -> None:
+        super().__init__(
+            "lead.duplicate", company=existing.company, number=existing.number, owner=existing.owner_id
+        )
+        self.existing = existing

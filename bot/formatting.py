@@ -1,0 +1,24 @@
+"""Numbers, dates and ages the way a rep reads them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+
+def amount(value: Decimal | None, unit: str = "") -> str:
+    """12345.5 → "12,345.50"; whole numbers lose the cents."""
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"{text} {unit}".strip()
+
+
+def day(value: date, today: date) -> str:
+    """"Tue 1 Dec", with the year only when it is not this year."""
+    text = f"{value:%a} {value.day} {value:%b}"
+    return text if value.year == today.year else f"{text} {value.year}"
+
+
+def age_days(since: datetime, now: datetime) -> int:
+    return max(0, (now - since).days)

@@ -1,0 +1,176 @@
+"""Every sentence a user reads, in one catalog keyed by message id, so it can be translated."""
+
+from __future__ import annotations
+
+from string import Formatter
+
+DEFAULT_LANGUAGE = "en"
+
+EN: dict[str, str] = {
+    # Generic
+    "error.unexpected": "Sorry — something went wrong on our side and nothing was changed. Please try again in a minute.",
+    "error.slack_busy": "Slack took too long to open the form. Please run the command again.",
+    "error.lead_not_found": "I can't find lead {ref}. Try `/lead list all` to see the open leads and their numbers.",
+    "error.ref_missing": "Which lead? Give its number or company, e.g. `{example}`.",
+    "error.not_allowed": "Only the owner (<@{owner}>) or an admin can change #{number}. Ask them, or ask an admin to `/lead assign` it to you.",
+    "error.closed": "#{number} {company} is already {status}; there is nothing to change.",
+    "error.company_too_long": "Company names can be at most {max} characters — that one has {length}. Please shorten it.",
+    "error.user_missing": "Who should own it? Mention them, e.g. `/lead assign {number} @maria`.",
+    "error.user_unresolved": "I couldn't read “{text}” as a person. Mention them with @ so Slack links the name, e.g. `/lead assign 12 @maria`.",
+    "error.lost_reason_unknown": "Please pick why it was lost: {reasons}. Example: `/lead lost 12 competitor went with Zhang Coatings`.",
+    "error.too_few_touches": "Not yet — #{number} has only {touches} of the {min} follow-ups we aim for. Buyers take one to three months to decide, and most go quiet while they do. Log a follow-up or set the next date instead (`/lead log {number}`).",
+    # Form field errors
+    "field.company_required": "Please enter the company.",
+    "field.too_long": "At most {max} characters, please.",
+    "field.potential_not_number": "Enter a number, such as 5000 (no units here; put them below).",
+    "field.potential_negative": "The potential can't be negative.",
+    "field.date_past": "Pick today or a later date.",
+    "field.date_missing": "Pick a date for the next follow-up.",
+    "field.required": "Please choose one.",
+    # Commands and help
+    "help.title": "leadbot — never let an enquiry die for lack of follow-up",
+    "help.unknown": "I don't know `{command}`. Here is what I can do:",
+    "help.body": (
+        "*`/lead new [company — what they asked for]`* capture an enquiry (opens a form)\n"
+        "*`/lead list [mine|all]`* open leads, most urgent first\n"
+        "*`/lead show <number or company>`* one lead with its follow-ups\n"
+        "*`/lead log <number or company> [call|email|visit|message|meeting] [note]`* record a follow-up\n"
+        "*`/lead won <number>`* mark it won\n"
+        "*`/lead lost <number> <reason> [note]`* mark it lost — reasons: competitor, cancelled, budget, fit, silent, other\n"
+        "*`/lead assign <number> @person`* give it to someone else\n"
+        "*`/lead help`* this message"
+    ),
+    "help.footer": "Customers usually take one to three months to decide. Follow up three to five times before you give up.",
+    # Lead card and list
+    "lead.saved": "Saved #{number} {company}.",
+    "lead.saved_for_owner": "Saved #{number} {company} for <@{owner}> — I've sent them the card.",
+    "lead.captured_for_you": "<@{capturer}> captured a lead for you.",
+    "lead.assigned_to_you": "<@{actor}> assigned #{number} {company} to you.",
+    "lead.assigned": "#{number} {company} now belongs to <@{owner}>.",
+    "lead.duplicate": "{company} already has an open lead: #{number}, owned by <@{owner}>. Nothing new was saved — log a follow-up on it instead.",
+    "lead.duplicate_title": "Already a lead",
+    "lead.touch_logged": "Logged a follow-up on #{number} {company} ({touches} so far). Next follow-up: {next}.",
+    "lead.won": "#{number} {company} is won. Well done — the follow-ups paid off.",
+    "lead.lost": "#{number} {company} is closed as lost ({reason}).",
+    "lead.header": "#{number} {company}",
+    "lead.owner": "*Owner*\n<@{owner}>",
+    "lead.situation": "*Situation*\n{situation}",
+    "lead.contact": "*Contact*\n{contact}",
+    "lead.source": "*Came from*\n{source}",
+    "lead.asked_for": "*Asked for*\n{text}",
+    "lead.potential": "*Claimed potential*\n{claimed}",
+    "lead.realistic": "*Plan on*\n{realistic} (customers exaggerate — we plan on {percent}%)",
+    "lead.next": "*Next follow-up*\n{date}",
+    "lead.next_none": "*Next follow-up*\nnone",
+    "lead.touches": "*Follow-ups*\n{touches} of the {goal} we aim for",
+    "lead.status": "*Status*\n{status}",
+    "lead.notes": "*Discovery notes*\n{text}",
+    "lead.questions": "*Ask next*\n{questions}",
+    "lead.history": "*Follow-ups so far*\n{lines}",
+    "lead.history_line": "{date} · {kind} by <@{user}>{note}",
+    "lead.button_log": "Log follow-up",
+    "list.title_mine": "Your open leads",
+    "list.title_all": "All open leads",
+    "list.empty_mine": "You have no open leads. Capture one with `/lead new`.",
+    "list.empty_all": "There are no open leads yet. Capture one with `/lead new`.",
+    "list.line": "*#{number} {company}* · <@{owner}> · {age} old · {touches} follow-ups · next {next}",
+    "list.more": "…and {count} more. Use `/lead show <number>` for any of them.",
+    "list.overdue": "{date} (overdue)",
+    # Modals
+    "modal.new_title": "New lead",
+    "modal.log_title": "Log follow-up",
+    "modal.save": "Save",
+    "modal.cancel": "Cancel",
+    "modal.close": "Close",
+    "form.company": "Company",
+    "form.company_hint": "e.g. Acme Oilfield Design Institute",
+    "form.contact_name": "Contact name",
+    "form.contact_role": "Their role",
+    "form.source": "How they reached us",
+    "form.asked_for": "What they asked for",
+    "form.situation": "The buyer's situation",
+    "form.situation_hint": "Ask plainly: “Sorry — three minutes now saves you many questions later.”",
+    "form.discovery": "Discovery notes",
+    "form.discovery_hint": "Situation, problem, implication, need-payoff",
+    "form.potential": "Claimed potential",
+    "form.potential_hint": "What they say — we'll plan on half",
+    "form.potential_unit": "What it measures",
+    "form.potential_unit_hint": "e.g. yearly volume in tonnes",
+    "form.owner": "Owner",
+    "form.first_follow_up": "First follow-up",
+    "form.touch_kind": "How you followed up",
+    "form.touch_note": "Note",
+    "form.buyer_said": "What the buyer said",
+    "form.next_follow_up": "Next follow-up",
+    "form.next_follow_up_hint": "Leave as is to follow the cadence, or pick the date the buyer gave",
+    # Value labels
+    "source.website": "Website",
+    "source.marketing": "Marketing",
+    "source.referral": "Referral",
+    "source.trade_show": "Trade show",
+    "source.inbound_call": "Inbound call",
+    "source.other": "Other",
+    "situation.boss_research": "Their boss asked them to research whether to buy",
+    "situation.wants_to_buy": "They mean to buy but don't know how yet",
+    "situation.comparing": "Comparing vendors",
+    "situation.trial": "Trial / small first order",
+    "situation.unknown": "Don't know yet",
+    "status.open": "open",
+    "status.won": "won",
+    "status.lost": "lost",
+    "kind.call": "Call",
+    "kind.email": "Email",
+    "kind.visit": "Visit",
+    "kind.message": "Message",
+    "kind.meeting": "Meeting",
+    "kind.other": "Follow-up",
+    "reason.competitor": "chose a competitor",
+    "reason.cancelled": "project cancelled",
+    "reason.no_budget": "no budget",
+    "reason.not_fit": "not a fit",
+    "reason.went_silent": "stopped answering / only wanted a proposal",
+    "reason.other": "other",
+    # Discovery questions by situation
+    "ask.boss_research": (
+        "Who will decide, and who else sits in that meeting?\n"
+        "What must their report answer — cost, feasibility, risk?\n"
+        "When is the report due?"
+    ),
+    "ask.wants_to_buy": (
+        "What made them start looking now?\n"
+        "How does buying work there — project proposal, procurement meeting, technical selection?\n"
+        "Can we help them write the project proposal?"
+    ),
+    "ask.comparing": (
+        "Which other vendors are they looking at, and what do they like about them?\n"
+        "What will decide it — price, delivery, technical fit?\n"
+        "When will they choose?"
+    ),
+    "ask.trial": (
+        "What does a successful trial look like to them?\n"
+        "What volume follows if it works?\n"
+        "Who signs off the bigger order?"
+    ),
+    "ask.unknown": (
+        "What's the background — who asked for this, and why now?\n"
+        "What happens if they do nothing?\n"
+        "Who else is involved in the decision?"
+    ),
+    # Units of time
+    "age.days": "{count}d",
+    "date.today": "today",
+}
+
+CATALOGS: dict[str, dict[str, str]] = {"en": EN}
+
+
+def t(key: str, lang: str | None = None, **params: object) -> str:
+    """The message `key` in `lang` (falling back to English) with its placeholders filled."""
+    catalog = CATALOGS.get(lang or DEFAULT_LANGUAGE, EN)
+    template = catalog.get(key) or EN[key]
+    return template.format(**params) if params else template
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template expects, for the catalog consistency test."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}

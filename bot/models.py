@@ -1,0 +1,144 @@
+"""Tables: teams, leads, the touches logged on them, and the reps we know."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+OPEN, WON, LOST = "open", "won", "lost"
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC without a zone (SQLite has none) and always hands back aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Team(Base):
+    """A Slack workspace; hands out the short lead numbers reps type."""
+
+    __tablename__ = "teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_lead_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Rep(Base):
+    """A Slack user as last seen through users.info: name, time zone, whether still active."""
+
+    __tablename__ = "reps"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    email: Mapped[str | None] = mapped_column(String(320))
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Lead(Base):
+    """One enquiry, from capture until it is won or lost."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number"),
+        # One open lead per company and team; closed ones may repeat.
+        Index(
+            "uq_leads_open_company",
+            "team_id",
+            "company_key",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_leads_team_owner_status_next", "team_id", "owner_id", "status", "next_follow_up_on"),
+        Index("ix_leads_team_status_next", "team_id", "status", "next_follow_up_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("teams.team_id"))
+    number: Mapped[int] = mapped_column(Integer)
+    company: Mapped[str] = mapped_column(String(255))
+    company_key: Mapped[str] = mapped_column(String(255))
+    contact_name: Mapped[str] = mapped_column(String(255), default="")
+    contact_role: Mapped[str] = mapped_column(String(255), default="")
+    source: Mapped[str] = mapped_column(String(32))
+    asked_for: Mapped[str] = mapped_column(Text, default="")
+    situation: Mapped[str] = mapped_column(String(32))
+    discovery_notes: Mapped[str] = mapped_column(Text, default="")
+    claimed_potential: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    potential_unit: Mapped[str] = mapped_column(String(255), default="")
+    owner_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    lost_reason: Mapped[str | None] = mapped_column(String(32))
+    lost_note: Mapped[str] = mapped_column(Text, default="")
+    touch_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date)
+    last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
+
+
+class Touch(Base):
+    """A logged follow-up: a call, email, visit, message or meeting."""
+
+    __tablename__ = "touches"
+    __table_args__ = (Index("ix_touches_team_lead", "team_id", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    buyer_said: Mapped[str] = mapped_column(Text, default="")
+    logged_by: Mapped[str] = mapped_column(String(32))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    lead: Mapped[Lead] = relationship(back_populates="touches")

@@ -1,0 +1,1 @@
+"""Use cases: plain values in, dataclasses out, one unit of work each."""

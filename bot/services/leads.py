@@ -1,0 +1,426 @@
+"""Capturing, finding, following up and closing leads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.clock import local_today
+from bot.commands import lead_number
+from bot.db import Database
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed
+from bot.models import LOST, OPEN, WON, Lead, Team, Touch
+from bot.names import COMPANY_MAX, clean_text, company_key
+from bot.services.policy import Policy
+from bot.services.upsert import insert_ignore
+
+SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "other")
+SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
+TOUCH_KINDS = ("call", "email", "visit", "message", "meeting")
+LOST_REASONS = ("competitor", "cancelled", "no_budget", "not_fit", "went_silent", "other")
+SHORT_TEXT_MAX = 200
+LONG_TEXT_MAX = 3000
+POTENTIAL_MAX = Decimal("1e15")
+
+# Words a rep may type after `/lead lost 12`.
+LOST_REASON_WORDS = {
+    "competitor": "competitor",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "budget": "no_budget",
+    "no_budget": "no_budget",
+    "fit": "not_fit",
+    "not_fit": "not_fit",
+    "silent": "went_silent",
+    "went_silent": "went_silent",
+    "proposal": "went_silent",
+    "fishing": "went_silent",
+    "other": "other",
+}
+
+
+@dataclass(frozen=True)
+class NewLeadForm:
+    """What the new-lead modal sent, as plain strings (None where left empty)."""
+
+    company: str | None
+    contact_name: str | None
+    contact_role: str | None
+    source: str | None
+    asked_for: str | None
+    situation: str | None
+    discovery_notes: str | None
+    claimed_potential: str | None
+    potential_unit: str | None
+    owner_id: str | None
+    first_follow_up: str | None
+
+
+@dataclass(frozen=True)
+class LeadDraft:
+    company: str
+    contact_name: str
+    contact_role: str
+    source: str
+    asked_for: str
+    situation: str
+    discovery_notes: str
+    claimed_potential: Decimal | None
+    potential_unit: str
+    owner_id: str
+    first_follow_up_on: date
+
+
+@dataclass(frozen=True)
+class TouchView:
+    kind: str
+    note: str
+    buyer_said: str
+    logged_by: str
+    logged_at: datetime
+
+
+@dataclass(frozen=True)
+class LeadView:
+    number: int
+    company: str
+    contact_name: str
+    contact_role: str
+    source: str
+    asked_for: str
+    situation: str
+    discovery_notes: str
+    claimed_potential: Decimal | None
+    realistic_potential: Decimal | None
+    potential_factor: Decimal
+    potential_unit: str
+    owner_id: str
+    status: str
+    lost_reason: str | None
+    touch_count: int
+    next_follow_up_on: date | None
+    last_touch_at: datetime | None
+    created_at: datetime
+    touches: tuple[TouchView, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeadPage:
+    items: tuple[LeadView, ...]
+    total: int
+
+
+def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date) -> LeadDraft:
+    """Validate the modal's values; raise FormInvalid naming each bad field."""
+    problems: dict[str, tuple[str, dict]] = {}
+    company = clean_text(form.company)
+    if not company:
+        problems["company"] = ("field.company_required", {})
+    elif len(company) > COMPANY_MAX:
+        problems["company"] = ("field.too_long", {"max": COMPANY_MAX})
+    for name in ("contact_name", "contact_role", "potential_unit"):
+        if len(clean_text(getattr(form, name))) > SHORT_TEXT_MAX:
+            problems[name] = ("field.too_long", {"max": SHORT_TEXT_MAX})
+    for name in ("asked_for", "discovery_notes"):
+        if len(clean_text(getattr(form, name))) > LONG_TEXT_MAX:
+            problems[name] = ("field.too_long", {"max": LONG_TEXT_MAX})
+    if form.source not in SOURCES:
+        problems["source"] = ("field.required", {})
+    if form.situation not in SITUATIONS:
+        problems["situation"] = ("field.required", {})
+    potential = None
+    try:
+        potential = parse_potential(form.claimed_potential)
+    except LeadbotError as error:
+        problems["claimed_potential"] = (error.key, error.params)
+    follow_up = None
+    try:
+        follow_up = parse_future_date(form.first_follow_up, today)
+    except LeadbotError as error:
+        problems["first_follow_up"] = (error.key, error.params)
+    if problems:
+        raise FormInvalid(problems)
+    return LeadDraft(
+        company=company,
+        contact_name=clean_text(form.contact_name),
+        contact_role=clean_text(form.contact_role),
+        source=form.source,
+        asked_for=clean_text(form.asked_for),
+        situation=form.situation,
+        discovery_notes=clean_text(form.discovery_notes),
+        claimed_potential=potential,
+        potential_unit=clean_text(form.potential_unit),
+        owner_id=form.owner_id or fallback_owner,
+        first_follow_up_on=follow_up,
+    )
+
+
+def parse_potential(raw: str | None) -> Decimal | None:
+    text = clean_text(raw).replace(",", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise LeadbotError("field.potential_not_number") from None
+    if not value.is_finite() or value >= POTENTIAL_MAX:
+        raise LeadbotError("field.potential_not_number")
+    if value < 0:
+        raise LeadbotError("field.potential_negative")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_future_date(raw: str | None, today: date) -> date:
+    if not raw:
+        raise LeadbotError("field.date_missing")
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        raise LeadbotError("field.date_missing") from None
+    if chosen < today:
+        raise LeadbotError("field.date_past")
+    return chosen
+
+
+def lost_reason_from_word(word: str) -> str | None:
+    return LOST_REASON_WORDS.get(word.strip().lower())
+
+
+class LeadService:
+    """Every change to a lead goes through here, filtered by team and checked for permission."""
+
+    def __init__(self, db: Database, policy: Policy) -> None:
+        self.db = db
+        self.policy = policy
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def find(self, team_id: str, ref: str, with_touches: bool = False) -> LeadView:
+        with self.db.uow() as uow:
+            lead = self._load(uow.session, team_id, ref)
+            return self._view(lead, with_touches)
+
+    def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
+        with self.db.uow() as uow:
+            lead = _open_by_key(uow.session, team_id, company_key(company))
+            return None if lead is None else self._view(lead)
+
+    def list_open(self, team_id: str, owner_id: str | None = None, limit: int = 40) -> LeadPage:
+        where = [Lead.team_id == team_id, Lead.status == OPEN]
+        if owner_id:
+            where.append(Lead.owner_id == owner_id)
+        with self.db.uow() as uow:
+            total = uow.session.scalar(select(func.count()).select_from(Lead).where(*where))
+            rows = uow.session.scalars(
+                select(Lead)
+                .where(*where)
+                .order_by(Lead.next_follow_up_on.asc().nulls_last(), Lead.created_at.asc())
+                .limit(limit)
+            )
+            return LeadPage(tuple(self._view(lead) for lead in rows), total or 0)
+
+    # -- changing --------------------------------------------------------------------------
+
+    def capture(self, team_id: str, draft: LeadDraft, captured_by: str, now: datetime) -> LeadView:
+        """Save a new lead, unless its company already has an open one."""
+        key = company_key(draft.company)
+        with self.db.uow() as uow:
+            session = uow.session
+            existing = _open_by_key(session, team_id, key)
+            if existing is not None:
+                raise DuplicateLead(self._view(existing))
+            lead = Lead(
+                team_id=team_id,
+                number=_next_number(session, team_id, now),
+                company=draft.company,
+                company_key=key,
+                contact_name=draft.contact_name,
+                contact_role=draft.contact_role,
+                source=draft.source,
+                asked_for=draft.asked_for,
+                situation=draft.situation,
+                discovery_notes=draft.discovery_notes,
+                claimed_potential=draft.claimed_potential,
+                potential_unit=draft.potential_unit,
+                owner_id=draft.owner_id,
+                created_by=captured_by,
+                status=OPEN,
+                lost_note="",
+                touch_count=0,
+                next_follow_up_on=draft.first_follow_up_on,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(lead)
+            try:
+                session.flush()
+            except IntegrityError:
+                # Someone saved the same company a moment ago; show theirs.
+                session.rollback()
+                existing = _open_by_key(session, team_id, key)
+                if existing is None:
+                    raise
+                raise DuplicateLead(self._view(existing)) from None
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    def log_touch(
+        self,
+        team_id: str,
+        ref: str,
+        user_id: str,
+        kind: str,
+        note: str,
+        now: datetime,
+        tz: str,
+        buyer_said: str = "",
+        next_on: date | None = None,
+    ) -> LeadView:
+        """Record a follow-up and move the lead to its next cadence step (or the buyer's date)."""
+        with self.db.uow() as uow:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            uow.session.add(
+                Touch(
+                    team_id=team_id,
+                    lead_id=lead.id,
+                    kind=kind,
+                    note=note,
+                    buyer_said=buyer_said,
+                    logged_by=user_id,
+                    logged_at=now,
+                )
+            )
+            lead.touch_count += 1
+            lead.last_touch_at = now
+            lead.next_follow_up_on = next_on or self.policy.next_follow_up(lead.touch_count, local_today(now, tz))
+            lead.updated_at = now
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    def win(self, team_id: str, ref: str, user_id: str, now: datetime) -> LeadView:
+        with self.db.uow() as uow:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            _close(lead, WON, now)
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    def lose(self, team_id: str, ref: str, user_id: str, reason: str, note: str, now: datetime) -> LeadView:
+        """Close as lost; "only wanted a proposal" needs the minimum follow-ups first."""
+        if reason not in LOST_REASONS:
+            raise LeadbotError("error.lost_reason_unknown", reasons=", ".join(LOST_REASON_WORDS))
+        with self.db.uow() as uow:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            if reason == "went_silent" and lead.touch_count < self.policy.min_touches:
+                raise LeadbotError(
+                    "error.too_few_touches",
+                    number=lead.number,
+                    touches=lead.touch_count,
+                    min=self.policy.min_touches,
+                )
+            _close(lead, LOST, now)
+            lead.lost_reason = reason
+            lead.lost_note = note
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    def assign(self, team_id: str, ref: str, user_id: str, new_owner: str, now: datetime) -> LeadView:
+        with self.db.uow() as uow:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead.owner_id = new_owner
+            lead.updated_at = now
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def can_change(self, lead: LeadView, user_id: str) -> bool:
+        return user_id == lead.owner_id or user_id in self.policy.admins
+
+    def _load(self, session: Session, team_id: str, ref: str) -> Lead:
+        ref = ref.strip()
+        number = lead_number(ref)
+        lead = None
+        if number is not None:
+            lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.number == number))
+        if lead is None and ref:
+            key = company_key(ref)
+            lead = _open_by_key(session, team_id, key) or session.scalar(
+                select(Lead)
+                .where(Lead.team_id == team_id, Lead.company_key == key)
+                .order_by(Lead.created_at.desc())
+                .limit(1)
+            )
+        if lead is None:
+            raise LeadNotFound(ref)
+        return lead
+
+    def _load_changeable(self, session: Session, team_id: str, ref: str, user_id: str) -> Lead:
+        lead = self._load(session, team_id, ref)
+        if user_id != lead.owner_id and user_id not in self.policy.admins:
+            raise NotAllowed(lead.number, lead.owner_id)
+        if lead.status != OPEN:
+            raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
+        return lead
+
+    def _view(self, lead: Lead, with_touches: bool = False) -> LeadView:
+        touches = ()
+        if with_touches:
+            touches = tuple(
+                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches
+            )
+        return LeadView(
+            number=lead.number,
+            company=lead.company,
+            contact_name=lead.contact_name,
+            contact_role=lead.contact_role,
+            source=lead.source,
+            asked_for=lead.asked_for,
+            situation=lead.situation,
+            discovery_notes=lead.discovery_notes,
+            claimed_potential=lead.claimed_potential,
+            realistic_potential=self.policy.realistic(lead.claimed_potential),
+            potential_factor=self.policy.potential_factor,
+            potential_unit=lead.potential_unit,
+            owner_id=lead.owner_id,
+            status=lead.status,
+            lost_reason=lead.lost_reason,
+            touch_count=lead.touch_count,
+            next_follow_up_on=lead.next_follow_up_on,
+            last_touch_at=lead.last_touch_at,
+            created_at=lead.created_at,
+            touches=touches,
+        )
+
+
+def _open_by_key(session: Session, team_id: str, key: str) -> Lead | None:
+    return session.scalar(
+        select(Lead).where(Lead.team_id == team_id, Lead.company_key == key, Lead.status == OPEN)
+    )
+
+
+def _next_number(session: Session, team_id: str, now: datetime) -> int:
+    """The team's next lead number; the row update serialises concurrent captures."""
+    insert_ignore(session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
+    return session.scalar(
+        update(Team)
+        .where(Team.team_id == team_id)
+        .values(last_lead_number=Team.last_lead_number + 1)
+        .returning(Team.last_lead_number)
+    )
+
+
+def _close(lead: Lead, status: str, now: datetime) -> None:
+    lead.status = status
+    lead.closed_at = now
+    lead.updated_at = now
+    lead.next_follow_up_on = None

@@ -1,0 +1,42 @@
+"""The team's follow-up rules: cadence, minimum touches, how much to believe a claim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot.config import Settings
+
+
+@dataclass(frozen=True)
+class Policy:
+    cadence: tuple[int, ...]
+    keep_warm_days: int
+    min_touches: int
+    touch_goal: int
+    potential_factor: Decimal
+    admins: frozenset[str]
+    team_tz: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Policy":
+        return cls(
+            cadence=settings.cadence,
+            keep_warm_days=settings.keep_warm_days,
+            min_touches=settings.min_touches,
+            touch_goal=max(settings.min_touches, 5),
+            potential_factor=settings.potential_factor,
+            admins=settings.admins,
+            team_tz=settings.team_tz,
+        )
+
+    def days_to_step(self, step: int) -> int:
+        """Days from the last touch to follow-up number `step` (0 = first after capture)."""
+        return self.cadence[step] if step < len(self.cadence) else self.keep_warm_days
+
+    def next_follow_up(self, step: int, from_day: date) -> date:
+        return from_day + timedelta(days=self.days_to_step(step))
+
+    def realistic(self, claimed: Decimal | None) -> Decimal | None:
+        return None if claimed is None else (claimed * self.potential_factor).quantize(Decimal("0.01"))

@@ -1,0 +1,79 @@
+"""Who a Slack user is — name, time zone, language — cached from users.info."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Mapping
+
+
+from bot.db import Database
+from bot.models import Rep
+from bot.services.upsert import insert_ignore
+
+logger = logging.getLogger(__name__)
+
+# users.info answers a user dict, None for an unknown user, or raises when Slack is unreachable.
+UserLookup = Callable[[str], Mapping | None]
+
+REFRESH_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RepView:
+    user_id: str
+    name: str
+    tz: str
+    locale: str | None
+    active: bool
+
+
+class Directory:
+    """Answers from the cache, refreshing from Slack when a rep is new or the entry is old."""
+
+    def __init__(self, db: Database, lookup: UserLookup, default_tz: str) -> None:
+        self.db = db
+        self.lookup = lookup
+        self.default_tz = default_tz
+
+    def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
+        with self.db.uow() as uow:
+            cached = uow.session.get(Rep, (team_id, user_id))
+            if cached is not None and now - cached.fetched_at < REFRESH_AFTER:
+                return self._view(cached)
+        try:
+            user = self.lookup(user_id)
+        except Exception:  # Slack being down must not stop a rep from working.
+            logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
+            return self._view(cached) if cached is not None else RepView(user_id, "", self.default_tz, None, True)
+        return self._store(team_id, user_id, user, now)
+
+    def cached_tz(self, team_id: str, user_id: str) -> str:
+        """The rep's time zone without asking Slack: for paths racing a 3-second trigger."""
+        with self.db.uow() as uow:
+            cached = uow.session.get(Rep, (team_id, user_id))
+            return (cached.tz if cached is not None else None) or self.default_tz
+
+    def tz(self, team_id: str, user_id: str, now: datetime) -> str:
+        return self.rep(team_id, user_id, now).tz
+
+    def _store(self, team_id: str, user_id: str, user: Mapping | None, now: datetime) -> RepView:
+        values = {
+            "name": (user or {}).get("real_name") or (user or {}).get("name") or "",
+            "tz": (user or {}).get("tz") or None,
+            "locale": (user or {}).get("locale"),
+            "email": ((user or {}).get("profile") or {}).get("email"),
+            "active": bool(user) and not user.get("deleted", False),
+            "fetched_at": now,
+        }
+        with self.db.uow() as uow:
+            if not insert_ignore(uow.session, Rep, {"team_id": team_id, "user_id": user_id, **values}):
+                rep = uow.session.get(Rep, (team_id, user_id))
+                for name, value in values.items():
+                    setattr(rep, name, value)
+            uow.commit()
+        return RepView(user_id, values["name"], values["tz"] or self.default_tz, values["locale"], values["active"])
+
+    def _view(self, rep: Rep) -> RepView:
+        return RepView(rep.user_id, rep.name, rep.tz or self.default_tz, rep.locale, rep.active)

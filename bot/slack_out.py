@@ -1,0 +1,55 @@
+"""The Web API client leadbot uses, with Slack's retry rules built in."""
+
+from __future__ import annotations
+
+import logging
+from typing import Mapping
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+logger = logging.getLogger(__name__)
+
+# Errors after which posting to the same target again can only fail again.
+PERMANENT_TARGET_ERRORS = frozenset(
+    {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_disabled", "cannot_dm_bot"}
+)
+# Errors that mean the whole workspace's token no longer works.
+WORKSPACE_GONE_ERRORS = frozenset({"account_inactive", "invalid_auth", "token_revoked", "not_authed"})
+
+
+def make_web_client(token: str | None, base_url: str, timeout: int = 10) -> WebClient:
+    """A WebClient that waits out 429s and retries brief outages before giving up."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def slack_error(error: SlackApiError) -> str:
+    return str(error.response.get("error", "")) if error.response is not None else ""
+
+
+def users_info_lookup(client: WebClient):
+    """users.info as the Directory wants it: the user dict, None when Slack has no such user."""
+
+    def lookup(user_id: str) -> Mapping | None:
+        try:
+            return client.users_info(user=user_id, include_locale=True)["user"]
+        except SlackApiError as error:
+            if slack_error(error) in {"user_not_found", "user_disabled"}:
+                return None
+            raise
+
+    return lookup

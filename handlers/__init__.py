@@ -1,0 +1,1 @@
+"""Thin Bolt listeners: ack, pull plain values from Slack's payload, call a service, answer."""

@@ -1,0 +1,28 @@
+"""Builds the Bolt app from explicit dependencies and registers every listener package."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+
+from bot.container import Deps
+from handlers import actions, commands, errors, views
+
+
+def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
+    """The Bolt app; pass `listener_executor` to be able to wait for work still running after acks."""
+    settings = deps.settings
+    app = App(
+        token=settings.bot_token,
+        signing_secret=settings.signing_secret or "",
+        client=deps.web,
+        # Socket Mode requests arrive over a websocket Slack authenticated already.
+        request_verification_enabled=not settings.socket_mode,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("leadbot.bolt"),
+    )
+    for module in (errors, commands, views, actions):
+        module.register(app, deps)
+    return app

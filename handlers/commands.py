@@ -1,0 +1,178 @@
+"""`/lead` and its subcommands."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks
+from bot.clock import local_today
+from bot.commands import Command, mentioned_user, parse, split_quick_capture, split_ref
+from bot.container import Deps
+from bot.errors import LeadbotError
+from bot.i18n import t
+from bot.kit import user_text
+from bot.names import COMPANY_MAX
+from bot.services.leads import TOUCH_KINDS, lost_reason_from_word
+from handlers.modals import open_log_modal
+from handlers.replies import error_text, tell, to_user
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Call:
+    """One `/lead` invocation, reduced to plain values."""
+
+    deps: Deps
+    client: WebClient
+    respond: Callable
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+
+    def reply(self, message: dict) -> None:
+        self.respond(**message, replace_original=False)
+
+    def today(self):
+        now = self.deps.clock.now()
+        return local_today(now, self.deps.directory.tz(self.team_id, self.user_id, now))
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/lead")
+    def lead_command(ack, body: dict, respond, client: WebClient) -> None:
+        ack()
+        call = Call(
+            deps=deps,
+            client=client,
+            respond=respond,
+            team_id=body["team_id"],
+            user_id=body["user_id"],
+            channel_id=body.get("channel_id", ""),
+            trigger_id=body.get("trigger_id", ""),
+        )
+        command = parse(body.get("text", ""))
+        try:
+            ROUTES.get(command.name, show_help)(call, command)
+        except LeadbotError as error:
+            tell(respond, error_text(error))
+
+
+def show_help(call: Call, command: Command) -> None:
+    call.reply(blocks.help_message(unknown=command.typed if command.name == "unknown" else None))
+
+
+def new(call: Call, command: Command) -> None:
+    company, asked_for = split_quick_capture(command.args)
+    if len(company) > COMPANY_MAX:
+        tell(call.respond, t("error.company_too_long", max=COMPANY_MAX, length=len(company)))
+        return
+    deps = call.deps
+    now = deps.clock.now()
+    if company:
+        existing = deps.leads.open_lead_for_company(call.team_id, company)
+        if existing is not None:
+            today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
+            intro = t("lead.duplicate", company=user_text(existing.company, 120), number=existing.number, owner=existing.owner_id)
+            call.reply(blocks.lead_card(existing, today, intro=intro, goal=deps.policy.touch_goal))
+            return
+    # trigger_id expires 3 s after Slack sent the command: open first, look things up after.
+    today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
+    view = blocks.new_lead_modal(
+        blocks.NewLeadPrefill(company=company, asked_for=asked_for),
+        owner_id=call.user_id,
+        first_follow_up=deps.policy.next_follow_up(0, today),
+        metadata={"channel": call.channel_id},
+    )
+    try:
+        call.client.views_open(trigger_id=call.trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        tell(call.respond, t("error.slack_busy"))
+        return
+    deps.directory.rep(call.team_id, call.user_id, now)  # warm the time zone cache for the submission
+
+
+def list_leads(call: Call, command: Command) -> None:
+    scope = command.args.strip().lower()
+    mine = scope != "all"
+    page = call.deps.leads.list_open(call.team_id, owner_id=call.user_id if mine else None)
+    now = call.deps.clock.now()
+    call.reply(blocks.lead_list(page, mine, call.today(), now))
+
+
+def show(call: Call, command: Command) -> None:
+    ref = _require_ref(command.args, "/lead show 12")
+    lead = call.deps.leads.find(call.team_id, ref, with_touches=True)
+    call.reply(blocks.lead_card(lead, call.today(), goal=call.deps.policy.touch_goal))
+
+
+def log(call: Call, command: Command) -> None:
+    ref, rest = split_ref(_require_ref(command.args, "/lead log 12 call asked about the budget meeting"))
+    deps = call.deps
+    if not rest:
+        open_log_modal(deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, call.channel_id)
+        return
+    first, _, after = rest.partition(" ")
+    kind, note = (first.lower(), after.strip()) if first.lower() in TOUCH_KINDS else ("other", rest)
+    now = deps.clock.now()
+    tz = deps.directory.tz(call.team_id, call.user_id, now)
+    lead = deps.leads.log_touch(call.team_id, ref, call.user_id, kind, note, now, tz)
+    tell(call.respond, blocks.touch_logged_text(lead, local_today(now, tz)))
+
+
+def won(call: Call, command: Command) -> None:
+    ref, _ = split_ref(_require_ref(command.args, "/lead won 12"))
+    lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
+    tell(call.respond, t("lead.won", number=lead.number, company=user_text(lead.company, 120)))
+
+
+def lost(call: Call, command: Command) -> None:
+    ref, rest = split_ref(_require_ref(command.args, "/lead lost 12 competitor"))
+    word, _, note = rest.partition(" ")
+    reason = lost_reason_from_word(word) if word else None
+    if reason is None:
+        raise LeadbotError("error.lost_reason_unknown", reasons="competitor, cancelled, budget, fit, silent, other")
+    lead = call.deps.leads.lose(call.team_id, ref, call.user_id, reason, note.strip(), call.deps.clock.now())
+    tell(call.respond, t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")))
+
+
+def assign(call: Call, command: Command) -> None:
+    ref, rest = split_ref(_require_ref(command.args, "/lead assign 12 @maria"))
+    if not rest:
+        raise LeadbotError("error.user_missing", number=ref)
+    new_owner = mentioned_user(rest.split()[0])
+    if new_owner is None:
+        raise LeadbotError("error.user_unresolved", text=rest.split()[0])
+    deps = call.deps
+    lead = deps.leads.assign(call.team_id, ref, call.user_id, new_owner, deps.clock.now())
+    company = user_text(lead.company, 120)
+    tell(call.respond, t("lead.assigned", number=lead.number, company=company, owner=new_owner))
+    if new_owner != call.user_id:
+        intro = t("lead.assigned_to_you", actor=call.user_id, number=lead.number, company=company)
+        to_user(call.client, new_owner, blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy.touch_goal))
+
+
+def _require_ref(args: str, example: str) -> str:
+    if not args.strip():
+        raise LeadbotError("error.ref_missing", example=example)
+    return args.strip()
+
+
+ROUTES: dict[str, Callable[[Call, Command], None]] = {
+    "help": show_help,
+    "new": new,
+    "list": list_leads,
+    "show": show,
+    "log": log,
+    "won": won,
+    "lost": lost,
+    "assign": assign,
+}

@@ -1,0 +1,26 @@
+"""The last line of defence: a domain error becomes its friendly sentence, anything else an apology."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.container import Deps
+from bot.errors import LeadbotError
+from bot.i18n import t
+from handlers.replies import error_text, tell
+
+logger = logging.getLogger(__name__)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict, respond) -> None:
+        if isinstance(error, LeadbotError):
+            text = error_text(error)
+        else:
+            logger.exception("unexpected error handling a %s request", body.get("type") or "command", exc_info=error)
+            text = t("error.unexpected")
+        if respond is not None:
+            tell(respond, text)

@@ -1,0 +1,38 @@
+"""Small helpers handlers share: who is asking, and how to tell them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks
+from bot.errors import LeadbotError
+from bot.i18n import t
+from bot.kit import user_text
+
+logger = logging.getLogger(__name__)
+
+
+def error_text(error: LeadbotError, lang: str | None = None) -> str:
+    """The catalog sentence for a domain error, with any user text in it made inert."""
+    params = {k: user_text(v, 200) if isinstance(v, str) else v for k, v in error.params.items()}
+    return t(error.key, lang, **params)
+
+
+def tell(respond: Callable, text: str) -> None:
+    respond(**blocks.notice(text), replace_original=False)
+
+
+def to_user(client: WebClient, user_id: str, message: dict, channel_id: str | None = None) -> None:
+    """Show a message only to `user_id`: ephemeral where they are, else in their DM with leadbot."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
+            return
+        except SlackApiError as error:
+            # The bot may not be in that channel; the DM always works for an active user.
+            logger.info("ephemeral to %s in %s failed (%s); sending a DM", user_id, channel_id, error.response.get("error"))
+    client.chat_postMessage(channel=user_id, **message)

@@ -1,0 +1,118 @@
+"""Modal submissions: the new-lead form and the log-a-follow-up form."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import blocks
+from bot.clock import local_today
+from bot.container import Deps
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError
+from bot.i18n import t
+from bot.kit import user_text
+from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
+from handlers.replies import error_text, to_user
+
+logger = logging.getLogger(__name__)
+
+
+def form_values(view: dict) -> dict[str, str | None]:
+    """state.values → {block_id: the plain value}, whatever the element type."""
+    values: dict[str, str | None] = {}
+    for block_id, by_action in (view.get("state") or {}).get("values", {}).items():
+        for state in by_action.values():
+            values[block_id] = _plain_value(state)
+    return values
+
+
+def _plain_value(state: dict) -> str | None:
+    if "selected_option" in state:
+        return (state["selected_option"] or {}).get("value")
+    for key in ("selected_user", "selected_date", "selected_time", "selected_conversation", "selected_channel"):
+        if key in state:
+            return state[key]
+    return state.get("value")
+
+
+def _metadata(view: dict) -> dict:
+    try:
+        return json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+
+
+def _field_errors(error: FormInvalid) -> dict[str, str]:
+    return {field: t(key, **params) for field, (key, params) in error.fields.items()}
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(blocks.NEW_LEAD_CALLBACK)
+    def submit_new_lead(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        now = deps.clock.now()
+        today = local_today(now, deps.directory.cached_tz(team_id, user_id))
+        values = form_values(view)
+        try:
+            draft = check_new_lead(NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today)
+            lead = deps.leads.capture(team_id, draft, user_id, now)
+        except FormInvalid as error:
+            ack(response_action="errors", errors=_field_errors(error))
+            return
+        except DuplicateLead as error:
+            ack(response_action="update", view=blocks.duplicate_modal(error.existing, today))
+            return
+        except Exception:
+            # Keep the modal open with the rep's typing intact rather than lose it.
+            logger.exception("saving a new lead failed")
+            ack(response_action="errors", errors={"company": t("error.unexpected")})
+            return
+        ack()
+        channel_id = _metadata(view).get("channel")
+        owner_today = local_today(now, deps.directory.tz(team_id, lead.owner_id, now))
+        goal = deps.policy.touch_goal
+        company = user_text(lead.company, 120)
+        if lead.owner_id == user_id:
+            card = blocks.lead_card(lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal)
+            to_user(client, user_id, card, channel_id)
+        else:
+            intro = t("lead.captured_for_you", capturer=user_id)
+            client.chat_postMessage(channel=lead.owner_id, **blocks.lead_card(lead, owner_today, intro=intro, goal=goal))
+            saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
+            to_user(client, user_id, blocks.notice(saved), channel_id)
+
+    @app.view(blocks.LOG_TOUCH_CALLBACK)
+    def submit_log(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = _metadata(view)
+        values = form_values(view)
+        now = deps.clock.now()
+        tz = deps.directory.cached_tz(team_id, user_id)
+        today = local_today(now, tz)
+        kind = values.get("kind")
+        if kind not in TOUCH_KINDS:
+            ack(response_action="errors", errors={"kind": t("field.required")})
+            return
+        try:
+            next_on: date = parse_future_date(values.get("next_follow_up"), today)
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"next_follow_up": error_text(error)})
+            return
+        try:
+            lead = deps.leads.log_touch(
+                team_id, str(metadata.get("lead", "")), user_id, kind, (values.get("note") or "").strip(), now, tz,
+                buyer_said=(values.get("buyer_said") or "").strip(), next_on=next_on,
+            )
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"kind": error_text(error)})
+            return
+        except Exception:
+            logger.exception("logging a follow-up failed")
+            ack(response_action="errors", errors={"kind": t("error.unexpected")})
+            return
+        ack()
+        to_user(client, user_id, blocks.notice(blocks.touch_logged_text(lead, today)), metadata.get("channel"))

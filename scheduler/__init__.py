@@ -1,0 +1,1 @@
+"""Owns time: decides what is due and runs it (see scheduler.runner)."""

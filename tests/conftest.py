@@ -1,0 +1,170 @@
+"""Fixtures: a real database (SQLite and PostgreSQL), a fake Slack on loopback, and the real app over HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.container import Deps, build_deps
+from bot.db import Database
+from bot.migrate import upgrade
+from bot.models import Base
+from handlers.app import create_app
+from handlers.web import make_server, wsgi_app
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import SignedSlack
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+TEAM = "T0001"
+ALICE, BOB, CAROL, ADMIN = "UALICE01", "UBOB0001", "UCAROL01", "UADMIN01"
+GENERAL = "C0GENERAL"
+# A Tuesday morning, so "in two days" and working hours are unremarkable.
+START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LEADBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """One migrated SQLite file, copied for each test: migrating per test would be slow."""
+    path = tmp_path_factory.mktemp("template") / "leadbot.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A fresh PostgreSQL database for this test session, migrated with Alembic, dropped afterwards."""
+    name = f"leadbot_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "leadbot.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def db(database_url) -> Database:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def slack() -> FakeSlack:
+    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
+    fake.start()
+    fake.add_user(ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="zh-CN", email="alice@example.com")
+    fake.add_user(BOB, name="bob", real_name="Bob Miller", tz="America/New_York", email="bob@example.com")
+    fake.add_user(CAROL, name="carol", real_name="Carol Schmidt", tz="Europe/Berlin", email="carol@example.com")
+    fake.add_user(ADMIN, name="admin", real_name="Sales Manager", tz="Asia/Shanghai", email="boss@example.com")
+    fake.add_channel(GENERAL, "general")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def make_settings(database_url: str, slack_api_url: str, **overrides: str) -> Settings:
+    env = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_api_url,
+        "DATABASE_URL": database_url,
+        "LEADBOT_ADMINS": ADMIN,
+        "LEADBOT_TEAM_TZ": "UTC",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+class Running:
+    """The real app served over HTTP on loopback, plus everything a test needs to drive it."""
+
+    def __init__(
+        self, deps: Deps, slack: FakeSlack, url: str, server, thread: threading.Thread, stopping: threading.Event,
+        listeners: ThreadPoolExecutor,
+    ) -> None:
+        self.deps = deps
+        self.slack = slack
+        self.url = url
+        self.send = SignedSlack(url + "/slack/events", SIGNING_SECRET, slack)
+        self._server = server
+        self._thread = thread
+        self._stopping = stopping
+        self._listeners = listeners
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)
+        # Listeners go on after their ack; let them finish before the fake Slack goes away.
+        self._listeners.shutdown(wait=True)
+
+
+def start_app(deps: Deps, slack: FakeSlack) -> Running:
+    listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    server = make_server(
+        wsgi_app(create_app(deps, listener_executor=listeners), deps.db), "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05
+    )
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the socket under waitress's select() is how it stops; only then is this expected.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return Running(deps, slack, f"http://127.0.0.1:{server.effective_port}", server, thread, stopping, listeners)
+
+
+@pytest.fixture
+def app(db, slack, clock) -> Running:
+    deps = build_deps(make_settings(db.url, slack.base_url), clock=clock, db=db)
+    running = start_app(deps, slack)
+    yield running
+    running.stop()

@@ -1,0 +1,72 @@
+"""Helpers for driving the running app the way a rep would."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ALICE, GENERAL, Running
+
+
+def text_of(surface: dict) -> str:
+    """Every piece of text a person would read in a message or view, joined."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for key, value in node.items():
+                if key != "text" or not isinstance(value, str):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(surface.get("blocks") or [])
+    if not found and isinstance(surface.get("text"), str):
+        found.append(surface["text"])
+    return "\n".join(found)
+
+
+def command(app: Running, text: str, user: str = ALICE, channel: str = GENERAL) -> str:
+    """Run `/lead <text>` and return the text of leadbot's (ephemeral) answer."""
+    reply = app.send.command(text, user, channel_id=channel)
+    assert reply.status == 200, reply.body
+    url = reply.sent["response_url"]
+    url_id = url.rsplit("/", 1)[-1]
+    app.slack.wait_for("response_url", where=lambda call: call.path.endswith(url_id))
+    posts = app.slack.response_url_posts(url)
+    return "\n".join(text_of(post) for post in posts)
+
+
+def open_new_lead_form(app: Running, text: str = "new", user: str = ALICE, channel: str = GENERAL) -> dict:
+    before = len(app.slack.calls("views.open"))
+    reply = app.send.command(text, user, channel_id=channel)
+    assert reply.status == 200, reply.body
+    call = app.slack.wait_for("views.open", count=before + 1)[-1]
+    assert call.ok, call.response
+    return app.slack.view(call.response["view"]["id"])
+
+
+def capture(app: Running, company: str, user: str = ALICE, **values):
+    """Fill and submit the new-lead form; returns the app's HTTP reply to the submission."""
+    view = open_new_lead_form(app, user=user)
+    fields = {"company": company, "source": "website", "situation": "wants_to_buy", **values}
+    return app.send.submit_view(user, view, fields)
+
+
+def wait_ephemeral(app: Running, user: str, count: int = 1) -> dict:
+    app.slack.wait_for("chat.postEphemeral", count=count, where=lambda c: c.params.get("user") == user)
+    return app.slack.ephemerals(user)[-1]
+
+
+def wait_dm(app: Running, user: str, count: int = 1) -> dict:
+    channel = app.slack.dm_channel_id(user)
+    app.slack.wait_for(
+        "chat.postMessage", count=count, where=lambda c: c.ok and c.response.get("channel") == channel
+    )
+    return app.slack.dms_to(user)[-1]
+
+
+def answer(reply) -> dict | None:
+    return json.loads(reply.body) if reply.body.strip() else None

@@ -1,0 +1,59 @@
+"""The Block Kit builders stay inside Slack's limits whatever a user typed."""
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from bot import blocks, kit
+from bot.services.leads import LeadPage, LeadView, TouchView
+from tests.fakes.slack_api import validate_blocks, validate_view
+
+TODAY = date(2026, 12, 1)
+NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+
+
+def make_lead(number=1, company="Acme", **changes) -> LeadView:
+    values = dict(
+        number=number, company=company, contact_name="Li Wei", contact_role="engineer", source="website",
+        asked_for="a proposal", situation="boss_research", discovery_notes="", claimed_potential=Decimal("1000"),
+        realistic_potential=Decimal("500"), potential_factor=Decimal("0.5"), potential_unit="t/yr", owner_id="UALICE01",
+        status="open", lost_reason=None, touch_count=0, next_follow_up_on=TODAY, last_touch_at=None, created_at=NOW,
+    )
+    values.update(changes)
+    return LeadView(**values)
+
+
+def test_user_text_is_escaped_and_never_cut_inside_an_entity():
+    text = kit.user_text("<" * 100, 50)
+    assert len(text) <= 50 and text.endswith(kit.ELLIPSIS) and "&lt" in text and "<" not in text
+    assert "&lt;" * 12 in text and not text[:-1].endswith(("&", "&l", "&lt"))
+
+
+def test_a_card_with_huge_texts_is_valid():
+    huge = "名" * 5000
+    lead = make_lead(
+        company="Ａ" * 200, contact_name=huge, contact_role=huge, asked_for=huge, discovery_notes=huge, potential_unit=huge,
+        touches=tuple(TouchView("call", huge, huge, "UBOB0001", NOW) for _ in range(40)),
+    )
+    message = blocks.lead_card(lead, TODAY, intro="x" * 4000)
+    assert validate_blocks(message["blocks"], "message") == []
+
+
+def test_a_list_of_hundreds_of_leads_stays_under_fifty_blocks_and_says_how_many_more():
+    page = LeadPage(tuple(make_lead(n, f"Company {n} " + "z" * 300) for n in range(1, 301)), 300)
+    message = blocks.lead_list(page, mine=False, today=TODAY, now=NOW)
+    assert len(message["blocks"]) <= kit.MESSAGE_BLOCKS_MAX
+    assert validate_blocks(message["blocks"], "message") == []
+    assert "260 more" in message["blocks"][-1]["elements"][0]["text"]
+
+
+def test_the_new_lead_modal_with_long_prefill_is_valid():
+    view = blocks.new_lead_modal(
+        blocks.NewLeadPrefill(company="C" * 200, asked_for="ask " * 2000), "UALICE01", TODAY, {"channel": "C1"}
+    )
+    assert validate_view(view) == []
+
+
+def test_user_text_cannot_ping_the_channel():
+    lead = make_lead(asked_for="<!channel> call me <@UBOB0001>")
+    text = str(blocks.lead_card(lead, TODAY)["blocks"])
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text

@@ -1,0 +1,107 @@
+"""The `leadbot` command as operators run it: real processes, real ports, real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ALICE, BOT_TOKEN, SIGNING_SECRET
+from tests.fakes.slack_requests import SignedSlack
+from tests.support import text_of
+
+LEADBOT = str(Path(sys.executable).parent / "leadbot")
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(tmp_path, **values) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL", "PORT"))}
+    env.update(values)
+    return env
+
+
+def _start_server(tmp_path, database_url: str, slack) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = _env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.base_url,
+        DATABASE_URL=database_url,
+        PORT=str(port),
+        LEADBOT_HOST="127.0.0.1",
+    )
+    process = subprocess.Popen(
+        [LEADBOT, "serve", "--no-scheduler"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("leadbot serve did not come up:\n" + process.stdout.read().decode())
+
+
+def test_leads_survive_a_killed_server(tmp_path, database_url, slack):
+    process, url = _start_server(tmp_path, database_url, slack)
+    try:
+        send = SignedSlack(url + "/slack/events", SIGNING_SECRET, slack)
+        send.command("new", ALICE)
+        call = slack.wait_for("views.open")[-1]
+        view = slack.view(call.response["view"]["id"])
+        reply = send.submit_view(ALICE, view, {"company": "Durable Pipes", "source": "website", "situation": "trial"})
+        assert reply.status == 200 and not reply.body.strip()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    process, url = _start_server(tmp_path, database_url, slack)
+    try:
+        send = SignedSlack(url + "/slack/events", SIGNING_SECRET, slack)
+        reply = send.command("list all", ALICE)
+        response_url = reply.sent["response_url"]
+        slack.wait_for("response_url", where=lambda c: c.path.endswith(response_url.rsplit("/", 1)[-1]))
+        assert "#1 Durable Pipes" in text_of(slack.response_url_posts(response_url)[0])
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_missing_settings_stop_start_up_with_one_clear_line(tmp_path):
+    result = subprocess.run([LEADBOT, "serve"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "leadbot: SLACK_BOT_TOKEN is not set: copy .env.example to .env and paste the bot token (xoxb-…)"
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_malformed_setting_names_the_variable(tmp_path):
+    env = _env(tmp_path, LEADBOT_POTENTIAL_FACTOR="lots")
+    result = subprocess.run([LEADBOT, "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "LEADBOT_POTENTIAL_FACTOR" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_settings_are_read_from_dot_env_in_the_working_directory(tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite:///from-dotenv.db\n")
+    result = subprocess.run([LEADBOT, "migrate"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv.db").exists()

@@ -121,6 +121,7 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
                     touches=lead.touch_count,
                     next=_next_text(lead, today, lang),
                 )
+                + (t("list.needs_owner", lang) if lead.needs_new_owner else "")
             )
         )
     hidden = page.total - min(len(page.items), LIST_MAX)

@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, migrate."""
+"""The `leadbot` command: serve, scheduler, tick, migrate."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+from datetime import datetime, timezone
 
 from dotenv import load_dotenv
 
@@ -18,8 +19,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled nudges in this process")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    commands.add_parser("scheduler", help="run only the scheduler (nudges and other timed messages)")
+    tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
+    tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     return parser
+
+
+def _instant(raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {raw!r} (e.g. 2026-12-04T09:30:00+08:00)") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +60,35 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         from handlers.server import serve
 
-        serve(settings, port=args.port)
+        serve(settings, port=args.port, with_scheduler=not args.no_scheduler)
         return 0
+    if args.command in ("tick", "scheduler"):
+        return _schedule(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.clock import FixedClock
+    from bot.container import build_deps
+    from bot.migrate import is_current
+
+    settings.require_bot_token()
+    if not is_current(settings.database_url):
+        raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
+    if args.command == "tick":
+        from scheduler.runner import run_due
+
+        clock = FixedClock(args.at) if args.at else None
+        deps = build_deps(settings, clock=clock)
+        report = run_due(deps, deps.clock.now())
+        print(f"leadbot tick at {deps.clock.now().isoformat()}: {report}")
+        return 0
+    from scheduler.loop import run_forever
+
+    deps = build_deps(settings)
+    deps.teams.resume_all()
+    run_forever(deps)
+    return 0
 
 
 def _safe_url(url: str) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.worktime import parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -87,6 +90,31 @@ def _api_url(name: str, raw: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _optional_positive_int(name: str, raw: str) -> int | None:
+    return None if raw.strip().lower() in {"", "off", "0"} else _positive_int(name, raw)
+
+
+def _optional_user_id(name: str, raw: str) -> str | None:
+    ids = _user_ids(name, raw)
+    if len(ids) > 1:
+        raise SettingsError(f"{name} must be one Slack user id, got {raw!r}")
+    return next(iter(ids), None)
+
+
+def _workdays(name: str, raw: str) -> frozenset[int]:
+    try:
+        return parse_workdays(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must name weekdays such as mon-fri or mon,tue,thu; got {raw!r}") from None
+
+
+def _hours(name: str, raw: str) -> tuple[time, time]:
+    try:
+        return parse_hours(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -120,6 +148,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_MIN_TOUCHES", "min_touches", "3", _positive_int, "Follow-ups before a lead may be closed as 'only wanted a proposal'."),
     Setting("LEADBOT_KEEP_WARM_DAYS", "keep_warm_days", "30", _positive_int, "Days between follow-ups after the last step."),
     Setting("LEADBOT_TEAM_TZ", "team_tz", "UTC", _timezone, "Team time zone, used until a rep's own is known."),
+    Setting("LEADBOT_WORKDAYS", "workdays", "mon-fri", _workdays, "Days nudges may arrive, in each rep's time zone."),
+    Setting("LEADBOT_WORK_HOURS", "work_hours", "09:00-18:00", _hours, "Hours nudges may arrive, in each rep's time zone."),
+    Setting("LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int, "Working days before a still-quiet lead is nudged again."),
+    Setting("LEADBOT_ESCALATE_AFTER", "escalate_after", "", _optional_positive_int, "Ignored nudges before the manager hears (empty: never)."),
+    Setting("LEADBOT_MANAGER", "manager", "", _optional_user_id, "Slack user id told about ignored leads and leads without an owner."),
+    Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
 
@@ -142,6 +176,12 @@ class Settings:
     min_touches: int
     keep_warm_days: int
     team_tz: str
+    workdays: frozenset[int]
+    work_hours: tuple[time, time]
+    renudge_days: int
+    escalate_after: int | None
+    manager: str | None
+    tick_seconds: int
     log_level: str
 
     @classmethod
@@ -152,18 +192,27 @@ class Settings:
             if raw is None or raw.strip() == "":
                 raw = setting.default
             values[setting.attr] = None if raw is None else setting.parse(setting.env, raw)
-        return cls(**values)
+        settings = cls(**values)
+        settings.require_escalation_target()
+        return settings
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
-    def require_slack(self) -> None:
-        """Stop start-up with one line when the tokens a server needs are missing."""
+    def require_escalation_target(self) -> None:
+        if self.escalate_after and not self.manager:
+            raise SettingsError("LEADBOT_ESCALATE_AFTER is set but LEADBOT_MANAGER is empty: whom should leadbot tell?")
+
+    def require_bot_token(self) -> None:
         if not self.bot_token:
             raise SettingsError("SLACK_BOT_TOKEN is not set: copy .env.example to .env and paste the bot token (xoxb-…)")
         if not self.bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+
+    def require_slack(self) -> None:
+        """Stop start-up with one line when the tokens a server needs are missing."""
+        self.require_bot_token()
         if self.socket_mode:
             if not self.app_token.startswith("xapp-"):
                 raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")

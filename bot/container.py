@@ -9,10 +9,14 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.followups import FollowUps
 from bot.services.leads import LeadService
+from bot.services.ledger import Ledger
 from bot.services.policy import Policy
 from bot.services.reps import Directory
+from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_info_lookup
+from bot.worktime import WorkingHours
 
 
 @dataclass
@@ -24,12 +28,16 @@ class Deps:
     web: WebClient
     leads: LeadService
     directory: Directory
+    ledger: Ledger
+    followups: FollowUps
+    teams: Teams
 
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
     db = db or Database(settings.database_url)
     policy = Policy.from_settings(settings)
     web = make_web_client(settings.bot_token, settings.slack_api_url)
+    hours = WorkingHours(settings.workdays, *settings.work_hours)
     return Deps(
         settings=settings,
         db=db,
@@ -38,4 +46,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         web=web,
         leads=LeadService(db, policy),
         directory=Directory(db, users_info_lookup(web), settings.team_tz),
+        ledger=Ledger(db),
+        followups=FollowUps(db, policy, hours),
+        teams=Teams(db),
     )

@@ -36,3 +36,11 @@ class DuplicateLead(LeadbotError):
             "lead.duplicate", company=existing.company, number=existing.number, owner=existing.owner_id
         )
         self.existing = existing
+
+
+class TooFewTouches(LeadbotError):
+    """"Only wanted a proposal" before the minimum follow-ups: most such buyers are still deciding."""
+
+    def __init__(self, lead, minimum: int) -> None:
+        super().__init__("error.too_few_touches", number=lead.number, touches=lead.touch_count, min=minimum)
+        self.lead = lead

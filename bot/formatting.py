@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 
 def amount(value: Decimal | None, unit: str = "") -> str:
@@ -22,3 +23,8 @@ def day(value: date, today: date) -> str:
 
 def age_days(since: datetime, now: datetime) -> int:
     return max(0, (now - since).days)
+
+
+def calendar_days(since: datetime, today: date, tz: str) -> int:
+    """Calendar days from `since` to `today` on the reader's own calendar."""
+    return max(0, (today - since.astimezone(ZoneInfo(tz)).date()).days)

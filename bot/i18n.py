@@ -158,7 +158,45 @@ EN: dict[str, str] = {
     ),
     # Units of time
     "age.days": "{count}d",
+    "days.one": "{count} day",
+    "days.other": "{count} days",
     "date.today": "today",
+    # Nudges: a lead went quiet
+    "nudge.header": "Time to follow up",
+    "nudge.intro.one": "One lead has gone quiet. Buyers take one to three months to decide, and most go silent while they do — a follow-up now keeps you in the running.",
+    "nudge.intro.other": "{count} leads have gone quiet. Buyers take one to three months to decide, and most go silent while they do — whoever follows up wins.",
+    "nudge.lead": "*#{number} {company}*{asked}\n{situation} · {silent} since the last contact · {touches} of the {min}–{goal} follow-ups we aim for\n_Ask:_ {question}",
+    "nudge.asked": " — {text}",
+    "nudge.more": "…and {count} more quiet leads. See them all with `/lead list`.",
+    "nudge.snooze": "Snooze",
+    "nudge.snooze_days.one": "{count} day",
+    "nudge.snooze_days.other": "{count} days",
+    "nudge.snooze_week": "1 week",
+    "nudge.buyer_said_later": "Buyer said later",
+    "nudge.won": "Won",
+    "nudge.lost": "Lost…",
+    "nudge.done_logged": "✓ Follow-up logged — next one {date}.",
+    "nudge.done_rescheduled": "✓ Next follow-up {date}.",
+    "nudge.done_buyer_date": "✓ The buyer said {date}; I'll remind you then.",
+    "nudge.done_won": "✓ Won. Well done.",
+    "nudge.done_lost": "✓ Closed as lost ({reason}).",
+    "nudge.done_reassigned": "✓ Now with <@{owner}>.",
+    # Escalation and owners who left
+    "escalation.header": "Leads going cold",
+    "escalation.intro": "Their owners have had {count} reminders without logging a follow-up. A word from you may help:",
+    "escalation.line": "*#{number} {company}* · <@{owner}> · {silent} since the last contact · {touches} follow-ups",
+    "orphan.text": "<@{owner}> is no longer reachable in Slack, so nobody is following up {count} open leads: {numbers}. Give each a new owner with `/lead assign <number> @person`.",
+    "list.needs_owner": " · ⚠ needs a new owner",
+    # Closing as lost, and rescheduling instead
+    "modal.lost_title": "Close as lost",
+    "modal.reschedule_title": "Next follow-up",
+    "modal.schedule": "Schedule",
+    "form.lost_reason": "Why was it lost?",
+    "form.lost_note": "Note",
+    "field.note_required": "Please add a short note for “other”.",
+    "lost.offer_next": "Pick the next follow-up instead:",
+    "lead.rescheduled": "#{number} {company}: next follow-up {date}.",
+    "lead.buyer_date_set": "#{number} {company}: the buyer said {date}; I'll remind you then.",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
@@ -169,6 +207,12 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     catalog = CATALOGS.get(lang or DEFAULT_LANGUAGE, EN)
     template = catalog.get(key) or EN[key]
     return template.format(**params) if params else template
+
+
+def tn(key: str, count: int, lang: str | None = None, **params: object) -> str:
+    """A message with plural forms: `key.one` or `key.other` by `count`."""
+    form = "one" if count == 1 else "other"
+    return t(f"{key}.{form}", lang, count=count, **params)
 
 
 def placeholders(template: str) -> set[str]:

@@ -62,6 +62,8 @@ class Team(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_lead_number: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when Slack said the token no longer works; scheduled sends stop until a restart.
+    sending_stopped: Mapped[str | None] = mapped_column(String(64))
 
 
 class Rep(Base):
@@ -96,6 +98,8 @@ class Lead(Base):
         ),
         Index("ix_leads_team_owner_status_next", "team_id", "owner_id", "status", "next_follow_up_on"),
         Index("ix_leads_team_status_next", "team_id", "status", "next_follow_up_on"),
+        Index("ix_leads_nudge_due_at", "nudge_due_at"),
+        Index("ix_leads_status_nudges_unanswered", "status", "nudges_unanswered"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -119,6 +123,15 @@ class Lead(Base):
     touch_count: Mapped[int] = mapped_column(Integer, default=0)
     next_follow_up_on: Mapped[date | None] = mapped_column(Date)
     last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The date the buyer named ("call me after the 15th"); it overrides the cadence step.
+    buyer_date: Mapped[date | None] = mapped_column(Date)
+    # When the scheduler should next look at this lead; never later than a nudge is due.
+    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    nudges_unanswered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # touch_count when the manager was last told about this lead, so one silence escalates once.
+    escalated_at_touch: Mapped[int | None] = mapped_column(Integer)
+    needs_new_owner: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -142,3 +155,35 @@ class Touch(Base):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     lead: Mapped[Lead] = relationship(back_populates="touches")
+
+
+PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
+
+
+class Delivery(Base):
+    """The ledger of scheduled messages: one row per (team, kind, subject, period), written before posting."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "subject", "period"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_deliveries_message", "team_id", "message_channel", "message_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(32))  # user or channel id to post to
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # what to render, as JSON
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A sender holds the lease while posting, so a second scheduler never posts the same row.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))

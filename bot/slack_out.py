@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Mapping
 
 from slack_sdk import WebClient
@@ -53,3 +55,41 @@ def users_info_lookup(client: WebClient):
             raise
 
     return lookup
+
+
+# Errors that mean this message itself is wrong; posting it again can only fail again.
+REJECTED_MESSAGE_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments"})
+
+SENT, RETRY, TARGET_GONE, WORKSPACE_GONE, REJECTED = "sent", "retry", "target_gone", "workspace_gone", "rejected"
+
+
+@dataclass(frozen=True)
+class PostResult:
+    outcome: str
+    channel: str = ""
+    ts: str = ""
+    error: str = ""
+
+
+def post_message(client: WebClient, target: str, message: dict) -> PostResult:
+    """chat.postMessage, with the answer sorted into what the caller should do next.
+
+    The client has already waited out 429s and retried brief 5xx and connection errors;
+    whatever still fails transiently is for a later run.
+    """
+    try:
+        response = client.chat_postMessage(channel=target, **message)
+    except SlackApiError as error:
+        status = getattr(error.response, "status_code", 200)
+        code = f"http_{status}" if status >= 500 else slack_error(error) or f"http_{status}"
+        if code in PERMANENT_TARGET_ERRORS:
+            return PostResult(TARGET_GONE, error=code)
+        if code in WORKSPACE_GONE_ERRORS:
+            return PostResult(WORKSPACE_GONE, error=code)
+        if code in REJECTED_MESSAGE_ERRORS:
+            logger.error("Slack refused a message to %s as %s; it will not be retried", target, code)
+            return PostResult(REJECTED, error=code)
+        return PostResult(RETRY, error=code)
+    except (OSError, HTTPException) as error:
+        return PostResult(RETRY, error=type(error).__name__)
+    return PostResult(SENT, channel=response["channel"], ts=response["ts"])

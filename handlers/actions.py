@@ -1,18 +1,92 @@
-"""Buttons on leadbot's messages."""
+"""Buttons, selects and date pickers on leadbot's cards and nudges."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import formatting
 from bot.blocks import LOG_BUTTON
+from bot.clock import local_today
 from bot.container import Deps
-from handlers.modals import open_log_modal
+from bot.errors import LeadbotError
+from bot.followup_blocks import (
+    BUYER_DATE_ACTION,
+    LOST_ACTION,
+    NEXT_DATE_ACTION,
+    SNOOZE_ACTION,
+    WON_ACTION,
+    lead_number_of,
+)
+from bot.i18n import t
+from bot.kit import user_text
+from handlers.modals import open_log_modal, open_lost_modal, origin_of, refresh_nudge
+from handlers.replies import error_text, tell
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(LOG_BUTTON)
-    def log_button(ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        channel_id = (body.get("channel") or {}).get("id") or body["user"]["id"]
-        open_log_modal(deps, client, body["team"]["id"], body["user"]["id"], action["value"], body["trigger_id"], channel_id)
+    def acting(handler, changes_lead: bool):
+        """Ack at once, run the handler, answer a refusal in words, then redraw the nudge it changed."""
+
+        def listener(ack, body: dict, action: dict, client: WebClient, respond) -> None:
+            ack()
+            team_id, user_id = body["team"]["id"], body["user"]["id"]
+            origin = origin_of(body)
+            try:
+                note = handler(team_id, user_id, lead_number_of(action), action, body, client, origin)
+            except LeadbotError as error:
+                tell(respond, error_text(error))
+                return
+            if changes_lead:
+                refresh_nudge(deps, client, team_id, origin)
+            if note and not origin.get("message_ts"):
+                tell(respond, note)
+
+        return listener
+
+    def log(team_id, user_id, ref, action, body, client, origin):
+        open_log_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
+
+    def lost(team_id, user_id, ref, action, body, client, origin):
+        open_lost_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
+
+    def snooze(team_id, user_id, ref, action, body, client, origin):
+        now = deps.clock.now()
+        days = int(action["selected_option"]["value"])
+        lead = deps.leads.snooze(team_id, ref, user_id, days, now, deps.directory.tz(team_id, user_id, now))
+        return _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled")
+
+    def buyer_date(team_id, user_id, ref, action, body, client, origin):
+        return _set_date(team_id, user_id, ref, action, buyer_said=True)
+
+    def next_date(team_id, user_id, ref, action, body, client, origin):
+        return _set_date(team_id, user_id, ref, action, buyer_said=False)
+
+    def _set_date(team_id, user_id, ref, action, buyer_said: bool):
+        now = deps.clock.now()
+        day = date.fromisoformat(action["selected_date"])
+        tz = deps.directory.tz(team_id, user_id, now)
+        lead = deps.leads.set_next_date(team_id, ref, user_id, day, now, tz, buyer_said=buyer_said)
+        return _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set" if buyer_said else "lead.rescheduled")
+
+    def won(team_id, user_id, ref, action, body, client, origin):
+        lead = deps.leads.win(team_id, ref, user_id, deps.clock.now())
+        return t("lead.won", number=lead.number, company=user_text(lead.company, 120))
+
+    # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
+    for action_id, handler, changes_lead in (
+        (LOG_BUTTON, log, False),
+        (LOST_ACTION, lost, False),
+        (SNOOZE_ACTION, snooze, True),
+        (BUYER_DATE_ACTION, buyer_date, True),
+        (NEXT_DATE_ACTION, next_date, True),
+        (WON_ACTION, won, True),
+    ):
+        app.action(action_id)(acting(handler, changes_lead))
+
+
+def _rescheduled(deps: Deps, team_id: str, user_id: str, lead, key: str) -> str:
+    today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
+    return t(key, number=lead.number, company=user_text(lead.company, 120), date=formatting.day(lead.next_follow_up_on, today))

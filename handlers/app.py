@@ -15,7 +15,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass `listener_executor` to be able to wait for work still running after acks."""
     settings = deps.settings
     app = App(
-        token=settings.bot_token,
+        # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
         signing_secret=settings.signing_secret or "",
         client=deps.web,
         # Socket Mode requests arrive over a websocket Slack authenticated already.

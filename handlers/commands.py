@@ -14,7 +14,8 @@ from bot import blocks
 from bot.clock import local_today
 from bot.commands import Command, mentioned_user, parse, split_quick_capture, split_ref
 from bot.container import Deps
-from bot.errors import LeadbotError
+from bot.errors import LeadbotError, TooFewTouches
+from bot.followup_blocks import refusal_with_date_picker
 from bot.i18n import t
 from bot.kit import user_text
 from bot.names import COMPANY_MAX
@@ -118,7 +119,7 @@ def log(call: Call, command: Command) -> None:
     ref, rest = split_ref(_require_ref(command.args, "/lead log 12 call asked about the budget meeting"))
     deps = call.deps
     if not rest:
-        open_log_modal(deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, call.channel_id)
+        open_log_modal(deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, {"channel": call.channel_id})
         return
     first, _, after = rest.partition(" ")
     kind, note = (first.lower(), after.strip()) if first.lower() in TOUCH_KINDS else ("other", rest)
@@ -140,7 +141,13 @@ def lost(call: Call, command: Command) -> None:
     reason = lost_reason_from_word(word) if word else None
     if reason is None:
         raise LeadbotError("error.lost_reason_unknown", reasons="competitor, cancelled, budget, fit, silent, other")
-    lead = call.deps.leads.lose(call.team_id, ref, call.user_id, reason, note.strip(), call.deps.clock.now())
+    try:
+        lead = call.deps.leads.lose(call.team_id, ref, call.user_id, reason, note.strip(), call.deps.clock.now())
+    except TooFewTouches as error:
+        today = call.today()
+        suggested = call.deps.leads.suggested_next(error.lead, today)
+        call.reply(refusal_with_date_picker(error_text(error), error.lead, suggested))
+        return
     tell(call.respond, t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")))
 
 

@@ -1,4 +1,4 @@
-"""Opening leadbot's modals from a command or a button."""
+"""Opening leadbot's modals from a command or a button, and refreshing the nudge they came from."""
 
 from __future__ import annotations
 
@@ -11,24 +11,64 @@ from bot import blocks
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, NotAllowed
+from bot.followup_blocks import lost_modal
+from bot.scheduled import render_nudge
+from bot.services.leads import LeadView
 
 logger = logging.getLogger(__name__)
 
 
-def open_log_modal(
-    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, channel_id: str
-) -> None:
-    """The log-a-follow-up form for one lead, refused early for someone who may not change it."""
+def origin_of(body: dict) -> dict:
+    """Where a button was pressed: the channel for replies, the message to refresh afterwards."""
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    origin = {"channel": channel}
+    if container.get("type") == "message" and not container.get("is_ephemeral"):
+        origin["message_ts"] = container.get("message_ts")
+    return origin
+
+
+def changeable_lead(deps: Deps, team_id: str, user_id: str, ref: str) -> LeadView:
+    """The lead, refused early for someone who may not change it or when it is closed."""
     lead = deps.leads.find(team_id, ref)
     if not deps.leads.can_change(lead, user_id):
         raise NotAllowed(lead.number, lead.owner_id)
     if lead.status != "open":
         raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
+    return lead
+
+
+def open_log_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
+    lead = changeable_lead(deps, team_id, user_id, ref)
     today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
-    suggested = deps.policy.next_follow_up(lead.touch_count + 1, today)
-    view = blocks.log_touch_modal(lead, suggested, {"channel": channel_id})
+    _open(client, trigger_id, blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
+
+
+def open_lost_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
+    lead = changeable_lead(deps, team_id, user_id, ref)
+    _open(client, trigger_id, lost_modal(lead, origin))
+
+
+def _open(client: WebClient, trigger_id: str, view: dict) -> None:
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
         logger.warning("views.open failed: %s", error.response.get("error"))
         raise LeadbotError("error.slack_busy") from None
+
+
+def refresh_nudge(deps: Deps, client: WebClient, team_id: str, origin: dict) -> None:
+    """Redraw the nudge a button was pressed on, so what was handled no longer looks actionable."""
+    channel, ts = origin.get("channel"), origin.get("message_ts")
+    if not channel or not ts:
+        return
+    delivery = deps.ledger.find_by_message(team_id, channel, ts)
+    if delivery is None:
+        return  # not a nudge (a lead card, say): nothing to redraw
+    leads = deps.leads.find_many(team_id, delivery.payload.get("leads", []))
+    message = render_nudge(deps, delivery, leads, deps.clock.now())
+    try:
+        client.chat_update(channel=channel, ts=ts, **message)
+    except SlackApiError as error:
+        # The action itself succeeded; a stale-looking message is the lesser harm.
+        logger.warning("could not redraw the nudge %s/%s: %s", channel, ts, error.response.get("error"))

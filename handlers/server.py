@@ -13,11 +13,16 @@ from handlers.web import make_server, wsgi_app
 logger = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, port: int | None = None) -> None:
+def serve(settings: Settings, port: int | None = None, with_scheduler: bool = True) -> None:
     settings.require_slack()
     upgrade(settings.database_url)
     deps = build_deps(settings)
     app = create_app(deps)
+    if with_scheduler:
+        from scheduler.loop import start_in_background
+
+        deps.teams.resume_all()
+        start_in_background(deps)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

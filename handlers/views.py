@@ -9,13 +9,15 @@ from datetime import date
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import blocks
+from bot import blocks, formatting
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import DuplicateLead, FormInvalid, LeadbotError
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
+from bot.followup_blocks import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_modal
 from bot.i18n import t
 from bot.kit import user_text
 from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
+from handlers.modals import refresh_nudge
 from handlers.replies import error_text, to_user
 
 logger = logging.getLogger(__name__)
@@ -115,4 +117,51 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"kind": t("error.unexpected")})
             return
         ack()
-        to_user(client, user_id, blocks.notice(blocks.touch_logged_text(lead, today)), metadata.get("channel"))
+        refresh_nudge(deps, client, team_id, metadata)
+        if not metadata.get("message_ts"):
+            to_user(client, user_id, blocks.notice(blocks.touch_logged_text(lead, today)), metadata.get("channel"))
+
+    @app.view(LOST_CALLBACK)
+    def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = _metadata(view)
+        values = form_values(view)
+        reason, note = values.get("reason"), (values.get("note") or "").strip()
+        if reason == "other" and not note:
+            ack(response_action="errors", errors={"note": t("field.note_required")})
+            return
+        now = deps.clock.now()
+        try:
+            lead = deps.leads.lose(team_id, str(metadata.get("lead", "")), user_id, reason or "", note, now)
+        except TooFewTouches as error:
+            today = local_today(now, deps.directory.cached_tz(team_id, user_id))
+            suggested = deps.leads.suggested_next(error.lead, today)
+            ack(response_action="update", view=reschedule_modal(error.lead, error_text(error), suggested, metadata))
+            return
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"reason": error_text(error)})
+            return
+        ack()
+        refresh_nudge(deps, client, team_id, metadata)
+        if not metadata.get("message_ts"):
+            text = t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}"))
+            to_user(client, user_id, blocks.notice(text), metadata.get("channel"))
+
+    @app.view(RESCHEDULE_CALLBACK)
+    def submit_reschedule(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = _metadata(view)
+        now = deps.clock.now()
+        tz = deps.directory.cached_tz(team_id, user_id)
+        try:
+            day = parse_future_date(form_values(view).get("next_follow_up"), local_today(now, tz))
+            lead = deps.leads.set_next_date(team_id, str(metadata.get("lead", "")), user_id, day, now, tz)
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"next_follow_up": error_text(error)})
+            return
+        ack()
+        refresh_nudge(deps, client, team_id, metadata)
+        if not metadata.get("message_ts"):
+            text = t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
+                     date=formatting.day(day, local_today(now, tz)))
+            to_user(client, user_id, blocks.notice(text), metadata.get("channel"))

@@ -163,8 +163,20 @@ def start_app(deps: Deps, slack: FakeSlack) -> Running:
 
 
 @pytest.fixture
-def app(db, slack, clock) -> Running:
-    deps = build_deps(make_settings(db.url, slack.base_url), clock=clock, db=db)
-    running = start_app(deps, slack)
-    yield running
-    running.stop()
+def app_with(db, slack, clock):
+    """Start the app with some settings changed: `app_with(LEADBOT_MANAGER="U…")`."""
+    started: list[Running] = []
+
+    def start(**overrides: str) -> Running:
+        deps = build_deps(make_settings(db.url, slack.base_url, **overrides), clock=clock, db=db)
+        started.append(start_app(deps, slack))
+        return started[-1]
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def app(app_with) -> Running:
+    return app_with()

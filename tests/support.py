@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from datetime import datetime
+
+from scheduler.runner import RunReport, run_due
 from tests.conftest import ALICE, GENERAL, Running
 
 
@@ -70,3 +73,26 @@ def wait_dm(app: Running, user: str, count: int = 1) -> dict:
 
 def answer(reply) -> dict | None:
     return json.loads(reply.body) if reply.body.strip() else None
+
+
+def at(text: str) -> datetime:
+    """An instant written like 2026-12-04T09:00+08:00."""
+    return datetime.fromisoformat(text)
+
+
+def tick(app: Running, when: str | datetime) -> RunReport:
+    """Move the clock and run the scheduler once, as `leadbot tick --at` would."""
+    instant = at(when) if isinstance(when, str) else when
+    app.deps.clock.set(instant)
+    return run_due(app.deps, instant)
+
+
+def lead(app: Running, company: str = "Acme", user: str = ALICE, **values) -> None:
+    """Capture a lead through the form and wait until its card has been shown."""
+    capture(app, company, user=user, **values)
+    shown_by = "chat.postEphemeral" if values.get("owner_id", user) == user else "chat.postMessage"
+    app.slack.wait_for(shown_by, where=lambda c: company in str(c.params.get("blocks")))
+
+
+def nudges_to(app: Running, user: str) -> list[dict]:
+    return [m for m in app.slack.dms_to(user) if "Time to follow up" in text_of(m)]

@@ -57,3 +57,13 @@ def test_user_text_cannot_ping_the_channel():
     lead = make_lead(asked_for="<!channel> call me <@UBOB0001>")
     text = str(blocks.lead_card(lead, TODAY)["blocks"])
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+
+
+def test_a_nudge_for_thirty_quiet_leads_shows_ten_and_counts_the_rest():
+    from bot.followup_blocks import nudge_message
+
+    leads = [make_lead(n, "名" * 200, asked_for="要" * 3000, next_follow_up_on=date(2026, 11, 20)) for n in range(1, 31)]
+    message = nudge_message(leads, NOW, NOW, "Asia/Shanghai", 3, 5)
+    assert validate_blocks(message["blocks"], "message") == []
+    assert "20 more quiet leads" in message["blocks"][-1]["elements"][0]["text"]
+    assert sum(1 for b in message["blocks"] if b["type"] == "actions") == 10

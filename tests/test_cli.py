@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ALICE, BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET
 from tests.fakes.slack_requests import SignedSlack
-from tests.support import text_of
+from tests.support import lead, text_of
 
 LEADBOT = str(Path(sys.executable).parent / "leadbot")
 pytestmark = pytest.mark.slow
@@ -105,3 +105,60 @@ def test_settings_are_read_from_dot_env_in_the_working_directory(tmp_path):
     result = subprocess.run([LEADBOT, "migrate"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-dotenv.db").exists()
+
+
+def _tick(tmp_path, database_url: str, slack, at: str) -> subprocess.Popen:
+    env = _env(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.base_url,
+        DATABASE_URL=database_url,
+    )
+    return subprocess.Popen(
+        [LEADBOT, "tick", "--at", at], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _finish(process: subprocess.Popen) -> str:
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    return output
+
+
+def _nudge_posts(slack) -> list:
+    return [c for c in slack.calls("chat.postMessage") if c.ok and "Time to follow up" in str(c.params)]
+
+
+def test_tick_at_the_same_instant_twice_sends_nothing_new(tmp_path, app, slack, database_url):
+    lead(app, "Tick Co")
+    first = _finish(_tick(tmp_path, database_url, slack, "2026-12-04T09:00:00+08:00"))
+    second = _finish(_tick(tmp_path, database_url, slack, "2026-12-04T09:00:00+08:00"))
+    assert "sent 1" in first and "claimed 0, sent 0" in second
+    assert len(_nudge_posts(slack)) == 1
+
+
+def test_two_tick_processes_started_together_send_each_nudge_once(tmp_path, app, slack, database_url):
+    for company in ("One Co", "Two Co"):
+        lead(app, company)
+    lead(app, "Bob Co", user=BOB)
+    # 14:00 UTC on Friday: 09:00 for Bob in New York; Alice's nudge is caught up on Monday.
+    processes = [_tick(tmp_path, database_url, slack, "2026-12-04T14:00:00+00:00") for _ in range(2)]
+    outputs = [_finish(p) for p in processes]
+    assert len(_nudge_posts(slack)) == 1, outputs
+    processes = [_tick(tmp_path, database_url, slack, "2026-12-07T01:00:00+00:00") for _ in range(3)]
+    outputs = [_finish(p) for p in processes]
+    posts = _nudge_posts(slack)
+    assert len(posts) == 2, outputs
+    assert {p.params["channel"] for p in posts} == {ALICE, BOB}
+
+
+def test_tick_refuses_an_old_schema_with_one_line(tmp_path):
+    env = _env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, DATABASE_URL="sqlite:///empty.db")
+    result = subprocess.run([LEADBOT, "tick"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "leadbot migrate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tick_rejects_a_malformed_instant(tmp_path):
+    result = subprocess.run([LEADBOT, "tick", "--at", "next tuesday"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "not an ISO 8601 time" in result.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select, update
@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.commands import lead_number
 from bot.db import Database
-from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed, TooFewTouches
 from bot.models import LOST, OPEN, WON, Lead, Team, Touch
 from bot.names import COMPANY_MAX, clean_text, company_key
 from bot.services.policy import Policy
 from bot.services.upsert import insert_ignore
+from bot.worktime import earliest_day_start
 
 SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "other")
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
@@ -106,7 +107,13 @@ class LeadView:
     next_follow_up_on: date | None
     last_touch_at: datetime | None
     created_at: datetime
+    buyer_date: date | None = None
+    needs_new_owner: bool = False
+    nudges_unanswered: int = 0
     touches: tuple[TouchView, ...] = ()
+
+    def last_contact(self) -> datetime:
+        return self.last_touch_at or self.created_at
 
 
 @dataclass(frozen=True)
@@ -205,6 +212,17 @@ class LeadService:
             lead = self._load(uow.session, team_id, ref)
             return self._view(lead, with_touches)
 
+    def find_many(self, team_id: str, numbers: list[int]) -> list[LeadView]:
+        """Leads by number, in the order given; numbers that no longer exist are left out."""
+        with self.db.uow() as uow:
+            rows = uow.session.scalars(select(Lead).where(Lead.team_id == team_id, Lead.number.in_(numbers)))
+            by_number = {lead.number: self._view(lead) for lead in rows}
+        return [by_number[n] for n in numbers if n in by_number]
+
+    def suggested_next(self, lead: LeadView, today: date) -> date:
+        """Where the cadence would put the next follow-up if one were logged today."""
+        return self.policy.next_follow_up(lead.touch_count + 1, today)
+
     def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
         with self.db.uow() as uow:
             lead = _open_by_key(uow.session, team_id, company_key(company))
@@ -253,9 +271,12 @@ class LeadService:
                 lost_note="",
                 touch_count=0,
                 next_follow_up_on=draft.first_follow_up_on,
+                nudges_unanswered=0,
+                needs_new_owner=False,
                 created_at=now,
                 updated_at=now,
             )
+            schedule_nudge(lead)
             session.add(lead)
             try:
                 session.flush()
@@ -298,8 +319,32 @@ class LeadService:
             )
             lead.touch_count += 1
             lead.last_touch_at = now
-            lead.next_follow_up_on = next_on or self.policy.next_follow_up(lead.touch_count, local_today(now, tz))
+            lead.nudges_unanswered = 0
+            cadence_date = self.policy.next_follow_up(lead.touch_count, local_today(now, tz))
+            lead.next_follow_up_on = next_on or cadence_date
+            lead.buyer_date = next_on if next_on and next_on != cadence_date else None
             lead.updated_at = now
+            schedule_nudge(lead)
+            view = self._view(lead)
+            uow.commit()
+            return view
+
+    def snooze(self, team_id: str, ref: str, user_id: str, days: int, now: datetime, tz: str) -> LeadView:
+        """Push the next follow-up out by `days` without counting a touch."""
+        return self.set_next_date(team_id, ref, user_id, local_today(now, tz) + timedelta(days=days), now, tz)
+
+    def set_next_date(
+        self, team_id: str, ref: str, user_id: str, day: date, now: datetime, tz: str, buyer_said: bool = False
+    ) -> LeadView:
+        """Move the next follow-up to `day`: a snooze, the rep's plan, or the date the buyer named."""
+        if day < local_today(now, tz):
+            raise LeadbotError("field.date_past")
+        with self.db.uow() as uow:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead.next_follow_up_on = day
+            lead.buyer_date = day if buyer_said else None
+            lead.updated_at = now
+            schedule_nudge(lead)
             view = self._view(lead)
             uow.commit()
             return view
@@ -319,12 +364,7 @@ class LeadService:
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id)
             if reason == "went_silent" and lead.touch_count < self.policy.min_touches:
-                raise LeadbotError(
-                    "error.too_few_touches",
-                    number=lead.number,
-                    touches=lead.touch_count,
-                    min=self.policy.min_touches,
-                )
+                raise TooFewTouches(self._view(lead), self.policy.min_touches)
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note
@@ -336,7 +376,10 @@ class LeadService:
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id)
             lead.owner_id = new_owner
+            lead.needs_new_owner = False
+            lead.nudges_unanswered = 0
             lead.updated_at = now
+            schedule_nudge(lead)
             view = self._view(lead)
             uow.commit()
             return view
@@ -398,6 +441,9 @@ class LeadService:
             next_follow_up_on=lead.next_follow_up_on,
             last_touch_at=lead.last_touch_at,
             created_at=lead.created_at,
+            buyer_date=lead.buyer_date,
+            needs_new_owner=lead.needs_new_owner,
+            nudges_unanswered=lead.nudges_unanswered,
             touches=touches,
         )
 
@@ -419,8 +465,22 @@ def _next_number(session: Session, team_id: str, now: datetime) -> int:
     )
 
 
+def schedule_nudge(lead: Lead) -> None:
+    """Mark when the scheduler should first look at this lead: once its follow-up date may have passed.
+
+    The owner's time zone and working hours are applied by the scheduler, which may push
+    this later; here we only need an instant that is never too late.
+    """
+    if lead.status != OPEN or lead.next_follow_up_on is None:
+        lead.nudge_due_at = None
+    else:
+        lead.nudge_due_at = earliest_day_start(lead.next_follow_up_on + timedelta(days=1))
+
+
 def _close(lead: Lead, status: str, now: datetime) -> None:
     lead.status = status
     lead.closed_at = now
     lead.updated_at = now
     lead.next_follow_up_on = None
+    lead.buyer_date = None
+    lead.nudge_due_at = None

@@ -18,6 +18,7 @@ class Policy:
     potential_factor: Decimal
     admins: frozenset[str]
     team_tz: str
+    renudge_days: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Policy":
@@ -29,6 +30,7 @@ class Policy:
             potential_factor=settings.potential_factor,
             admins=settings.admins,
             team_tz=settings.team_tz,
+            renudge_days=settings.renudge_days,
         )
 
     def days_to_step(self, step: int) -> int:

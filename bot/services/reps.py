@@ -39,14 +39,15 @@ class Directory:
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
         with self.db.uow() as uow:
-            cached = uow.session.get(Rep, (team_id, user_id))
-            if cached is not None and now - cached.fetched_at < REFRESH_AFTER:
-                return self._view(cached)
+            row = uow.session.get(Rep, (team_id, user_id))
+            cached = None if row is None else self._view(row)
+            if row is not None and now - row.fetched_at < REFRESH_AFTER:
+                return cached
         try:
             user = self.lookup(user_id)
-        except Exception:  # Slack being down must not stop a rep from working.
+        except Exception:  # Slack being unreachable must not stop a rep from working.
             logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
-            return self._view(cached) if cached is not None else RepView(user_id, "", self.default_tz, None, True)
+            return cached or RepView(user_id, "", self.default_tz, None, True)
         return self._store(team_id, user_id, user, now)
 
     def cached_tz(self, team_id: str, user_id: str) -> str:

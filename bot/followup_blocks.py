@@ -1,0 +1,183 @@
+"""Block Kit for follow-ups: the quiet-lead nudge, closing as lost, and the manager's notes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from bot import formatting, kit
+from bot.clock import local_today
+from bot.blocks import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
+from bot.i18n import t, tn
+from bot.kit import user_text
+from bot.services.leads import LOST_REASONS, LeadView
+
+NUDGE_LEADS_MAX = 10  # 4 blocks each, well inside a message's 50
+SNOOZE_ACTION = "lead_snooze"
+BUYER_DATE_ACTION = "lead_buyer_date"
+NEXT_DATE_ACTION = "lead_next_date"
+WON_ACTION = "lead_won"
+LOST_ACTION = "lead_lost_open"
+LOST_CALLBACK = "lead_lost"
+RESCHEDULE_CALLBACK = "lead_reschedule"
+SNOOZE_DAYS = (1, 3, 7)
+LEAD_BLOCK_PREFIX = "lead:"
+
+
+def lead_block_id(number: int) -> str:
+    return f"{LEAD_BLOCK_PREFIX}{number}"
+
+
+def lead_number_of(action: dict) -> str:
+    """The lead an action belongs to: its button value, else its block id (selects and date pickers)."""
+    value = action.get("value") or ""
+    if value.isdigit():
+        return value
+    block_id = action.get("block_id") or ""
+    return block_id[len(LEAD_BLOCK_PREFIX):] if block_id.startswith(LEAD_BLOCK_PREFIX) else ""
+
+
+def nudge_message(
+    leads: list[LeadView], nudged_at: datetime, now: datetime, tz: str, min_touches: int, goal: int,
+    lang: str | None = None,
+) -> dict:
+    """One DM for all of an owner's quiet leads; a lead already dealt with shows what was done instead of buttons."""
+    shown = leads[:NUDGE_LEADS_MAX]
+    today = local_today(now, tz)
+    blocks = [kit.header(t("nudge.header", lang)), kit.section(tn("nudge.intro", len(leads), lang))]
+    for lead in shown:
+        blocks.append(kit.divider())
+        blocks.append(kit.section(_nudge_line(lead, today, tz, min_touches, goal, lang)))
+        outcome = _outcome(lead, nudged_at, today, lang)
+        if outcome:
+            blocks.append(kit.context(outcome))
+        else:
+            blocks.append(_nudge_actions(lead, lang))
+    if len(leads) > len(shown):
+        blocks.append(kit.context(t("nudge.more", lang, count=len(leads) - len(shown))))
+    return kit.message(blocks, tn("nudge.intro", len(leads), lang))
+
+
+def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: int, lang: str | None) -> str:
+    questions = t(f"ask.{lead.situation}", lang).split("\n")
+    asked = t("nudge.asked", lang, text=user_text(lead.asked_for, 300)) if lead.asked_for else ""
+    return t(
+        "nudge.lead",
+        lang,
+        number=lead.number,
+        company=user_text(lead.company, COMPANY_IN_TEXT),
+        asked=asked,
+        situation=t(f"situation.{lead.situation}", lang),
+        silent=tn("days", formatting.calendar_days(lead.last_contact(), today, tz), lang),
+        touches=lead.touch_count,
+        min=min_touches,
+        goal=goal,
+        # A different question each time round, so the rep has something new to ask.
+        question=questions[lead.touch_count % len(questions)],
+    )
+
+
+def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
+    snooze_options = [
+        kit.option(tn("nudge.snooze_days", days, lang) if days < 7 else t("nudge.snooze_week", lang), str(days))
+        for days in SNOOZE_DAYS
+    ]
+    number = str(lead.number)
+    return kit.actions(
+        kit.button(t("lead.button_log", lang), LOG_BUTTON, number, style="primary"),
+        {
+            "type": "static_select",
+            "action_id": SNOOZE_ACTION,
+            "placeholder": kit.plain(t("nudge.snooze", lang), kit.PLACEHOLDER_MAX),
+            "options": snooze_options,
+        },
+        {
+            "type": "datepicker",
+            "action_id": BUYER_DATE_ACTION,
+            "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
+        },
+        kit.button(t("nudge.won", lang), WON_ACTION, number),
+        kit.button(t("nudge.lost", lang), LOST_ACTION, number, style="danger"),
+        block_id=lead_block_id(lead.number),
+    )
+
+
+def _outcome(lead: LeadView, nudged_at: datetime, today: date, lang: str | None) -> str:
+    """What became of a nudged lead, or "" while it still waits for its owner."""
+    if lead.status == "won":
+        return t("nudge.done_won", lang)
+    if lead.status == "lost":
+        return t("nudge.done_lost", lang, reason=t(f"reason.{lead.lost_reason or 'other'}", lang))
+    when = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
+    if lead.last_touch_at and lead.last_touch_at >= nudged_at:
+        return t("nudge.done_logged", lang, date=when)
+    if lead.buyer_date and lead.buyer_date >= today:
+        return t("nudge.done_buyer_date", lang, date=when)
+    if lead.next_follow_up_on and lead.next_follow_up_on >= today:
+        return t("nudge.done_rescheduled", lang, date=when)
+    return ""
+
+
+def still_quiet(lead: LeadView, nudged_at: datetime, today: date) -> bool:
+    return lead.status == "open" and not _outcome(lead, nudged_at, today, None)
+
+
+def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang: str | None = None) -> dict:
+    blocks = [kit.header(t("escalation.header", lang)), kit.section(t("escalation.intro", lang, count=ignored))]
+    lines = [
+        t(
+            "escalation.line",
+            lang,
+            number=lead.number,
+            company=user_text(lead.company, COMPANY_IN_TEXT),
+            owner=lead.owner_id,
+            silent=tn("days", formatting.age_days(lead.last_contact(), now), lang),
+            touches=lead.touch_count,
+        )
+        for lead in leads
+    ]
+    blocks += [kit.section("\n".join(lines[i : i + 15])) for i in range(0, len(lines), 15)][:40]
+    return kit.message(blocks, t("escalation.header", lang))
+
+
+def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> dict:
+    listed = ", ".join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
+    text = t("orphan.text", lang, owner=owner, count=len(numbers), numbers=listed)
+    return kit.message([kit.section(text)], text)
+
+
+def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None) -> dict:
+    reasons = [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS]
+    blocks = [
+        kit.section(f"*{user_text(lead_title(lead), 300)}*"),
+        kit.select_input("reason", t("form.lost_reason", lang), reasons),
+        kit.text_input("note", t("form.lost_note", lang), multiline=True, optional=True, max_length=3000),
+    ]
+    return kit.modal(
+        LOST_CALLBACK, t("modal.lost_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+    )
+
+
+def reschedule_modal(lead: LeadView, refusal: str, suggested: date, metadata: dict, lang: str | None = None) -> dict:
+    """Replaces the lost form when "only wanted a proposal" comes too early: schedule the next follow-up instead."""
+    blocks = [
+        kit.section(refusal),
+        kit.date_input("next_follow_up", t("lost.offer_next", lang), initial=suggested.isoformat()),
+    ]
+    return kit.modal(
+        RESCHEDULE_CALLBACK, t("modal.reschedule_title", lang), blocks, submit=t("modal.schedule", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+    )
+
+
+def refusal_with_date_picker(refusal: str, lead: LeadView, suggested: date, lang: str | None = None) -> dict:
+    """The `/lead lost … silent` refusal, with a date picker to schedule the next follow-up right there."""
+    picker = {
+        "type": "datepicker",
+        "action_id": NEXT_DATE_ACTION,
+        "initial_date": suggested.isoformat(),
+        "placeholder": kit.plain(t("lost.offer_next", lang), kit.PLACEHOLDER_MAX),
+    }
+    blocks = [kit.section(refusal), kit.section(t("lost.offer_next", lang)), kit.actions(picker, block_id=lead_block_id(lead.number))]
+    return kit.message(blocks, refusal)

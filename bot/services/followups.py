@@ -1,0 +1,199 @@
+"""Deciding which quiet leads to nudge, whom to escalate to, and whose leads lost their owner."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import local_today
+from bot.db import Database
+from bot.models import OPEN, Lead, Rep
+from bot.services.ledger import Ledger
+from bot.services.policy import Policy
+from bot.worktime import WorkingHours, earliest_day_start
+
+logger = logging.getLogger(__name__)
+
+NUDGE, ESCALATION, ORPHANED = "nudge", "escalation", "orphaned"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message written to the ledger, to be posted by the delivery pass."""
+
+    kind: str
+    team_id: str
+    target: str
+    leads: tuple[int, ...]
+
+
+class FollowUps:
+    def __init__(self, db: Database, policy: Policy, hours: WorkingHours) -> None:
+        self.db = db
+        self.policy = policy
+        self.hours = hours
+
+    # -- nudges ------------------------------------------------------------------------------
+
+    def owners_with_due_leads(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
+        """(team, owner) pairs with at least one lead the scheduler should look at now."""
+        with self.db.uow() as uow:
+            rows = uow.session.execute(
+                select(Lead.team_id, Lead.owner_id)
+                .where(Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False))
+                .distinct()
+                .limit(limit)
+            )
+            return [(team, owner) for team, owner in rows]
+
+    def claim_nudge(self, team_id: str, owner_id: str, tz: str, now: datetime) -> Claimed | None:
+        """Write at most one nudge DM per owner per local day, listing every lead that went quiet.
+
+        Leads not yet due in the owner's own time zone, or due outside their working hours,
+        are moved to the exact moment they will be, so the index only ever returns real work.
+        """
+        with self.db.uow() as uow:
+            session = uow.session
+            if not _lock_rep(session, team_id, owner_id):
+                return None  # another scheduler is handling this owner right now
+            candidates = session.scalars(
+                select(Lead)
+                .where(
+                    Lead.team_id == team_id,
+                    Lead.owner_id == owner_id,
+                    Lead.status == OPEN,
+                    Lead.needs_new_owner.is_(False),
+                    Lead.nudge_due_at <= now,
+                )
+                .order_by(Lead.next_follow_up_on, Lead.number)
+            ).all()
+            due = []
+            for lead in candidates:
+                when = self._nudge_time(lead, tz)
+                if when is None or when > now:
+                    lead.nudge_due_at = when
+                else:
+                    due.append(lead)
+            claimed = None
+            if due and not self.hours.is_working_time(now, tz):
+                # Caught up at night or on a weekend: wait for the owner's next working morning.
+                for lead in due:
+                    lead.nudge_due_at = self.hours.first_working_instant(now, tz)
+            elif due:
+                period = local_today(now, tz).isoformat()
+                numbers = tuple(lead.number for lead in due)
+                if Ledger.claim(session, team_id, NUDGE, owner_id, period, owner_id, {"leads": list(numbers)}, now):
+                    for lead in due:
+                        lead.nudges_unanswered += 1
+                        lead.last_nudged_at = now
+                        lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.policy.renudge_days))
+                    claimed = Claimed(NUDGE, team_id, owner_id, numbers)
+                else:
+                    # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
+                    tomorrow = self.hours.start_of_day_after(local_today(now, tz), tz)
+                    for lead in due:
+                        lead.nudge_due_at = self.hours.first_working_instant(tomorrow, tz)
+            uow.commit()
+            return claimed
+
+    def _nudge_time(self, lead: Lead, tz: str) -> datetime | None:
+        """When this lead's next nudge is due: its follow-up date has passed, and not too soon after the last."""
+        if lead.next_follow_up_on is None:
+            return None
+        earliest = self.hours.start_of_day_after(lead.next_follow_up_on, tz)
+        if lead.last_nudged_at is not None and (lead.last_touch_at is None or lead.last_touch_at < lead.last_nudged_at):
+            # Still no follow-up since the last nudge: ask again a few working days later, not every morning.
+            again_on = self.hours.add_workdays(local_today(lead.last_nudged_at, tz), self.policy.renudge_days)
+            earliest = max(earliest, self.hours.start_of_day_after(again_on - timedelta(days=1), tz))
+        return self.hours.first_working_instant(earliest, tz)
+
+    # -- escalation --------------------------------------------------------------------------
+
+    def teams_with_ignored_leads(self, escalate_after: int) -> set[str]:
+        with self.db.uow() as uow:
+            return set(
+                uow.session.scalars(
+                    select(Lead.team_id).where(Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after).distinct()
+                )
+            )
+
+    def claim_escalations(
+        self, team_id: str, now: datetime, manager: str, escalate_after: int, tz: str
+    ) -> Claimed | None:
+        """Tell the manager, once per silence, about leads whose nudges were ignored `escalate_after` times.
+
+        One note a day at most, inside the manager's working hours; later ones wait for tomorrow.
+        """
+        if not self.hours.is_working_time(now, tz):
+            return None
+        with self.db.uow() as uow:
+            session = uow.session
+            leads = [
+                lead
+                for lead in session.scalars(
+                    select(Lead)
+                    .where(Lead.team_id == team_id, Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after)
+                    .order_by(Lead.number)
+                )
+                if lead.escalated_at_touch != lead.touch_count
+            ]
+            if not leads:
+                return None
+            numbers = [lead.number for lead in leads]
+            period = local_today(now, tz).isoformat()
+            if not Ledger.claim(session, team_id, ESCALATION, manager, period, manager, {"leads": numbers}, now):
+                return None
+            for lead in leads:
+                lead.escalated_at_touch = lead.touch_count
+            uow.commit()
+            return Claimed(ESCALATION, team_id, manager, tuple(numbers))
+
+    # -- owners who left ---------------------------------------------------------------------
+
+    def orphan(self, team_id: str, owner_id: str, manager: str | None, now: datetime) -> Claimed | None:
+        """The owner is gone from Slack: flag their leads, stop nudging them, tell the manager once."""
+        with self.db.uow() as uow:
+            session = uow.session
+            session.execute(
+                update(Rep).where(Rep.team_id == team_id, Rep.user_id == owner_id).values(active=False)
+            )
+            numbers = list(
+                session.scalars(
+                    select(Lead.number).where(Lead.team_id == team_id, Lead.owner_id == owner_id, Lead.status == OPEN)
+                )
+            )
+            session.execute(
+                update(Lead)
+                .where(Lead.team_id == team_id, Lead.owner_id == owner_id, Lead.status == OPEN)
+                .values(needs_new_owner=True, nudge_due_at=None)
+            )
+            claimed = None
+            if manager and numbers and manager != owner_id:
+                if Ledger.claim(session, team_id, ORPHANED, owner_id, "gone", manager, {"leads": numbers, "owner": owner_id}, now):
+                    claimed = Claimed(ORPHANED, team_id, manager, tuple(numbers))
+            uow.commit()
+        logger.warning("rep %s in %s is no longer reachable; %d open leads need a new owner", owner_id, team_id, len(numbers))
+        return claimed
+
+
+def _lock_rep(session: Session, team_id: str, user_id: str) -> bool:
+    """Hold the owner's row for this transaction; False when another scheduler holds it (PostgreSQL).
+
+    SQLite has no row locks, but its write transactions already run one at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    found = session.execute(
+        select(Rep.user_id)
+        .where(Rep.team_id == team_id, Rep.user_id == user_id)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if found is not None:
+        return True
+    exists = session.scalar(select(Rep.user_id).where(Rep.team_id == team_id, Rep.user_id == user_id))
+    # No cached row at all (Slack was unreachable): the ledger's unique key still guards the DM.
+    return exists is None

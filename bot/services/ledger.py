@@ -1,0 +1,135 @@
+"""The delivery ledger: every scheduled message is written here, keyed, before it is posted."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.models import FAILED, PENDING, SENT, SKIPPED, Delivery
+from bot.services.upsert import insert_ignore
+
+# Longer than any one post with its retries takes; a sender killed mid-post is retried after it.
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    team_id: str
+    kind: str
+    subject: str
+    period: str
+    target: str
+    payload: dict
+    attempts: int
+    created_at: datetime
+
+
+class Ledger:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def claim(
+        session: Session, team_id: str, kind: str, subject: str, period: str, target: str, payload: dict, now: datetime
+    ) -> bool:
+        """Inside the caller's transaction: record the message unless its key exists. True when new."""
+        return insert_ignore(
+            session,
+            Delivery,
+            {
+                "team_id": team_id,
+                "kind": kind,
+                "subject": subject,
+                "period": period,
+                "target": target,
+                "payload": json.dumps(payload),
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            },
+        )
+
+    def due(self, now: datetime, limit: int = 500) -> list[int]:
+        """Pending messages whose time has come and that nobody is posting right now."""
+        with self.db.uow() as uow:
+            return list(
+                uow.session.scalars(
+                    select(Delivery.id)
+                    .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _lease_free(now))
+                    .order_by(Delivery.next_attempt_at, Delivery.id)
+                    .limit(limit)
+                )
+            )
+
+    def take(self, delivery_id: int, now: datetime) -> DeliveryView | None:
+        """Take the lease on one message; None when another sender has it or it is done."""
+        with self.db.uow() as uow:
+            taken = uow.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == PENDING, _lease_free(now))
+                .values(lease_until=now + LEASE, attempts=Delivery.attempts + 1)
+            ).rowcount
+            if taken != 1:
+                return None
+            row = uow.session.get(Delivery, delivery_id)
+            view = _view(row)
+            uow.commit()
+            return view
+
+    def sent(self, delivery_id: int, channel: str, ts: str, now: datetime) -> None:
+        self._finish(delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None)
+
+    def failed(self, delivery_id: int, error: str) -> None:
+        self._finish(delivery_id, status=FAILED, last_error=error[:64])
+
+    def skipped(self, delivery_id: int) -> None:
+        self._finish(delivery_id, status=SKIPPED)
+
+    def retry_later(self, delivery_id: int, error: str, attempts: int, now: datetime) -> None:
+        """Keep it due: back off 1, 2, 4 … minutes (at most an hour) so an outage is ridden out."""
+        wait = min(timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
+        self._finish(delivery_id, status=PENDING, next_attempt_at=now + wait, last_error=error[:64])
+
+    def release(self, delivery_id: int) -> None:
+        """Give the lease back untouched, e.g. while the workspace's sends are stopped."""
+        self._finish(delivery_id, status=PENDING, attempts=Delivery.attempts - 1)
+
+    def find_by_message(self, team_id: str, channel: str, ts: str) -> DeliveryView | None:
+        with self.db.uow() as uow:
+            row = uow.session.scalar(
+                select(Delivery).where(
+                    Delivery.team_id == team_id, Delivery.message_channel == channel, Delivery.message_ts == ts
+                )
+            )
+            return None if row is None else _view(row)
+
+    def _finish(self, delivery_id: int, **values) -> None:
+        with self.db.uow() as uow:
+            uow.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(lease_until=None, **values))
+            uow.commit()
+
+
+def _lease_free(now: datetime):
+    return or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+
+
+def _view(row: Delivery) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        team_id=row.team_id,
+        kind=row.kind,
+        subject=row.subject,
+        period=row.period,
+        target=row.target,
+        payload=json.loads(row.payload or "{}"),
+        attempts=row.attempts,
+        created_at=row.created_at,
+    )

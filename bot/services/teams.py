@@ -1,0 +1,41 @@
+"""Workspaces whose token stopped working: their scheduled sends pause instead of failing one by one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.db import Database
+from bot.models import Team
+from bot.services.upsert import insert_ignore
+
+logger = logging.getLogger(__name__)
+
+
+class Teams:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def stopped(self) -> set[str]:
+        with self.db.uow() as uow:
+            return set(uow.session.scalars(select(Team.team_id).where(Team.sending_stopped.is_not(None))))
+
+    def stop_sending(self, team_id: str, reason: str, now: datetime) -> None:
+        with self.db.uow() as uow:
+            insert_ignore(uow.session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
+            uow.session.execute(update(Team).where(Team.team_id == team_id).values(sending_stopped=reason))
+            uow.commit()
+        logger.error(
+            "Slack answered %s for workspace %s: its token no longer works. Scheduled messages for it are paused "
+            "and kept; fix SLACK_BOT_TOKEN (reinstall the app) and restart leadbot to send them.",
+            reason,
+            team_id,
+        )
+
+    def resume_all(self) -> None:
+        """At start-up, with a possibly new token, give every paused workspace another try."""
+        with self.db.uow() as uow:
+            uow.session.execute(update(Team).where(Team.sending_stopped.is_not(None)).values(sending_stopped=None))
+            uow.commit()

@@ -1,0 +1,87 @@
+"""Working days and hours in a rep's own time zone: when a nudge may arrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+# The whole world has entered a calendar day once UTC+14 has (Kiribati).
+EARLIEST_OFFSET = timezone(timedelta(hours=14))
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    workdays: frozenset[int]  # ISO weekdays, Monday = 1
+    start: time
+    end: time
+
+    def is_working_time(self, instant: datetime, tz: str) -> bool:
+        local = instant.astimezone(ZoneInfo(tz))
+        return local.isoweekday() in self.workdays and self.start <= local.time() < self.end
+
+    def first_working_instant(self, earliest: datetime, tz: str) -> datetime:
+        """The first moment at or after `earliest` inside working hours, in UTC."""
+        zone = ZoneInfo(tz)
+        local = earliest.astimezone(zone)
+        for offset in range(8):
+            day = local.date() + timedelta(days=offset)
+            if day.isoweekday() not in self.workdays:
+                continue
+            start = datetime.combine(day, self.start, tzinfo=zone)
+            end = datetime.combine(day, self.end, tzinfo=zone)
+            if offset == 0:
+                if local >= end:
+                    continue
+                start = max(start, local)
+            # Round-trip through UTC so a wall time skipped by DST lands on a real instant.
+            return start.astimezone(timezone.utc)
+        raise ValueError("working hours have no workday")
+
+    def add_workdays(self, day: date, count: int) -> date:
+        """The workday `count` workdays after `day`: Friday + 2 = Tuesday on Mon–Fri."""
+        while count > 0:
+            day += timedelta(days=1)
+            count -= day.isoweekday() in self.workdays
+        return day
+
+    def start_of_day_after(self, day: date, tz: str) -> datetime:
+        """Local midnight after `day`: the moment a follow-up date has passed."""
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
+
+
+def earliest_day_start(day: date) -> datetime:
+    """The first instant anywhere on Earth that `day` has begun, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=EARLIEST_OFFSET).astimezone(timezone.utc)
+
+
+def parse_workdays(raw: str) -> frozenset[int]:
+    """"mon-fri", "sun-thu", "mon,wed,fri" or ISO numbers "1-5" → a set of ISO weekdays."""
+    days: set[int] = set()
+    for part in (p.strip().lower() for p in raw.split(",") if p.strip()):
+        first, _, last = part.partition("-")
+        lo, hi = _weekday(first), _weekday(last or first)
+        # "sun-thu" wraps round the end of the ISO week.
+        days.update(range(lo, hi + 1) if lo <= hi else [*range(lo, 8), *range(1, hi + 1)])
+    if not days:
+        raise ValueError(raw)
+    return frozenset(days)
+
+
+def _weekday(word: str) -> int:
+    word = word.strip()
+    if word.isdigit() and 1 <= int(word) <= 7:
+        return int(word)
+    if word[:3] in WEEKDAYS:
+        return WEEKDAYS.index(word[:3]) + 1
+    raise ValueError(word)
+
+
+def parse_hours(raw: str) -> tuple[time, time]:
+    """"09:00-18:00" → (09:00, 18:00)."""
+    first, _, last = raw.partition("-")
+    start, end = time.fromisoformat(first.strip()), time.fromisoformat(last.strip())
+    if end <= start:
+        raise ValueError(raw)
+    return start, end

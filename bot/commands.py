@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SUBCOMMANDS = ("new", "list", "show", "log", "won", "lost", "assign", "help")
+SUBCOMMANDS = ("new", "list", "show", "log", "snooze", "won", "lost", "assign", "help")
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
 # Longest separators first so "——" is not read as two "—".
@@ -61,3 +61,17 @@ def mentioned_user(text: str) -> str | None:
     if match:
         return match.group(1)
     return word if _BARE_USER_ID.match(word) else None
+
+
+_SNOOZE = re.compile(r"^(\d{1,3})\s*([dw]?)$", re.IGNORECASE)
+
+
+def snooze_days(text: str) -> int | None:
+    """`3`, `3d` → 3 days; `2w` → 14; empty → 1 day; anything else None."""
+    word = text.strip().lower()
+    if not word:
+        return 1
+    match = _SNOOZE.match(word)
+    if not match or int(match.group(1)) == 0:
+        return None
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)

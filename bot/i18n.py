@@ -15,6 +15,7 @@ EN: dict[str, str] = {
     "error.not_allowed": "Only the owner (<@{owner}>) or an admin can change #{number}. Ask them, or ask an admin to `/lead assign` it to you.",
     "error.closed": "#{number} {company} is already {status}; there is nothing to change.",
     "error.company_too_long": "Company names can be at most {max} characters — that one has {length}. Please shorten it.",
+    "error.snooze_unreadable": "I couldn't read “{text}”. Snooze by days, weeks or to a date: `/lead snooze 12 3`, `/lead snooze 12 1w`, `/lead snooze 12 2026-12-20`.",
     "error.user_missing": "Who should own it? Mention them, e.g. `/lead assign {number} @maria`.",
     "error.user_unresolved": "I couldn't read “{text}” as a person. Mention them with @ so Slack links the name, e.g. `/lead assign 12 @maria`.",
     "error.lost_reason_unknown": "Please pick why it was lost: {reasons}. Example: `/lead lost 12 competitor went with Zhang Coatings`.",
@@ -35,6 +36,7 @@ EN: dict[str, str] = {
         "*`/lead list [mine|all]`* open leads, most urgent first\n"
         "*`/lead show <number or company>`* one lead with its follow-ups\n"
         "*`/lead log <number or company> [call|email|visit|message|meeting] [note]`* record a follow-up\n"
+        "*`/lead snooze <number> [days|1w|YYYY-MM-DD]`* move the next follow-up (1 day by default)\n"
         "*`/lead won <number>`* mark it won\n"
         "*`/lead lost <number> <reason> [note]`* mark it lost — reasons: competitor, cancelled, budget, fit, silent, other\n"
         "*`/lead assign <number> @person`* give it to someone else\n"

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot import blocks, formatting
 from bot.clock import local_today
-from bot.commands import Command, mentioned_user, parse, split_quick_capture, split_ref
+from bot.commands import Command, mentioned_user, parse, snooze_days, split_quick_capture, split_ref
 from bot.container import Deps
 from bot.errors import LeadbotError, TooFewTouches
 from bot.followup_blocks import refusal_with_date_picker
@@ -129,6 +130,26 @@ def log(call: Call, command: Command) -> None:
     tell(call.respond, blocks.touch_logged_text(lead, local_today(now, tz)))
 
 
+def snooze(call: Call, command: Command) -> None:
+    """`/lead snooze 12 [3|3d|1w|2026-12-20]`: push the next follow-up out, no touch counted."""
+    ref, rest = split_ref(_require_ref(command.args, "/lead snooze 12 3d"))
+    deps = call.deps
+    now = deps.clock.now()
+    tz = deps.directory.tz(call.team_id, call.user_id, now)
+    days = snooze_days(rest)
+    if days is not None:
+        lead = deps.leads.snooze(call.team_id, ref, call.user_id, days, now, tz)
+    else:
+        try:
+            day = date.fromisoformat(rest.strip())
+        except ValueError:
+            raise LeadbotError("error.snooze_unreadable", text=rest.strip()) from None
+        lead = deps.leads.set_next_date(call.team_id, ref, call.user_id, day, now, tz)
+    today = local_today(now, tz)
+    tell(call.respond, t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
+                         date=formatting.day(lead.next_follow_up_on, today)))
+
+
 def won(call: Call, command: Command) -> None:
     ref, _ = split_ref(_require_ref(command.args, "/lead won 12"))
     lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
@@ -179,6 +200,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "list": list_leads,
     "show": show,
     "log": log,
+    "snooze": snooze,
     "won": won,
     "lost": lost,
     "assign": assign,

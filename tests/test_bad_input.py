@@ -23,7 +23,7 @@ def test_an_unknown_lead_gets_a_pointer_to_the_list(app, ref):
 
 
 def test_subcommands_without_a_lead_ask_which_one(app):
-    for sub in ("show", "log", "won", "lost", "assign"):
+    for sub in ("show", "log", "snooze", "won", "lost", "assign"):
         assert "Which lead?" in command(app, sub)
 
 

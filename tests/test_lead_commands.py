@@ -118,5 +118,16 @@ def test_anyone_may_view_any_lead(app):
 
 def test_help_lists_every_subcommand(app):
     text = command(app, "help")
-    for sub in ("new", "list", "show", "log", "won", "lost", "assign", "help"):
+    for sub in ("new", "list", "show", "log", "snooze", "won", "lost", "assign", "help"):
         assert f"/lead {sub}" in text
+
+
+def test_snooze_by_days_weeks_or_to_a_date(app):
+    _lead(app)
+    assert "next follow-up Wed 2 Dec" in command(app, "snooze 1")
+    assert "next follow-up Fri 4 Dec" in command(app, "snooze 1 3d")
+    assert "next follow-up Tue 15 Dec" in command(app, "snooze 1 2w")
+    assert "next follow-up Sun 20 Dec" in command(app, "snooze 1 2026-12-20")
+    assert "couldn't read “someday”" in command(app, "snooze 1 someday")
+    assert "today or a later date" in command(app, "snooze 1 2026-11-01")
+    assert "0 of the 5" in command(app, "show 1")  # snoozing is not a follow-up

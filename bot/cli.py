@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
+    orders.add_argument("file", help="CSV, UTF-8 with or without BOM")
+    orders.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
     return parser
 
 
@@ -64,6 +67,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command in ("tick", "scheduler"):
         return _schedule(args, settings)
+    if args.command == "import-orders":
+        from bot.imports import import_orders
+
+        return import_orders(args.file, args.team, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

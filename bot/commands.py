@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-SUBCOMMANDS = ("new", "list", "show", "log", "snooze", "won", "lost", "assign", "help")
+from bot.amounts import Amount, AmountError, parse_amount, parse_currency
+
+SUBCOMMANDS = ("new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "help")
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
 # Longest separators first so "——" is not read as two "—".
@@ -75,3 +78,66 @@ def snooze_days(text: str) -> int | None:
     if not match or int(match.group(1)) == 0:
         return None
     return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+@dataclass(frozen=True)
+class OrderCommand:
+    company: str
+    amount: Amount
+    currency: str | None
+    ordered_on: date | None
+    note: str
+
+
+class OrderSyntaxError(ValueError):
+    """`/lead order` text we cannot read; `word` is the part that looked like an amount, if any."""
+
+    def __init__(self, word: str = "") -> None:
+        super().__init__(word)
+        self.word = word
+
+
+_QUOTED = re.compile(r'^\s*["“”\'](.+?)["“”\']\s*(.*)$')
+
+
+def parse_order(args: str) -> OrderCommand:
+    """`Zhang Metalworks 2,400 CNY 2026-11-20 repeat order`: company, amount, then optional currency, date, note.
+
+    The company runs up to the first word that reads as an amount; quote a name that
+    contains one (`"Studio 54" 2400`).
+    """
+    quoted = _QUOTED.match(args)
+    if quoted:
+        company, words = quoted.group(1).strip(), quoted.group(2).split()
+        amount_word, rest = (words[0], words[1:]) if words else ("", [])
+    else:
+        words = args.split()
+        index = next((i for i, word in enumerate(words) if i > 0 and _is_amount(word)), None)
+        if index is None:
+            suspect = next((w for w in words[1:] if any(ch.isdigit() for ch in w)), "")
+            raise OrderSyntaxError(suspect)
+        company, amount_word, rest = " ".join(words[:index]), words[index], words[index + 1 :]
+    if not company or not amount_word:
+        raise OrderSyntaxError()
+    try:
+        amount = parse_amount(amount_word)
+    except AmountError:
+        raise OrderSyntaxError(amount_word) from None
+    currency = amount.currency
+    if rest and parse_currency(rest[0]):
+        currency, rest = parse_currency(rest[0]), rest[1:]
+    ordered_on = None
+    if rest:
+        try:
+            ordered_on, rest = date.fromisoformat(rest[0]), rest[1:]
+        except ValueError:
+            pass
+    return OrderCommand(company, amount, currency, ordered_on, " ".join(rest))
+
+
+def _is_amount(word: str) -> bool:
+    try:
+        parse_amount(word)
+    except AmountError:
+        return False
+    return True

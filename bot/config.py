@@ -115,6 +115,23 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
         raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
 
 
+def _currency(name: str, raw: str) -> str:
+    code = raw.strip().upper()
+    if not re.match(r"^[A-Z]{3}$", code):
+        raise SettingsError(f"{name} must be a three-letter currency code such as CNY or USD, got {raw!r}")
+    return code
+
+
+def _positive_amount(name: str, raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be an amount such as 10000, got {raw!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise SettingsError(f"{name} must be a positive amount, got {raw!r}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -153,6 +170,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int, "Working days before a still-quiet lead is nudged again."),
     Setting("LEADBOT_ESCALATE_AFTER", "escalate_after", "", _optional_positive_int, "Ignored nudges before the manager hears (empty: never)."),
     Setting("LEADBOT_MANAGER", "manager", "", _optional_user_id, "Slack user id told about ignored leads and leads without an owner."),
+    Setting("LEADBOT_CURRENCY", "currency", "CNY", _currency, "Team currency (ISO code) for orders typed without one."),
+    Setting("LEADBOT_DEFAULT_OWNER", "default_owner", "", _optional_user_id, "Owner of accounts with no owner of their own."),
+    Setting("LEADBOT_SMALL_ORDER_MAX", "small_order_max", "10000", _positive_amount, "Largest order that still counts as small."),
+    Setting("LEADBOT_SMALL_MIN_ORDERS", "small_min_orders", "3", _positive_int, "Orders within the window that make a steady buyer."),
+    Setting("LEADBOT_SMALL_WINDOW_MONTHS", "small_window_months", "36", _positive_int, "Months of orders the small-buyer rule looks at."),
+    Setting("LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int, "Months between first and last order for 'steady'."),
+    Setting("LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int, "The last order must be this recent."),
+    Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
@@ -182,6 +207,14 @@ class Settings:
     escalate_after: int | None
     manager: str | None
     tick_seconds: int
+    currency: str
+    default_owner: str | None
+    small_order_max: Decimal
+    small_min_orders: int
+    small_window_months: int
+    small_spread_months: int
+    small_recent_months: int
+    ask_again_days: int
     log_level: str
 
     @classmethod

@@ -12,6 +12,8 @@ from bot.db import Database
 from bot.services.followups import FollowUps
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
+from bot.services.orders import Orders
+from bot.services.small_buyers import SmallBuyerRule, SmallBuyers
 from bot.services.policy import Policy
 from bot.services.reps import Directory
 from bot.services.teams import Teams
@@ -31,6 +33,8 @@ class Deps:
     ledger: Ledger
     followups: FollowUps
     teams: Teams
+    orders: Orders
+    small_buyers: SmallBuyers
 
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
@@ -49,4 +53,18 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         ledger=Ledger(db),
         followups=FollowUps(db, policy, hours),
         teams=Teams(db),
+        orders=Orders(db, settings.currency, settings.small_order_max, settings.default_owner),
+        small_buyers=SmallBuyers(db, small_buyer_rule(settings), hours, settings.admins, settings.default_owner),
+    )
+
+
+def small_buyer_rule(settings: Settings) -> SmallBuyerRule:
+    return SmallBuyerRule(
+        min_orders=settings.small_min_orders,
+        window_months=settings.small_window_months,
+        spread_months=settings.small_spread_months,
+        recent_months=settings.small_recent_months,
+        ceiling=settings.small_order_max,
+        currency=settings.currency,
+        ask_again_days=settings.ask_again_days,
     )

@@ -100,6 +100,7 @@ class Lead(Base):
         Index("ix_leads_team_status_next", "team_id", "status", "next_follow_up_on"),
         Index("ix_leads_nudge_due_at", "nudge_due_at"),
         Index("ix_leads_status_nudges_unanswered", "status", "nudges_unanswered"),
+        Index("ix_leads_team_account_key", "team_id", "account_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -107,6 +108,8 @@ class Lead(Base):
     number: Mapped[int] = mapped_column(Integer)
     company: Mapped[str] = mapped_column(String(255))
     company_key: Mapped[str] = mapped_column(String(255))
+    # Company without its legal form, to find the account a lead belongs to (see bot.names.account_key).
+    account_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     contact_name: Mapped[str] = mapped_column(String(255), default="")
     contact_role: Mapped[str] = mapped_column(String(255), default="")
     source: Mapped[str] = mapped_column(String(32))
@@ -187,3 +190,65 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Account(Base):
+    """A customer that orders from us, matched by name however it is written."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "account_key"),
+        Index("ix_accounts_check_due_at", "check_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    account_key: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    # The owner named with its orders; when empty the lead's owner or the team default applies.
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    # When the small-buyer rule should next be checked: after an order, or when a question may be asked again.
+    check_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expanded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Order(Base):
+    """One order an account placed, typed with `/lead order` or imported from CSV."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("team_id", "import_key"),
+        Index("ix_orders_team_account_ordered_on", "team_id", "account_id", "ordered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    ordered_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    currency: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
+    ref: Mapped[str | None] = mapped_column(String(128))
+    # Re-importing a file must add nothing: its ref, or company + date + amount, identifies a row.
+    import_key: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SmallBuyerAnswer(Base):
+    """Why a steady small customer buys so little from us, as the owner answered, and the step it led to."""
+
+    __tablename__ = "small_buyer_answers"
+    __table_args__ = (Index("ix_small_buyer_answers_team_answered_at", "team_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    answered_by: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_step_on: Mapped[date] = mapped_column(Date)
+    lead_number: Mapped[int | None] = mapped_column(Integer)  # the follow-up that carries the next step

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from decimal import Decimal
+
+from bot.account_blocks import expansion_message, question_message
+from bot.amounts import money
 from bot.clock import local_today
 from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
 from bot.services.followups import ESCALATION, NUDGE, ORPHANED
 from bot.services.ledger import DeliveryView
+from bot.services.orders import EXPANSION
+from bot.services.small_buyers import SMALL_BUYER
 
 
 def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
     """The message for `delivery`, or None when there is nothing left worth saying."""
+    if delivery.kind == SMALL_BUYER:
+        return render_small_buyer(deps, delivery, now)
+    if delivery.kind == EXPANSION:
+        account = deps.small_buyers.account(delivery.team_id, delivery.payload["account"], local_today(now, "UTC"))
+        amount = money(Decimal(delivery.payload["amount"]), delivery.payload["currency"])
+        return expansion_message(account.name, amount) if account else None
     numbers = delivery.payload.get("leads", [])
     leads = deps.leads.find_many(delivery.team_id, numbers)
     if delivery.kind == NUDGE:
@@ -23,6 +35,15 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         orphaned = [lead.number for lead in leads if lead.status == "open" and lead.needs_new_owner]
         return orphan_message(delivery.payload["owner"], orphaned) if orphaned else None
     raise ValueError(f"no renderer for {delivery.kind}")
+
+
+def render_small_buyer(deps, delivery: DeliveryView, now: datetime) -> dict | None:
+    today = local_today(now, deps.directory.cached_tz(delivery.team_id, delivery.target))
+    account = deps.small_buyers.account(delivery.team_id, delivery.payload["account"], today)
+    if account is None:
+        return None
+    answer = deps.small_buyers.latest_answer(delivery.team_id, account.id, delivery.created_at)
+    return question_message(account, answer, today)
 
 
 def render_nudge(deps, delivery: DeliveryView, leads, now: datetime, skip_if_done: bool = False) -> dict | None:

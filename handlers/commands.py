@@ -11,16 +11,28 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting
+from bot import blocks, formatting, kit
+from bot.account_blocks import account_blocks
+from bot.amounts import money
 from bot.clock import local_today
-from bot.commands import Command, mentioned_user, parse, snooze_days, split_quick_capture, split_ref
+from bot.commands import (
+    Command,
+    OrderSyntaxError,
+    mentioned_user,
+    parse,
+    parse_order,
+    snooze_days,
+    split_quick_capture,
+    split_ref,
+)
 from bot.container import Deps
-from bot.errors import LeadbotError, TooFewTouches
+from bot.errors import LeadbotError, LeadNotFound, TooFewTouches
 from bot.followup_blocks import refusal_with_date_picker
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.kit import user_text
 from bot.names import COMPANY_MAX
 from bot.services.leads import TOUCH_KINDS, lost_reason_from_word
+from bot.services.orders import OrderInput
 from handlers.modals import open_log_modal
 from handlers.replies import error_text, tell, to_user
 
@@ -111,9 +123,54 @@ def list_leads(call: Call, command: Command) -> None:
 
 
 def show(call: Call, command: Command) -> None:
+    """A lead's card, followed by its account's orders and answers; or the account alone."""
     ref = _require_ref(command.args, "/lead show 12")
-    lead = call.deps.leads.find(call.team_id, ref, with_touches=True)
-    call.reply(blocks.lead_card(lead, call.today(), goal=call.deps.policy.touch_goal))
+    deps = call.deps
+    today = call.today()
+    try:
+        lead = deps.leads.find(call.team_id, ref, with_touches=True)
+    except LeadNotFound:
+        account = deps.small_buyers.account(call.team_id, ref, today)
+        if account is None:
+            raise
+        call.reply(kit.message(account_blocks(account, today, deps.policy.potential_factor), account.name))
+        return
+    card = blocks.lead_card(lead, today, goal=deps.policy.touch_goal)
+    account = deps.small_buyers.account(call.team_id, lead.company, today)
+    if account is not None and account.orders:
+        card = kit.message(card["blocks"] + [kit.divider()] + account_blocks(account, today, deps.policy.potential_factor), card["text"])
+    call.reply(card)
+
+
+def order(call: Call, command: Command) -> None:
+    """`/lead order <company> <amount> [currency] [YYYY-MM-DD] [note]`."""
+    deps = call.deps
+    try:
+        parsed = parse_order(command.args)
+    except OrderSyntaxError as error:
+        if error.word:
+            raise LeadbotError("error.order_amount", text=error.word) from None
+        raise LeadbotError("error.order_usage") from None
+    if len(parsed.company) > COMPANY_MAX:
+        raise LeadbotError("error.company_too_long", max=COMPANY_MAX, length=len(parsed.company))
+    now = deps.clock.now()
+    today = call.today()
+    ordered_on = parsed.ordered_on or today
+    if ordered_on > today:
+        raise LeadbotError("error.order_future")
+    currency = parsed.currency or deps.settings.currency
+    item = OrderInput(parsed.company, parsed.amount.value, currency, ordered_on, parsed.note)
+    recorded = deps.orders.record(call.team_id, item, call.user_id, now)
+    account = deps.small_buyers.account(call.team_id, recorded.account_id, today)
+    amount = money(item.amount, currency)
+    company = user_text(recorded.account_name, 120)
+    if currency == deps.settings.currency and item.amount > deps.settings.small_order_max:
+        text = t("order.recorded_big", amount=amount, company=company, date=formatting.day(ordered_on, today),
+                 ceiling=money(deps.settings.small_order_max, currency))
+    else:
+        text = tn("order.recorded", len(account.orders), amount=amount, company=company,
+                  date=formatting.day(ordered_on, today))
+    tell(call.respond, text)
 
 
 def log(call: Call, command: Command) -> None:
@@ -204,4 +261,5 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "won": won,
     "lost": lost,
     "assign": assign,
+    "order": order,
 }

@@ -36,6 +36,7 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
     stopped = deps.teams.stopped()
     _plan_nudges(deps, now, stopped, report)
     _plan_escalations(deps, now, stopped, report)
+    _plan_small_buyer_questions(deps, now, stopped, report)
     for _ in range(DELIVERY_PASSES):
         if not _deliver_due(deps, now, stopped, report):
             break
@@ -62,6 +63,14 @@ def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunR
         tz = deps.directory.tz(team_id, manager, now)
         claimed = deps.followups.claim_escalations(team_id, now, manager, deps.settings.escalate_after, tz)
         report.claimed += bool(claimed)
+
+
+def _plan_small_buyer_questions(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
+    for team_id, account_id, owner in deps.small_buyers.accounts_to_check(now):
+        if team_id in stopped:
+            continue
+        tz = deps.directory.tz(team_id, owner, now) if owner else deps.settings.team_tz
+        report.claimed += bool(deps.small_buyers.claim_question(team_id, account_id, owner, tz, now))
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:

@@ -35,11 +35,15 @@ def command(app: Running, text: str, user: str = ALICE, channel: str = GENERAL) 
     """Run `/lead <text>` and return the text of leadbot's (ephemeral) answer."""
     reply = app.send.command(text, user, channel_id=channel)
     assert reply.status == 200, reply.body
+    return answered(app, reply)
+
+
+def answered(app: Running, reply) -> str:
+    """The text leadbot sent back through the response_url of the request that got `reply`."""
     url = reply.sent["response_url"]
     url_id = url.rsplit("/", 1)[-1]
     app.slack.wait_for("response_url", where=lambda call: call.path.endswith(url_id))
-    posts = app.slack.response_url_posts(url)
-    return "\n".join(text_of(post) for post in posts)
+    return "\n".join(text_of(post) for post in app.slack.response_url_posts(url))
 
 
 def open_new_lead_form(app: Running, text: str = "new", user: str = ALICE, channel: str = GENERAL) -> dict:

@@ -67,3 +67,12 @@ def test_a_nudge_for_thirty_quiet_leads_shows_ten_and_counts_the_rest():
     assert validate_blocks(message["blocks"], "message") == []
     assert "20 more quiet leads" in message["blocks"][-1]["elements"][0]["text"]
     assert sum(1 for b in message["blocks"] if b["type"] == "actions") == 10
+
+
+def test_the_small_buyer_question_is_valid_with_a_long_chinese_name():
+    from bot.account_blocks import question_message
+    from bot.services.small_buyers import AccountView
+
+    orders = tuple((date(2026, m, 1), Decimal(2000 + m), "CNY") for m in range(1, 12))
+    account = AccountView(7, "张" * 200, "UALICE01", orders, (), None, Decimal(0), "CNY")
+    assert validate_blocks(question_message(account, None, TODAY)["blocks"], "message") == []

@@ -15,12 +15,14 @@ from bot.commands import lead_number
 from bot.db import Database
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed, TooFewTouches
 from bot.models import LOST, OPEN, WON, Lead, Team, Touch
-from bot.names import COMPANY_MAX, clean_text, company_key
+from bot.names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.services.policy import Policy
 from bot.services.upsert import insert_ignore
 from bot.worktime import earliest_day_start
 
 SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "other")
+# Sources leadbot sets itself, never offered in the form.
+EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
 TOUCH_KINDS = ("call", "email", "visit", "message", "meeting")
 LOST_REASONS = ("competitor", "cancelled", "no_budget", "not_fit", "went_silent", "other")
@@ -252,32 +254,7 @@ class LeadService:
             existing = _open_by_key(session, team_id, key)
             if existing is not None:
                 raise DuplicateLead(self._view(existing))
-            lead = Lead(
-                team_id=team_id,
-                number=_next_number(session, team_id, now),
-                company=draft.company,
-                company_key=key,
-                contact_name=draft.contact_name,
-                contact_role=draft.contact_role,
-                source=draft.source,
-                asked_for=draft.asked_for,
-                situation=draft.situation,
-                discovery_notes=draft.discovery_notes,
-                claimed_potential=draft.claimed_potential,
-                potential_unit=draft.potential_unit,
-                owner_id=draft.owner_id,
-                created_by=captured_by,
-                status=OPEN,
-                lost_note="",
-                touch_count=0,
-                next_follow_up_on=draft.first_follow_up_on,
-                nudges_unanswered=0,
-                needs_new_owner=False,
-                created_at=now,
-                updated_at=now,
-            )
-            schedule_nudge(lead)
-            session.add(lead)
+            lead = add_lead(session, team_id, draft, captured_by, now)
             try:
                 session.flush()
             except IntegrityError:
@@ -446,6 +423,38 @@ class LeadService:
             nudges_unanswered=lead.nudges_unanswered,
             touches=touches,
         )
+
+
+def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str, now: datetime) -> Lead:
+    """A new open lead, numbered and scheduled, added to `session` (the caller checks for twins)."""
+    lead = Lead(
+        team_id=team_id,
+        number=_next_number(session, team_id, now),
+        company=draft.company,
+        company_key=company_key(draft.company),
+        account_key=account_key(draft.company),
+        contact_name=draft.contact_name,
+        contact_role=draft.contact_role,
+        source=draft.source,
+        asked_for=draft.asked_for,
+        situation=draft.situation,
+        discovery_notes=draft.discovery_notes,
+        claimed_potential=draft.claimed_potential,
+        potential_unit=draft.potential_unit,
+        owner_id=draft.owner_id,
+        created_by=captured_by,
+        status=OPEN,
+        lost_note="",
+        touch_count=0,
+        next_follow_up_on=draft.first_follow_up_on,
+        nudges_unanswered=0,
+        needs_new_owner=False,
+        created_at=now,
+        updated_at=now,
+    )
+    schedule_nudge(lead)
+    session.add(lead)
+    return lead
 
 
 def _open_by_key(session: Session, team_id: str, key: str) -> Lead | None:

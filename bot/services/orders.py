@@ -1,0 +1,132 @@
+"""Recording orders against accounts, one at a time or a whole file in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.models import Account, Lead, Order
+from bot.names import account_key
+from bot.services.ledger import Ledger
+from bot.services.upsert import insert_ignore
+
+EXPANSION = "expansion"
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    company: str
+    amount: Decimal
+    currency: str
+    ordered_on: date
+    note: str = ""
+    ref: str = ""
+    owner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    account_id: int
+    account_name: str
+    added: bool  # False when the same row was imported before
+
+
+class Orders:
+    def __init__(self, db: Database, team_currency: str, ceiling: Decimal, default_owner: str | None) -> None:
+        self.db = db
+        self.team_currency = team_currency
+        self.ceiling = ceiling
+        self.default_owner = default_owner
+
+    def record(self, team_id: str, item: OrderInput, created_by: str, now: datetime) -> Recorded:
+        """A typed order: always a new row (a rep may well log two equal orders on one day).
+
+        The rep who types the first order for a customer nobody owns becomes its owner.
+        """
+        with self.db.uow() as uow:
+            account = ensure_account(uow.session, team_id, item.company, now)
+            if not item.owner_id and account_owner(uow.session, account, None) is None:
+                item = replace(item, owner_id=created_by)
+            recorded = self._add(uow.session, team_id, item, f"typed:{uuid.uuid4().hex}", created_by, now)
+            uow.commit()
+            return recorded
+
+    def import_rows(self, team_id: str, items: list[OrderInput], created_by: str, now: datetime) -> list[Recorded]:
+        """Every row or none: one transaction, rows already imported before are skipped."""
+        with self.db.uow() as uow:
+            recorded = [self._add(uow.session, team_id, item, import_key(item), created_by, now) for item in items]
+            uow.commit()
+            return recorded
+
+    def _add(self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime) -> Recorded:
+        account = ensure_account(session, team_id, item.company, now)
+        if item.owner_id:
+            account.owner_id = item.owner_id
+        added = insert_ignore(
+            session,
+            Order,
+            {
+                "team_id": team_id,
+                "account_id": account.id,
+                "ordered_on": item.ordered_on,
+                "amount": item.amount,
+                "currency": item.currency,
+                "note": item.note,
+                "ref": item.ref or None,
+                "import_key": key,
+                "created_by": created_by,
+                "created_at": now,
+            },
+        )
+        if added:
+            # A new order may make the account a steady small buyer, or show it has grown.
+            account.check_due_at = now
+            if self._is_expansion(account, item):
+                account.expanded_at = now
+                owner = account_owner(session, account, self.default_owner)
+                if owner:
+                    payload = {"account": account.id, "amount": str(item.amount), "currency": item.currency}
+                    Ledger.claim(session, team_id, EXPANSION, f"account:{account.id}", "once", owner, payload, now)
+        return Recorded(account.id, account.name, added)
+
+    def _is_expansion(self, account: Account, item: OrderInput) -> bool:
+        """A big order from an account we asked about: the question worked."""
+        return (
+            account.last_asked_at is not None
+            and account.expanded_at is None
+            and item.currency == self.team_currency
+            and item.amount > self.ceiling
+        )
+
+
+def import_key(item: OrderInput) -> str:
+    if item.ref:
+        return f"ref:{item.ref}"
+    return f"row:{account_key(item.company)}|{item.ordered_on.isoformat()}|{item.amount}|{item.currency}"
+
+
+def ensure_account(session: Session, team_id: str, company: str, now: datetime) -> Account:
+    key = account_key(company)
+    insert_ignore(
+        session, Account, {"team_id": team_id, "account_key": key, "name": company.strip(), "created_at": now}
+    )
+    return session.scalar(select(Account).where(Account.team_id == team_id, Account.account_key == key))
+
+
+def account_owner(session: Session, account: Account, default_owner: str | None) -> str | None:
+    """The owner given with its orders, else its lead's owner, else the team's default owner."""
+    if account.owner_id:
+        return account.owner_id
+    lead_owner = session.scalar(
+        select(Lead.owner_id)
+        .where(Lead.team_id == account.team_id, Lead.account_key == account.account_key)
+        .order_by((Lead.status == "open").desc(), Lead.created_at.desc())
+        .limit(1)
+    )
+    return lead_owner or default_owner

@@ -64,6 +64,9 @@ class Team(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when Slack said the token no longer works; scheduled sends stop until a restart.
     sending_stopped: Mapped[str | None] = mapped_column(String(64))
+    # The channel that gets the team summary (`/lead summary on`), and who turned it on.
+    summary_channel: Mapped[str | None] = mapped_column(String(32))
+    summary_enabled_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class Rep(Base):
@@ -79,6 +82,15 @@ class Rep(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The rep's own settings (`/lead settings`); empty means the team's default.
+    digest_time: Mapped[str | None] = mapped_column(String(5))  # "09:00"
+    workdays: Mapped[str | None] = mapped_column(String(32))  # "mon-fri"
+    work_hours: Mapped[str | None] = mapped_column(String(11))  # "09:00-18:00"
+    language: Mapped[str | None] = mapped_column(String(16))
+    snooze_days: Mapped[int | None] = mapped_column(Integer)
+    # When this rep's next morning digest is due, in UTC; the scheduler's index.
+    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Lead(Base):
@@ -252,3 +264,27 @@ class SmallBuyerAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_step_on: Mapped[date] = mapped_column(Date)
     lead_number: Mapped[int | None] = mapped_column(Integer)  # the follow-up that carries the next step
+
+
+class TeamSetting(Base):
+    """Team-wide settings an admin saved in `/lead settings`; they override the environment's defaults."""
+
+    __tablename__ = "team_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    values: Mapped[str] = mapped_column(Text, default="{}")  # JSON: setting name → value as typed
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Refusal(Base):
+    """A "only wanted a proposal" closing leadbot refused for too few follow-ups (the summary counts them)."""
+
+    __tablename__ = "refusals"
+    __table_args__ = (Index("ix_refusals_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    lead_number: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

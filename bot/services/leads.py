@@ -14,7 +14,7 @@ from bot.clock import local_today
 from bot.commands import lead_number
 from bot.db import Database
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed, TooFewTouches
-from bot.models import LOST, OPEN, WON, Lead, Team, Touch
+from bot.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
 from bot.names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.services.policy import Policy
 from bot.services.upsert import insert_ignore
@@ -341,7 +341,11 @@ class LeadService:
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id)
             if reason == "went_silent" and lead.touch_count < self.policy.min_touches:
-                raise TooFewTouches(self._view(lead), self.policy.min_touches)
+                # Counted for the team summary: how often the bot kept a lead alive.
+                uow.session.add(Refusal(team_id=team_id, lead_number=lead.number, user_id=user_id, at=now))
+                view = self._view(lead)
+                uow.commit()
+                raise TooFewTouches(view, self.policy.min_touches)
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note

@@ -115,6 +115,20 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
         raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
 
 
+def _schedule(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"weekly", "daily"}:
+        raise SettingsError(f"{name} must be weekly or daily, got {raw!r}")
+    return value
+
+
+def _clock_time(name: str, raw: str) -> time:
+    try:
+        return time.fromisoformat(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a time such as 09:00, got {raw!r}") from None
+
+
 def _currency(name: str, raw: str) -> str:
     code = raw.strip().upper()
     if not re.match(r"^[A-Z]{3}$", code):
@@ -178,9 +192,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int, "Months between first and last order for 'steady'."),
     Setting("LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int, "The last order must be this recent."),
     Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
+    Setting("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule, "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays)."),
+    Setting("LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time, "Default time of each rep's morning digest, in their time zone."),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
+
+
+SETTINGS_BY_ENV = {setting.env: setting for setting in SETTINGS}
+
+
+def parse_setting(env: str, raw: str) -> object:
+    """Parse one value the way the environment's would be, raising SettingsError naming it."""
+    setting = SETTINGS_BY_ENV[env]
+    return setting.parse(setting.env, raw)
 
 
 @dataclass(frozen=True)
@@ -207,6 +232,8 @@ class Settings:
     escalate_after: int | None
     manager: str | None
     tick_seconds: int
+    summary_schedule: str
+    digest_time: time
     currency: str
     default_owner: str | None
     small_order_max: Decimal

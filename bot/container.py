@@ -13,12 +13,12 @@ from bot.services.followups import FollowUps
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.orders import Orders
-from bot.services.small_buyers import SmallBuyerRule, SmallBuyers
+from bot.services.small_buyers import SmallBuyers
 from bot.services.policy import Policy
 from bot.services.reps import Directory
+from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_info_lookup
-from bot.worktime import WorkingHours
 
 
 @dataclass
@@ -26,8 +26,8 @@ class Deps:
     settings: Settings
     db: Database
     clock: Clock
-    policy: Policy
     web: WebClient
+    team_settings: TeamSettings
     leads: LeadService
     directory: Directory
     ledger: Ledger
@@ -36,35 +36,34 @@ class Deps:
     orders: Orders
     small_buyers: SmallBuyers
 
+    def config(self, team_id: str) -> Settings:
+        """Settings for one team: the environment's, with what its admins saved in Slack on top."""
+        return self.team_settings.effective(team_id)
+
+    def policy(self, team_id: str) -> Policy:
+        return Policy.from_settings(self.config(team_id))
+
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
     db = db or Database(settings.database_url)
-    policy = Policy.from_settings(settings)
     web = make_web_client(settings.bot_token, settings.slack_api_url)
-    hours = WorkingHours(settings.workdays, *settings.work_hours)
+    team_settings = TeamSettings(db, settings)
+
+    def config(team_id: str) -> Settings:
+        return team_settings.effective(team_id)
+
     return Deps(
         settings=settings,
         db=db,
         clock=clock or SystemClock(),
-        policy=policy,
         web=web,
-        leads=LeadService(db, policy),
-        directory=Directory(db, users_info_lookup(web), settings.team_tz),
+        team_settings=team_settings,
+        leads=LeadService(db, lambda team_id: Policy.from_settings(config(team_id))),
+        directory=Directory(db, users_info_lookup(web), settings),
         ledger=Ledger(db),
-        followups=FollowUps(db, policy, hours),
+        followups=FollowUps(db, settings.renudge_days),
         teams=Teams(db),
-        orders=Orders(db, settings.currency, settings.small_order_max, settings.default_owner),
-        small_buyers=SmallBuyers(db, small_buyer_rule(settings), hours, settings.admins, settings.default_owner),
+        orders=Orders(db, config),
+        small_buyers=SmallBuyers(db, config),
     )
 
-
-def small_buyer_rule(settings: Settings) -> SmallBuyerRule:
-    return SmallBuyerRule(
-        min_orders=settings.small_min_orders,
-        window_months=settings.small_window_months,
-        spread_months=settings.small_spread_months,
-        recent_months=settings.small_recent_months,
-        ceiling=settings.small_order_max,
-        currency=settings.currency,
-        ask_again_days=settings.ask_again_days,
-    )

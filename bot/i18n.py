@@ -199,6 +199,18 @@ EN: dict[str, str] = {
     "field.note_required": "Please add a short note for “other”.",
     "lost.offer_next": "Pick the next follow-up instead:",
     "lead.rescheduled": "#{number} {company}: next follow-up {date}.",
+    # Settings form errors
+    "settings_error.cadence": "Days separated by commas, such as 2,7,14,30,60.",
+    "settings_error.min_touches": "A whole number, 1 or more.",
+    "settings_error.potential_factor": "A number between 0 and 1, such as 0.5.",
+    "settings_error.small_order_max": "A positive amount, such as 10000.",
+    "settings_error.small_window_months": "A whole number of months, 1 or more.",
+    "settings_error.summary_schedule": "Weekly or daily.",
+    "settings_error.team_tz": "A time zone name such as Asia/Shanghai or Europe/Berlin.",
+    "settings_error.default_owner": "Pick one person.",
+    "settings_error.manager": "Pick one person.",
+    "settings_error.hours": "Start before end, such as 09:00 and 18:00.",
+    "settings_error.workdays": "Pick at least one day.",
     # Orders and small buyers
     "error.not_account_owner": "Only the owner (<@{owner}>) or an admin can answer for {company}.",
     "error.account_not_found": "I can't find that customer any more.",

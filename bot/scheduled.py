@@ -50,5 +50,5 @@ def render_nudge(deps, delivery: DeliveryView, leads, now: datetime, skip_if_don
     tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
     if skip_if_done and not any(still_quiet(lead, delivery.created_at, local_today(now, tz)) for lead in leads):
         return None
-    policy = deps.policy
+    policy = deps.policy(delivery.team_id)
     return nudge_message(leads, delivery.created_at, now, tz, policy.min_touches, policy.touch_goal)

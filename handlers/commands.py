@@ -95,14 +95,14 @@ def new(call: Call, command: Command) -> None:
         if existing is not None:
             today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
             intro = t("lead.duplicate", company=user_text(existing.company, 120), number=existing.number, owner=existing.owner_id)
-            call.reply(blocks.lead_card(existing, today, intro=intro, goal=deps.policy.touch_goal))
+            call.reply(blocks.lead_card(existing, today, intro=intro, goal=deps.policy(call.team_id).touch_goal))
             return
     # trigger_id expires 3 s after Slack sent the command: open first, look things up after.
     today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
     view = blocks.new_lead_modal(
         blocks.NewLeadPrefill(company=company, asked_for=asked_for),
         owner_id=call.user_id,
-        first_follow_up=deps.policy.next_follow_up(0, today),
+        first_follow_up=deps.policy(call.team_id).next_follow_up(0, today),
         metadata={"channel": call.channel_id},
     )
     try:
@@ -133,12 +133,12 @@ def show(call: Call, command: Command) -> None:
         account = deps.small_buyers.account(call.team_id, ref, today)
         if account is None:
             raise
-        call.reply(kit.message(account_blocks(account, today, deps.policy.potential_factor), account.name))
+        call.reply(kit.message(account_blocks(account, today, deps.policy(call.team_id).potential_factor), account.name))
         return
-    card = blocks.lead_card(lead, today, goal=deps.policy.touch_goal)
+    card = blocks.lead_card(lead, today, goal=deps.policy(call.team_id).touch_goal)
     account = deps.small_buyers.account(call.team_id, lead.company, today)
     if account is not None and account.orders:
-        card = kit.message(card["blocks"] + [kit.divider()] + account_blocks(account, today, deps.policy.potential_factor), card["text"])
+        card = kit.message(card["blocks"] + [kit.divider()] + account_blocks(account, today, deps.policy(call.team_id).potential_factor), card["text"])
     call.reply(card)
 
 
@@ -158,15 +158,15 @@ def order(call: Call, command: Command) -> None:
     ordered_on = parsed.ordered_on or today
     if ordered_on > today:
         raise LeadbotError("error.order_future")
-    currency = parsed.currency or deps.settings.currency
+    currency = parsed.currency or deps.config(call.team_id).currency
     item = OrderInput(parsed.company, parsed.amount.value, currency, ordered_on, parsed.note)
     recorded = deps.orders.record(call.team_id, item, call.user_id, now)
     account = deps.small_buyers.account(call.team_id, recorded.account_id, today)
     amount = money(item.amount, currency)
     company = user_text(recorded.account_name, 120)
-    if currency == deps.settings.currency and item.amount > deps.settings.small_order_max:
+    if currency == deps.config(call.team_id).currency and item.amount > deps.config(call.team_id).small_order_max:
         text = t("order.recorded_big", amount=amount, company=company, date=formatting.day(ordered_on, today),
-                 ceiling=money(deps.settings.small_order_max, currency))
+                 ceiling=money(deps.config(call.team_id).small_order_max, currency))
     else:
         text = tn("order.recorded", len(account.orders), amount=amount, company=company,
                   date=formatting.day(ordered_on, today))
@@ -242,7 +242,7 @@ def assign(call: Call, command: Command) -> None:
     tell(call.respond, t("lead.assigned", number=lead.number, company=company, owner=new_owner))
     if new_owner != call.user_id:
         intro = t("lead.assigned_to_you", actor=call.user_id, number=lead.number, company=company)
-        to_user(call.client, new_owner, blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy.touch_goal))
+        to_user(call.client, new_owner, blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal))
 
 
 def _require_ref(args: str, example: str) -> str:

@@ -76,7 +76,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         channel_id = _metadata(view).get("channel")
         owner_today = local_today(now, deps.directory.tz(team_id, lead.owner_id, now))
-        goal = deps.policy.touch_goal
+        goal = deps.policy(team_id).touch_goal
         company = user_text(lead.company, 120)
         if lead.owner_id == user_id:
             card = blocks.lead_card(lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal)

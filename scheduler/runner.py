@@ -44,33 +44,41 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
 
 
 def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    manager = deps.settings.manager
     for team_id, owner_id in deps.followups.owners_with_due_leads(now):
         if team_id in stopped:
             continue
         rep = deps.directory.rep(team_id, owner_id, now)
         if not rep.active:
-            report.claimed += bool(deps.followups.orphan(team_id, owner_id, manager, now))
+            report.claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
             continue
-        report.claimed += bool(deps.followups.claim_nudge(team_id, owner_id, rep.tz, now))
+        report.claimed += bool(deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now))
 
 
 def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    manager = deps.settings.manager
-    if not manager or not deps.settings.escalate_after:
+    # Escalation is opt-in per environment; the manager may be set per team.
+    escalate_after = deps.settings.escalate_after
+    if not escalate_after:
         return
-    for team_id in deps.followups.teams_with_ignored_leads(deps.settings.escalate_after) - stopped:
-        tz = deps.directory.tz(team_id, manager, now)
-        claimed = deps.followups.claim_escalations(team_id, now, manager, deps.settings.escalate_after, tz)
+    for team_id in deps.followups.teams_with_ignored_leads(escalate_after) - stopped:
+        manager = deps.config(team_id).manager
+        if not manager:
+            continue
+        rep = deps.directory.rep(team_id, manager, now)
+        claimed = deps.followups.claim_escalations(team_id, now, manager, escalate_after, rep.tz, rep.hours)
         report.claimed += bool(claimed)
 
 
 def _plan_small_buyer_questions(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    for team_id, account_id, owner in deps.small_buyers.accounts_to_check(now):
+    for team_id, account_id in deps.small_buyers.accounts_to_check(now):
         if team_id in stopped:
             continue
-        tz = deps.directory.tz(team_id, owner, now) if owner else deps.settings.team_tz
-        report.claimed += bool(deps.small_buyers.claim_question(team_id, account_id, owner, tz, now))
+        owner = deps.small_buyers.owner_of(team_id, account_id)
+        rep = deps.directory.rep(team_id, owner, now) if owner else None
+        if rep is not None and not rep.active:
+            owner = None  # nobody to ask: the check clears until another order arrives
+        tz = rep.tz if rep else deps.config(team_id).team_tz
+        hours = rep.hours if rep else deps.directory.default_hours
+        report.claimed += bool(deps.small_buyers.claim_question(team_id, account_id, owner, tz, hours, now))
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:
@@ -101,7 +109,7 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
             deps.ledger.failed(delivery.id, result.error)
             report.failed += 1
             if delivery.target[:1] in ("U", "W"):
-                deps.followups.orphan(delivery.team_id, delivery.target, deps.settings.manager, now)
+                deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
         elif result.outcome == WORKSPACE_GONE:
             deps.ledger.release(delivery.id)
             deps.teams.stop_sending(delivery.team_id, result.error, now)

@@ -163,7 +163,7 @@ def test_answers_roll_up_by_reason_and_rep_for_the_summary(app):
     for name in ("Alpha", "Beta"):
         _steady_customer(app, f"{name} Pumps")
     tick(app, NOW)
-    for question, reason in zip(_questions(app), ("price", "price")):
+    for question, reason in zip(_questions(app), ("price", "price"), strict=True):
         app.send.click(ALICE, question, f"small_buyer_answer:{reason}", value=f"{_account_id(question)}:{reason}")
     app.slack.wait_for("chat.update", count=2)
     rollup = app.deps.small_buyers.answers_by_reason(

@@ -13,7 +13,6 @@ from bot.clock import local_today
 from bot.db import Database
 from bot.models import OPEN, Lead, Rep
 from bot.services.ledger import Ledger
-from bot.services.policy import Policy
 from bot.worktime import WorkingHours, earliest_day_start
 
 logger = logging.getLogger(__name__)
@@ -32,10 +31,9 @@ class Claimed:
 
 
 class FollowUps:
-    def __init__(self, db: Database, policy: Policy, hours: WorkingHours) -> None:
+    def __init__(self, db: Database, renudge_days: int) -> None:
         self.db = db
-        self.policy = policy
-        self.hours = hours
+        self.renudge_days = renudge_days
 
     # -- nudges ------------------------------------------------------------------------------
 
@@ -50,7 +48,7 @@ class FollowUps:
             )
             return [(team, owner) for team, owner in rows]
 
-    def claim_nudge(self, team_id: str, owner_id: str, tz: str, now: datetime) -> Claimed | None:
+    def claim_nudge(self, team_id: str, owner_id: str, tz: str, hours: WorkingHours, now: datetime) -> Claimed | None:
         """Write at most one nudge DM per owner per local day, listing every lead that went quiet.
 
         Leads not yet due in the owner's own time zone, or due outside their working hours,
@@ -73,16 +71,16 @@ class FollowUps:
             ).all()
             due = []
             for lead in candidates:
-                when = self._nudge_time(lead, tz)
+                when = self._nudge_time(lead, tz, hours)
                 if when is None or when > now:
                     lead.nudge_due_at = when
                 else:
                     due.append(lead)
             claimed = None
-            if due and not self.hours.is_working_time(now, tz):
+            if due and not hours.is_working_time(now, tz):
                 # Caught up at night or on a weekend: wait for the owner's next working morning.
                 for lead in due:
-                    lead.nudge_due_at = self.hours.first_working_instant(now, tz)
+                    lead.nudge_due_at = hours.first_working_instant(now, tz)
             elif due:
                 period = local_today(now, tz).isoformat()
                 numbers = tuple(lead.number for lead in due)
@@ -90,26 +88,26 @@ class FollowUps:
                     for lead in due:
                         lead.nudges_unanswered += 1
                         lead.last_nudged_at = now
-                        lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.policy.renudge_days))
+                        lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.renudge_days))
                     claimed = Claimed(NUDGE, team_id, owner_id, numbers)
                 else:
                     # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
-                    tomorrow = self.hours.start_of_day_after(local_today(now, tz), tz)
+                    tomorrow = hours.start_of_day_after(local_today(now, tz), tz)
                     for lead in due:
-                        lead.nudge_due_at = self.hours.first_working_instant(tomorrow, tz)
+                        lead.nudge_due_at = hours.first_working_instant(tomorrow, tz)
             uow.commit()
             return claimed
 
-    def _nudge_time(self, lead: Lead, tz: str) -> datetime | None:
+    def _nudge_time(self, lead: Lead, tz: str, hours: WorkingHours) -> datetime | None:
         """When this lead's next nudge is due: its follow-up date has passed, and not too soon after the last."""
         if lead.next_follow_up_on is None:
             return None
-        earliest = self.hours.start_of_day_after(lead.next_follow_up_on, tz)
+        earliest = hours.start_of_day_after(lead.next_follow_up_on, tz)
         if lead.last_nudged_at is not None and (lead.last_touch_at is None or lead.last_touch_at < lead.last_nudged_at):
             # Still no follow-up since the last nudge: ask again a few working days later, not every morning.
-            again_on = self.hours.add_workdays(local_today(lead.last_nudged_at, tz), self.policy.renudge_days)
-            earliest = max(earliest, self.hours.start_of_day_after(again_on - timedelta(days=1), tz))
-        return self.hours.first_working_instant(earliest, tz)
+            again_on = hours.add_workdays(local_today(lead.last_nudged_at, tz), self.renudge_days)
+            earliest = max(earliest, hours.start_of_day_after(again_on - timedelta(days=1), tz))
+        return hours.first_working_instant(earliest, tz)
 
     # -- escalation --------------------------------------------------------------------------
 
@@ -122,13 +120,13 @@ class FollowUps:
             )
 
     def claim_escalations(
-        self, team_id: str, now: datetime, manager: str, escalate_after: int, tz: str
+        self, team_id: str, now: datetime, manager: str, escalate_after: int, tz: str, hours: WorkingHours
     ) -> Claimed | None:
         """Tell the manager, once per silence, about leads whose nudges were ignored `escalate_after` times.
 
         One note a day at most, inside the manager's working hours; later ones wait for tomorrow.
         """
-        if not self.hours.is_working_time(now, tz):
+        if not hours.is_working_time(now, tz):
             return None
         with self.db.uow() as uow:
             session = uow.session

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +110,9 @@ class LeadView:
     next_follow_up_on: date | None
     last_touch_at: datetime | None
     created_at: datetime
+    touch_goal: int = 5
+    min_touches: int = 3
+    team_id: str = ""
     buyer_date: date | None = None
     needs_new_owner: bool = False
     nudges_unanswered: int = 0
@@ -203,34 +207,38 @@ def lost_reason_from_word(word: str) -> str | None:
 class LeadService:
     """Every change to a lead goes through here, filtered by team and checked for permission."""
 
-    def __init__(self, db: Database, policy: Policy) -> None:
+    def __init__(self, db: Database, policy_for: Callable[[str], Policy]) -> None:
         self.db = db
-        self.policy = policy
+        self.policy_for = policy_for
 
     # -- reading ---------------------------------------------------------------------------
 
     def find(self, team_id: str, ref: str, with_touches: bool = False) -> LeadView:
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
             lead = self._load(uow.session, team_id, ref)
-            return self._view(lead, with_touches)
+            return self._view(policy, lead, with_touches)
 
     def find_many(self, team_id: str, numbers: list[int]) -> list[LeadView]:
         """Leads by number, in the order given; numbers that no longer exist are left out."""
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
             rows = uow.session.scalars(select(Lead).where(Lead.team_id == team_id, Lead.number.in_(numbers)))
-            by_number = {lead.number: self._view(lead) for lead in rows}
+            by_number = {lead.number: self._view(policy, lead) for lead in rows}
         return [by_number[n] for n in numbers if n in by_number]
 
     def suggested_next(self, lead: LeadView, today: date) -> date:
         """Where the cadence would put the next follow-up if one were logged today."""
-        return self.policy.next_follow_up(lead.touch_count + 1, today)
+        return self.policy_for(lead.team_id).next_follow_up(lead.touch_count + 1, today)
 
     def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
             lead = _open_by_key(uow.session, team_id, company_key(company))
-            return None if lead is None else self._view(lead)
+            return None if lead is None else self._view(policy, lead)
 
     def list_open(self, team_id: str, owner_id: str | None = None, limit: int = 40) -> LeadPage:
+        policy = self.policy_for(team_id)
         where = [Lead.team_id == team_id, Lead.status == OPEN]
         if owner_id:
             where.append(Lead.owner_id == owner_id)
@@ -242,18 +250,19 @@ class LeadService:
                 .order_by(Lead.next_follow_up_on.asc().nulls_last(), Lead.created_at.asc())
                 .limit(limit)
             )
-            return LeadPage(tuple(self._view(lead) for lead in rows), total or 0)
+            return LeadPage(tuple(self._view(policy, lead) for lead in rows), total or 0)
 
     # -- changing --------------------------------------------------------------------------
 
     def capture(self, team_id: str, draft: LeadDraft, captured_by: str, now: datetime) -> LeadView:
         """Save a new lead, unless its company already has an open one."""
+        policy = self.policy_for(team_id)
         key = company_key(draft.company)
         with self.db.uow() as uow:
             session = uow.session
             existing = _open_by_key(session, team_id, key)
             if existing is not None:
-                raise DuplicateLead(self._view(existing))
+                raise DuplicateLead(self._view(policy, existing))
             lead = add_lead(session, team_id, draft, captured_by, now)
             try:
                 session.flush()
@@ -263,8 +272,8 @@ class LeadService:
                 existing = _open_by_key(session, team_id, key)
                 if existing is None:
                     raise
-                raise DuplicateLead(self._view(existing)) from None
-            view = self._view(lead)
+                raise DuplicateLead(self._view(policy, existing)) from None
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
@@ -281,8 +290,9 @@ class LeadService:
         next_on: date | None = None,
     ) -> LeadView:
         """Record a follow-up and move the lead to its next cadence step (or the buyer's date)."""
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
-            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             uow.session.add(
                 Touch(
                     team_id=team_id,
@@ -297,12 +307,12 @@ class LeadService:
             lead.touch_count += 1
             lead.last_touch_at = now
             lead.nudges_unanswered = 0
-            cadence_date = self.policy.next_follow_up(lead.touch_count, local_today(now, tz))
+            cadence_date = policy.next_follow_up(lead.touch_count, local_today(now, tz))
             lead.next_follow_up_on = next_on or cadence_date
             lead.buyer_date = next_on if next_on and next_on != cadence_date else None
             lead.updated_at = now
             schedule_nudge(lead)
-            view = self._view(lead)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
@@ -314,61 +324,66 @@ class LeadService:
         self, team_id: str, ref: str, user_id: str, day: date, now: datetime, tz: str, buyer_said: bool = False
     ) -> LeadView:
         """Move the next follow-up to `day`: a snooze, the rep's plan, or the date the buyer named."""
+        policy = self.policy_for(team_id)
         if day < local_today(now, tz):
             raise LeadbotError("field.date_past")
         with self.db.uow() as uow:
-            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
             lead.updated_at = now
             schedule_nudge(lead)
-            view = self._view(lead)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
     def win(self, team_id: str, ref: str, user_id: str, now: datetime) -> LeadView:
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
-            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             _close(lead, WON, now)
-            view = self._view(lead)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
     def lose(self, team_id: str, ref: str, user_id: str, reason: str, note: str, now: datetime) -> LeadView:
         """Close as lost; "only wanted a proposal" needs the minimum follow-ups first."""
+        policy = self.policy_for(team_id)
         if reason not in LOST_REASONS:
             raise LeadbotError("error.lost_reason_unknown", reasons=", ".join(LOST_REASON_WORDS))
         with self.db.uow() as uow:
-            lead = self._load_changeable(uow.session, team_id, ref, user_id)
-            if reason == "went_silent" and lead.touch_count < self.policy.min_touches:
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
+            minimum = policy.min_touches
+            if reason == "went_silent" and lead.touch_count < minimum:
                 # Counted for the team summary: how often the bot kept a lead alive.
                 uow.session.add(Refusal(team_id=team_id, lead_number=lead.number, user_id=user_id, at=now))
-                view = self._view(lead)
+                view = self._view(policy, lead)
                 uow.commit()
-                raise TooFewTouches(view, self.policy.min_touches)
+                raise TooFewTouches(view, minimum)
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note
-            view = self._view(lead)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
     def assign(self, team_id: str, ref: str, user_id: str, new_owner: str, now: datetime) -> LeadView:
+        policy = self.policy_for(team_id)
         with self.db.uow() as uow:
-            lead = self._load_changeable(uow.session, team_id, ref, user_id)
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             lead.owner_id = new_owner
             lead.needs_new_owner = False
             lead.nudges_unanswered = 0
             lead.updated_at = now
             schedule_nudge(lead)
-            view = self._view(lead)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
     # -- helpers ---------------------------------------------------------------------------
 
     def can_change(self, lead: LeadView, user_id: str) -> bool:
-        return user_id == lead.owner_id or user_id in self.policy.admins
+        return user_id == lead.owner_id or user_id in self.policy_for(lead.team_id).admins
 
     def _load(self, session: Session, team_id: str, ref: str) -> Lead:
         ref = ref.strip()
@@ -388,21 +403,22 @@ class LeadService:
             raise LeadNotFound(ref)
         return lead
 
-    def _load_changeable(self, session: Session, team_id: str, ref: str, user_id: str) -> Lead:
+    def _load_changeable(self, session: Session, team_id: str, ref: str, user_id: str, policy: Policy) -> Lead:
         lead = self._load(session, team_id, ref)
-        if user_id != lead.owner_id and user_id not in self.policy.admins:
+        if user_id != lead.owner_id and user_id not in policy.admins:
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
             raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
         return lead
 
-    def _view(self, lead: Lead, with_touches: bool = False) -> LeadView:
+    def _view(self, policy: Policy, lead: Lead, with_touches: bool = False) -> LeadView:
         touches = ()
         if with_touches:
             touches = tuple(
                 TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches
             )
         return LeadView(
+            team_id=lead.team_id,
             number=lead.number,
             company=lead.company,
             contact_name=lead.contact_name,
@@ -412,8 +428,10 @@ class LeadService:
             situation=lead.situation,
             discovery_notes=lead.discovery_notes,
             claimed_potential=lead.claimed_potential,
-            realistic_potential=self.policy.realistic(lead.claimed_potential),
-            potential_factor=self.policy.potential_factor,
+            realistic_potential=policy.realistic(lead.claimed_potential),
+            potential_factor=policy.potential_factor,
+            touch_goal=policy.touch_goal,
+            min_touches=policy.min_touches,
             potential_unit=lead.potential_unit,
             owner_id=lead.owner_id,
             status=lead.status,

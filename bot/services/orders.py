@@ -6,10 +6,12 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.db import Database
 from bot.models import Account, Lead, Order
 from bot.names import account_key
@@ -38,33 +40,35 @@ class Recorded:
 
 
 class Orders:
-    def __init__(self, db: Database, team_currency: str, ceiling: Decimal, default_owner: str | None) -> None:
+    def __init__(self, db: Database, config: Callable[[str], Settings]) -> None:
         self.db = db
-        self.team_currency = team_currency
-        self.ceiling = ceiling
-        self.default_owner = default_owner
+        self.config = config
 
     def record(self, team_id: str, item: OrderInput, created_by: str, now: datetime) -> Recorded:
         """A typed order: always a new row (a rep may well log two equal orders on one day).
 
         The rep who types the first order for a customer nobody owns becomes its owner.
         """
+        config = self.config(team_id)
         with self.db.uow() as uow:
             account = ensure_account(uow.session, team_id, item.company, now)
             if not item.owner_id and account_owner(uow.session, account, None) is None:
                 item = replace(item, owner_id=created_by)
-            recorded = self._add(uow.session, team_id, item, f"typed:{uuid.uuid4().hex}", created_by, now)
+            recorded = self._add(uow.session, team_id, item, f"typed:{uuid.uuid4().hex}", created_by, now, config)
             uow.commit()
             return recorded
 
     def import_rows(self, team_id: str, items: list[OrderInput], created_by: str, now: datetime) -> list[Recorded]:
         """Every row or none: one transaction, rows already imported before are skipped."""
+        config = self.config(team_id)
         with self.db.uow() as uow:
-            recorded = [self._add(uow.session, team_id, item, import_key(item), created_by, now) for item in items]
+            recorded = [self._add(uow.session, team_id, item, import_key(item), created_by, now, config) for item in items]
             uow.commit()
             return recorded
 
-    def _add(self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime) -> Recorded:
+    def _add(
+        self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime, config: Settings
+    ) -> Recorded:
         account = ensure_account(session, team_id, item.company, now)
         if item.owner_id:
             account.owner_id = item.owner_id
@@ -87,22 +91,24 @@ class Orders:
         if added:
             # A new order may make the account a steady small buyer, or show it has grown.
             account.check_due_at = now
-            if self._is_expansion(account, item):
+            if _is_expansion(account, item, config):
                 account.expanded_at = now
-                owner = account_owner(session, account, self.default_owner)
+                owner = account_owner(session, account, config.default_owner)
                 if owner:
                     payload = {"account": account.id, "amount": str(item.amount), "currency": item.currency}
                     Ledger.claim(session, team_id, EXPANSION, f"account:{account.id}", "once", owner, payload, now)
         return Recorded(account.id, account.name, added)
 
-    def _is_expansion(self, account: Account, item: OrderInput) -> bool:
-        """A big order from an account we asked about: the question worked."""
-        return (
-            account.last_asked_at is not None
-            and account.expanded_at is None
-            and item.currency == self.team_currency
-            and item.amount > self.ceiling
-        )
+
+
+def _is_expansion(account: Account, item: OrderInput, config: Settings) -> bool:
+    """A big order from an account we asked about: the question worked."""
+    return (
+        account.last_asked_at is not None
+        and account.expanded_at is None
+        and item.currency == config.currency
+        and item.amount > config.small_order_max
+    )
 
 
 def import_key(item: OrderInput) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Callable, Mapping
 
 
+from bot.config import Settings
 from bot.db import Database
 from bot.models import Rep
 from bot.services.upsert import insert_ignore
+from bot.worktime import WorkingHours, parse_hours, parse_workdays
 
 logger = logging.getLogger(__name__)
 
@@ -27,15 +29,21 @@ class RepView:
     tz: str
     locale: str | None
     active: bool
+    hours: WorkingHours
+    digest_time: time
+    language: str | None = None
+    snooze_days: int | None = None
 
 
 class Directory:
     """Answers from the cache, refreshing from Slack when a rep is new or the entry is old."""
 
-    def __init__(self, db: Database, lookup: UserLookup, default_tz: str) -> None:
+    def __init__(self, db: Database, lookup: UserLookup, settings: Settings) -> None:
         self.db = db
         self.lookup = lookup
-        self.default_tz = default_tz
+        self.settings = settings
+        self.default_tz = settings.team_tz
+        self.default_hours = WorkingHours(settings.workdays, *settings.work_hours)
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
         with self.db.uow() as uow:
@@ -47,7 +55,7 @@ class Directory:
             user = self.lookup(user_id)
         except Exception:  # Slack being unreachable must not stop a rep from working.
             logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
-            return cached or RepView(user_id, "", self.default_tz, None, True)
+            return cached or RepView(user_id, "", self.default_tz, None, True, self.default_hours, self.settings.digest_time)
         return self._store(team_id, user_id, user, now)
 
     def cached_tz(self, team_id: str, user_id: str) -> str:
@@ -73,8 +81,20 @@ class Directory:
                 rep = uow.session.get(Rep, (team_id, user_id))
                 for name, value in values.items():
                     setattr(rep, name, value)
+            rep = uow.session.get(Rep, (team_id, user_id))
+            view = self._view(rep)
             uow.commit()
-        return RepView(user_id, values["name"], values["tz"] or self.default_tz, values["locale"], values["active"])
+        return view
 
     def _view(self, rep: Rep) -> RepView:
-        return RepView(rep.user_id, rep.name, rep.tz or self.default_tz, rep.locale, rep.active)
+        """The rep's own settings where they chose one, the team's defaults elsewhere."""
+        hours = self.default_hours
+        if rep.workdays or rep.work_hours:
+            workdays = parse_workdays(rep.workdays) if rep.workdays else hours.workdays
+            start, end = parse_hours(rep.work_hours) if rep.work_hours else (hours.start, hours.end)
+            hours = WorkingHours(workdays, start, end)
+        digest = time.fromisoformat(rep.digest_time) if rep.digest_time else self.settings.digest_time
+        return RepView(
+            rep.user_id, rep.name, rep.tz or self.default_tz, rep.locale, rep.active, hours, digest,
+            rep.language, rep.snooze_days,
+        )

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import median
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
+from bot.config import Settings
 from bot.db import Database
 from bot.errors import LeadbotError
 from bot.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
@@ -46,6 +48,18 @@ class SmallBuyerRule:
     ceiling: Decimal
     currency: str
     ask_again_days: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SmallBuyerRule":
+        return cls(
+            min_orders=settings.small_min_orders,
+            window_months=settings.small_window_months,
+            spread_months=settings.small_spread_months,
+            recent_months=settings.small_recent_months,
+            ceiling=settings.small_order_max,
+            currency=settings.currency,
+            ask_again_days=settings.ask_again_days,
+        )
 
     def applies(self, orders: list[tuple[date, Decimal, str]], today: date) -> bool:
         """At least N orders in the window, spread over M months, the last recent, none above the ceiling.
@@ -91,59 +105,39 @@ class AnswerView:
 
 
 class SmallBuyers:
-    def __init__(self, db: Database, rule: SmallBuyerRule, hours: WorkingHours, admins: frozenset[str], default_owner: str | None) -> None:
+    def __init__(self, db: Database, config: Callable[[str], Settings]) -> None:
         self.db = db
-        self.rule = rule
-        self.hours = hours
-        self.admins = admins
-        self.default_owner = default_owner
+        self.config = config
 
     # -- asking --------------------------------------------------------------------------------
 
-    def accounts_to_check(self, now: datetime, limit: int = 10_000) -> list[tuple[str, int, str | None]]:
-        """(team, account, owner) for accounts whose rule should be checked now."""
+    def accounts_to_check(self, now: datetime, limit: int = 10_000) -> list[tuple[str, int]]:
+        """(team, account) pairs whose rule should be checked now."""
         with self.db.uow() as uow:
-            accounts = uow.session.scalars(
-                select(Account).where(Account.check_due_at <= now).order_by(Account.check_due_at).limit(limit)
-            ).all()
-            return [(a.team_id, a.id, account_owner(uow.session, a, self.default_owner)) for a in accounts]
+            rows = uow.session.execute(
+                select(Account.team_id, Account.id).where(Account.check_due_at <= now).order_by(Account.check_due_at).limit(limit)
+            )
+            return [(team_id, account_id) for team_id, account_id in rows]
 
-    def claim_question(self, team_id: str, account_id: int, owner: str | None, tz: str, now: datetime) -> Claimed | None:
+    def owner_of(self, team_id: str, account_id: int) -> str | None:
+        default_owner = self.config(team_id).default_owner
+        with self.db.uow() as uow:
+            account = uow.session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+            return None if account is None else account_owner(uow.session, account, default_owner)
+
+    def claim_question(
+        self, team_id: str, account_id: int, owner: str | None, tz: str, hours: WorkingHours, now: datetime
+    ) -> Claimed | None:
         """Ask the owner about a steady small buyer: once per account per ask-again period, in their working hours."""
+        rule = SmallBuyerRule.from_settings(self.config(team_id))
         with self.db.uow() as uow:
             session = uow.session
             account = _lock_account(session, team_id, account_id)
             if account is None:
                 return None
-            claimed = self._decide(session, account, owner, tz, now)
+            claimed = _decide(session, account, owner, tz, hours, rule, now)
             uow.commit()
             return claimed
-
-    def _decide(self, session: Session, account: Account, owner: str | None, tz: str, now: datetime) -> Claimed | None:
-        today = local_today(now, tz)
-        orders = _orders(session, account)
-        if owner is None or account.expanded_at is not None or not self.rule.applies(orders, today):
-            account.check_due_at = None  # nothing to ask until another order arrives
-            return None
-        if account.last_asked_at is not None:
-            again = account.last_asked_at + timedelta(days=self.rule.ask_again_days)
-            if now < again:
-                account.check_due_at = again
-                return None
-        if not self.hours.is_working_time(now, tz):
-            account.check_due_at = self.hours.first_working_instant(now, tz)
-            return None
-        if _asked_today(session, account.team_id, owner, today) >= QUESTIONS_PER_OWNER_PER_DAY:
-            account.check_due_at = self.hours.first_working_instant(self.hours.start_of_day_after(today, tz), tz)
-            return None
-        if not Ledger.claim(
-            session, account.team_id, SMALL_BUYER, f"account:{account.id}", today.isoformat(), owner,
-            {"account": account.id}, now,
-        ):
-            return None
-        account.last_asked_at = now
-        account.check_due_at = now + timedelta(days=self.rule.ask_again_days)
-        return Claimed(SMALL_BUYER, account.team_id, owner, ())
 
     # -- answering -----------------------------------------------------------------------------
 
@@ -153,6 +147,7 @@ class SmallBuyers:
         """Store why, and put the next step on the account's follow-ups: its open lead, or a new one."""
         if reason not in REASONS:
             raise LeadbotError("error.unexpected")
+        config = self.config(team_id)
         today = local_today(now, tz)
         step_on = today + timedelta(days=REASONS[reason])
         with self.db.uow() as uow:
@@ -160,8 +155,8 @@ class SmallBuyers:
             account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
             if account is None:
                 raise LeadbotError("error.account_not_found")
-            owner = account_owner(session, account, self.default_owner)
-            if user_id != owner and user_id not in self.admins:
+            owner = account_owner(session, account, config.default_owner)
+            if user_id != owner and user_id not in config.admins:
                 raise LeadbotError("error.not_account_owner", owner=owner or "", company=account.name)
             lead = session.scalar(
                 select(Lead).where(Lead.team_id == team_id, Lead.account_key == account.account_key, Lead.status == OPEN)
@@ -178,11 +173,12 @@ class SmallBuyers:
                 lead.updated_at = now
                 schedule_nudge(lead)
             session.flush()
-            answer = SmallBuyerAnswer(
-                team_id=team_id, account_id=account.id, reason=reason, note=note, answered_by=user_id,
-                answered_at=now, next_step_on=step_on, lead_number=lead.number,
+            session.add(
+                SmallBuyerAnswer(
+                    team_id=team_id, account_id=account.id, reason=reason, note=note, answered_by=user_id,
+                    answered_at=now, next_step_on=step_on, lead_number=lead.number,
+                )
             )
-            session.add(answer)
             view = AnswerView(reason, note, user_id, now, step_on, lead.number)
             uow.commit()
             return view
@@ -190,6 +186,7 @@ class SmallBuyers:
     # -- reading -------------------------------------------------------------------------------
 
     def account(self, team_id: str, name_or_id: str | int, today: date) -> AccountView | None:
+        config = self.config(team_id)
         with self.db.uow() as uow:
             session = uow.session
             if isinstance(name_or_id, int):
@@ -197,9 +194,7 @@ class SmallBuyers:
             else:
                 key = account_key(name_or_id)
                 account = session.scalar(select(Account).where(Account.team_id == team_id, Account.account_key == key))
-            if account is None:
-                return None
-            return self._account_view(session, account, today)
+            return None if account is None else _account_view(session, account, today, config)
 
     def latest_answer(self, team_id: str, account_id: int, since: datetime) -> AnswerView | None:
         with self.db.uow() as uow:
@@ -228,26 +223,57 @@ class SmallBuyers:
                 result[rep][reason] += count
             return dict(result)
 
-    def _account_view(self, session: Session, account: Account, today: date) -> AccountView:
-        orders = sorted(_orders(session, account), reverse=True)
-        answers = session.scalars(
-            select(SmallBuyerAnswer)
-            .where(SmallBuyerAnswer.team_id == account.team_id, SmallBuyerAnswer.account_id == account.id)
-            .order_by(SmallBuyerAnswer.answered_at.desc())
-        ).all()
-        claimed = session.scalar(
-            select(Lead.claimed_potential)
-            .where(Lead.team_id == account.team_id, Lead.account_key == account.account_key, Lead.claimed_potential.is_not(None))
-            .order_by(Lead.created_at.desc())
-            .limit(1)
-        )
-        year_ago = add_months(today, -12)
-        spent = sum((a for d, a, c in orders if c == self.rule.currency and d > year_ago), Decimal(0))
-        return AccountView(
-            id=account.id, name=account.name, owner_id=account_owner(session, account, self.default_owner),
-            orders=tuple(orders), answers=tuple(_answer_view(a) for a in answers), claimed_potential=claimed,
-            spent_last_12_months=spent, currency=self.rule.currency,
-        )
+
+def _account_view(session: Session, account: Account, today: date, config: Settings) -> AccountView:
+    orders = sorted(_orders(session, account), reverse=True)
+    answers = session.scalars(
+        select(SmallBuyerAnswer)
+        .where(SmallBuyerAnswer.team_id == account.team_id, SmallBuyerAnswer.account_id == account.id)
+        .order_by(SmallBuyerAnswer.answered_at.desc())
+    ).all()
+    claimed = session.scalar(
+        select(Lead.claimed_potential)
+        .where(Lead.team_id == account.team_id, Lead.account_key == account.account_key, Lead.claimed_potential.is_not(None))
+        .order_by(Lead.created_at.desc())
+        .limit(1)
+    )
+    year_ago = add_months(today, -12)
+    spent = sum((a for d, a, c in orders if c == config.currency and d > year_ago), Decimal(0))
+    return AccountView(
+        id=account.id, name=account.name, owner_id=account_owner(session, account, config.default_owner),
+        orders=tuple(orders), answers=tuple(_answer_view(a) for a in answers), claimed_potential=claimed,
+        spent_last_12_months=spent, currency=config.currency,
+    )
+
+
+def _decide(
+session: Session, account: Account, owner: str | None, tz: str, hours: WorkingHours, rule: SmallBuyerRule,
+now: datetime,
+) -> Claimed | None:
+    today = local_today(now, tz)
+    orders = _orders(session, account)
+    if owner is None or account.expanded_at is not None or not rule.applies(orders, today):
+        account.check_due_at = None  # nothing to ask until another order arrives
+        return None
+    if account.last_asked_at is not None:
+        again = account.last_asked_at + timedelta(days=rule.ask_again_days)
+        if now < again:
+            account.check_due_at = again
+            return None
+    if not hours.is_working_time(now, tz):
+        account.check_due_at = hours.first_working_instant(now, tz)
+        return None
+    if _asked_today(session, account.team_id, owner, today) >= QUESTIONS_PER_OWNER_PER_DAY:
+        account.check_due_at = hours.first_working_instant(hours.start_of_day_after(today, tz), tz)
+        return None
+    if not Ledger.claim(
+        session, account.team_id, SMALL_BUYER, f"account:{account.id}", today.isoformat(), owner,
+        {"account": account.id}, now,
+    ):
+        return None
+    account.last_asked_at = now
+    account.check_due_at = now + timedelta(days=rule.ask_again_days)
+    return Claimed(SMALL_BUYER, account.team_id, owner, ())
 
 
 def add_months(day: date, months: int) -> date:

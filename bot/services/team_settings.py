@@ -1,0 +1,96 @@
+"""Team settings an admin saves in Slack, layered over the environment's defaults."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.config import Settings, SettingsError, parse_setting
+from bot.db import Database
+from bot.errors import FormInvalid
+from bot.models import TeamSetting
+from bot.services.upsert import insert_ignore
+
+# What an admin may change in `/lead settings`: form field → (environment variable, Settings attribute).
+TEAM_FIELDS: dict[str, tuple[str, str]] = {
+    "cadence": ("LEADBOT_CADENCE", "cadence"),
+    "min_touches": ("LEADBOT_MIN_TOUCHES", "min_touches"),
+    "potential_factor": ("LEADBOT_POTENTIAL_FACTOR", "potential_factor"),
+    "small_order_max": ("LEADBOT_SMALL_ORDER_MAX", "small_order_max"),
+    "small_window_months": ("LEADBOT_SMALL_WINDOW_MONTHS", "small_window_months"),
+    "summary_schedule": ("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule"),
+    "team_tz": ("LEADBOT_TEAM_TZ", "team_tz"),
+    "default_owner": ("LEADBOT_DEFAULT_OWNER", "default_owner"),
+    "manager": ("LEADBOT_MANAGER", "manager"),
+}
+
+
+@dataclass(frozen=True)
+class SavedTeamSettings:
+    values: dict[str, str]  # as typed, for pre-filling the form
+
+
+# Settings are read on every request; a few seconds' staleness across processes is harmless.
+CACHE_SECONDS = 5.0
+
+
+class TeamSettings:
+    def __init__(self, db: Database, defaults: Settings) -> None:
+        self.db = db
+        self.defaults = defaults
+        self._cache: dict[str, tuple[float, Settings]] = {}
+
+    def effective(self, team_id: str) -> Settings:
+        """The environment's settings with this team's saved choices on top."""
+        cached = self._cache.get(team_id)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        settings = self._effective(team_id)
+        self._cache[team_id] = (time.monotonic(), settings)
+        return settings
+
+    def _effective(self, team_id: str) -> Settings:
+        saved = self.saved(team_id).values
+        overrides = {}
+        for field, raw in saved.items():
+            env, attr = TEAM_FIELDS[field]
+            try:
+                overrides[attr] = parse_setting(env, raw) if raw != "" else None
+            except SettingsError:
+                continue  # a value valid when saved but not under today's rules falls back to the default
+            if overrides[attr] is None:
+                del overrides[attr]
+        return replace(self.defaults, **overrides)
+
+    def saved(self, team_id: str) -> SavedTeamSettings:
+        with self.db.uow() as uow:
+            row = uow.session.get(TeamSetting, team_id)
+            values = json.loads(row.values) if row else {}
+        return SavedTeamSettings({k: v for k, v in values.items() if k in TEAM_FIELDS})
+
+    def save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
+        """Check every value as the environment's would be checked; FormInvalid names each bad field."""
+        problems: dict[str, tuple[str, dict]] = {}
+        clean: dict[str, str] = {}
+        for field, raw in typed.items():
+            if field not in TEAM_FIELDS:
+                continue
+            raw = (raw or "").strip()
+            if raw:
+                try:
+                    parse_setting(TEAM_FIELDS[field][0], raw)
+                except SettingsError:
+                    problems[field] = (f"settings_error.{field}", {})
+                    continue
+            clean[field] = raw
+        if problems:
+            raise FormInvalid(problems)
+        with self.db.uow() as uow:
+            values = json.dumps(clean)
+            if not insert_ignore(uow.session, TeamSetting, {"team_id": team_id, "values": values, "updated_by": user_id, "updated_at": now}):
+                row = uow.session.get(TeamSetting, team_id)
+                row.values, row.updated_by, row.updated_at = values, user_id, now
+            uow.commit()
+        self._cache.pop(team_id, None)

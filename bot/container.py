@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
@@ -35,6 +36,7 @@ class Deps:
     teams: Teams
     orders: Orders
     small_buyers: SmallBuyers
+    digests: Digests
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -52,18 +54,20 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     def config(team_id: str) -> Settings:
         return team_settings.effective(team_id)
 
+    leads = LeadService(db, lambda team_id: Policy.from_settings(config(team_id)))
     return Deps(
         settings=settings,
         db=db,
         clock=clock or SystemClock(),
         web=web,
         team_settings=team_settings,
-        leads=LeadService(db, lambda team_id: Policy.from_settings(config(team_id))),
+        leads=leads,
         directory=Directory(db, users_info_lookup(web), settings),
         ledger=Ledger(db),
         followups=FollowUps(db, settings.renudge_days),
         teams=Teams(db),
         orders=Orders(db, config),
         small_buyers=SmallBuyers(db, config),
+        digests=Digests(db, leads),
     )
 

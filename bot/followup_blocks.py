@@ -42,20 +42,29 @@ def nudge_message(
     lang: str | None = None,
 ) -> dict:
     """One DM for all of an owner's quiet leads; a lead already dealt with shows what was done instead of buttons."""
-    shown = leads[:NUDGE_LEADS_MAX]
+    blocks = [kit.header(t("nudge.header", lang))] + quiet_blocks(leads, nudged_at, now, tz, min_touches, goal, lang)
+    return kit.message(blocks, tn("nudge.intro", len(leads), lang))
+
+
+def quiet_blocks(
+    leads: list[LeadView], nudged_at: datetime, now: datetime, tz: str, min_touches: int, goal: int,
+    lang: str | None = None, most: int = NUDGE_LEADS_MAX,
+) -> list[dict]:
+    """The quiet leads with their buttons: the body of a nudge, and the first part of a digest."""
+    shown = leads[:most]
     today = local_today(now, tz)
-    blocks = [kit.header(t("nudge.header", lang)), kit.section(tn("nudge.intro", len(leads), lang))]
+    blocks = [kit.section(tn("nudge.intro", len(leads), lang))]
     for lead in shown:
         blocks.append(kit.divider())
         blocks.append(kit.section(_nudge_line(lead, today, tz, min_touches, goal, lang)))
-        outcome = _outcome(lead, nudged_at, today, lang)
+        outcome = outcome_text(lead, nudged_at, today, lang)
         if outcome:
             blocks.append(kit.context(outcome))
         else:
             blocks.append(_nudge_actions(lead, lang))
     if len(leads) > len(shown):
         blocks.append(kit.context(t("nudge.more", lang, count=len(leads) - len(shown))))
-    return kit.message(blocks, tn("nudge.intro", len(leads), lang))
+    return blocks
 
 
 def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: int, lang: str | None) -> str:
@@ -102,7 +111,7 @@ def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
     )
 
 
-def _outcome(lead: LeadView, nudged_at: datetime, today: date, lang: str | None) -> str:
+def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | None) -> str:
     """What became of a nudged lead, or "" while it still waits for its owner."""
     if lead.status == "won":
         return t("nudge.done_won", lang)
@@ -119,7 +128,7 @@ def _outcome(lead: LeadView, nudged_at: datetime, today: date, lang: str | None)
 
 
 def still_quiet(lead: LeadView, nudged_at: datetime, today: date) -> bool:
-    return lead.status == "open" and not _outcome(lead, nudged_at, today, None)
+    return lead.status == "open" and not outcome_text(lead, nudged_at, today, None)
 
 
 def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang: str | None = None) -> dict:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from datetime import date
 from decimal import Decimal
 
 from bot.account_blocks import expansion_message, question_message
 from bot.amounts import money
 from bot.clock import local_today
+from bot.digest_blocks import digest_message
+from bot.services.digests import DIGEST
 from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
 from bot.services.followups import ESCALATION, NUDGE, ORPHANED
 from bot.services.ledger import DeliveryView
@@ -20,6 +23,8 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
     """The message for `delivery`, or None when there is nothing left worth saying."""
     if delivery.kind == SMALL_BUYER:
         return render_small_buyer(deps, delivery, now)
+    if delivery.kind == DIGEST:
+        return render_digest(deps, delivery, now, skip_if_empty=True)
     if delivery.kind == EXPANSION:
         account = deps.small_buyers.account(delivery.team_id, delivery.payload["account"], local_today(now, "UTC"))
         amount = money(Decimal(delivery.payload["amount"]), delivery.payload["currency"])
@@ -35,6 +40,36 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         orphaned = [lead.number for lead in leads if lead.status == "open" and lead.needs_new_owner]
         return orphan_message(delivery.payload["owner"], orphaned) if orphaned else None
     raise ValueError(f"no renderer for {delivery.kind}")
+
+
+def render_digest(deps, delivery: DeliveryView, now: datetime, skip_if_empty: bool = False) -> dict | None:
+    """A digest about to be posted: today's items, remembered in the ledger for later redraws."""
+    tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+    day = date.fromisoformat(delivery.payload["day"])
+    data = deps.digests.content(delivery.team_id, delivery.target, day, tz, now)
+    if skip_if_empty and data.is_empty:
+        return None
+    deps.ledger.update_payload(delivery.id, {**delivery.payload, "shown": data.shown()})
+    return digest_message(data, tz, delivery.created_at, now)
+
+
+def redraw_digest(deps, delivery: DeliveryView, now: datetime) -> dict:
+    tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+    day = date.fromisoformat(delivery.payload["day"])
+    data = deps.digests.as_shown(delivery.team_id, day, delivery.payload.get("shown", {}))
+    return digest_message(data, tz, delivery.created_at, now)
+
+
+def redraw(deps, delivery: DeliveryView, now: datetime) -> dict | None:
+    """The current state of a posted scheduled message, for chat.update after someone acted on it."""
+    if delivery.kind == NUDGE:
+        leads = deps.leads.find_many(delivery.team_id, delivery.payload.get("leads", []))
+        return render_nudge(deps, delivery, leads, now)
+    if delivery.kind == DIGEST:
+        return redraw_digest(deps, delivery, now)
+    if delivery.kind == SMALL_BUYER:
+        return render_small_buyer(deps, delivery, now)
+    return None
 
 
 def render_small_buyer(deps, delivery: DeliveryView, now: datetime) -> dict | None:

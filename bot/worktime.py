@@ -46,6 +46,16 @@ class WorkingHours:
             count -= day.isoweekday() in self.workdays
         return day
 
+    def next_workday(self, day: date, include: bool = False) -> date:
+        """`day` itself when `include` and it is a workday, else the next workday after it."""
+        if include and day.isoweekday() in self.workdays:
+            return day
+        return self.add_workdays(day, 1)
+
+    def end_of_day(self, day: date, tz: str) -> datetime:
+        """When the working day `day` ends, in UTC."""
+        return datetime.combine(day, self.end, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
     def start_of_day_after(self, day: date, tz: str) -> datetime:
         """Local midnight after `day`: the moment a follow-up date has passed."""
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
@@ -85,3 +95,16 @@ def parse_hours(raw: str) -> tuple[time, time]:
     if end <= start:
         raise ValueError(raw)
     return start, end
+
+
+def at_local(day: date, at: time, tz: str) -> datetime:
+    """`at` o'clock on `day` in `tz`, as UTC (a wall time skipped by DST moves forward)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+
+
+def first_digest_at(now: datetime, tz: str, hours: WorkingHours, at: time) -> datetime:
+    """Today's digest while today's working day is still on (it may already be due), else the next workday's."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    if today.isoweekday() in hours.workdays and now < hours.end_of_day(today, tz):
+        return at_local(today, at, tz)
+    return at_local(hours.next_workday(today), at, tz)

@@ -7,10 +7,11 @@ from datetime import date
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import formatting
+from bot import blocks, formatting
 from bot.blocks import LOG_BUTTON
 from bot.clock import local_today
 from bot.container import Deps
+from bot.digest_blocks import DIGEST_ITEM
 from bot.errors import LeadbotError
 from bot.followup_blocks import (
     BUYER_DATE_ACTION,
@@ -41,7 +42,9 @@ def register(app: App, deps: Deps) -> None:
                 return
             if changes_lead:
                 refresh_nudge(deps, client, team_id, origin)
-            if note and not origin.get("message_ts"):
+            if isinstance(note, dict):
+                respond(**note, replace_original=False)  # a whole message, such as a lead card
+            elif note and not origin.get("message_ts"):
                 tell(respond, note)
 
         return listener
@@ -75,6 +78,21 @@ def register(app: App, deps: Deps) -> None:
         lead = deps.leads.win(team_id, ref, user_id, deps.clock.now())
         return t("lead.won", number=lead.number, company=user_text(lead.company, 120))
 
+    def digest_item(team_id, user_id, ref, action, body, client, origin):
+        """The overflow menu on a digest line: log, snooze or show that lead."""
+        what, _, rest = action["selected_option"]["value"].partition(":")
+        if what == "log":
+            open_log_modal(deps, client, team_id, user_id, rest, body["trigger_id"], origin)
+            return None
+        if what == "snooze":
+            days, _, number = rest.partition(":")
+            now = deps.clock.now()
+            deps.leads.snooze(team_id, number, user_id, int(days), now, deps.directory.tz(team_id, user_id, now))
+            return None
+        lead = deps.leads.find(team_id, rest, with_touches=True)
+        today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
+        return blocks.lead_card(lead, today)
+
     # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
     for action_id, handler, changes_lead in (
         (LOG_BUTTON, log, False),
@@ -83,6 +101,7 @@ def register(app: App, deps: Deps) -> None:
         (BUYER_DATE_ACTION, buyer_date, True),
         (NEXT_DATE_ACTION, next_date, True),
         (WON_ACTION, won, True),
+        (DIGEST_ITEM, digest_item, True),
     ):
         app.action(action_id)(acting(handler, changes_lead))
 

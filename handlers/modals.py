@@ -12,7 +12,7 @@ from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, NotAllowed
 from bot.followup_blocks import lost_modal
-from bot.scheduled import render_nudge
+from bot.scheduled import redraw
 from bot.services.leads import LeadView
 
 logger = logging.getLogger(__name__)
@@ -58,15 +58,16 @@ def _open(client: WebClient, trigger_id: str, view: dict) -> None:
 
 
 def refresh_nudge(deps: Deps, client: WebClient, team_id: str, origin: dict) -> None:
-    """Redraw the nudge a button was pressed on, so what was handled no longer looks actionable."""
+    """Redraw the nudge or digest a button was pressed on, so what was handled no longer looks actionable."""
     channel, ts = origin.get("channel"), origin.get("message_ts")
     if not channel or not ts:
         return
     delivery = deps.ledger.find_by_message(team_id, channel, ts)
     if delivery is None:
-        return  # not a nudge (a lead card, say): nothing to redraw
-    leads = deps.leads.find_many(team_id, delivery.payload.get("leads", []))
-    message = render_nudge(deps, delivery, leads, deps.clock.now())
+        return  # not a scheduled message (a lead card, say): nothing to redraw
+    message = redraw(deps, delivery, deps.clock.now())
+    if message is None:
+        return
     try:
         client.chat_update(channel=channel, ts=ts, **message)
     except SlackApiError as error:

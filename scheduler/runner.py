@@ -6,7 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import local_today
 from bot.container import Deps
+from bot.services.followups import FOLDED
 from bot.scheduled import render
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 
@@ -34,6 +36,8 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
     """Safe to call from any number of processes at once, and again for the same instant."""
     report = RunReport()
     stopped = deps.teams.stopped()
+    # Digests first: a nudge due the same morning folds into the digest instead of a second DM.
+    _plan_digests(deps, now, stopped, report)
     _plan_nudges(deps, now, stopped, report)
     _plan_escalations(deps, now, stopped, report)
     _plan_small_buyer_questions(deps, now, stopped, report)
@@ -51,7 +55,23 @@ def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         if not rep.active:
             report.claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
             continue
-        report.claimed += bool(deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now))
+        today = local_today(now, rep.tz)
+        fold = deps.digests.pending_today(team_id, owner_id, today)
+        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+        claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
+        if claimed and claimed.kind == FOLDED:
+            deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
+        elif claimed:
+            report.claimed += 1
+
+
+def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
+    for team_id, user_id in deps.digests.reps_due(now):
+        if team_id in stopped:
+            continue
+        rep = deps.directory.rep(team_id, user_id, now)
+        if rep.active:  # a rep who left is handled with their leads, below
+            report.claimed += bool(deps.digests.claim(team_id, rep, now))
 
 
 def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:

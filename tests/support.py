@@ -100,3 +100,14 @@ def lead(app: Running, company: str = "Acme", user: str = ALICE, **values) -> No
 
 def nudges_to(app: Running, user: str) -> list[dict]:
     return [m for m in app.slack.dms_to(user) if "Time to follow up" in text_of(m)]
+
+
+def nudged(app: Running, when: str | datetime) -> int:
+    """Run the scheduler at `when`; how many new DMs carry quiet leads (a nudge, or a digest with them)."""
+    before = len(_quiet_dms(app))
+    tick(app, when)
+    return len(_quiet_dms(app)) - before
+
+
+def _quiet_dms(app: Running) -> list[dict]:
+    return [m for m in app.slack.messages() if m["channel"].startswith("D") and "Time to follow up" in text_of(m)]

@@ -1,7 +1,7 @@
 """Every button on a nudge acts on exactly its lead, and leaves the nudge showing what was done."""
 
 from tests.conftest import ALICE, CAROL
-from tests.support import answer, command, lead, nudges_to, text_of, tick
+from tests.support import nudged, answer, command, lead, nudges_to, text_of, tick
 
 FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after the first follow-up date
 
@@ -34,8 +34,8 @@ def test_buyer_said_later_sets_their_date(app):
     assert "The buyer said Wed 16 Dec" in text_of(_last_update(app))
     assert "Wed 16 Dec" in command(app, "show 1")
     # Quiet again only after the buyer's date has passed.
-    assert tick(app, "2026-12-16T01:00:00+00:00").claimed == 0
-    assert tick(app, "2026-12-17T01:00:00+00:00").sent == 1
+    assert nudged(app, "2026-12-16T01:00:00+00:00") == 0
+    assert nudged(app, "2026-12-17T01:00:00+00:00") == 1
 
 
 def test_a_buyer_date_in_the_past_is_refused_in_words(app):

@@ -6,7 +6,7 @@ import pytest
 
 from bot.worktime import WorkingHours, earliest_day_start, parse_hours, parse_workdays
 from tests.conftest import ALICE, BOB, CAROL
-from tests.support import at, lead, nudges_to, tick
+from tests.support import nudged, at, lead, nudges_to
 
 HOURS = WorkingHours(parse_workdays("mon-fri"), time(9), time(18))
 
@@ -66,6 +66,6 @@ def test_a_sunday_to_thursday_week_nudges_on_sunday():
 def test_nudges_arrive_at_nine_local_across_dst(app, user, capture_at, follow_up, too_early, on_time):
     app.deps.clock.set(at(capture_at))
     lead(app, "Seasonal Co", user=user, first_follow_up=follow_up)
-    assert tick(app, too_early).claimed == 0
-    assert tick(app, on_time).sent == 1
+    assert nudged(app, too_early) == 0
+    assert nudged(app, on_time) == 1
     assert len(nudges_to(app, user)) == 1

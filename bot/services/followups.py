@@ -18,6 +18,7 @@ from bot.worktime import WorkingHours, earliest_day_start
 logger = logging.getLogger(__name__)
 
 NUDGE, ESCALATION, ORPHANED = "nudge", "escalation", "orphaned"
+FOLDED = "folded"  # nudged inside the morning digest rather than by a DM of its own
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class FollowUps:
             )
             return [(team, owner) for team, owner in rows]
 
-    def claim_nudge(self, team_id: str, owner_id: str, tz: str, hours: WorkingHours, now: datetime) -> Claimed | None:
+    def claim_nudge(
+        self, team_id: str, owner_id: str, tz: str, hours: WorkingHours, now: datetime,
+        fold: bool = False, not_before: datetime | None = None,
+    ) -> Claimed | None:
         """Write at most one nudge DM per owner per local day, listing every lead that went quiet.
 
         Leads not yet due in the owner's own time zone, or due outside their working hours,
@@ -81,14 +85,20 @@ class FollowUps:
                 # Caught up at night or on a weekend: wait for the owner's next working morning.
                 for lead in due:
                     lead.nudge_due_at = hours.first_working_instant(now, tz)
+            elif due and not_before is not None and now < not_before:
+                # The rep's digest comes later this morning; the quiet leads ride in it.
+                for lead in due:
+                    lead.nudge_due_at = not_before
+            elif due and fold:
+                # Today's digest is about to go out and lists every quiet lead: no second DM.
+                numbers = tuple(lead.number for lead in due)
+                self._mark_nudged(due, now, tz)
+                claimed = Claimed(FOLDED, team_id, owner_id, numbers)
             elif due:
                 period = local_today(now, tz).isoformat()
                 numbers = tuple(lead.number for lead in due)
                 if Ledger.claim(session, team_id, NUDGE, owner_id, period, owner_id, {"leads": list(numbers)}, now):
-                    for lead in due:
-                        lead.nudges_unanswered += 1
-                        lead.last_nudged_at = now
-                        lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.renudge_days))
+                    self._mark_nudged(due, now, tz)
                     claimed = Claimed(NUDGE, team_id, owner_id, numbers)
                 else:
                     # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
@@ -97,6 +107,12 @@ class FollowUps:
                         lead.nudge_due_at = hours.first_working_instant(tomorrow, tz)
             uow.commit()
             return claimed
+
+    def _mark_nudged(self, leads: list[Lead], now: datetime, tz: str) -> None:
+        for lead in leads:
+            lead.nudges_unanswered += 1
+            lead.last_nudged_at = now
+            lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.renudge_days))
 
     def _nudge_time(self, lead: Lead, tz: str, hours: WorkingHours) -> datetime | None:
         """When this lead's next nudge is due: its follow-up date has passed, and not too soon after the last."""

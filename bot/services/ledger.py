@@ -102,6 +102,11 @@ class Ledger:
         """Give the lease back untouched, e.g. while the workspace's sends are stopped."""
         self._finish(delivery_id, status=PENDING, attempts=Delivery.attempts - 1)
 
+    def update_payload(self, delivery_id: int, payload: dict) -> None:
+        with self.db.uow() as uow:
+            uow.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(payload=json.dumps(payload)))
+            uow.commit()
+
     def find_by_message(self, team_id: str, channel: str, ts: str) -> DeliveryView | None:
         with self.db.uow() as uow:
             row = uow.session.scalar(

@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.models import Rep
 from bot.services.upsert import insert_ignore
-from bot.worktime import WorkingHours, parse_hours, parse_workdays
+from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workdays
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class RepView:
     digest_time: time
     language: str | None = None
     snooze_days: int | None = None
+    next_digest_at: datetime | None = None
 
 
 class Directory:
@@ -79,10 +80,30 @@ class Directory:
         with self.db.uow() as uow:
             if not insert_ignore(uow.session, Rep, {"team_id": team_id, "user_id": user_id, **values}):
                 rep = uow.session.get(Rep, (team_id, user_id))
+                moved = rep.tz != values["tz"]
                 for name, value in values.items():
                     setattr(rep, name, value)
-            rep = uow.session.get(Rep, (team_id, user_id))
+            else:
+                rep, moved = uow.session.get(Rep, (team_id, user_id)), True
             view = self._view(rep)
+            if moved or rep.next_digest_at is None:
+                # A new rep, or one who moved time zone: their morning digest follows their clock.
+                rep.next_digest_at = first_digest_at(now, view.tz, view.hours, view.digest_time)
+            uow.commit()
+        return view
+
+    def save_own_settings(
+        self, team_id: str, user_id: str, now: datetime, *, digest_time: str | None, workdays: str | None,
+        work_hours: str | None, language: str | None, snooze_days: int | None,
+    ) -> RepView:
+        """A rep's own choices from `/lead settings`; their next digest moves to match."""
+        self.rep(team_id, user_id, now)  # make sure the row exists
+        with self.db.uow() as uow:
+            rep = uow.session.get(Rep, (team_id, user_id))
+            rep.digest_time, rep.workdays, rep.work_hours = digest_time, workdays, work_hours
+            rep.language, rep.snooze_days = language, snooze_days
+            view = self._view(rep)
+            rep.next_digest_at = first_digest_at(now, view.tz, view.hours, view.digest_time)
             uow.commit()
         return view
 
@@ -96,5 +117,5 @@ class Directory:
         digest = time.fromisoformat(rep.digest_time) if rep.digest_time else self.settings.digest_time
         return RepView(
             rep.user_id, rep.name, rep.tz or self.default_tz, rep.locale, rep.active, hours, digest,
-            rep.language, rep.snooze_days,
+            rep.language, rep.snooze_days, rep.next_digest_at,
         )

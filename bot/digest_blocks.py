@@ -1,0 +1,89 @@
+"""Block Kit for the morning digest: every item one line with a way to act on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import formatting, kit
+from bot.account_blocks import NOTE_ACTION
+from bot.blocks import COMPANY_IN_TEXT
+from bot.followup_blocks import outcome_text, quiet_blocks
+from bot.i18n import t
+from bot.kit import user_text
+from bot.services.digests import DigestData
+from bot.services.leads import LeadView
+
+DIGEST_ITEM = "digest_item"
+QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for the rest
+
+
+def item_menu(number: int, lang: str | None = None) -> dict:
+    """Log, snooze or open one lead, from the line that shows it."""
+    options = [
+        kit.option(t("item.log", lang), f"log:{number}"),
+        kit.option(t("item.snooze_day", lang), f"snooze:1:{number}"),
+        kit.option(t("item.snooze_week", lang), f"snooze:7:{number}"),
+        kit.option(t("item.show", lang), f"show:{number}"),
+    ]
+    return {"type": "overflow", "action_id": DIGEST_ITEM, "options": options}
+
+
+def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime, lang: str | None = None) -> dict:
+    """Quiet leads first, with the nudge's own buttons (the morning's nudges fold in here), then the rest."""
+    today = data.day
+    blocks = [kit.header(t("digest.header", lang, date=formatting.day(today, today)))]
+    hidden = 0
+    if data.quiet:
+        first = data.quiet[0]
+        quiet = quiet_blocks(data.quiet, posted_at, now, tz, first.min_touches, first.touch_goal, lang, QUIET_IN_DIGEST)
+        blocks += [kit.section(f"*{t('nudge.header', lang)}*")] + quiet
+    groups = [
+        ("digest.due", data.due_today, lambda lead: _due_line(lead, lang)),
+        ("digest.buyer_dates", data.buyer_dates, lambda lead: _due_line(lead, lang)),
+    ]
+    budget = kit.MESSAGE_BLOCKS_MAX - len(blocks) - 3
+    for title, leads, line in groups:
+        if not leads:
+            continue
+        room = max(0, min(len(leads), budget - 1, 10))
+        if room == 0:
+            hidden += len(leads)
+            continue
+        blocks.append(kit.section(t(title, lang, count=len(leads))))
+        for lead in leads[:room]:
+            done = outcome_text(lead, posted_at, today, lang)
+            if done:
+                blocks.append(kit.section(f"{line(lead)}\n{done}"))
+            else:
+                blocks.append(kit.section(line(lead), accessory=item_menu(lead.number, lang)))
+        hidden += len(leads) - room
+        budget -= room + 1
+    if data.small_buyers and budget > 2:
+        room = min(len(data.small_buyers), budget - 1, 5)
+        blocks.append(kit.section(t("digest.small_buyers", lang, count=len(data.small_buyers))))
+        for account in data.small_buyers[:room]:
+            answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
+            blocks.append(kit.section(t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer))
+        hidden += len(data.small_buyers) - room
+        budget -= room + 1
+    elif data.small_buyers:
+        hidden += len(data.small_buyers)
+    if data.wins:
+        won = ", ".join(f"#{lead.number} {user_text(lead.company, 60)}" for lead in data.wins[:20])
+        blocks.append(kit.context(t("digest.wins", lang, leads=won)))
+    if hidden:
+        blocks.append(kit.context(t("digest.more", lang, count=hidden)))
+    if data.is_empty:
+        blocks.append(kit.section(t("digest.all_done", lang)))
+    return kit.message(blocks, t("digest.fallback", lang))
+
+
+def _due_line(lead: LeadView, lang: str | None) -> str:
+    return t(
+        "digest.lead_due",
+        lang,
+        number=lead.number,
+        company=user_text(lead.company, COMPANY_IN_TEXT),
+        situation=t(f"situation.{lead.situation}", lang),
+        touches=lead.touch_count,
+    )

@@ -1,0 +1,194 @@
+"""The morning digest: one calm DM per rep per workday, only when there is something to say."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, select
+
+from bot.db import Database
+from bot.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
+from bot.services.followups import Claimed
+from bot.services.leads import LeadService, LeadView
+from bot.services.ledger import Ledger
+from bot.services.reps import RepView
+from bot.worktime import at_local, first_digest_at
+
+DIGEST = "digest"
+SMALL_BUYER = "small_buyer"
+ASKED_WITHIN = timedelta(days=90)
+MIDNIGHT = time(0)
+
+
+@dataclass(frozen=True)
+class WaitingAccount:
+    account_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DigestData:
+    day: date
+    due_today: list[LeadView]
+    quiet: list[LeadView]  # oldest first
+    buyer_dates: list[LeadView]
+    wins: list[LeadView]
+    small_buyers: list[WaitingAccount]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.due_today or self.quiet or self.buyer_dates or self.wins or self.small_buyers)
+
+    def shown(self) -> dict:
+        """What the digest listed, kept with its ledger row so a redraw shows the same items."""
+        return {
+            "due": [lead.number for lead in self.due_today],
+            "quiet": [lead.number for lead in self.quiet],
+            "buyer": [lead.number for lead in self.buyer_dates],
+            "wins": [lead.number for lead in self.wins],
+            "accounts": [[a.account_id, a.name] for a in self.small_buyers],
+        }
+
+
+class Digests:
+    def __init__(self, db: Database, leads: LeadService) -> None:
+        self.db = db
+        self.leads = leads
+
+    def reps_due(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
+        with self.db.uow() as uow:
+            rows = uow.session.execute(
+                select(Rep.team_id, Rep.user_id)
+                .where(Rep.next_digest_at <= now, Rep.active.is_(True))
+                .order_by(Rep.next_digest_at)
+                .limit(limit)
+            )
+            return [(team_id, user_id) for team_id, user_id in rows]
+
+    def claim(self, team_id: str, rep: RepView, now: datetime) -> Claimed | None:
+        """Write today's digest to the ledger (once per local day), or skip a day whose working hours are over."""
+        with self.db.uow() as uow:
+            session = uow.session
+            row = session.get(Rep, (team_id, rep.user_id), with_for_update=session.get_bind().dialect.name == "postgresql")
+            if row is None or row.next_digest_at is None or row.next_digest_at > now:
+                return None  # another scheduler got here first
+            day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
+            if now >= rep.hours.end_of_day(day, rep.tz) or day.isoweekday() not in rep.hours.workdays:
+                # Missed while nothing ran and that working day is over: skip it rather than
+                # send a morning digest at night; today's is still due if today's day is on.
+                row.next_digest_at = first_digest_at(now, rep.tz, rep.hours, rep.digest_time)
+                if row.next_digest_at > now:
+                    uow.commit()
+                    return None
+                day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
+            # The next one: the following workday at the rep's digest time.
+            row.next_digest_at = at_local(rep.hours.next_workday(day), rep.digest_time, rep.tz)
+            claimed = None
+            if self._has_news(session, team_id, rep.user_id, day, now):
+                payload = {"day": day.isoformat(), "quiet": []}
+                if Ledger.claim(session, team_id, DIGEST, rep.user_id, day.isoformat(), rep.user_id, payload, now):
+                    claimed = Claimed(DIGEST, team_id, rep.user_id, ())
+            uow.commit()
+            return claimed
+
+    def pending_today(self, team_id: str, user_id: str, day: date) -> bool:
+        """True when this rep's digest for `day` is written but not yet posted: nudges fold into it."""
+        with self.db.uow() as uow:
+            return bool(
+                uow.session.scalar(
+                    select(Delivery.id).where(
+                        Delivery.team_id == team_id, Delivery.kind == DIGEST, Delivery.subject == user_id,
+                        Delivery.period == day.isoformat(), Delivery.status == "pending",
+                    )
+                )
+            )
+
+    def fold_quiet(self, team_id: str, user_id: str, day: date, numbers: list[int]) -> None:
+        """Note which quiet leads the digest carries instead of a nudge (the team summary counts them)."""
+        with self.db.uow() as uow:
+            row = uow.session.scalar(
+                select(Delivery).where(
+                    Delivery.team_id == team_id, Delivery.kind == DIGEST, Delivery.subject == user_id,
+                    Delivery.period == day.isoformat(),
+                )
+            )
+            if row is not None:
+                payload = json.loads(row.payload or "{}")
+                payload["quiet"] = sorted(set(payload.get("quiet", [])) | set(numbers))
+                row.payload = json.dumps(payload)
+                uow.commit()
+
+    def content(self, team_id: str, user_id: str, day: date, tz: str, now: datetime) -> DigestData:
+        with self.db.uow() as uow:
+            session = uow.session
+            mine = and_(Lead.team_id == team_id, Lead.owner_id == user_id)
+            due = _numbers(session, mine, Lead.status == OPEN, Lead.next_follow_up_on == day, _not_buyer_date(day))
+            quiet = _numbers(session, mine, Lead.status == OPEN, Lead.next_follow_up_on < day, order=Lead.next_follow_up_on)
+            buyer = _numbers(session, mine, Lead.status == OPEN, Lead.buyer_date == day)
+            yesterday_start = at_local(day - timedelta(days=1), MIDNIGHT, tz)
+            wins = _numbers(session, mine, Lead.status == WON, Lead.closed_at >= yesterday_start, Lead.closed_at < at_local(day, MIDNIGHT, tz))
+            waiting = _waiting_accounts(session, team_id, user_id, now)
+        return DigestData(
+            day=day,
+            due_today=self.leads.find_many(team_id, due),
+            quiet=self.leads.find_many(team_id, quiet),
+            buyer_dates=self.leads.find_many(team_id, buyer),
+            wins=self.leads.find_many(team_id, wins),
+            small_buyers=waiting,
+        )
+
+    def as_shown(self, team_id: str, day: date, shown: dict) -> DigestData:
+        """The items a posted digest listed, in their current state."""
+        return DigestData(
+            day=day,
+            due_today=self.leads.find_many(team_id, shown.get("due", [])),
+            quiet=self.leads.find_many(team_id, shown.get("quiet", [])),
+            buyer_dates=self.leads.find_many(team_id, shown.get("buyer", [])),
+            wins=self.leads.find_many(team_id, shown.get("wins", [])),
+            small_buyers=[WaitingAccount(a, n) for a, n in shown.get("accounts", [])],
+        )
+
+    def _has_news(self, session, team_id: str, user_id: str, day: date, now: datetime) -> bool:
+        mine = and_(Lead.team_id == team_id, Lead.owner_id == user_id)
+        something = session.scalar(
+            select(Lead.id).where(mine, Lead.status == OPEN, Lead.next_follow_up_on <= day).limit(1)
+        ) or session.scalar(select(Lead.id).where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2)).limit(1))
+        return bool(something) or bool(_waiting_accounts(session, team_id, user_id, now))
+
+
+def _numbers(session, *where, order=None) -> list[int]:
+    query = select(Lead.number).where(*where).order_by(order if order is not None else Lead.number, Lead.number)
+    return list(session.scalars(query))
+
+
+def _not_buyer_date(day: date):
+    return (Lead.buyer_date.is_(None)) | (Lead.buyer_date != day)
+
+
+def _waiting_accounts(session, team_id: str, user_id: str, now: datetime) -> list[WaitingAccount]:
+    """Small buyers this rep was asked about recently and has not answered yet."""
+    asked = session.execute(
+        select(Delivery.payload, Delivery.created_at).where(
+            Delivery.team_id == team_id, Delivery.kind == SMALL_BUYER, Delivery.target == user_id,
+            Delivery.status == SENT, Delivery.created_at >= now - ASKED_WITHIN,
+        )
+    ).all()
+    waiting = []
+    for payload, created_at in asked:
+        account_id = json.loads(payload)["account"]
+        answered = session.scalar(
+            select(
+                exists().where(
+                    SmallBuyerAnswer.team_id == team_id, SmallBuyerAnswer.account_id == account_id,
+                    SmallBuyerAnswer.answered_at >= created_at,
+                )
+            )
+        )
+        if not answered:
+            name = session.scalar(select(Account.name).where(Account.team_id == team_id, Account.id == account_id))
+            if name:
+                waiting.append(WaitingAccount(account_id, name))
+    return waiting

@@ -51,7 +51,7 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
             continue
         blocks.append(kit.section(t(title, lang, count=len(leads))))
         for lead in leads[:room]:
-            done = outcome_text(lead, posted_at, today, lang)
+            done = outcome_text(lead, posted_at, today, lang, due_on=today)
             if done:
                 blocks.append(kit.section(f"{line(lead)}\n{done}"))
             else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot import formatting, kit
 from bot.clock import local_today
@@ -111,8 +111,11 @@ def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
     )
 
 
-def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | None) -> str:
-    """What became of a nudged lead, or "" while it still waits for its owner."""
+def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | None, due_on: date | None = None) -> str:
+    """What became of a lead since it was shown, or "" while it still waits for its owner.
+
+    `due_on` is for a lead shown as due that day: only a date moved past it counts as rescheduled.
+    """
     if lead.status == "won":
         return t("nudge.done_won", lang)
     if lead.status == "lost":
@@ -120,9 +123,10 @@ def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | N
     when = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
     if lead.last_touch_at and lead.last_touch_at >= nudged_at:
         return t("nudge.done_logged", lang, date=when)
-    if lead.buyer_date and lead.buyer_date >= today:
-        return t("nudge.done_buyer_date", lang, date=when)
-    if lead.next_follow_up_on and lead.next_follow_up_on >= today:
+    still_due = due_on if due_on is not None else today - timedelta(days=1)
+    if lead.next_follow_up_on and lead.next_follow_up_on > still_due:
+        if lead.buyer_date and lead.buyer_date == lead.next_follow_up_on:
+            return t("nudge.done_buyer_date", lang, date=when)
         return t("nudge.done_rescheduled", lang, date=when)
     return ""
 

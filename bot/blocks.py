@@ -48,10 +48,10 @@ def notice(text: str) -> dict:
 
 
 def touch_logged_text(lead: LeadView, today: date, lang: str | None = None) -> str:
-    next_text = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
+    when = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
     return t(
         "lead.touch_logged", lang, number=lead.number, company=user_text(lead.company, COMPANY_IN_TEXT),
-        touches=lead.touch_count, next=next_text,
+        touches=lead.touch_count, next=when,
     )
 
 
@@ -119,7 +119,7 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
                     owner=lead.owner_id,
                     age=t("age.days", lang, count=formatting.age_days(lead.created_at, now)),
                     touches=lead.touch_count,
-                    next=_next_text(lead, today, lang),
+                    next=next_text(lead, today, lang),
                 )
                 + (t("list.needs_owner", lang) if lead.needs_new_owner else "")
             )
@@ -197,7 +197,7 @@ def _percent(lead: LeadView) -> str:
     return f"{lead.potential_factor * 100:.0f}"
 
 
-def _next_text(lead: LeadView, today: date, lang: str | None) -> str:
+def next_text(lead: LeadView, today: date, lang: str | None) -> str:
     if lead.next_follow_up_on is None:
         return "—"
     text = formatting.day(lead.next_follow_up_on, today)
@@ -209,7 +209,7 @@ def _next_text(lead: LeadView, today: date, lang: str | None) -> str:
 def _next_field(lead: LeadView, today: date, lang: str | None) -> str:
     if lead.next_follow_up_on is None:
         return t("lead.next_none", lang)
-    return t("lead.next", lang, date=_next_text(lead, today, lang))
+    return t("lead.next", lang, date=next_text(lead, today, lang))
 
 
 def _history(lead: LeadView, lang: str | None) -> str:

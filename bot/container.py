@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
+from bot.services.home import Home
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.orders import Orders
@@ -37,6 +38,7 @@ class Deps:
     orders: Orders
     small_buyers: SmallBuyers
     digests: Digests
+    home: Home
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -55,6 +57,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         return team_settings.effective(team_id)
 
     leads = LeadService(db, lambda team_id: Policy.from_settings(config(team_id)))
+    digests = Digests(db, leads)
     return Deps(
         settings=settings,
         db=db,
@@ -68,6 +71,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         teams=Teams(db),
         orders=Orders(db, config),
         small_buyers=SmallBuyers(db, config),
-        digests=Digests(db, leads),
+        digests=digests,
+        home=Home(db, leads, digests),
     )
 

@@ -132,10 +132,25 @@ def select_input(
     return _input(block_id, label, element, optional, hint)
 
 
-def users_input(block_id: str, label: str, *, initial_user: str | None = None) -> dict:
+def users_input(block_id: str, label: str, *, initial_user: str | None = None, optional: bool = False, hint: str = "") -> dict:
     element = {"type": "users_select", "action_id": "value"}
     if initial_user:
         element["initial_user"] = initial_user
+    return _input(block_id, label, element, optional=optional, hint=hint)
+
+
+def time_input(block_id: str, label: str, *, initial: str | None = None, hint: str = "") -> dict:
+    element = {"type": "timepicker", "action_id": "value"}
+    if initial:
+        element["initial_time"] = initial
+    return _input(block_id, label, element, optional=False, hint=hint)
+
+
+def checkboxes_input(block_id: str, label: str, options: list[dict], *, initial: list[str] = ()) -> dict:
+    element = {"type": "checkboxes", "action_id": "value", "options": options}
+    chosen = [o for o in options if o["value"] in initial]
+    if chosen:
+        element["initial_options"] = chosen
     return _input(block_id, label, element, optional=False, hint="")
 
 

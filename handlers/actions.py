@@ -23,6 +23,7 @@ from bot.followup_blocks import (
 )
 from bot.i18n import t
 from bot.kit import user_text
+from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal, origin_of, refresh_nudge
 from handlers.replies import error_text, tell
 
@@ -42,6 +43,7 @@ def register(app: App, deps: Deps) -> None:
                 return
             if changes_lead:
                 refresh_nudge(deps, client, team_id, origin)
+                refresh_home(deps, client, team_id, user_id)
             if isinstance(note, dict):
                 respond(**note, replace_original=False)  # a whole message, such as a lead card
             elif note and not origin.get("message_ts"):

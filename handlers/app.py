@@ -8,21 +8,21 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.container import Deps
-from handlers import actions, commands, errors, small_buyers, views
+from handlers import actions, commands, errors, home, settings, small_buyers, views
 
 
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass `listener_executor` to be able to wait for work still running after acks."""
-    settings = deps.settings
+    config = deps.settings
     app = App(
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
-        signing_secret=settings.signing_secret or "",
+        signing_secret=config.signing_secret or "",
         client=deps.web,
         # Socket Mode requests arrive over a websocket Slack authenticated already.
-        request_verification_enabled=not settings.socket_mode,
+        request_verification_enabled=not config.socket_mode,
         listener_executor=listener_executor,
         logger=logging.getLogger("leadbot.bolt"),
     )
-    for module in (errors, commands, views, actions, small_buyers):
+    for module in (errors, commands, views, actions, small_buyers, home, settings):
         module.register(app, deps)
     return app

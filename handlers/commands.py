@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -33,7 +34,10 @@ from bot.kit import user_text
 from bot.names import COMPANY_MAX
 from bot.services.leads import TOUCH_KINDS, lost_reason_from_word
 from bot.services.orders import OrderInput
+from bot.summary_schedule import next_send
+from handlers.home import refresh_home
 from handlers.modals import open_log_modal
+from handlers.settings import open_settings
 from handlers.replies import error_text, tell, to_user
 
 logger = logging.getLogger(__name__)
@@ -77,6 +81,9 @@ def register(app: App, deps: Deps) -> None:
             ROUTES.get(command.name, show_help)(call, command)
         except LeadbotError as error:
             tell(respond, error_text(error))
+            return
+        if command.name in CHANGES_LEADS:
+            refresh_home(deps, client, call.team_id, call.user_id)
 
 
 def show_help(call: Call, command: Command) -> None:
@@ -251,6 +258,47 @@ def _require_ref(args: str, example: str) -> str:
     return args.strip()
 
 
+def summary(call: Call, command: Command) -> None:
+    """`/lead summary [on|off|daily|weekly]`: where and how often the team summary comes."""
+    deps = call.deps
+    word = command.args.strip().lower()
+    now = deps.clock.now()
+    config = deps.config(call.team_id)
+    if word == "on":
+        if call.channel_id.startswith("D"):
+            raise LeadbotError("summary.not_in_dm")
+        deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
+        tell(call.respond, t("summary.on", channel=call.channel_id, schedule=_schedule_text(config)))
+    elif word == "off":
+        deps.teams.set_summary_channel(call.team_id, None, None, now)
+        tell(call.respond, t("summary.off"))
+    elif word in ("daily", "weekly"):
+        if call.user_id not in config.admins:
+            raise LeadbotError("summary.admins_only")
+        saved = deps.team_settings.saved(call.team_id).values
+        deps.team_settings.save(call.team_id, {**saved, "summary_schedule": word}, call.user_id, now)
+        tell(call.respond, t("summary.schedule_set", schedule=_schedule_text(deps.config(call.team_id))))
+    elif word:
+        raise LeadbotError("summary.usage")
+    else:
+        channel, _ = deps.teams.summary_channel(call.team_id)
+        if channel is None:
+            tell(call.respond, t("summary.status_off"))
+            return
+        when = next_send(now, config.summary_schedule, config.team_tz, config.workdays)
+        local = when.astimezone(ZoneInfo(config.team_tz))
+        next_text = f"{formatting.day(local.date(), local.date())} {local:%H:%M}"
+        tell(call.respond, t("summary.status_on", channel=channel, schedule=_schedule_text(config), next=next_text))
+
+
+def _schedule_text(config) -> str:
+    return t(f"summary.schedule_{config.summary_schedule}", tz=config.team_tz)
+
+
+def settings(call: Call, command: Command) -> None:
+    open_settings(call.deps, call.client, call.team_id, call.user_id, call.trigger_id)
+
+
 ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "help": show_help,
     "new": new,
@@ -262,4 +310,8 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "lost": lost,
     "assign": assign,
     "order": order,
+    "summary": summary,
+    "settings": settings,
 }
+# After these, a rep's Home tab may show something different.
+CHANGES_LEADS = {"log", "snooze", "won", "lost", "assign", "order"}

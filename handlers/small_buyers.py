@@ -17,6 +17,7 @@ from bot.container import Deps
 from bot.errors import LeadbotError
 from bot.i18n import t
 from bot.kit import user_text
+from handlers.home import refresh_home
 from handlers.modals import origin_of
 from handlers.replies import error_text, tell, to_user
 from handlers.views import form_values
@@ -33,6 +34,7 @@ def register(app: App, deps: Deps) -> None:
         today = local_today(now, tz)
         account = deps.small_buyers.account(team_id, account_id, today)
         _redraw(deps, client, team_id, origin, account, answer, today)
+        refresh_home(deps, client, team_id, user_id)
         return t(
             "small.step_saved",
             company=user_text(account.name, 120),

@@ -17,22 +17,25 @@ from bot.followup_blocks import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_m
 from bot.i18n import t
 from bot.kit import user_text
 from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
+from handlers.home import refresh_home
 from handlers.modals import refresh_nudge
 from handlers.replies import error_text, to_user
 
 logger = logging.getLogger(__name__)
 
 
-def form_values(view: dict) -> dict[str, str | None]:
-    """state.values → {block_id: the plain value}, whatever the element type."""
-    values: dict[str, str | None] = {}
+def form_values(view: dict) -> dict:
+    """state.values → {block_id: the plain value (a list for multi-choice)}, whatever the element type."""
+    values: dict = {}
     for block_id, by_action in (view.get("state") or {}).get("values", {}).items():
         for state in by_action.values():
             values[block_id] = _plain_value(state)
     return values
 
 
-def _plain_value(state: dict) -> str | None:
+def _plain_value(state: dict):
+    if "selected_options" in state:
+        return [option["value"] for option in state["selected_options"] or []]
     if "selected_option" in state:
         return (state["selected_option"] or {}).get("value")
     for key in ("selected_user", "selected_date", "selected_time", "selected_conversation", "selected_channel"):
@@ -86,6 +89,7 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postMessage(channel=lead.owner_id, **blocks.lead_card(lead, owner_today, intro=intro, goal=goal))
             saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
             to_user(client, user_id, blocks.notice(saved), channel_id)
+        refresh_home(deps, client, team_id, lead.owner_id)
 
     @app.view(blocks.LOG_TOUCH_CALLBACK)
     def submit_log(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -118,6 +122,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         refresh_nudge(deps, client, team_id, metadata)
+        refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
             to_user(client, user_id, blocks.notice(blocks.touch_logged_text(lead, today)), metadata.get("channel"))
 
@@ -143,6 +148,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         refresh_nudge(deps, client, team_id, metadata)
+        refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
             text = t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}"))
             to_user(client, user_id, blocks.notice(text), metadata.get("channel"))
@@ -161,6 +167,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         refresh_nudge(deps, client, team_id, metadata)
+        refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
             text = t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
                      date=formatting.day(day, local_today(now, tz)))

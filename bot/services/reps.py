@@ -92,6 +92,19 @@ class Directory:
             uow.commit()
         return view
 
+    def opened_home(self, team_id: str, user_id: str, now: datetime) -> None:
+        """Remember that this rep uses the Home tab, so it is kept fresh when they act."""
+        with self.db.uow() as uow:
+            rep = uow.session.get(Rep, (team_id, user_id))
+            if rep is not None:
+                rep.home_opened_at = now
+                uow.commit()
+
+    def uses_home(self, team_id: str, user_id: str) -> bool:
+        with self.db.uow() as uow:
+            rep = uow.session.get(Rep, (team_id, user_id))
+            return rep is not None and rep.home_opened_at is not None
+
     def save_own_settings(
         self, team_id: str, user_id: str, now: datetime, *, digest_time: str | None, workdays: str | None,
         work_hours: str | None, language: str | None, snooze_days: int | None,

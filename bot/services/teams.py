@@ -34,6 +34,28 @@ class Teams:
             team_id,
         )
 
+    def set_summary_channel(self, team_id: str, channel: str | None, user_id: str | None, now: datetime) -> None:
+        with self.db.uow() as uow:
+            insert_ignore(uow.session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
+            uow.session.execute(
+                update(Team).where(Team.team_id == team_id).values(summary_channel=channel, summary_enabled_by=user_id)
+            )
+            uow.commit()
+
+    def summary_channel(self, team_id: str) -> tuple[str | None, str | None]:
+        """(channel, who turned it on), or (None, None) when summaries are off."""
+        with self.db.uow() as uow:
+            team = uow.session.get(Team, team_id)
+            return (team.summary_channel, team.summary_enabled_by) if team else (None, None)
+
+    def with_summaries(self) -> list[tuple[str, str, str | None]]:
+        """(team, channel, enabled by) for every team that has a summary channel."""
+        with self.db.uow() as uow:
+            rows = uow.session.execute(
+                select(Team.team_id, Team.summary_channel, Team.summary_enabled_by).where(Team.summary_channel.is_not(None))
+            )
+            return [(team_id, channel, by) for team_id, channel, by in rows]
+
     def resume_all(self) -> None:
         """At start-up, with a possibly new token, give every paused workspace another try."""
         with self.db.uow() as uow:

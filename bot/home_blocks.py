@@ -1,0 +1,71 @@
+"""Block Kit for the App Home tab: within 100 blocks however many leads a rep has."""
+
+from __future__ import annotations
+
+from bot import blocks as lead_blocks
+from bot import kit
+from bot.account_blocks import NOTE_ACTION
+from bot.blocks import COMPANY_IN_TEXT
+from bot.digest_blocks import item_menu
+from bot.i18n import t
+from bot.kit import user_text
+from bot.services.home import HomeData
+from bot.services.leads import LeadView
+
+NEW_LEAD_ACTION = "home_new_lead"
+SETTINGS_ACTION = "home_settings"
+PER_SECTION = 10
+OPEN_SHOWN = 20
+TEAM_LINES_PER_SECTION = 25
+
+
+def home_view(data: HomeData, lang: str | None = None) -> dict:
+    today = data.today.day
+    blocks: list[dict] = [
+        kit.header(t("home.header", lang)),
+        kit.actions(
+            kit.button(t("home.new_lead", lang), NEW_LEAD_ACTION, "new", style="primary"),
+            kit.button(t("home.settings", lang), SETTINGS_ACTION, "settings"),
+        ),
+        kit.section(t("home.week", lang, follow_ups=data.week.follow_ups, captured=data.week.captured, won=data.week.won)),
+    ]
+    for title, leads in (("home.quiet", data.today.quiet), ("home.due", data.today.due_today)):
+        if leads:
+            blocks += [kit.divider(), kit.section(t(title, lang, count=len(leads)))]
+            blocks += [_lead_line(lead, today, lang) for lead in leads[:PER_SECTION]]
+            if len(leads) > PER_SECTION:
+                blocks.append(kit.context(t("home.more", lang, count=len(leads) - PER_SECTION)))
+    if data.today.small_buyers:
+        waiting = data.today.small_buyers
+        blocks += [kit.divider(), kit.section(t("home.small_buyers", lang, count=len(waiting)))]
+        for account in waiting[:PER_SECTION]:
+            answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
+            blocks.append(kit.section(t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer))
+    blocks += [kit.divider(), kit.section(t("home.open", lang, count=data.open_leads.total))]
+    if not data.open_leads.items:
+        blocks.append(kit.context(t("home.no_open", lang)))
+    blocks += [_lead_line(lead, today, lang) for lead in data.open_leads.items[:OPEN_SHOWN]]
+    if data.open_leads.total > OPEN_SHOWN:
+        blocks.append(kit.context(t("home.more", lang, count=data.open_leads.total - OPEN_SHOWN)))
+    if data.team is not None:
+        lines = [
+            t("home.team_line", lang, user=r.user_id, open=r.open_leads, quiet=r.quiet, follow_ups=r.follow_ups_this_week)
+            for r in data.team
+        ]
+        blocks += [kit.divider(), kit.section(t("home.team", lang))]
+        chunks = [lines[i : i + TEAM_LINES_PER_SECTION] for i in range(0, len(lines), TEAM_LINES_PER_SECTION)]
+        room = kit.VIEW_BLOCKS_MAX - len(blocks) - 1
+        blocks += [kit.section("\n".join(chunk)) for chunk in chunks[:room]]
+    return {"type": "home", "blocks": blocks[: kit.VIEW_BLOCKS_MAX]}
+
+
+def _lead_line(lead: LeadView, today, lang: str | None) -> dict:
+    text = t(
+        "home.lead_line",
+        lang,
+        number=lead.number,
+        company=user_text(lead.company, COMPANY_IN_TEXT),
+        next=lead_blocks.next_text(lead, today, lang),
+        touches=lead.touch_count,
+    )
+    return kit.section(text, accessory=item_menu(lead.number, lang))

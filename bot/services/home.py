@@ -1,0 +1,91 @@
+"""What a rep's App Home shows: today's work, their open leads, this week's numbers, and the team's for admins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+
+from bot.db import Database
+from bot.models import OPEN, WON, Lead, Touch
+from bot.services.digests import DigestData, Digests
+from bot.services.leads import LeadPage, LeadService
+from bot.worktime import at_local
+
+
+@dataclass(frozen=True)
+class WeekNumbers:
+    follow_ups: int
+    captured: int
+    won: int
+
+
+@dataclass(frozen=True)
+class RepLine:
+    user_id: str
+    open_leads: int
+    quiet: int
+    follow_ups_this_week: int
+
+
+@dataclass(frozen=True)
+class HomeData:
+    today: DigestData
+    open_leads: LeadPage
+    week: WeekNumbers
+    team: list[RepLine] | None  # admins only
+
+
+class Home:
+    def __init__(self, db: Database, leads: LeadService, digests: Digests) -> None:
+        self.db = db
+        self.leads = leads
+        self.digests = digests
+
+    def data(self, team_id: str, user_id: str, today: date, tz: str, now: datetime, is_admin: bool) -> HomeData:
+        week_start = at_local(today - timedelta(days=today.weekday()), datetime.min.time(), tz)
+        return HomeData(
+            today=self.digests.content(team_id, user_id, today, tz, now),
+            open_leads=self.leads.list_open(team_id, owner_id=user_id, limit=20),
+            week=self._week(team_id, user_id, week_start),
+            team=self._team(team_id, today, week_start) if is_admin else None,
+        )
+
+    def _week(self, team_id: str, user_id: str, since: datetime) -> WeekNumbers:
+        with self.db.uow() as uow:
+            session = uow.session
+            follow_ups = session.scalar(
+                select(func.count()).select_from(Touch).where(Touch.team_id == team_id, Touch.logged_by == user_id, Touch.logged_at >= since)
+            )
+            captured = session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.team_id == team_id, Lead.created_by == user_id, Lead.created_at >= since)
+            )
+            won = session.scalar(
+                select(func.count()).select_from(Lead).where(
+                    Lead.team_id == team_id, Lead.owner_id == user_id, Lead.status == WON, Lead.closed_at >= since
+                )
+            )
+        return WeekNumbers(follow_ups or 0, captured or 0, won or 0)
+
+    def _team(self, team_id: str, today: date, since: datetime) -> list[RepLine]:
+        with self.db.uow() as uow:
+            session = uow.session
+            rows = session.execute(
+                select(
+                    Lead.owner_id,
+                    func.count(),
+                    func.sum(case((Lead.next_follow_up_on < today, 1), else_=0)),
+                )
+                .where(Lead.team_id == team_id, Lead.status == OPEN)
+                .group_by(Lead.owner_id)
+            ).all()
+            touches = dict(
+                session.execute(
+                    select(Touch.logged_by, func.count())
+                    .where(Touch.team_id == team_id, Touch.logged_at >= since)
+                    .group_by(Touch.logged_by)
+                ).all()
+            )
+        lines = [RepLine(owner, count, int(quiet or 0), touches.get(owner, 0)) for owner, count, quiet in rows]
+        return sorted(lines, key=lambda line: (-line.quiet, -line.open_leads, line.user_id))

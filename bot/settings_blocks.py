@@ -1,0 +1,64 @@
+"""The `/lead settings` modal: the rep's own settings, and the team's for admins."""
+
+from __future__ import annotations
+
+from bot import kit
+from bot.config import Settings
+from bot.i18n import t, tn
+from bot.services.reps import RepView
+from bot.worktime import WEEKDAYS
+
+SETTINGS_CALLBACK = "settings"
+LANGUAGES = ("en", "zh")
+SNOOZE_CHOICES = (1, 3, 7)
+TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_max", "small_window_months", "team_tz")
+
+
+def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None) -> dict:
+    """`team` is given to admins only; `saved` is what the team's admins typed before."""
+    weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
+    blocks = [
+        kit.section(t("settings.yours", lang)),
+        kit.time_input("digest_time", t("settings.digest_time", lang), initial=rep.digest_time.strftime("%H:%M")),
+        kit.checkboxes_input(
+            "workdays", t("settings.workdays", lang), weekdays, initial=[WEEKDAYS[n - 1] for n in sorted(rep.hours.workdays)]
+        ),
+        kit.time_input("work_start", t("settings.work_start", lang), initial=rep.hours.start.strftime("%H:%M")),
+        kit.time_input("work_end", t("settings.work_end", lang), initial=rep.hours.end.strftime("%H:%M")),
+        kit.select_input(
+            "language", t("settings.language", lang), [kit.option(t(f"language.{code}", lang), code) for code in LANGUAGES],
+            initial=rep.language or "en",
+        ),
+        kit.select_input(
+            "snooze_days", t("settings.snooze", lang),
+            [kit.option(tn("nudge.snooze_days", n, lang) if n < 7 else t("nudge.snooze_week", lang), str(n)) for n in SNOOZE_CHOICES],
+            initial=str(rep.snooze_days or 1),
+        ),
+    ]
+    if team is not None:
+        blocks += [kit.divider(), kit.section(t("settings.team", lang))]
+        defaults = {
+            "cadence": ",".join(str(d) for d in team.cadence),
+            "min_touches": str(team.min_touches),
+            "potential_factor": str(team.potential_factor),
+            "small_order_max": f"{team.small_order_max:f}",
+            "small_window_months": str(team.small_window_months),
+            "team_tz": team.team_tz,
+        }
+        for field in TEAM_TEXT_FIELDS:
+            blocks.append(
+                kit.text_input(field, t(f"settings.{field}", lang), initial=saved.get(field, ""), optional=True,
+                               max_length=100, placeholder=defaults[field])
+            )
+        blocks.append(
+            kit.select_input(
+                "summary_schedule", t("settings.summary_schedule", lang),
+                [kit.option(t("settings.weekly", lang), "weekly"), kit.option(t("settings.daily", lang), "daily")],
+                initial=team.summary_schedule,
+            )
+        )
+        blocks.append(kit.users_input("default_owner", t("settings.default_owner", lang), initial_user=team.default_owner, optional=True))
+        blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
+    return kit.modal(
+        SETTINGS_CALLBACK, t("modal.settings_title", lang), blocks, submit=t("modal.save", lang), close=t("modal.cancel", lang)
+    )

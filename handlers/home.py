@@ -1,0 +1,63 @@
+"""The App Home tab: published when opened, and again whenever the rep acts."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import blocks
+from bot.clock import local_today
+from bot.container import Deps
+from bot.home_blocks import NEW_LEAD_ACTION, home_view
+from bot.i18n import t
+from handlers.replies import tell
+
+logger = logging.getLogger(__name__)
+
+
+def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    now = deps.clock.now()
+    rep = deps.directory.rep(team_id, user_id, now)
+    is_admin = user_id in deps.config(team_id).admins
+    data = deps.home.data(team_id, user_id, local_today(now, rep.tz), rep.tz, now, is_admin)
+    try:
+        client.views_publish(user_id=user_id, view=home_view(data))
+    except SlackApiError as error:
+        logger.warning("could not publish the Home tab for %s: %s", user_id, error.response.get("error"))
+
+
+def refresh_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
+    """After a change, redraw the Home tab of a rep who uses it (others never opened it)."""
+    if deps.directory.uses_home(team_id, user_id):
+        publish_home(deps, client, team_id, user_id)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    def home_opened(event: dict, body: dict, client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return  # the Messages tab needs nothing from us
+        team_id, user_id = body["team_id"], event["user"]
+        publish_home(deps, client, team_id, user_id)
+        deps.directory.opened_home(team_id, user_id, deps.clock.now())
+
+    @app.action(NEW_LEAD_ACTION)
+    def new_lead(ack, body: dict, client: WebClient, respond) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        now = deps.clock.now()
+        today = local_today(now, deps.directory.cached_tz(team_id, user_id))
+        view = blocks.new_lead_modal(
+            blocks.NewLeadPrefill(), owner_id=user_id, first_follow_up=deps.policy(team_id).next_follow_up(0, today),
+            metadata={"channel": ""},
+        )
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as error:
+            logger.warning("views.open failed: %s", error.response.get("error"))
+            if respond is not None:
+                tell(respond, t("error.slack_busy"))
+

@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.home import Home
+from bot.services.summary import TeamSummaries
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.orders import Orders
@@ -39,6 +40,7 @@ class Deps:
     small_buyers: SmallBuyers
     digests: Digests
     home: Home
+    summaries: TeamSummaries
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -73,5 +75,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         small_buyers=SmallBuyers(db, config),
         digests=digests,
         home=Home(db, leads, digests),
+        summaries=TeamSummaries(db),
     )
 

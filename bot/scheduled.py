@@ -11,7 +11,12 @@ from bot.account_blocks import expansion_message, question_message
 from bot.amounts import money
 from bot.clock import local_today
 from bot.digest_blocks import digest_message
+from bot.blocks import notice
+from bot.i18n import t
 from bot.services.digests import DIGEST
+from bot.services.summary import SummaryData
+from bot.summary_blocks import summary_message
+from bot.summary_schedule import SUMMARY, SUMMARY_HELP
 from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
 from bot.services.followups import ESCALATION, NUDGE, ORPHANED
 from bot.services.ledger import DeliveryView
@@ -25,6 +30,11 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         return render_small_buyer(deps, delivery, now)
     if delivery.kind == DIGEST:
         return render_digest(deps, delivery, now, skip_if_empty=True)
+    if delivery.kind == SUMMARY:
+        data = summary_data(deps, delivery)
+        return None if data.is_empty else summary_message(data, delivery.payload["label"], deps.config(delivery.team_id).currency)
+    if delivery.kind == SUMMARY_HELP:
+        return notice(t("summary.invite_me", channel=delivery.payload["channel"]))
     if delivery.kind == EXPANSION:
         account = deps.small_buyers.account(delivery.team_id, delivery.payload["account"], local_today(now, "UTC"))
         amount = money(Decimal(delivery.payload["amount"]), delivery.payload["currency"])
@@ -40,6 +50,13 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         orphaned = [lead.number for lead in leads if lead.status == "open" and lead.needs_new_owner]
         return orphan_message(delivery.payload["owner"], orphaned) if orphaned else None
     raise ValueError(f"no renderer for {delivery.kind}")
+
+
+def summary_data(deps, delivery: DeliveryView) -> SummaryData:
+    config = deps.config(delivery.team_id)
+    start = datetime.fromisoformat(delivery.payload["start"])
+    end = datetime.fromisoformat(delivery.payload["end"])
+    return deps.summaries.compute(delivery.team_id, start, end, config.min_touches, config.potential_factor)
 
 
 def render_digest(deps, delivery: DeliveryView, now: datetime, skip_if_empty: bool = False) -> dict | None:

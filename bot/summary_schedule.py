@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from bot import formatting
 from bot.worktime import at_local
 
+SUMMARY = "summary"
+SUMMARY_HELP = "summary_help"  # a DM to whoever turned summaries on, when leadbot is not in the channel
 WEEKLY_AT = time(9)
 DAILY_AT = time(17)
 

@@ -9,6 +9,9 @@ from datetime import datetime
 from bot.clock import local_today
 from bot.container import Deps
 from bot.services.followups import FOLDED
+from bot.services.ledger import Ledger
+from bot.summary_schedule import SUMMARY, current_period
+from scheduler.summaries import summary_channel_gone, upload_chart
 from bot.scheduled import render
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 
@@ -41,6 +44,7 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
     _plan_nudges(deps, now, stopped, report)
     _plan_escalations(deps, now, stopped, report)
     _plan_small_buyer_questions(deps, now, stopped, report)
+    _plan_summaries(deps, now, stopped, report)
     for _ in range(DELIVERY_PASSES):
         if not _deliver_due(deps, now, stopped, report):
             break
@@ -101,6 +105,24 @@ def _plan_small_buyer_questions(deps: Deps, now: datetime, stopped: set[str], re
         report.claimed += bool(deps.small_buyers.claim_question(team_id, account_id, owner, tz, hours, now))
 
 
+def _plan_summaries(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
+    for team_id, channel, enabled_by in deps.teams.with_summaries():
+        if team_id in stopped:
+            continue
+        config = deps.config(team_id)
+        period = current_period(now, config.summary_schedule, config.team_tz, config.workdays)
+        if period is None or now < period.send_at:
+            continue
+        payload = {
+            "start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
+            "schedule": config.summary_schedule, "enabled_by": enabled_by,
+        }
+        with deps.db.uow() as uow:
+            claimed = Ledger.claim(uow.session, team_id, SUMMARY, channel, period.key, channel, payload, now)
+            uow.commit()
+        report.claimed += claimed
+
+
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:
     """Post every pending message whose time has come; returns how many were taken."""
     taken = 0
@@ -121,6 +143,8 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         if result.outcome == SENT:
             deps.ledger.sent(delivery.id, result.channel, result.ts, now)
             report.sent += 1
+            if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
+                upload_chart(deps, delivery, result.channel, result.ts)
         elif result.outcome == RETRY:
             logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
             deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)
@@ -128,7 +152,9 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         elif result.outcome == TARGET_GONE:
             deps.ledger.failed(delivery.id, result.error)
             report.failed += 1
-            if delivery.target[:1] in ("U", "W"):
+            if delivery.kind == SUMMARY:
+                summary_channel_gone(deps, delivery, result.error, now)
+            elif delivery.target[:1] in ("U", "W"):
                 deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
         elif result.outcome == WORKSPACE_GONE:
             deps.ledger.release(delivery.id)

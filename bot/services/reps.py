@@ -92,6 +92,15 @@ class Directory:
             uow.commit()
         return view
 
+    def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Display names from the cache, for labels (a chart): the id where we know no name."""
+        with self.db.uow() as uow:
+            rows = uow.session.execute(
+                select(Rep.user_id, Rep.name).where(Rep.team_id == team_id, Rep.user_id.in_(user_ids))
+            ).all()
+        known = {user_id: name for user_id, name in rows if name}
+        return {user_id: known.get(user_id, user_id) for user_id in user_ids}
+
     def opened_home(self, team_id: str, user_id: str, now: datetime) -> None:
         """Remember that this rep uses the Home tab, so it is kept fresh when they act."""
         with self.db.uow() as uow:

@@ -1,4 +1,4 @@
-"""The team summary's numbers, from a week of real activity: every count, and nothing from outside the period or team."""
+"""The team summary's numbers from real activity, and its message within Slack's limits."""
 
 import json
 from datetime import timedelta
@@ -6,9 +6,14 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
+from bot.i18n import t
 from bot.models import Account, Delivery, Lead, Refusal, SmallBuyerAnswer, Team, Touch
+from bot.services.leads import LOST_REASONS, SOURCES
+from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData, TeamSummaries
+from bot.summary_blocks import summary_message
 from tests.conftest import ALICE, BOB, START, TEAM
+from tests.fakes.slack_api import validate_blocks
 from tests.support import at, command, lead, text_of, tick
 
 # The week of Mon 30 Nov 2026, in UTC.
@@ -187,3 +192,67 @@ def test_a_team_with_nothing_going_on_is_empty(app, db):
     lead(app, "Acme")
     long_ago = _summary(db, start=at("2020-01-01T00:00:00+00:00"), end=at("2020-01-08T00:00:00+00:00"))
     assert long_ago.new_by_source == {} and long_ago.funnel == (1, 0, 0, 0, 0, 0) and not long_ago.is_empty
+
+
+# -- the message ---------------------------------------------------------------------------------
+
+
+def _data(**changes) -> SummaryData:
+    values = dict(
+        team_id=TEAM, start=WEEK_START, end=WEEK_END, new_by_source={}, touches_by_rep={}, goal_by_rep={},
+        went_quiet=0, revived=0, won=0, lost_by_reason={}, refused=0, answers_by_reason={},
+        pipeline_claimed=Decimal(0), pipeline_realistic=Decimal(0), needs_new_owner=0, funnel=(0, 0, 0, 0, 0, 0),
+    )
+    values.update(changes)
+    return SummaryData(**values)
+
+
+def test_the_message_states_the_numbers_a_sales_manager_asks_for():
+    data = _data(
+        new_by_source={"website": 3, "referral": 1}, touches_by_rep={ALICE: 12, BOB: 3},
+        goal_by_rep={ALICE: (3, 6), BOB: (1, 3)}, went_quiet=4, revived=2, won=1,
+        lost_by_reason={"competitor": 1, "no_budget": 2}, refused=2, answers_by_reason={"price": 2},
+        pipeline_claimed=Decimal("120000"), pipeline_realistic=Decimal("60000"), needs_new_owner=2,
+        funnel=(5, 3, 2, 1, 0, 1),
+    )
+    message = summary_message(data, "week of Mon 30 Nov", "CNY")
+    assert validate_blocks(message["blocks"], "message") == []
+    text = text_of(message)
+    for expected in (
+        "Team summary — week of Mon 30 Nov", "*New enquiries: 4*", "Website 3 · Referral 1",
+        "*Follow-ups: 15* — open leads at 3+ follow-ups: 4 of 9", "<@UALICE01> 12 follow-ups · 3 of 6",
+        "<@UBOB0001> 3 follow-ups · 1 of 3", "4 leads went quiet", "2 of them got a follow-up since",
+        "*Won: 1 · Lost: 3*", "no budget 2 · chose a competitor 1", "2 closings as “only wanted a proposal” were refused",
+        "Our price 2", "Claimed ¥120,000 · plan on ¥60,000 (50%", "2 open leads need a new owner",
+        "0: 5 · 1: 3 · 2: 2 · 3: 1 · 4: 0 · 5+: 1",
+    ):
+        assert expected in text, expected
+    assert message["text"].startswith("Team summary — week of Mon 30 Nov: 4 new enquiries, 15 follow-ups, 1 won, 3 lost")
+
+
+def test_a_quiet_week_says_so_without_empty_sections():
+    message = summary_message(_data(), "Tue 1 Dec", "USD")
+    assert validate_blocks(message["blocks"], "message") == []
+    assert t("summary.nothing") in text_of(message) and "need a new owner" not in text_of(message)
+
+
+def test_huge_data_stays_within_slack_limits():
+    reps = {f"U{i:010d}": 1000 + i for i in range(80)}
+    data = _data(
+        new_by_source={**{s: 10**6 for s in SOURCES}, **{f"source_{i}": i for i in range(1, 15)}},
+        touches_by_rep=reps, goal_by_rep={rep: (n, n * 10) for rep, n in reps.items()},
+        went_quiet=10**6, revived=10**5, won=10**5, lost_by_reason={r: 10**5 for r in LOST_REASONS}, refused=10**5,
+        answers_by_reason={r: 10**4 for r in SMALL_REASONS}, pipeline_claimed=Decimal("123456789012345.67"),
+        pipeline_realistic=Decimal("61728394506172.84"), needs_new_owner=10**5, funnel=(10**6,) * 6,
+    )
+    message = summary_message(data, "x" * 300, "CHF", lang="de")
+    assert validate_blocks(message["blocks"], "message") == []
+    text = text_of(message)
+    assert "…and 50 more" in text and "<@U0000000079> 1079 follow-ups" in text and "<@U0000000049>" not in text
+    assert "source_14" in text and "61,728,394,506,172.84 CHF" in text
+
+
+def test_an_unknown_source_or_reason_is_shown_escaped_not_fatal():
+    data = _data(new_by_source={"<fax>": 1}, lost_by_reason={"weather": 1}, answers_by_reason={"moon": 1})
+    text = text_of(summary_message(data, "week", "CNY"))
+    assert "&lt;fax&gt; 1" in text and "weather 1" in text and "moon 1" in text

@@ -270,6 +270,13 @@ EN: dict[str, str] = {
     "summary.count": "{label} {count}",
     "summary.more": "…and {count} more",
     "summary.footer": "Whoever follows up most diligently wins: follow up three to five times before giving up.",
+    # Team summary chart; the chart's font has Latin letters only, so keep these plain ASCII
+    "chart.reps_title": "Follow-ups logged per rep",
+    "chart.funnel_title": "Open leads by follow-ups so far",
+    "chart.funnel_axis": "follow-ups so far",
+    "chart.no_follow_ups": "No follow-ups this period",
+    "chart.no_open_leads": "No open leads",
+    "chart.more_reps": "+{count} more",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}

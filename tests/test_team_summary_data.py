@@ -1,11 +1,15 @@
-"""The team summary's numbers from real activity, and its message within Slack's limits."""
+"""The team summary's numbers from real activity, its chart as a real PNG, and its message within Slack's limits."""
 
 import json
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 
+from PIL import Image
 from sqlalchemy import update
 
+from bot import chart
+from bot.chart import REP_BAR_COLOUR, summary_chart
 from bot.i18n import t
 from bot.models import Account, Delivery, Lead, Refusal, SmallBuyerAnswer, Team, Touch
 from bot.services.leads import LOST_REASONS, SOURCES
@@ -256,3 +260,62 @@ def test_an_unknown_source_or_reason_is_shown_escaped_not_fatal():
     data = _data(new_by_source={"<fax>": 1}, lost_by_reason={"weather": 1}, answers_by_reason={"moon": 1})
     text = text_of(summary_message(data, "week", "CNY"))
     assert "&lt;fax&gt; 1" in text and "weather 1" in text and "moon 1" in text
+
+
+# -- the chart -----------------------------------------------------------------------------------
+
+
+def _png(data: SummaryData, labels: dict[str, str] | None = None) -> Image.Image:
+    raw = summary_chart(data, labels or {})
+    assert raw.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(BytesIO(raw))
+    image.verify()  # checks the chunks and their CRCs; the image must be reopened afterwards
+    image = Image.open(BytesIO(raw))
+    assert (image.format, image.size) == ("PNG", (chart.WIDTH, chart.HEIGHT))
+    return image.convert("RGB")
+
+
+def _bar_lengths(image: Image.Image) -> list[int]:
+    """The longest run of the rep-bar colour on each pixel row that has one, top to bottom, one per bar."""
+    lengths, previous = [], 0
+    for y in range(image.height):
+        longest = run = 0
+        for x in range(image.width):
+            run = run + 1 if image.getpixel((x, y)) == REP_BAR_COLOUR else 0
+            longest = max(longest, run)
+        if longest and not previous:
+            lengths.append(longest)
+        previous = longest
+    return lengths
+
+
+def _pixels_of(image: Image.Image, colour: tuple[int, int, int]) -> int:
+    return sum(count for count, found in image.getcolors(maxcolors=image.width * image.height) if found == colour)
+
+
+def test_the_chart_is_a_png_whose_bars_follow_the_data():
+    data = _data(touches_by_rep={BOB: 3, ALICE: 12, "UCAROL01": 6}, funnel=(5, 3, 2, 1, 0, 1))
+    image = _png(data, {ALICE: "Alice Wang", BOB: "Bob Miller"})
+    alice, carol, bob = _bar_lengths(image)  # most follow-ups first
+    assert alice > carol > bob > 0
+    assert abs(carol / alice - 6 / 12) < 0.03 and abs(bob / alice - 3 / 12) < 0.03
+    assert _pixels_of(image, chart.FUNNEL_BAR_COLOUR) > 1000
+
+
+def test_a_chart_with_nothing_to_show_is_still_a_valid_image():
+    image = _png(_data())
+    assert _bar_lengths(image) == []
+    assert _pixels_of(image, chart.FUNNEL_BAR_COLOUR) == 0
+
+
+def test_a_chart_for_sixty_reps_shows_the_top_fifteen():
+    reps = {f"U{i:04d}": i + 1 for i in range(60)}
+    labels = {user: f"Representative with a very long name {user} 王丽 José" for user in reps}
+    bars = _bar_lengths(_png(_data(touches_by_rep=reps, funnel=(10_000, 300, 20, 4, 1, 0)), labels))
+    assert len(bars) == chart.REPS_SHOWN and bars == sorted(bars, reverse=True)
+
+
+def test_names_the_built_in_font_cannot_draw_fall_back_to_what_it_can():
+    assert chart._display_name("U1", {"U1": "José Müller"}) == "Jose Muller"
+    assert chart._display_name("U1", {"U1": "王丽"}) == "U1"
+    assert chart._display_name("U1", {}) == "U1"

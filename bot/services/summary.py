@@ -1,0 +1,226 @@
+"""The numbers behind the team summary: what came in, who followed up, what went quiet, won, lost and is still open."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
+
+CENTS = Decimal("0.01")
+FUNNEL_TOP = 5  # the funnel's last bar counts leads with 5 or more follow-ups
+# Scheduled messages that tell an owner a lead has gone quiet, and where each keeps the lead numbers.
+QUIET_KEYS = {"nudge": "leads", "digest": "quiet"}
+IN_CHUNK = 500  # lead numbers per IN (...) so a busy week never exceeds a driver's parameter limit
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    team_id: str
+    start: datetime
+    end: datetime
+    new_by_source: dict[str, int]
+    touches_by_rep: dict[str, int]
+    goal_by_rep: dict[str, tuple[int, int]]  # rep → (open leads at the touch goal, open leads owned)
+    went_quiet: int
+    revived: int
+    won: int
+    lost_by_reason: dict[str, int]
+    refused: int
+    answers_by_reason: dict[str, int]
+    pipeline_claimed: Decimal
+    pipeline_realistic: Decimal
+    needs_new_owner: int
+    funnel: tuple[int, ...]  # open leads with 0, 1, 2, 3, 4, 5+ follow-ups
+    min_touches: int = 3  # the goal goal_by_rep was counted against, so the message can say "3+"
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing happened in the period and nothing is open: no summary worth posting."""
+        happened = (
+            self.new_by_source, self.touches_by_rep, self.went_quiet, self.won, self.lost_by_reason,
+            self.refused, self.answers_by_reason,
+        )
+        return not any(happened) and sum(self.funnel) == 0
+
+
+class TeamSummaries:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def compute(
+        self, team_id: str, start: datetime, end: datetime, min_touches: int, potential_factor: Decimal
+    ) -> SummaryData:
+        """The summary of [start, end) for one team; open leads are counted as they stand now."""
+        with self.db.uow() as uow:
+            session = uow.session
+            open_leads = _open_leads(session, team_id, min_touches)
+            won, lost_by_reason = _closed(session, team_id, start, end)
+            went_quiet, revived = _quiet_and_revived(session, team_id, start, end)
+            return SummaryData(
+                team_id=team_id,
+                start=start,
+                end=end,
+                new_by_source=_new_by_source(session, team_id, start, end),
+                touches_by_rep=_touches_by_rep(session, team_id, start, end),
+                goal_by_rep=open_leads.goal_by_rep,
+                went_quiet=went_quiet,
+                revived=revived,
+                won=won,
+                lost_by_reason=lost_by_reason,
+                refused=_refused(session, team_id, start, end),
+                answers_by_reason=_answers_by_reason(session, team_id, start, end),
+                pipeline_claimed=open_leads.claimed,
+                pipeline_realistic=(open_leads.claimed * potential_factor).quantize(CENTS),
+                needs_new_owner=open_leads.needs_new_owner,
+                funnel=open_leads.funnel,
+                min_touches=min_touches,
+            )
+
+
+def _counts(session: Session, statement) -> dict:
+    return {key: count for key, count in session.execute(statement)}
+
+
+def _new_by_source(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    return _counts(
+        session,
+        select(Lead.source, func.count())
+        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        .group_by(Lead.source),
+    )
+
+
+def _touches_by_rep(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    return _counts(
+        session,
+        select(Touch.logged_by, func.count())
+        .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
+        .group_by(Touch.logged_by),
+    )
+
+
+@dataclass(frozen=True)
+class _OpenLeads:
+    goal_by_rep: dict[str, tuple[int, int]]
+    funnel: tuple[int, ...]
+    claimed: Decimal
+    needs_new_owner: int
+
+
+def _open_leads(session: Session, team_id: str, min_touches: int) -> _OpenLeads:
+    """Goal, funnel, pipeline and orphans in one pass over the open leads: a few rows per rep come back."""
+    cap = max(FUNNEL_TOP, min_touches)  # touch counts above both the funnel's top and the goal look alike
+    touches = case((Lead.touch_count >= cap, cap), else_=Lead.touch_count)
+    rows = session.execute(
+        select(
+            Lead.owner_id, touches, func.count(), func.sum(Lead.claimed_potential),
+            func.sum(case((Lead.needs_new_owner, 1), else_=0)),
+        )
+        .where(Lead.team_id == team_id, Lead.status == OPEN)
+        .group_by(Lead.owner_id, touches)
+    )
+    goal: dict[str, tuple[int, int]] = {}
+    funnel = [0] * (FUNNEL_TOP + 1)
+    claimed, orphaned = Decimal(0), 0
+    for owner, touch_count, count, potential, needs_owner in rows:
+        reached, owned = goal.get(owner, (0, 0))
+        goal[owner] = (reached + (count if touch_count >= min_touches else 0), owned + count)
+        funnel[min(touch_count, FUNNEL_TOP)] += count
+        # SQLite sums NUMERIC as a float; going through str() keeps the cents PostgreSQL would give.
+        claimed += Decimal(str(potential)) if potential is not None else 0
+        orphaned += int(needs_owner or 0)
+    return _OpenLeads(goal, tuple(funnel), claimed.quantize(CENTS), orphaned)
+
+
+def _closed(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[int, dict[str, int]]:
+    """Won, and lost by reason, among leads closed in the period."""
+    # A lead lost without a reason still counts, under "other".
+    reason = case((Lead.status == LOST, func.coalesce(Lead.lost_reason, "other")), else_=None)
+    rows = session.execute(
+        select(Lead.status, reason, func.count())
+        .where(
+            Lead.team_id == team_id, Lead.status.in_((WON, LOST)), Lead.closed_at >= start, Lead.closed_at < end
+        )
+        .group_by(Lead.status, reason)
+    )
+    won, lost = 0, {}
+    for status, lost_reason, count in rows:
+        if status == WON:
+            won += count
+        else:
+            lost[lost_reason] = lost.get(lost_reason, 0) + count
+    return won, lost
+
+
+def _refused(session: Session, team_id: str, start: datetime, end: datetime) -> int:
+    return session.scalar(
+        select(func.count()).where(Refusal.team_id == team_id, Refusal.at >= start, Refusal.at < end)
+    )
+
+
+def _answers_by_reason(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    return _counts(
+        session,
+        select(SmallBuyerAnswer.reason, func.count())
+        .where(
+            SmallBuyerAnswer.team_id == team_id,
+            SmallBuyerAnswer.answered_at >= start,
+            SmallBuyerAnswer.answered_at < end,
+        )
+        .group_by(SmallBuyerAnswer.reason),
+    )
+
+
+# -- gone quiet and revived ------------------------------------------------------------------------
+
+
+def _quiet_and_revived(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
+    """Leads an owner was told had gone quiet in the period, and how many got a follow-up afterwards."""
+    first_told = _first_told_quiet(session, team_id, start, end)
+    revived = 0
+    numbers = sorted(first_told)
+    for i in range(0, len(numbers), IN_CHUNK):
+        chunk = numbers[i : i + IN_CHUNK]
+        rows = session.execute(
+            select(Lead.number, func.max(Touch.logged_at))
+            .join(Touch, (Touch.lead_id == Lead.id) & (Touch.team_id == Lead.team_id))
+            .where(Lead.team_id == team_id, Lead.number.in_(chunk), Touch.logged_at < end)
+            .group_by(Lead.number)
+        )
+        revived += sum(1 for number, last in rows if last is not None and last > first_told[number])
+    return len(first_told), revived
+
+
+def _first_told_quiet(session: Session, team_id: str, start: datetime, end: datetime) -> dict[int, datetime]:
+    """Lead number → when its owner was first told in the period; one nudge or digest a rep a day, so few rows."""
+    rows = session.execute(
+        select(Delivery.kind, Delivery.payload, Delivery.created_at).where(
+            Delivery.team_id == team_id,
+            Delivery.kind.in_(QUIET_KEYS),
+            Delivery.status != SKIPPED,
+            Delivery.created_at >= start,
+            Delivery.created_at < end,
+        )
+    )
+    first: dict[int, datetime] = {}
+    for kind, payload, created_at in rows:
+        for number in _quiet_numbers(payload, QUIET_KEYS[kind]):
+            if number not in first or created_at < first[number]:
+                first[number] = created_at
+    return first
+
+
+def _quiet_numbers(payload: str | None, key: str) -> list[int]:
+    # A digest may carry no quiet leads at all; an unreadable payload must not sink the whole summary.
+    try:
+        values = json.loads(payload or "{}").get(key) or []
+    except (ValueError, AttributeError):
+        return []
+    return [value for value in values if isinstance(value, int) and not isinstance(value, bool)]

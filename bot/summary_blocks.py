@@ -1,0 +1,158 @@
+"""The team summary message for the channel, built from SummaryData; it reads on its own without the chart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot import kit
+from bot.amounts import money
+from bot.i18n import EN, t, tn
+from bot.services.leads import LOST_REASONS, SOURCES
+from bot.services.small_buyers import REASONS as SMALL_REASONS
+from bot.services.summary import SummaryData
+
+LINES_BUDGET = 2600  # characters for a section's list, leaving room for its heading inside Slack's 3000
+REPS_MAX = 30  # more reps than this read as a wall; the chart and "and N more" cover the rest
+INLINE_SEP = " · "
+FUNNEL_LABELS = ("0", "1", "2", "3", "4", "5+")
+
+
+def summary_message(data: SummaryData, period_label: str, currency: str, lang: str | None = None) -> dict:
+    """Header, then one section per metric: new, follow-ups, gone quiet, won/lost, small buyers, pipeline, owners."""
+    blocks = [kit.header(t("summary.header", lang, period=period_label))]
+    if data.is_empty:
+        blocks.append(kit.section(t("summary.nothing", lang)))
+    else:
+        blocks += [kit.section(text) for text in _sections(data, currency, lang)]
+        blocks.append(kit.context(t("summary.goal_hint", lang)))
+    fallback = t(
+        "summary.fallback", lang, period=period_label, new=sum(data.new_by_source.values()),
+        touches=sum(data.touches_by_rep.values()), won=data.won, lost=sum(data.lost_by_reason.values()),
+    )
+    return kit.message(blocks, fallback)
+
+
+def _sections(data: SummaryData, currency: str, lang: str | None) -> list[str]:
+    sections = [
+        _new_enquiries(data, lang),
+        _follow_ups(data, lang),
+        _funnel(data, lang),
+        _gone_quiet(data, lang),
+        _won_and_lost(data, lang),
+    ]
+    if data.answers_by_reason:
+        sections.append(_small_buyers(data, lang))
+    sections.append(_pipeline(data, currency, lang))
+    if data.needs_new_owner > 0:
+        sections.append(tn("summary.needs_owner", data.needs_new_owner, lang))
+    return sections
+
+
+# -- one section per metric ----------------------------------------------------------------------
+
+
+def _new_enquiries(data: SummaryData, lang: str | None) -> str:
+    total = sum(data.new_by_source.values())
+    if total == 0:
+        return t("summary.new_none", lang)
+    counted = _by_count(data.new_by_source, order=SOURCES)
+    items = [t("summary.count", lang, label=_label("source", key, lang), count=n) for key, n in counted]
+    return t("summary.new", lang, count=total, lines=_inline(items, lang))
+
+
+def _follow_ups(data: SummaryData, lang: str | None) -> str:
+    reached = sum(at_goal for at_goal, _ in data.goal_by_rep.values())
+    owned = sum(total for _, total in data.goal_by_rep.values())
+    goal = {"min": data.min_touches, "reached": reached, "open": owned}
+    touches = sum(data.touches_by_rep.values())
+    if touches == 0:
+        return t("summary.follow_ups_none", lang, **goal)
+    reps = sorted(
+        set(data.touches_by_rep) | set(data.goal_by_rep),
+        key=lambda rep: (-data.touches_by_rep.get(rep, 0), -data.goal_by_rep.get(rep, (0, 0))[1], rep),
+    )
+    lines = [_rep_line(data, rep, lang) for rep in reps]
+    return t("summary.follow_ups", lang, count=touches, lines=_lines(lines, lang, REPS_MAX), **goal)
+
+
+def _rep_line(data: SummaryData, rep: str, lang: str | None) -> str:
+    reached, owned = data.goal_by_rep.get(rep, (0, 0))
+    touches = data.touches_by_rep.get(rep, 0)
+    return tn("summary.rep_line", touches, lang, user=rep, reached=reached, open=owned, min=data.min_touches)
+
+
+def _funnel(data: SummaryData, lang: str | None) -> str:
+    items = [t("summary.count", lang, label=f"{label}:", count=n) for label, n in zip(FUNNEL_LABELS, data.funnel, strict=False)]
+    return t("summary.funnel", lang, lines=INLINE_SEP.join(items))
+
+
+def _gone_quiet(data: SummaryData, lang: str | None) -> str:
+    if data.went_quiet == 0:
+        return t("summary.quiet_none", lang)
+    return tn("summary.quiet", data.went_quiet, lang, revived=data.revived)
+
+
+def _won_and_lost(data: SummaryData, lang: str | None) -> str:
+    lost = sum(data.lost_by_reason.values())
+    reasons = ""
+    if lost:
+        counted = _by_count(data.lost_by_reason, order=LOST_REASONS)
+        items = [t("summary.count", lang, label=_label("reason", key, lang), count=n) for key, n in counted]
+        reasons = t("summary.lost_reasons", lang, lines=_inline(items, lang))
+    text = t("summary.closed", lang, won=data.won, lost=lost, reasons=reasons)
+    if data.refused:
+        text += "\n" + tn("summary.refused", data.refused, lang)
+    return text
+
+
+def _small_buyers(data: SummaryData, lang: str | None) -> str:
+    counted = _by_count(data.answers_by_reason, order=tuple(SMALL_REASONS))
+    items = [t("summary.count", lang, label=_label("reason_small", key, lang), count=n) for key, n in counted]
+    return t("summary.small_buyers", lang, lines=_inline(items, lang))
+
+
+def _pipeline(data: SummaryData, currency: str, lang: str | None) -> str:
+    if data.pipeline_claimed <= 0:
+        return t("summary.pipeline_none", lang)
+    share = (data.pipeline_realistic / data.pipeline_claimed * 100).quantize(Decimal(1))
+    return t(
+        "summary.pipeline", lang, claimed=money(data.pipeline_claimed, currency),
+        realistic=money(data.pipeline_realistic, currency), percent=share,
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _by_count(counts: dict[str, int], order: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Biggest first; ties in the catalog's own order, unknown keys last, so the message reads the same each week."""
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(((k, n) for k, n in counts.items() if n), key=lambda kn: (-kn[1], rank.get(kn[0], len(rank)), kn[0]))
+
+
+def _label(prefix: str, key: str, lang: str | None) -> str:
+    # A value stored before its label existed (or by a newer version) still shows, escaped, instead of failing.
+    return t(f"{prefix}.{key}", lang) if f"{prefix}.{key}" in EN else kit.user_text(key, 60)
+
+
+def _inline(items: list[str], lang: str | None) -> str:
+    return _join(items, INLINE_SEP, lang, len(items))
+
+
+def _lines(items: list[str], lang: str | None, most: int) -> str:
+    return _join(items, "\n", lang, most)
+
+
+def _join(items: list[str], separator: str, lang: str | None, most: int) -> str:
+    """Join up to `most` items within LINES_BUDGET characters, then say how many were left out."""
+    kept: list[str] = []
+    used = 0
+    for item in items[:most]:
+        if used + len(item) + len(separator) > LINES_BUDGET:
+            break
+        kept.append(item)
+        used += len(item) + len(separator)
+    left = len(items) - len(kept)
+    if left:
+        kept.append(t("summary.more", lang, count=left))
+    return separator.join(kept)

@@ -113,6 +113,9 @@ class Lead(Base):
         Index("ix_leads_nudge_due_at", "nudge_due_at"),
         Index("ix_leads_status_nudges_unanswered", "status", "nudges_unanswered"),
         Index("ix_leads_team_account_key", "team_id", "account_key"),
+        # The team summary counts what was captured and closed in a period.
+        Index("ix_leads_team_created_at", "team_id", "created_at"),
+        Index("ix_leads_team_closed_at", "team_id", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -158,7 +161,10 @@ class Touch(Base):
     """A logged follow-up: a call, email, visit, message or meeting."""
 
     __tablename__ = "touches"
-    __table_args__ = (Index("ix_touches_team_lead", "team_id", "lead_id"),)
+    __table_args__ = (
+        Index("ix_touches_team_lead", "team_id", "lead_id"),
+        Index("ix_touches_team_logged_at", "team_id", "logged_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Callable, Mapping
 
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database

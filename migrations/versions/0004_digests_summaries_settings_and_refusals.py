@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('touches', schema=None) as batch_op:
+        batch_op.create_index('ix_touches_team_logged_at', ['team_id', 'logged_at'], unique=False)
+    with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.create_index('ix_leads_team_created_at', ['team_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_leads_team_closed_at', ['team_id', 'closed_at'], unique=False)
     op.create_table('refusals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.String(length=32), nullable=False),
@@ -52,6 +57,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.drop_index('ix_leads_team_closed_at')
+        batch_op.drop_index('ix_leads_team_created_at')
+    with op.batch_alter_table('touches', schema=None) as batch_op:
+        batch_op.drop_index('ix_touches_team_logged_at')
     with op.batch_alter_table('teams', schema=None) as batch_op:
         batch_op.drop_column('summary_enabled_by')
         batch_op.drop_column('summary_channel')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SUBCOMMANDS = ("new", "list", "show", "log", "won", "lost", "assign", "help")
+SUBCOMMANDS = ("new", "list", "show", "log", "won", "lost", "assign", "inbound", "help")
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
 # Longest separators first so "——" is not read as two "—".

@@ -115,6 +115,16 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
         raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
 
 
+def _working_hours_span(name: str, raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number of working hours such as 1 or 0.5, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(0) < value <= Decimal(1000):
+        raise SettingsError(f"{name} must be a number of working hours above 0 (at most 1000), got {raw!r}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -153,6 +163,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int, "Working days before a still-quiet lead is nudged again."),
     Setting("LEADBOT_ESCALATE_AFTER", "escalate_after", "", _optional_positive_int, "Ignored nudges before the manager hears (empty: never)."),
     Setting("LEADBOT_MANAGER", "manager", "", _optional_user_id, "Slack user id told about ignored leads and leads without an owner."),
+    Setting(
+        "LEADBOT_INBOUND_CLAIM_WITHIN", "inbound_claim_within", "1", _working_hours_span,
+        "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
+    ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
@@ -181,6 +195,7 @@ class Settings:
     renudge_days: int
     escalate_after: int | None
     manager: str | None
+    inbound_claim_within: Decimal
     tick_seconds: int
     log_level: str
 

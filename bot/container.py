@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk import WebClient
 
@@ -10,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.followups import FollowUps
+from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
@@ -31,6 +33,7 @@ class Deps:
     ledger: Ledger
     followups: FollowUps
     teams: Teams
+    inbound: InboundService
 
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
@@ -38,15 +41,18 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     policy = Policy.from_settings(settings)
     web = make_web_client(settings.bot_token, settings.slack_api_url)
     hours = WorkingHours(settings.workdays, *settings.work_hours)
+    leads = LeadService(db, policy)
+    claim_within = timedelta(hours=float(settings.inbound_claim_within))
     return Deps(
         settings=settings,
         db=db,
         clock=clock or SystemClock(),
         policy=policy,
         web=web,
-        leads=LeadService(db, policy),
+        leads=leads,
         directory=Directory(db, users_info_lookup(web), settings.team_tz),
         ledger=Ledger(db),
         followups=FollowUps(db, policy, hours),
         teams=Teams(db),
+        inbound=InboundService(db, leads, policy, hours, claim_within),
     )

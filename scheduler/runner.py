@@ -6,8 +6,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from slack_sdk.errors import SlackApiError
+
+from bot import inbound_blocks
 from bot.container import Deps
 from bot.scheduled import render
+from bot.services.inbound import INBOUND_ASSIGNED
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 
 logger = logging.getLogger(__name__)
@@ -36,6 +40,7 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
     stopped = deps.teams.stopped()
     _plan_nudges(deps, now, stopped, report)
     _plan_escalations(deps, now, stopped, report)
+    _plan_inbound(deps, now, stopped, report)
     for _ in range(DELIVERY_PASSES):
         if not _deliver_due(deps, now, stopped, report):
             break
@@ -62,6 +67,24 @@ def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunR
         tz = deps.directory.tz(team_id, manager, now)
         claimed = deps.followups.claim_escalations(team_id, now, manager, deps.settings.escalate_after, tz)
         report.claimed += bool(claimed)
+
+
+def _plan_inbound(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
+    """Enquiries nobody claimed in time: a reminder in the thread, or the next rep in turn."""
+    for team_id, channel_id, ts in deps.inbound.due(now):
+        if team_id in stopped:
+            continue
+        chased = deps.inbound.chase(team_id, channel_id, ts, now)
+        if chased is None:
+            continue
+        report.claimed += 1
+        if chased.kind == INBOUND_ASSIGNED and chased.enquiry.reply_ts:
+            # The offer in the thread now says who has it; the DM itself goes through the ledger.
+            message = inbound_blocks.taken(chased.enquiry, chased.lead, deps.settings.inbound_claim_within)
+            try:
+                deps.web.chat_update(channel=channel_id, ts=chased.enquiry.reply_ts, **message)
+            except (SlackApiError, OSError) as error:
+                logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:

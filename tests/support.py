@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from datetime import datetime
@@ -96,3 +97,19 @@ def lead(app: Running, company: str = "Acme", user: str = ALICE, **values) -> No
 
 def nudges_to(app: Running, user: str) -> list[dict]:
     return [m for m in app.slack.dms_to(user) if "Time to follow up" in text_of(m)]
+
+
+_MESSAGE_SEQUENCE = itertools.count(1)
+
+
+def ts_at(instant: datetime) -> str:
+    """A Slack message ts for a message posted at `instant` (unique: Slack's ts identifies a message)."""
+    return f"{int(instant.timestamp())}.{next(_MESSAGE_SEQUENCE):06d}"
+
+
+def message_event(message: dict, **overrides) -> dict:
+    """The `message` event Slack sends for a stored message (from FakeSlack.add_message)."""
+    event = dict(message)
+    event.update({"event_ts": message["ts"], "channel_type": "channel"})
+    event.update(overrides)
+    return event

@@ -21,8 +21,10 @@ from bot.services.leads import (
 )
 
 NEW_LEAD_CALLBACK = "lead_new"
+EDIT_LEAD_CALLBACK = "lead_edit"
 LOG_TOUCH_CALLBACK = "lead_log"
 LOG_BUTTON = "lead_log_open"
+EDIT_BUTTON = "lead_edit_open"
 LIST_MAX = 40
 HISTORY_MAX = 10
 COMPANY_IN_TEXT = 120  # long names are cut in headers and lists, never in storage
@@ -32,6 +34,27 @@ COMPANY_IN_TEXT = 120  # long names are cut in headers and lists, never in stora
 class NewLeadPrefill:
     company: str = ""
     asked_for: str = ""
+    source: str | None = None
+    contact_name: str = ""
+    contact_role: str = ""
+    situation: str | None = None
+    discovery_notes: str = ""
+    claimed_potential: str = ""
+    potential_unit: str = ""
+
+    @classmethod
+    def from_lead(cls, lead: LeadView) -> "NewLeadPrefill":
+        return cls(
+            company=lead.company,
+            asked_for=lead.asked_for,
+            source=lead.source,
+            contact_name=lead.contact_name,
+            contact_role=lead.contact_role,
+            situation=lead.situation,
+            discovery_notes=lead.discovery_notes,
+            claimed_potential="" if lead.claimed_potential is None else str(lead.claimed_potential),
+            potential_unit=lead.potential_unit,
+        )
 
 
 def help_message(lang: str | None = None, unknown: str | None = None) -> dict:
@@ -59,7 +82,7 @@ def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
 
-def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: str = "", goal: int = 5) -> dict:
+def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: str = "", goal: int | None = None) -> dict:
     """The card a rep sees after capture or `/lead show`: facts, the realistic figure, what to ask."""
     blocks: list[dict] = []
     if intro:
@@ -70,8 +93,8 @@ def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: st
         t("lead.owner", lang, owner=lead.owner_id),
         t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
         t("lead.contact", lang, contact=user_text(contact, 400)),
-        t("lead.source", lang, source=t(f"source.{lead.source}", lang)),
-        t("lead.touches", lang, touches=lead.touch_count, goal=goal),
+        _source_field(lead, lang),
+        t("lead.touches", lang, touches=lead.touch_count, goal=goal or lead.touch_goal),
         _next_field(lead, today, lang),
     ]
     if lead.claimed_potential is not None:
@@ -98,7 +121,10 @@ def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: st
         questions = "\n".join(f"• {q}" for q in t(f"ask.{lead.situation}", lang).split("\n"))
         blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
         blocks.append(
-            kit.actions(kit.button(t("lead.button_log", lang), LOG_BUTTON, str(lead.number), style="primary"))
+            kit.actions(
+                kit.button(t("lead.button_log", lang), LOG_BUTTON, str(lead.number), style="primary"),
+                kit.button(t("lead.button_edit", lang), EDIT_BUTTON, str(lead.number)),
+            )
         )
     return kit.message(blocks, lead_title(lead))
 
@@ -133,30 +159,8 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
 def new_lead_modal(
     prefill: NewLeadPrefill, owner_id: str, first_follow_up: date, metadata: dict, lang: str | None = None
 ) -> dict:
-    sources = [kit.option(t(f"source.{s}", lang), s) for s in SOURCES]
-    situations = [kit.option(t(f"situation.{s}", lang), s) for s in SITUATIONS]
-    blocks = [
-        kit.text_input(
-            "company", t("form.company", lang), initial=prefill.company, max_length=COMPANY_MAX,
-            placeholder=t("form.company_hint", lang),
-        ),
-        kit.text_input("contact_name", t("form.contact_name", lang), optional=True, max_length=SHORT_TEXT_MAX),
-        kit.text_input("contact_role", t("form.contact_role", lang), optional=True, max_length=SHORT_TEXT_MAX),
-        kit.select_input("source", t("form.source", lang), sources),
-        kit.text_input(
-            "asked_for", t("form.asked_for", lang), initial=prefill.asked_for, multiline=True, optional=True,
-            max_length=LONG_TEXT_MAX,
-        ),
-        kit.select_input("situation", t("form.situation", lang), situations, hint=t("form.situation_hint", lang)),
-        kit.text_input(
-            "discovery_notes", t("form.discovery", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX,
-            placeholder=t("form.discovery_hint", lang),
-        ),
-        kit.number_input("claimed_potential", t("form.potential", lang), hint=t("form.potential_hint", lang)),
-        kit.text_input(
-            "potential_unit", t("form.potential_unit", lang), optional=True, max_length=SHORT_TEXT_MAX,
-            placeholder=t("form.potential_unit_hint", lang),
-        ),
+    blocks = _lead_inputs(prefill, lang)
+    blocks += [
         kit.users_input("owner_id", t("form.owner", lang), initial_user=owner_id),
         kit.date_input("first_follow_up", t("form.first_follow_up", lang), initial=first_follow_up.isoformat()),
     ]
@@ -164,6 +168,60 @@ def new_lead_modal(
         NEW_LEAD_CALLBACK, t("modal.new_title", lang), blocks, submit=t("modal.save", lang),
         close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),
     )
+
+
+def edit_lead_modal(lead: LeadView, metadata: dict, lang: str | None = None, *, intro: str = "") -> dict:
+    """The new-lead form again, filled from the lead, for its owner to correct or complete; the owner stays."""
+    blocks = [kit.section(intro)] if intro else []
+    blocks += _lead_inputs(NewLeadPrefill.from_lead(lead), lang)
+    follow_up = lead.next_follow_up_on.isoformat() if lead.next_follow_up_on else None
+    blocks.append(kit.date_input("first_follow_up", t("form.next_follow_up", lang), initial=follow_up))
+    # An overdue lead keeps its past date unless the rep picks a new one; only a new date must be ahead.
+    metadata = {**metadata, "lead": lead.number, "was_next": follow_up}
+    return kit.modal(
+        EDIT_LEAD_CALLBACK, t("modal.edit_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),
+    )
+
+
+def _lead_inputs(prefill: NewLeadPrefill, lang: str | None) -> list[dict]:
+    sources = [kit.option(t(f"source.{s}", lang), s) for s in SOURCES]
+    situations = [kit.option(t(f"situation.{s}", lang), s) for s in SITUATIONS]
+    return [
+        kit.text_input(
+            "company", t("form.company", lang), initial=prefill.company, max_length=COMPANY_MAX,
+            placeholder=t("form.company_hint", lang),
+        ),
+        kit.text_input(
+            "contact_name", t("form.contact_name", lang), initial=prefill.contact_name, optional=True,
+            max_length=SHORT_TEXT_MAX,
+        ),
+        kit.text_input(
+            "contact_role", t("form.contact_role", lang), initial=prefill.contact_role, optional=True,
+            max_length=SHORT_TEXT_MAX,
+        ),
+        kit.select_input("source", t("form.source", lang), sources, initial=prefill.source),
+        kit.text_input(
+            "asked_for", t("form.asked_for", lang), initial=prefill.asked_for, multiline=True, optional=True,
+            max_length=LONG_TEXT_MAX,
+        ),
+        kit.select_input(
+            "situation", t("form.situation", lang), situations, initial=prefill.situation,
+            hint=t("form.situation_hint", lang),
+        ),
+        kit.text_input(
+            "discovery_notes", t("form.discovery", lang), initial=prefill.discovery_notes, multiline=True,
+            optional=True, max_length=LONG_TEXT_MAX, placeholder=t("form.discovery_hint", lang),
+        ),
+        kit.number_input(
+            "claimed_potential", t("form.potential", lang), initial=prefill.claimed_potential,
+            hint=t("form.potential_hint", lang),
+        ),
+        kit.text_input(
+            "potential_unit", t("form.potential_unit", lang), initial=prefill.potential_unit, optional=True,
+            max_length=SHORT_TEXT_MAX, placeholder=t("form.potential_unit_hint", lang),
+        ),
+    ]
 
 
 def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: str | None = None) -> dict:
@@ -191,6 +249,15 @@ def duplicate_modal(existing: LeadView, today: date, lang: str | None = None) ->
     # A modal cannot carry the card's buttons usefully; the rep acts from the command line or the nudge.
     blocks = [kit.section(note), kit.divider()] + [b for b in card if b["type"] != "actions"]
     return kit.modal("lead_duplicate", t("lead.duplicate_title", lang), blocks, submit=None, close=t("modal.close", lang))
+
+
+def _source_field(lead: LeadView, lang: str | None) -> str:
+    source = t(f"source.{lead.source}", lang)
+    link = lead.source_link or ""
+    # Only a plain https link can sit inside <link|text> without breaking the markup.
+    if link.startswith("https://") and not any(c in link for c in "<>| "):
+        return t("lead.source_link", lang, source=source, link=link)
+    return t("lead.source", lang, source=source)
 
 
 def _percent(lead: LeadView) -> str:

@@ -1,12 +1,14 @@
-"""The `leadbot` command: serve, scheduler, tick, migrate."""
+"""The `leadbot` command: serve, scheduler, tick, migrate, import-leads, export."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -26,7 +28,21 @@ def build_parser() -> argparse.ArgumentParser:
     orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
     orders.add_argument("file", help="CSV, UTF-8 with or without BOM")
     orders.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
+    team_help = "Slack workspace id (T…) the data belongs to (default: the workspace of SLACK_BOT_TOKEN, via auth.test)"
+    imports = commands.add_parser("import-leads", help="import leads from a CSV file (a spreadsheet, another CRM)")
+    imports.add_argument("file", metavar="FILE.csv")
+    imports.add_argument("--team", type=_team, help=team_help)
+    export = commands.add_parser("export", help="write the workspace's leads, follow-ups, enquiries and settings to files")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="file format (default: csv)")
+    export.add_argument("--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)")
+    export.add_argument("--team", type=_team, help=team_help)
     return parser
+
+
+def _team(raw: str) -> str:
+    if not re.match(r"^[TE][A-Z0-9]{2,}$", raw):
+        raise argparse.ArgumentTypeError(f"not a Slack workspace id: {raw!r} (e.g. T012ABCDEF)")
+    return raw
 
 
 def _instant(raw: str) -> datetime:
@@ -71,6 +87,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.imports import import_orders
 
         return import_orders(args.file, args.team, settings)
+    if args.command in ("import-leads", "export"):
+        from bot import transfer
+
+        return transfer.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -8,7 +8,9 @@ from datetime import date
 
 from bot.amounts import Amount, AmountError, parse_amount, parse_currency
 
-SUBCOMMANDS = ("new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "summary", "settings", "help")
+SUBCOMMANDS = (
+    "new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "summary", "settings", "inbound", "help",
+)
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
 # Longest separators first so "——" is not read as two "—".

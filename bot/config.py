@@ -146,6 +146,16 @@ def _positive_amount(name: str, raw: str) -> Decimal:
     return value
 
 
+def _working_hours_span(name: str, raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number of working hours such as 1 or 0.5, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(0) < value <= Decimal(1000):
+        raise SettingsError(f"{name} must be a number of working hours above 0 (at most 1000), got {raw!r}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -194,6 +204,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
     Setting("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule, "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays)."),
     Setting("LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time, "Default time of each rep's morning digest, in their time zone."),
+    Setting(
+        "LEADBOT_INBOUND_CLAIM_WITHIN", "inbound_claim_within", "1", _working_hours_span,
+        "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
+    ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
@@ -231,6 +245,7 @@ class Settings:
     renudge_days: int
     escalate_after: int | None
     manager: str | None
+    inbound_claim_within: Decimal
     tick_seconds: int
     summary_schedule: str
     digest_time: time

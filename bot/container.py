@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk import WebClient
 
@@ -12,16 +13,18 @@ from bot.db import Database
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.home import Home
-from bot.services.summary import TeamSummaries
+from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.orders import Orders
-from bot.services.small_buyers import SmallBuyers
 from bot.services.policy import Policy
 from bot.services.reps import Directory
+from bot.services.small_buyers import SmallBuyers
+from bot.services.summary import TeamSummaries
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_info_lookup
+from bot.worktime import WorkingHours
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Deps:
     digests: Digests
     home: Home
     summaries: TeamSummaries
+    inbound: InboundService
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -58,8 +62,13 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     def config(team_id: str) -> Settings:
         return team_settings.effective(team_id)
 
-    leads = LeadService(db, lambda team_id: Policy.from_settings(config(team_id)))
+    def policy(team_id: str) -> Policy:
+        return Policy.from_settings(config(team_id))
+
+    leads = LeadService(db, policy)
     digests = Digests(db, leads)
+    hours = WorkingHours(settings.workdays, *settings.work_hours)
+    claim_within = timedelta(hours=float(settings.inbound_claim_within))
     return Deps(
         settings=settings,
         db=db,
@@ -76,5 +85,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         digests=digests,
         home=Home(db, leads, digests),
         summaries=TeamSummaries(db),
+        inbound=InboundService(db, leads, policy, hours, claim_within),
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "leadbot_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -38,7 +39,9 @@ def _make_sqlite_safe_for_threads(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads take no write lock, so a read nested inside a write transaction cannot wait on it.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -48,9 +51,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     def uow(self) -> "UnitOfWork":
         return UnitOfWork(self._sessions)
+
+    def read(self) -> "UnitOfWork":
+        """A transaction for reading only: on SQLite it takes no write lock."""
+        return UnitOfWork(self._read_sessions)
 
     def ping(self) -> None:
         with self.engine.connect() as connection:

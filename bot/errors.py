@@ -44,3 +44,14 @@ class TooFewTouches(LeadbotError):
     def __init__(self, lead, minimum: int) -> None:
         super().__init__("error.too_few_touches", number=lead.number, touches=lead.touch_count, min=minimum)
         self.lead = lead
+
+
+class EnquiryHandled(LeadbotError):
+    """Someone already claimed this enquiry, or said it was none; one enquiry never becomes two leads."""
+
+    def __init__(self, enquiry) -> None:
+        if enquiry.status == "dismissed":
+            super().__init__("inbound.already_dismissed", user=enquiry.handled_by or "")
+        else:
+            super().__init__("inbound.already_taken", owner=enquiry.owner_id or "", lead=enquiry.lead_number or "")
+        self.enquiry = enquiry

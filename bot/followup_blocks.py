@@ -6,8 +6,8 @@ import json
 from datetime import date, datetime, timedelta
 
 from bot import formatting, kit
-from bot.clock import local_today
 from bot.blocks import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
+from bot.clock import local_today
 from bot.i18n import t, tn
 from bot.kit import user_text
 from bot.services.leads import LOST_REASONS, LeadView

@@ -28,3 +28,13 @@ def age_days(since: datetime, now: datetime) -> int:
 def calendar_days(since: datetime, today: date, tz: str) -> int:
     """Calendar days from `since` to `today` on the reader's own calendar."""
     return max(0, (today - since.astimezone(ZoneInfo(tz)).date()).days)
+
+
+def slack_date(instant: datetime) -> str:
+    """A time every reader sees in their own time zone (Slack's date token), with a UTC fallback."""
+    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}} at {{time}}|{instant:%Y-%m-%d %H:%M} UTC>"
+
+
+def number(value: Decimal) -> str:
+    """1 → "1", 0.50 → "0.5", 10 → "10" (never "1E+1")."""
+    return format(value.normalize(), "f")

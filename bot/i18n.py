@@ -43,6 +43,9 @@ EN: dict[str, str] = {
         "*`/lead order <company> <amount> [currency] [YYYY-MM-DD] [note]`* record an order\n"
         "*`/lead summary on|off|daily|weekly`* the team summary in this channel\n"
         "*`/lead settings`* your digest time, workdays and hours (and the team's rules, for admins)\n"
+        "*`/lead inbound [on|off]`* make this channel an inbound channel: each new message gets *Claim*, *Assign to…*, *Not an enquiry*\n"
+        "*`/lead inbound roundrobin on|off`* give enquiries nobody claims to the next rep in turn\n"
+        "*Capture as lead* (on any message's ⋮ menu) turns that message into a lead\n"
         "*`/lead help`* this message"
     ),
     "help.footer": "Customers usually take one to three months to decide. Follow up three to five times before you give up.",
@@ -364,6 +367,54 @@ EN: dict[str, str] = {
     "chart.no_follow_ups": "No follow-ups this period",
     "chart.no_open_leads": "No open leads",
     "chart.more_reps": "+{count} more",
+    # --- Enquiries that arrive in Slack: capture from a message, inbound channels, claiming (issue 9) ---
+    "source.slack_message": "Slack message",
+    "source.inbound_channel": "Inbound channel",
+    "lead.source_link": "*Came from*\n{source} · <{link}|see the message>",
+    "lead.button_edit": "Edit details",
+    "lead.details_saved": "Updated #{number} {company}.",
+    "modal.edit_title": "Lead details",
+    "inbound.company_taken": "{company} already has an open lead: #{number}, owned by <@{owner}>. Log this enquiry as a follow-up there and close this one, or use another name.",
+    "inbound.reply": "*New enquiry* — who takes it? A buyer contacted within the hour is several times likelier to become a real lead.",
+    "inbound.reply_hint": "If nobody has claimed it after {within}, I'll {then}.",
+    "inbound.then_remind": "remind the channel",
+    "inbound.then_round_robin": "give it to the next rep in turn",
+    "inbound.claim": "Claim",
+    "inbound.assign": "Assign to…",
+    "inbound.dismiss": "Not an enquiry",
+    "inbound.add_details": "Add details",
+    "inbound.claimed": "✓ <@{owner}> claimed this {when} — lead #{number} {company}.",
+    "inbound.assigned": "✓ <@{by}> assigned this to <@{owner}> {when} — lead #{number} {company}.",
+    "inbound.round_robin": "✓ Nobody claimed this within {within}, so it went to <@{owner}> in turn {when} — lead #{number} {company}.",
+    "inbound.details_hint": "<@{owner}>, add what you know — the company, who asked, their situation — with *Add details*.",
+    "inbound.details_intro": "Lead #{number} is saved with you as owner. Add what you know now — the company, who asked, their situation — or later with *Edit details* on its card.",
+    "inbound.dismissed": "✗ <@{by}> marked this as not an enquiry {when}.",
+    "inbound.already_taken": "<@{owner}> already has this enquiry (lead #{lead}). One enquiry, one lead — ask them if you'd like to help.",
+    "inbound.already_taken_when": "<@{owner}> took this enquiry {when} (lead #{number}). One enquiry, one lead — ask them if you'd like to help.",
+    "inbound.already_dismissed": "<@{user}> already marked this as not an enquiry.",
+    "inbound.unknown": "I have no record of this enquiry. Use *Capture as lead* on the message instead.",
+    "inbound.reminder": "Still unclaimed after {within}. {mentions} — can one of you take it? Buyers contacted within the hour are far likelier to become real leads.",
+    "inbound.assigned_to_you_round_robin": "An enquiry in <#{channel}> waited {within} without anyone claiming it, so it's yours — round-robin. Add what you know with *Edit details*, then follow up.",
+    "inbound.assigned_to_you": "<@{by}> gave you an enquiry from <#{channel}>. Add what you know with *Edit details*, then follow up.",
+    "inbound.placeholder_company": "Enquiry from {author}",
+    "inbound.hours.one": "{count} working hour",
+    "inbound.hours.other": "{count} working hours",
+    "inbound.state_on": "<#{channel}> is an inbound channel: I offer each new message for claiming. Round-robin is {round_robin}. If nobody claims an enquiry within {within}, I {then}.",
+    "inbound.state_off": "<#{channel}> is not an inbound channel. `/lead inbound on` makes it one: I'll reply to each new message there with *Claim*, *Assign to…* and *Not an enquiry*.",
+    "inbound.now_remind": "remind the channel in its thread",
+    "inbound.now_round_robin": "give it to the next rep in turn",
+    "inbound.word_on": "on",
+    "inbound.word_off": "off",
+    "inbound.announce": "<@{user}> made this an inbound channel. I'll reply to each new message with *Claim*, *Assign to…* and *Not an enquiry*, and remind the channel about any enquiry nobody claims within {within}.",
+    "inbound.turned_on": "<#{channel}> is now an inbound channel.",
+    "inbound.turned_off": "<#{channel}> is no longer an inbound channel; I'll leave new messages there alone. Enquiries I already offered can still be claimed.",
+    "inbound.round_robin_on": "Round-robin is on in <#{channel}>: an enquiry nobody claims within {within} goes to the next of {reps}, who hears about it by DM.",
+    "inbound.round_robin_on_nobody": "Round-robin is on in <#{channel}>, but nobody has claimed an enquiry here yet, so there is nobody to take turns. Until someone does, unclaimed enquiries get a reminder in their thread.",
+    "inbound.round_robin_off": "Round-robin is off in <#{channel}>: an enquiry nobody claims within {within} gets a reminder in its thread.",
+    "inbound.needs_inbound": "<#{channel}> is not an inbound channel yet: `/lead inbound on` first.",
+    "inbound.only_channels": "Run `/lead inbound` in the channel where enquiries arrive, not in a direct message.",
+    "inbound.not_in_channel": "I'm not in <#{channel}>, so I can't see its messages. Invite me with `/invite @leadbot`, then run `/lead inbound on` again.",
+    "inbound.usage": "Use `/lead inbound on`, `/lead inbound off`, `/lead inbound roundrobin on` or `off`, or `/lead inbound` to see how this channel is set up.",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}

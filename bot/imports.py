@@ -13,7 +13,7 @@ from bot.clock import SystemClock, local_today
 from bot.config import Settings, SettingsError
 from bot.container import build_deps
 from bot.migrate import is_current
-from bot.progress import Progress
+from bot.progress import ProgressBar
 from bot.services.order_import import BadRow, decode, read_orders
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -31,9 +31,9 @@ def import_orders(path: str, team_id: str | None, settings: Settings) -> int:
         team_id = team_id or workspace_of(deps.web)
         text = decode(file.read_bytes())
         now = SystemClock().now()
-        progress = Progress("reading", max(text.count("\n") - 1, 1))
+        progress = ProgressBar("reading", max(text.count("\n") - 1, 1), sys.stderr)
         rows = read_orders(text, settings.currency, local_today(now, settings.team_tz), owner_lookup(deps.web), progress)
-        progress.finish()
+        progress.close()
     except BadRow as error:
         print(f"leadbot: {file.name}: {error}; nothing was imported", file=sys.stderr)
         return 1

@@ -115,8 +115,12 @@ def text_input(
     return _input(block_id, label, element, optional, hint)
 
 
-def number_input(block_id: str, label: str, *, optional: bool = True, placeholder: str = "", hint: str = "") -> dict:
+def number_input(
+    block_id: str, label: str, *, initial: str = "", optional: bool = True, placeholder: str = "", hint: str = ""
+) -> dict:
     element = {"type": "number_input", "action_id": "value", "is_decimal_allowed": True, "min_value": "0"}
+    if initial:
+        element["initial_value"] = initial
     if placeholder:
         element["placeholder"] = plain(placeholder, PLACEHOLDER_MAX)
     return _input(block_id, label, element, optional, hint)

@@ -1,4 +1,4 @@
-"""Tables: teams, leads, the touches logged on them, and the reps we know."""
+"""Tables: teams, leads, the touches logged on them, the reps we know, and enquiries from inbound channels."""
 
 from __future__ import annotations
 
@@ -150,6 +150,8 @@ class Lead(Base):
     # touch_count when the manager was last told about this lead, so one silence escalates once.
     escalated_at_touch: Mapped[int | None] = mapped_column(Integer)
     needs_new_owner: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # The Slack message the enquiry came from, when it came from one.
+    source_link: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -294,3 +296,52 @@ class Refusal(Base):
     lead_number: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+class InboundChannel(Base):
+    """A channel where enquiries land (a web form, an email forward, colleagues): each new message is offered for claiming."""
+
+    __tablename__ = "inbound_channels"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    round_robin: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Whose turn it was last, so round-robin goes on from there.
+    last_assigned_to: Mapped[str | None] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+ENQUIRY_OPEN, ENQUIRY_TAKEN, ENQUIRY_DISMISSED = "open", "taken", "dismissed"
+
+
+class Enquiry(Base):
+    """One top-level message in an inbound channel, from arrival until someone takes it or says it is no enquiry."""
+
+    __tablename__ = "enquiries"
+    __table_args__ = (
+        # Slack retries events and sometimes delivers one twice; the message's own key makes that one enquiry.
+        UniqueConstraint("team_id", "channel_id", "message_ts"),
+        Index("ix_enquiries_status_remind_due_at", "status", "remind_due_at"),
+        Index("ix_enquiries_team_channel_owner", "team_id", "channel_id", "owner_id"),
+        Index("ix_enquiries_team_lead", "team_id", "lead_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(255), default="")  # a user id, or the bot or workflow's name
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    permalink: Mapped[str | None] = mapped_column(String(512))
+    reply_ts: Mapped[str | None] = mapped_column(String(32))  # leadbot's threaded reply with the buttons
+    status: Mapped[str] = mapped_column(String(16), default=ENQUIRY_OPEN)
+    taken_how: Mapped[str | None] = mapped_column(String(16))  # claim, assign or round_robin
+    owner_id: Mapped[str | None] = mapped_column(String(32))  # who got the lead
+    handled_by: Mapped[str | None] = mapped_column(String(32))  # who pressed the button; empty for round-robin
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    # When the scheduler should remind the channel (or assign by round-robin) if nobody has claimed it.
+    remind_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

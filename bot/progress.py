@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TextIO
 
-SHOW_ABOVE_ROWS = 1000
+# A terminal always sees it; a log file only for files large enough to wonder about.
+PROGRESS_ABOVE = 1000
 
 
-class Progress:
-    def __init__(self, label: str, total: int, stream: TextIO = sys.stderr) -> None:
+class ProgressBar:
+    """`importing: 1200/5000 rows (24%)` on one line of stderr, for big files or when someone is watching."""
+
+    def __init__(self, label: str, total: int, stream: TextIO) -> None:
         self.label = label
-        self.total = max(total, 1)
+        self.total = total
         self.stream = stream
-        # A terminal always sees it; a log file only for files large enough to wonder about.
-        self.enabled = stream.isatty() or total > SHOW_ABOVE_ROWS
-        self._shown = -1
+        self.shown = -1
+        self.enabled = total > PROGRESS_ABOVE or _is_tty(stream)
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int | None = None) -> None:
         if not self.enabled:
             return
-        percent = done * 100 // self.total
-        if percent != self._shown:
-            self._shown = percent
-            bar = "#" * (percent // 5)
-            self.stream.write(f"\r{self.label} [{bar:<20}] {done}/{self.total} ({percent}%)")
+        total = max(total or self.total, done, 1)
+        percent = done * 100 // total
+        if percent != self.shown or done == total:
+            self.shown = percent
+            self.stream.write(f"\rleadbot: {self.label} {done}/{total} rows ({percent}%)")
             self.stream.flush()
 
-    def finish(self) -> None:
-        if self.enabled:
+    def close(self) -> None:
+        if self.enabled and self.shown >= 0:
             self.stream.write("\n")
             self.stream.flush()
+            self.shown = -1
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

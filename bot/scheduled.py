@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from bot import blocks, inbound_blocks
 from bot.account_blocks import expansion_message, question_message
 from bot.amounts import money
+from bot.blocks import notice
 from bot.clock import local_today
 from bot.digest_blocks import digest_message
-from bot.blocks import notice
+from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
 from bot.i18n import t
 from bot.services.digests import DIGEST
-from bot.services.summary import SummaryData
-from bot.summary_blocks import summary_message
-from bot.summary_schedule import SUMMARY, SUMMARY_HELP
-from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
 from bot.services.followups import ESCALATION, NUDGE, ORPHANED
+from bot.services.inbound import INBOUND_ASSIGNED, INBOUND_REMINDER
 from bot.services.ledger import DeliveryView
 from bot.services.orders import EXPANSION
 from bot.services.small_buyers import SMALL_BUYER
+from bot.services.summary import SummaryData
+from bot.summary_blocks import summary_message
+from bot.summary_schedule import SUMMARY, SUMMARY_HELP
 
 
 def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
@@ -49,6 +49,16 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
     if delivery.kind == ORPHANED:
         orphaned = [lead.number for lead in leads if lead.status == "open" and lead.needs_new_owner]
         return orphan_message(delivery.payload["owner"], orphaned) if orphaned else None
+    if delivery.kind == INBOUND_REMINDER:
+        return render_inbound_reminder(deps, delivery)
+    if delivery.kind == INBOUND_ASSIGNED:
+        still_theirs = [lead for lead in leads if lead.status == "open" and lead.owner_id == delivery.target]
+        if not still_theirs:
+            return None
+        tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+        within = inbound_blocks.within_text(deps.settings.inbound_claim_within)
+        intro = t("inbound.assigned_to_you_round_robin", channel=delivery.payload["channel"], within=within)
+        return blocks.lead_card(still_theirs[0], local_today(now, tz), intro=intro)
     raise ValueError(f"no renderer for {delivery.kind}")
 
 
@@ -96,6 +106,13 @@ def render_small_buyer(deps, delivery: DeliveryView, now: datetime) -> dict | No
         return None
     answer = deps.small_buyers.latest_answer(delivery.team_id, account.id, delivery.created_at)
     return question_message(account, answer, today)
+def render_inbound_reminder(deps, delivery: DeliveryView) -> dict | None:
+    """The thread reminder, unless someone claimed the enquiry (or said it was none) since it was planned."""
+    payload = delivery.payload
+    enquiry = deps.inbound.find(delivery.team_id, payload["channel"], payload["ts"])
+    if enquiry is None or enquiry.status != "open":
+        return None
+    return inbound_blocks.reminder(payload["ts"], payload.get("mentions", []), deps.settings.inbound_claim_within)
 
 
 def render_nudge(deps, delivery: DeliveryView, leads, now: datetime, skip_if_done: bool = False) -> dict | None:

@@ -39,6 +39,24 @@ class WorkingHours:
             return start.astimezone(timezone.utc)
         raise ValueError("working hours have no workday")
 
+    def add_working_time(self, start: datetime, span: timedelta, tz: str) -> datetime:
+        """The instant `span` of working time after `start`: Fri 17:30 + 1 h = Mon 09:30 on Mon–Fri 09–18.
+
+        A span that ends exactly at closing time carries over to the next morning, so
+        whatever is due then arrives while people are at work.
+        """
+        zone = ZoneInfo(tz)
+        cursor = self.first_working_instant(start, tz)
+        remaining = span
+        while True:
+            local = cursor.astimezone(zone)
+            closing = datetime.combine(local.date(), self.end, tzinfo=zone).astimezone(timezone.utc)
+            available = closing - cursor
+            if remaining < available:
+                return cursor + remaining
+            remaining -= available
+            cursor = self.first_working_instant(closing, tz)
+
     def add_workdays(self, day: date, count: int) -> date:
         """The workday `count` workdays after `day`: Friday + 2 = Tuesday on Mon–Fri."""
         while count > 0:

@@ -8,7 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import blocks, formatting
-from bot.blocks import LOG_BUTTON
+from bot.blocks import EDIT_BUTTON, LOG_BUTTON
 from bot.clock import local_today
 from bot.container import Deps
 from bot.digest_blocks import DIGEST_ITEM
@@ -24,7 +24,7 @@ from bot.followup_blocks import (
 from bot.i18n import t
 from bot.kit import user_text
 from handlers.home import refresh_home
-from handlers.modals import open_log_modal, open_lost_modal, origin_of, refresh_nudge
+from handlers.modals import open_edit_modal, open_log_modal, open_lost_modal, origin_of, refresh_nudge
 from handlers.replies import error_text, tell
 
 
@@ -53,6 +53,9 @@ def register(app: App, deps: Deps) -> None:
 
     def log(team_id, user_id, ref, action, body, client, origin):
         open_log_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
+
+    def edit(team_id, user_id, ref, action, body, client, origin):
+        open_edit_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
     def lost(team_id, user_id, ref, action, body, client, origin):
         open_lost_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
@@ -98,6 +101,7 @@ def register(app: App, deps: Deps) -> None:
     # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
     for action_id, handler, changes_lead in (
         (LOG_BUTTON, log, False),
+        (EDIT_BUTTON, edit, False),
         (LOST_ACTION, lost, False),
         (SNOOZE_ACTION, snooze, True),
         (BUYER_DATE_ACTION, buyer_date, True),

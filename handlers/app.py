@@ -8,7 +8,7 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.container import Deps
-from handlers import actions, commands, errors, home, settings, small_buyers, views
+from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
 
 
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
@@ -23,6 +23,6 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         listener_executor=listener_executor,
         logger=logging.getLogger("leadbot.bolt"),
     )
-    for module in (errors, commands, views, actions, small_buyers, home, settings):
+    for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound):
         module.register(app, deps)
     return app

@@ -12,7 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting, kit
+from bot import blocks, formatting, inbound_blocks, kit
 from bot.account_blocks import account_blocks
 from bot.amounts import money
 from bot.clock import local_today
@@ -34,11 +34,12 @@ from bot.kit import user_text
 from bot.names import COMPANY_MAX
 from bot.services.leads import TOUCH_KINDS, lost_reason_from_word
 from bot.services.orders import OrderInput
+from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
 from bot.summary_schedule import next_send
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal
-from handlers.settings import open_settings
 from handlers.replies import error_text, tell, to_user
+from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
 
@@ -252,6 +253,40 @@ def assign(call: Call, command: Command) -> None:
         to_user(call.client, new_owner, blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal))
 
 
+def inbound(call: Call, command: Command) -> None:
+    """`/lead inbound [on|off|roundrobin on|off]` in the channel where enquiries land."""
+    deps = call.deps
+    channel = call.channel_id
+    if not channel or channel.startswith("D"):
+        raise LeadbotError("inbound.only_channels")
+    words = command.args.lower().split()
+    within = deps.settings.inbound_claim_within
+    now = deps.clock.now()
+    if not words:
+        tell(call.respond, inbound_blocks.state_text(channel, deps.inbound.channel(call.team_id, channel), within))
+    elif words == ["on"]:
+        # Saying so in the channel tells everyone what the buttons will be, and proves leadbot can post there.
+        announcement = t("inbound.announce", user=call.user_id, within=inbound_blocks.within_text(within))
+        try:
+            call.client.chat_postMessage(channel=channel, **blocks.notice(announcement))
+        except SlackApiError as error:
+            if slack_error(error) in PERMANENT_TARGET_ERRORS:
+                raise LeadbotError("inbound.not_in_channel", channel=channel) from None
+            raise
+        state = deps.inbound.set_enabled(call.team_id, channel, True, call.user_id, now)
+        tell(call.respond, t("inbound.turned_on", channel=channel) + " " + inbound_blocks.state_text(channel, state, within))
+    elif words == ["off"]:
+        deps.inbound.set_enabled(call.team_id, channel, False, call.user_id, now)
+        tell(call.respond, t("inbound.turned_off", channel=channel))
+    elif len(words) == 2 and words[0] in ("roundrobin", "round-robin") and words[1] in ("on", "off"):
+        if not deps.inbound.channel(call.team_id, channel).enabled:
+            raise LeadbotError("inbound.needs_inbound", channel=channel)
+        state = deps.inbound.set_round_robin(call.team_id, channel, words[1] == "on", call.user_id, now)
+        tell(call.respond, inbound_blocks.round_robin_text(channel, state, within))
+    else:
+        raise LeadbotError("inbound.usage")
+
+
 def _require_ref(args: str, example: str) -> str:
     if not args.strip():
         raise LeadbotError("error.ref_missing", example=example)
@@ -312,6 +347,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "order": order,
     "summary": summary,
     "settings": settings,
+    "inbound": inbound,
 }
 # After these, a rep's Home tab may show something different.
 CHANGES_LEADS = {"log", "snooze", "won", "lost", "assign", "order"}

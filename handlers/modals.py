@@ -44,6 +44,13 @@ def open_log_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, re
     _open(client, trigger_id, blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
 
 
+def open_edit_modal(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict, intro: str = ""
+) -> None:
+    lead = changeable_lead(deps, team_id, user_id, ref)
+    _open(client, trigger_id, blocks.edit_lead_modal(lead, origin, intro=intro))
+
+
 def open_lost_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
     lead = changeable_lead(deps, team_id, user_id, ref)
     _open(client, trigger_id, lost_modal(lead, origin))

@@ -36,3 +36,14 @@ def to_user(client: WebClient, user_id: str, message: dict, channel_id: str | No
             # The bot may not be in that channel; the DM always works for an active user.
             logger.info("ephemeral to %s in %s failed (%s); sending a DM", user_id, channel_id, error.response.get("error"))
     client.chat_postMessage(channel=user_id, **message)
+
+
+def permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
+    """The link to a message, or None when Slack will not say (the lead is saved either way)."""
+    if not channel_id or not ts:
+        return None
+    try:
+        return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+    except (SlackApiError, OSError) as error:
+        logger.warning("chat.getPermalink failed for %s/%s: %s", channel_id, ts, error)
+        return None

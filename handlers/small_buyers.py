@@ -11,7 +11,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, formatting
-from bot.account_blocks import ANSWER_ACTION, NOTE_ACTION, NOTE_CALLBACK, note_modal, parse_answer_value, question_message
+from bot.account_blocks import (
+    ANSWER_ACTION,
+    NOTE_ACTION,
+    NOTE_CALLBACK,
+    note_modal,
+    parse_answer_value,
+    question_message,
+)
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError

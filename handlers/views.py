@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting
+from bot import blocks, formatting, inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
@@ -19,7 +21,7 @@ from bot.kit import user_text
 from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
 from handlers.home import refresh_home
 from handlers.modals import refresh_nudge
-from handlers.replies import error_text, to_user
+from handlers.replies import error_text, permalink, to_user
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,13 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"company": t("error.unexpected")})
             return
         ack()
-        channel_id = _metadata(view).get("channel")
+        metadata = _metadata(view)
+        channel_id = metadata.get("channel")
+        if metadata.get("from_message"):
+            # Captured from a message: link back to it (asked after the ack; Slack's 3 seconds are spent).
+            link = permalink(client, channel_id, metadata["from_message"])
+            deps.leads.set_source_link(team_id, lead.number, link)
+            lead = replace(lead, source_link=link)
         owner_today = local_today(now, deps.directory.tz(team_id, lead.owner_id, now))
         goal = deps.policy(team_id).touch_goal
         company = user_text(lead.company, 120)
@@ -90,6 +98,46 @@ def register(app: App, deps: Deps) -> None:
             saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
             to_user(client, user_id, blocks.notice(saved), channel_id)
         refresh_home(deps, client, team_id, lead.owner_id)
+
+    @app.view(blocks.EDIT_LEAD_CALLBACK)
+    def submit_edit(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = _metadata(view)
+        values = form_values(view)
+        now = deps.clock.now()
+        today = local_today(now, deps.directory.cached_tz(team_id, user_id))
+        if metadata.get("was_next") and values.get("first_follow_up") == metadata["was_next"]:
+            today = min(today, date.fromisoformat(metadata["was_next"]))  # an unchanged overdue date may stay
+        try:
+            draft = check_new_lead(NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today)
+            lead = deps.leads.update_details(team_id, str(metadata.get("lead", "")), user_id, draft, now)
+        except FormInvalid as error:
+            ack(response_action="errors", errors=_field_errors(error))
+            return
+        except DuplicateLead as error:
+            other = error.existing
+            text = t("inbound.company_taken", company=user_text(other.company, 120), number=other.number, owner=other.owner_id)
+            ack(response_action="errors", errors={"company": text})
+            return
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"company": error_text(error)})
+            return
+        except Exception:
+            logger.exception("saving a lead's details failed")
+            ack(response_action="errors", errors={"company": t("error.unexpected")})
+            return
+        ack()
+        channel_id, offer_ts = metadata.get("channel"), metadata.get("message_ts")
+        enquiry = deps.inbound.find_by_offer(team_id, channel_id, offer_ts) if channel_id and offer_ts else None
+        if enquiry is not None and enquiry.status == "taken":
+            # The thread's offer names the lead; keep it in step with the corrected company.
+            message = inbound_blocks.taken(enquiry, lead, deps.settings.inbound_claim_within)
+            try:
+                client.chat_update(channel=channel_id, ts=offer_ts, **message)
+            except SlackApiError as error:
+                logger.warning("could not redraw the offer %s/%s: %s", channel_id, offer_ts, error.response.get("error"))
+        saved = t("lead.details_saved", number=lead.number, company=user_text(lead.company, 120))
+        to_user(client, user_id, blocks.notice(saved), channel_id)
 
     @app.view(blocks.LOG_TOUCH_CALLBACK)
     def submit_log(ack, body: dict, view: dict, client: WebClient) -> None:

@@ -6,14 +6,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from slack_sdk.errors import SlackApiError
+
+from bot import inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
+from bot.scheduled import render
 from bot.services.followups import FOLDED
+from bot.services.inbound import INBOUND_ASSIGNED
 from bot.services.ledger import Ledger
+from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 from bot.summary_schedule import SUMMARY, current_period
 from scheduler.summaries import summary_channel_gone, upload_chart
-from bot.scheduled import render
-from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
     _plan_escalations(deps, now, stopped, report)
     _plan_small_buyer_questions(deps, now, stopped, report)
     _plan_summaries(deps, now, stopped, report)
+    _plan_inbound(deps, now, stopped, report)
     for _ in range(DELIVERY_PASSES):
         if not _deliver_due(deps, now, stopped, report):
             break
@@ -121,6 +126,22 @@ def _plan_summaries(deps: Deps, now: datetime, stopped: set[str], report: RunRep
             claimed = Ledger.claim(uow.session, team_id, SUMMARY, channel, period.key, channel, payload, now)
             uow.commit()
         report.claimed += claimed
+def _plan_inbound(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
+    """Enquiries nobody claimed in time: a reminder in the thread, or the next rep in turn."""
+    for team_id, channel_id, ts in deps.inbound.due(now):
+        if team_id in stopped:
+            continue
+        chased = deps.inbound.chase(team_id, channel_id, ts, now)
+        if chased is None:
+            continue
+        report.claimed += 1
+        if chased.kind == INBOUND_ASSIGNED and chased.enquiry.reply_ts:
+            # The offer in the thread now says who has it; the DM itself goes through the ledger.
+            message = inbound_blocks.taken(chased.enquiry, chased.lead, deps.settings.inbound_claim_within)
+            try:
+                deps.web.chat_update(channel=channel_id, ts=chased.enquiry.reply_ts, **message)
+            except (SlackApiError, OSError) as error:
+                logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:

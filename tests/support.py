@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-
 from datetime import datetime
 
 from scheduler.runner import RunReport, run_due
@@ -111,3 +111,17 @@ def nudged(app: Running, when: str | datetime) -> int:
 
 def _quiet_dms(app: Running) -> list[dict]:
     return [m for m in app.slack.messages() if m["channel"].startswith("D") and "Time to follow up" in text_of(m)]
+_MESSAGE_SEQUENCE = itertools.count(1)
+
+
+def ts_at(instant: datetime) -> str:
+    """A Slack message ts for a message posted at `instant` (unique: Slack's ts identifies a message)."""
+    return f"{int(instant.timestamp())}.{next(_MESSAGE_SEQUENCE):06d}"
+
+
+def message_event(message: dict, **overrides) -> dict:
+    """The `message` event Slack sends for a stored message (from FakeSlack.add_message)."""
+    event = dict(message)
+    event.update({"event_ts": message["ts"], "channel_type": "channel"})
+    event.update(overrides)
+    return event

@@ -3,8 +3,8 @@
 import pytest
 
 from tests.conftest import ALICE
-from tests.support import capture, command, text_of, wait_ephemeral
 from tests.fakes.slack_api import validate_blocks
+from tests.support import capture, command, text_of, wait_ephemeral
 
 
 @pytest.mark.parametrize("text", ["", "   ", "frobnicate", "🦄🦄", "'; DROP TABLE leads; --"])

@@ -1,7 +1,7 @@
 """Follow-up cadence through time: quiet leads nudge their owner, in the owner's working hours."""
 
 from tests.conftest import ALICE, BOB
-from tests.support import nudged, command, lead, nudges_to, text_of, tick
+from tests.support import command, lead, nudged, nudges_to, text_of, tick
 
 # Alice is in Shanghai (UTC+8). Leads captured on Tue 1 Dec get their first follow-up on Thu 3 Dec,
 # are quiet from Fri 4 Dec, and her working day starts at 09:00 local = 01:00 UTC.

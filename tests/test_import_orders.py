@@ -90,5 +90,5 @@ def test_a_large_file_shows_progress_and_imports_in_one_go(tmp_path, database_ur
     lines = ["company,ordered_on,amount"] + [f"Customer {chr(65 + n % 26)}{n},2026-01-{1 + n % 28:02d},{100 + n}" for n in range(1500)]
     result = _run(tmp_path, database_url, slack, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    assert "1500/1500 (100%)" in result.stderr
+    assert "reading 1500/1500 rows (100%)" in result.stderr
     assert _orders(db) == 1500

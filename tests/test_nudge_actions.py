@@ -1,7 +1,7 @@
 """Every button on a nudge acts on exactly its lead, and leaves the nudge showing what was done."""
 
 from tests.conftest import ALICE, CAROL
-from tests.support import nudged, answer, command, lead, nudges_to, text_of, tick
+from tests.support import answer, command, lead, nudged, nudges_to, text_of, tick
 
 FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after the first follow-up date
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.worktime import WorkingHours, earliest_day_start, parse_hours, parse_workdays
 from tests.conftest import ALICE, BOB, CAROL
-from tests.support import nudged, at, lead, nudges_to
+from tests.support import at, lead, nudged, nudges_to
 
 HOURS = WorkingHours(parse_workdays("mon-fri"), time(9), time(18))
 

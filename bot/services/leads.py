@@ -21,7 +21,7 @@ from bot.services.policy import Policy
 from bot.services.upsert import insert_ignore
 from bot.worktime import earliest_day_start
 
-SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "other")
+SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "slack_message", "inbound_channel", "other")
 # Sources leadbot sets itself, never offered in the form.
 EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
@@ -78,6 +78,7 @@ class LeadDraft:
     potential_unit: str
     owner_id: str
     first_follow_up_on: date
+    source_link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class LeadView:
     needs_new_owner: bool = False
     nudges_unanswered: int = 0
     touches: tuple[TouchView, ...] = ()
+    source_link: str | None = None
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -234,7 +236,7 @@ class LeadService:
     def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
-            lead = _open_by_key(uow.session, team_id, company_key(company))
+            lead = open_lead_by_key(uow.session, team_id, company_key(company))
             return None if lead is None else self._view(policy, lead)
 
     def list_open(self, team_id: str, owner_id: str | None = None, limit: int = 40) -> LeadPage:
@@ -260,22 +262,60 @@ class LeadService:
         key = company_key(draft.company)
         with self.db.uow() as uow:
             session = uow.session
-            existing = _open_by_key(session, team_id, key)
+            existing = open_lead_by_key(session, team_id, key)
             if existing is not None:
                 raise DuplicateLead(self._view(policy, existing))
             lead = add_lead(session, team_id, draft, captured_by, now)
-            try:
-                session.flush()
-            except IntegrityError:
-                # Someone saved the same company a moment ago; show theirs.
-                session.rollback()
-                existing = _open_by_key(session, team_id, key)
-                if existing is None:
-                    raise
-                raise DuplicateLead(self._view(policy, existing)) from None
+            self._flush_or_show_twin(session, team_id, key, policy)
             view = self._view(policy, lead)
             uow.commit()
             return view
+
+    def update_details(self, team_id: str, ref: str, user_id: str, draft: LeadDraft, now: datetime) -> LeadView:
+        """Correct what a lead says (company, contact, situation, notes, next date); the owner stays.
+
+        Used after an inbound enquiry became a lead with a placeholder company, so the
+        one-open-lead-per-company rule applies to the corrected name too.
+        """
+        policy = self.policy_for(team_id)
+        with self.db.uow() as uow:
+            session = uow.session
+            lead = self._load_changeable(session, team_id, ref, user_id, policy)
+            key = company_key(draft.company)
+            if key != lead.company_key:
+                existing = open_lead_by_key(session, team_id, key)
+                if existing is not None:
+                    raise DuplicateLead(self._view(policy, existing))
+            lead.company = draft.company
+            lead.company_key = key
+            lead.account_key = account_key(draft.company)
+            lead.contact_name = draft.contact_name
+            lead.contact_role = draft.contact_role
+            lead.source = draft.source
+            lead.asked_for = draft.asked_for
+            lead.situation = draft.situation
+            lead.discovery_notes = draft.discovery_notes
+            lead.claimed_potential = draft.claimed_potential
+            lead.potential_unit = draft.potential_unit
+            if draft.first_follow_up_on != lead.next_follow_up_on:
+                lead.next_follow_up_on = draft.first_follow_up_on
+                lead.buyer_date = None
+            lead.updated_at = now
+            schedule_nudge(lead)
+            self._flush_or_show_twin(session, team_id, key, policy)
+            view = self._view(policy, lead)
+            uow.commit()
+            return view
+
+    def set_source_link(self, team_id: str, number: int, link: str | None) -> None:
+        """Remember the Slack message a lead came from (fetched after the lead was saved)."""
+        if not link:
+            return
+        with self.db.uow() as uow:
+            uow.session.execute(
+                update(Lead).where(Lead.team_id == team_id, Lead.number == number).values(source_link=link[:512])
+            )
+            uow.commit()
 
     def log_touch(
         self,
@@ -385,6 +425,17 @@ class LeadService:
     def can_change(self, lead: LeadView, user_id: str) -> bool:
         return user_id == lead.owner_id or user_id in self.policy_for(lead.team_id).admins
 
+    def _flush_or_show_twin(self, session: Session, team_id: str, key: str, policy: Policy) -> None:
+        """Write now; if someone saved the same company a moment ago, show theirs instead."""
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = open_lead_by_key(session, team_id, key)
+            if existing is None:
+                raise
+            raise DuplicateLead(self._view(policy, existing)) from None
+
     def _load(self, session: Session, team_id: str, ref: str) -> Lead:
         ref = ref.strip()
         number = lead_number(ref)
@@ -393,7 +444,7 @@ class LeadService:
             lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.number == number))
         if lead is None and ref:
             key = company_key(ref)
-            lead = _open_by_key(session, team_id, key) or session.scalar(
+            lead = open_lead_by_key(session, team_id, key) or session.scalar(
                 select(Lead)
                 .where(Lead.team_id == team_id, Lead.company_key == key)
                 .order_by(Lead.created_at.desc())
@@ -410,6 +461,10 @@ class LeadService:
         if lead.status != OPEN:
             raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
         return lead
+
+    def view(self, lead: Lead, with_touches: bool = False) -> LeadView:
+        """A row loaded by another service, as the plain view handlers render."""
+        return self._view(self.policy_for(lead.team_id), lead, with_touches)
 
     def _view(self, policy: Policy, lead: Lead, with_touches: bool = False) -> LeadView:
         touches = ()
@@ -444,6 +499,7 @@ class LeadService:
             needs_new_owner=lead.needs_new_owner,
             nudges_unanswered=lead.nudges_unanswered,
             touches=touches,
+            source_link=lead.source_link,
         )
 
 
@@ -471,6 +527,7 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
         next_follow_up_on=draft.first_follow_up_on,
         nudges_unanswered=0,
         needs_new_owner=False,
+        source_link=draft.source_link,
         created_at=now,
         updated_at=now,
     )
@@ -479,7 +536,7 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
     return lead
 
 
-def _open_by_key(session: Session, team_id: str, key: str) -> Lead | None:
+def open_lead_by_key(session: Session, team_id: str, key: str) -> Lead | None:
     return session.scalar(
         select(Lead).where(Lead.team_id == team_id, Lead.company_key == key, Lead.status == OPEN)
     )

@@ -48,7 +48,7 @@ class Directory:
         self.default_hours = WorkingHours(settings.workdays, *settings.work_hours)
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             row = uow.session.get(Rep, (team_id, user_id))
             cached = None if row is None else self._view(row)
             if row is not None and now - row.fetched_at < REFRESH_AFTER:
@@ -62,7 +62,7 @@ class Directory:
 
     def cached_tz(self, team_id: str, user_id: str) -> str:
         """The rep's time zone without asking Slack: for paths racing a 3-second trigger."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             cached = uow.session.get(Rep, (team_id, user_id))
             return (cached.tz if cached is not None else None) or self.default_tz
 
@@ -95,7 +95,7 @@ class Directory:
 
     def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
         """Display names from the cache, for labels (a chart): the id where we know no name."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Rep.user_id, Rep.name).where(Rep.team_id == team_id, Rep.user_id.in_(user_ids))
             ).all()
@@ -111,7 +111,7 @@ class Directory:
                 uow.commit()
 
     def uses_home(self, team_id: str, user_id: str) -> bool:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rep = uow.session.get(Rep, (team_id, user_id))
             return rep is not None and rep.home_opened_at is not None
 

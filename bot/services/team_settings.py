@@ -65,7 +65,7 @@ class TeamSettings:
         return replace(self.defaults, **overrides)
 
     def saved(self, team_id: str) -> SavedTeamSettings:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             row = uow.session.get(TeamSetting, team_id)
             values = json.loads(row.values) if row else {}
         return SavedTeamSettings({k: v for k, v in values.items() if k in TEAM_FIELDS})

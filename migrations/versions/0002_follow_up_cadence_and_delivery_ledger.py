@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-27 18:53:34.256268
 """
 
-from alembic import op
 import sqlalchemy as sa
-import bot.models
+from alembic import op
 
+import bot.models
 
 revision = '0002'
 down_revision = '0001'

@@ -5,11 +5,11 @@ Revises: 0002
 Create Date: 2026-11-27 19:05:43.308780
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import bot.models
 from bot.names import account_key
-
 
 revision = '0003'
 down_revision = '0002'

@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-27 19:13:57.474348
 """
 
-from alembic import op
 import sqlalchemy as sa
-import bot.models
+from alembic import op
 
+import bot.models
 
 revision = '0004'
 down_revision = '0003'

@@ -701,6 +701,27 @@ class FakeSlack:
         """The DM channel id between the bot and a user: "D" + the id minus its first letter."""
         return "D" + user_id[1:]
 
+    def add_message(self, channel: str, text: str = "", user: str | None = None, ts: str | None = None,
+                    thread_ts: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A message someone other than the app posted, stored as Slack keeps it.
+
+        A person passes `user`; a bot, web-form integration or workflow passes `bot_id`
+        (and `subtype="bot_message"`, `username`, `attachments`… as that poster sends);
+        a forwarded email passes `files`. Returns the message with a "channel" key, like
+        messages(), ready for SignedSlack.message_action() or an event.
+        """
+        with self._lock:
+            message: dict[str, Any] = {"type": "message", "text": text, "ts": ts or self._next_ts(),
+                                       "team": self.team_id}
+            if user is not None:
+                message["user"] = user
+            if thread_ts is not None:
+                message["thread_ts"] = thread_ts
+            message.update(copy.deepcopy(fields))
+            message["channel"] = self._normalize_channel(channel)
+            self._messages.append(message)
+            return copy.deepcopy(message)
+
     def revoke_token(self) -> None:
         """From now on every Web API call answers token_revoked."""
         with self._lock:

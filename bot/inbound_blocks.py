@@ -1,0 +1,113 @@
+"""Block Kit for inbound channels: the threaded offer to claim, what became of it, reminders and state."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot import formatting, kit
+from bot.blocks import COMPANY_IN_TEXT, EDIT_BUTTON
+from bot.i18n import t
+from bot.kit import user_text
+from bot.services.inbound import ASSIGN, ROUND_ROBIN, ChannelState, EnquiryView
+from bot.services.leads import LeadView
+
+CLAIM_ACTION = "inbound_claim"
+ASSIGN_ACTION = "inbound_assign"
+DISMISS_ACTION = "inbound_dismiss"
+ENQUIRY_BLOCK_PREFIX = "enquiry:"
+
+
+def enquiry_block_id(ts: str) -> str:
+    return f"{ENQUIRY_BLOCK_PREFIX}{ts}"
+
+
+def enquiry_ts_of(action: dict) -> str:
+    """The enquiry an action belongs to: its block id carries the message ts (a user select has no value)."""
+    block_id = action.get("block_id") or ""
+    return block_id[len(ENQUIRY_BLOCK_PREFIX):] if block_id.startswith(ENQUIRY_BLOCK_PREFIX) else ""
+
+
+def within_text(hours: Decimal, lang: str | None = None) -> str:
+    return t("inbound.hours.one" if hours == 1 else "inbound.hours.other", lang, count=formatting.number(hours))
+
+
+def offer(ts: str, within: Decimal, round_robin: bool, lang: str | None = None) -> dict:
+    """leadbot's threaded reply to a new enquiry: claim it, give it to someone, or say it is none."""
+    then = t("inbound.then_round_robin" if round_robin else "inbound.then_remind", lang)
+    buttons = kit.actions(
+        kit.button(t("inbound.claim", lang), CLAIM_ACTION, ts, style="primary"),
+        {
+            "type": "users_select",
+            "action_id": ASSIGN_ACTION,
+            "placeholder": kit.plain(t("inbound.assign", lang), kit.PLACEHOLDER_MAX),
+        },
+        kit.button(t("inbound.dismiss", lang), DISMISS_ACTION, ts),
+        block_id=enquiry_block_id(ts),
+    )
+    blocks = [
+        kit.section(t("inbound.reply", lang)),
+        buttons,
+        kit.context(t("inbound.reply_hint", lang, within=within_text(within, lang), then=then)),
+    ]
+    return kit.message(blocks, t("inbound.reply", lang))
+
+
+def taken(enquiry: EnquiryView, lead: LeadView, within: Decimal, lang: str | None = None) -> dict:
+    """The offer once someone has the enquiry: who took it and when, and the way to add details."""
+    values = {
+        "owner": lead.owner_id,
+        "by": enquiry.handled_by or "",
+        "when": formatting.slack_date(enquiry.handled_at),
+        "number": lead.number,
+        "company": user_text(lead.company, COMPANY_IN_TEXT),
+        "within": within_text(within, lang),
+    }
+    key = {ASSIGN: "inbound.assigned", ROUND_ROBIN: "inbound.round_robin"}.get(enquiry.taken_how or "", "inbound.claimed")
+    text = t(key, lang, **values)
+    blocks = [kit.section(text)]
+    if lead.status == "open":
+        blocks.append(kit.context(t("inbound.details_hint", lang, owner=lead.owner_id)))
+        blocks.append(kit.actions(kit.button(t("inbound.add_details", lang), EDIT_BUTTON, str(lead.number))))
+    return kit.message(blocks, text)
+
+
+def dismissed(enquiry: EnquiryView, lang: str | None = None) -> dict:
+    text = t("inbound.dismissed", lang, by=enquiry.handled_by or "", when=formatting.slack_date(enquiry.handled_at))
+    return kit.message([kit.section(text)], text)
+
+
+def already_handled(enquiry: EnquiryView, lang: str | None = None) -> str:
+    """What a second claimer is told: who has it since when."""
+    if enquiry.status == "dismissed":
+        return t("inbound.already_dismissed", lang, user=enquiry.handled_by or "")
+    return t(
+        "inbound.already_taken_when", lang, owner=enquiry.owner_id or "", number=enquiry.lead_number or "",
+        when=formatting.slack_date(enquiry.handled_at),
+    )
+
+
+def reminder(ts: str, mentions: list[str], within: Decimal, lang: str | None = None) -> dict:
+    """Posted once in the enquiry's thread when nobody claimed it in time."""
+    who = " ".join(f"<@{user}>" for user in mentions) or "<!here>"
+    text = t("inbound.reminder", lang, within=within_text(within, lang), mentions=who)
+    return {**kit.message([kit.section(text)], text), "thread_ts": ts}
+
+
+def state_text(channel_id: str, state: ChannelState, within: Decimal, lang: str | None = None) -> str:
+    if not state.enabled:
+        return t("inbound.state_off", lang, channel=channel_id)
+    return t(
+        "inbound.state_on", lang, channel=channel_id,
+        round_robin=t("inbound.word_on" if state.round_robin else "inbound.word_off", lang),
+        within=within_text(within, lang),
+        then=t("inbound.now_round_robin" if state.round_robin and state.claimers else "inbound.now_remind", lang),
+    )
+
+
+def round_robin_text(channel_id: str, state: ChannelState, within: Decimal, lang: str | None = None) -> str:
+    if not state.round_robin:
+        return t("inbound.round_robin_off", lang, channel=channel_id, within=within_text(within, lang))
+    if not state.claimers:
+        return t("inbound.round_robin_on_nobody", lang, channel=channel_id)
+    reps = ", ".join(f"<@{user}>" for user in state.claimers[:20])
+    return t("inbound.round_robin_on", lang, channel=channel_id, within=within_text(within, lang), reps=reps)

@@ -1,0 +1,179 @@
+"""`leadbot import-leads` and `leadbot export`: leads in from a spreadsheet, everything out, and back in again."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ADMIN, ALICE, BOB, BOT_TOKEN
+from tests.support import command, lead, nudges_to, text_of, tick
+
+HEADER = "company,contact,source,asked_for,owner,created_on,last_touch_on,touches,next_follow_up,situation,claimed_potential,status\n"
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def leadbot(app, monkeypatch, tmp_path, capsys):
+    """Run `leadbot …` in this process against the test's database, fake Slack and clock."""
+    monkeypatch.chdir(tmp_path)  # no developer's .env gets read
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "LEADBOT_")) or name in ("DATABASE_URL", "PORT"):
+            monkeypatch.delenv(name)
+    for name, value in {
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": app.slack.base_url, "DATABASE_URL": app.deps.db.url,
+        "LEADBOT_ADMINS": ADMIN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("bot.container.SystemClock", lambda: app.deps.clock)
+
+    def run(*argv: str) -> Ran:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return run
+
+
+def _file(tmp_path, text: str, name: str = "leads.csv", bom: bool = False):
+    path = tmp_path / name
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
+    return str(path)
+
+
+def test_a_spreadsheet_with_a_byte_order_mark_and_owner_emails_imports(app, leadbot, tmp_path):
+    path = _file(tmp_path, HEADER + (
+        "Acme Oilfield,Li Wei,Website,pipeline coating proposal,alice@example.com,2026-11-20,,,,boss_research,12000,\n"
+        "张三金属加工有限公司,张三,trade show,涂层方案,UBOB0001,2026-11-25,2026-11-27,1,2026-12-10,,,open\n"
+    ), bom=True)
+    ran = leadbot("import-leads", path)
+    assert ran.code == 0, ran.err
+    assert "imported 2 leads" in ran.out and "T0001" in ran.out
+    listing = command(app, "list all")
+    assert "#1 Acme Oilfield* · <@UALICE01>" in listing and "#2 张三金属加工有限公司* · <@UBOB0001>" in listing
+    card = command(app, "show 1")
+    assert "12,000" in card and "6,000" in card and "Website" in card and "research whether to buy" in card
+    assert "Thu 10 Dec" in command(app, "show 2")
+
+
+BAD_ROWS = [
+    ("Beta Co,Li,website,x,UALICE01,31/10/2026,,,,,,", "line 3: created_on must be a date like 2026-03-31, got '31/10/2026'"),
+    ("Beta Co,Li,fax,x,UALICE01,2026-10-31,,,,,,", "line 3: source must be one of website, marketing"),
+    ("Beta Co,Li,website,x,nobody@example.com,2026-10-31,,,,,,", "line 3: no Slack user in this workspace has the email nobody@example.com"),
+    ("ACME oilfield,Li,website,x,UALICE01,2026-10-31,,,,,,", "line 3: ACME oilfield is already open on line 2"),
+    ("Beta Co,Li,website,x,UALICE01,2026-10-31,,,,,lots,", "line 3: claimed_potential must be a number"),
+    ("Beta Co,Li,website,x,UALICE01,2027-01-31,,,,,,", "line 3: created_on 2027-01-31 is in the future"),
+    ("Beta Co,Li,website,x,UALICE01,2026-10-31,2026-10-01,1,,,,", "line 3: last_touch_on 2026-10-01 must be between"),
+]
+
+
+def test_a_bad_row_stops_the_file_with_its_line_and_imports_nothing(app, leadbot, tmp_path):
+    for row, why in BAD_ROWS:
+        path = _file(tmp_path, HEADER + "Acme Oilfield,Li Wei,website,proposal,UALICE01,2026-11-20,,,,,,\n" + row + "\n")
+        ran = leadbot("import-leads", path)
+        assert ran.code == 1 and why in ran.err and "Nothing was imported" in ran.err, (row, ran.err)
+        assert "Traceback" not in ran.err
+    assert "no open leads" in command(app, "list all")
+
+
+def test_a_file_without_the_required_columns_is_refused_at_line_one(app, leadbot, tmp_path):
+    ran = leadbot("import-leads", _file(tmp_path, "company,owner\nAcme,UALICE01\n"))
+    assert ran.code == 1 and "line 1: missing columns contact, source, asked_for, created_on" in ran.err
+
+
+def test_a_file_that_is_not_utf8_is_refused_in_words(app, leadbot, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "Müller GmbH,Hans,website,x,UALICE01,2026-11-20,,,,,,\n").encode("latin-1"))
+    ran = leadbot("import-leads", str(path))
+    assert ran.code == 1 and "not UTF-8" in ran.err and "Traceback" not in ran.err
+
+
+def test_importing_the_same_file_again_adds_nothing(app, leadbot, tmp_path):
+    path = _file(tmp_path, HEADER + (
+        "Acme Oilfield,Li Wei,website,proposal,UALICE01,2026-11-20,,,,,,\n"
+        "Beta Pipes,Wang,referral,valves,UBOB0001,2026-06-01,2026-07-01,3,,,,won\n"
+    ))
+    assert "imported 2 leads" in leadbot("import-leads", path).out
+    again = leadbot("import-leads", path)
+    assert again.code == 0 and "imported 0 leads" in again.out and "(2 already there)" in again.out
+    assert "(1)" in command(app, "list all")  # the won lead is not open
+
+
+def test_an_imported_lead_long_quiet_is_nudged_once_not_once_per_missed_step(app, leadbot, tmp_path):
+    # Last touched 40 days before Tue 1 Dec, after two follow-ups: the next step (14 days) passed long ago.
+    rows = "".join(
+        f"{company},Li,website,proposal,UALICE01,2026-09-01,2026-10-22,2,,comparing,,\n"
+        for company in ("Alpha Pipes", "Beta Pipes", "Gamma Pipes")
+    )
+    assert leadbot("import-leads", _file(tmp_path, HEADER + rows)).code == 0
+    assert "Thu 5 Nov (overdue)" in command(app, "list all")
+    report = tick(app, "2026-12-01T09:00:00+00:00")  # 17:00 in Shanghai: Alice is at work
+    assert report.sent == 1
+    nudge = text_of(nudges_to(app, ALICE)[0])
+    assert "3 leads have gone quiet" in nudge and "40 days since the last contact" in nudge
+    assert tick(app, "2026-12-01T09:30:00+00:00").claimed == 0
+    assert len(nudges_to(app, ALICE)) == 1
+    # The next morning's digest lists them again, but as the same silence: one nudge each, no burst.
+    tick(app, "2026-12-02T01:00:00+00:00")
+    assert [app.deps.leads.find("T0001", str(n)).nudges_unanswered for n in (1, 2, 3)] == [1, 1, 1]
+
+
+def test_a_big_file_shows_progress(app, leadbot, tmp_path):
+    rows = "".join(f"Company {n},Li,website,x,UALICE01,2026-11-20,,,,,,won\n" for n in range(1001))
+    ran = leadbot("import-leads", _file(tmp_path, HEADER + rows))
+    assert ran.code == 0 and "imported 1001 leads" in ran.out
+    assert "importing 1001/1001 rows (100%)" in ran.err
+
+
+def test_export_then_import_reproduces_the_leads(app, leadbot, tmp_path):
+    lead(app, "Acme Oilfield", asked_for="pipeline coating, 12 km", claimed_potential="12000", potential_unit="m")
+    lead(app, "Zhang Metalworks", user=BOB, situation="comparing")
+    command(app, "log 1 call spoke to Li about the budget meeting")
+    command(app, "won 2", user=BOB)
+    first = leadbot("export", "--out", str(tmp_path / "t1"))
+    assert first.code == 0, first.err
+    for name in ("leads", "touches", "enquiries", "inbound_channels", "settings"):
+        assert (tmp_path / "t1" / f"{name}.csv").exists()
+    touches = list(csv.DictReader((tmp_path / "t1" / "touches.csv").open(encoding="utf-8-sig")))
+    assert [(t["lead"], t["kind"], t["note"]) for t in touches] == [("1", "call", "spoke to Li about the budget meeting")]
+
+    # Into another workspace: the same leads, numbers and all.
+    moved = leadbot("import-leads", str(tmp_path / "t1" / "leads.csv"), "--team", "T0002")
+    assert moved.code == 0 and "imported 2 leads" in moved.out, moved.err
+    assert leadbot("export", "--team", "T0002", "--out", str(tmp_path / "t2")).code == 0
+    exported = (tmp_path / "t1" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "t2" / "leads.csv").read_text(encoding="utf-8-sig") == exported
+    assert "Acme Oilfield" in exported and "12000.00" in exported and ",won," in exported
+
+    # Back into the workspace it came from: nothing new.
+    again = leadbot("import-leads", str(tmp_path / "t1" / "leads.csv"))
+    assert "imported 0 leads" in again.out and "(2 already there)" in again.out
+
+
+def test_export_as_json_holds_the_team_rules_but_no_secrets(app, leadbot, tmp_path):
+    lead(app, "Acme Oilfield")
+    ran = leadbot("export", "--format", "json", "--out", str(tmp_path / "out"))
+    assert ran.code == 0 and "leads.json (1 rows)" in ran.out
+    leads = json.loads((tmp_path / "out" / "leads.json").read_text(encoding="utf-8"))
+    assert leads[0]["company"] == "Acme Oilfield" and leads[0]["number"] == 1 and leads[0]["touches"] == 0
+    settings = {s["setting"]: s["value"] for s in json.loads((tmp_path / "out" / "settings.json").read_text())}
+    assert settings["LEADBOT_CADENCE"] == "2,7,14,30,60" and settings["LEADBOT_WORKDAYS"] == "mon,tue,wed,thu,fri"
+    assert settings["LEADBOT_WORK_HOURS"] == "09:00-18:00" and settings["LEADBOT_ADMINS"] == ADMIN
+    text = (tmp_path / "out" / "settings.json").read_text()
+    assert BOT_TOKEN not in text and "DATABASE_URL" not in text
+
+
+def test_export_needs_to_know_the_workspace(app, leadbot, monkeypatch):
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    ran = leadbot("export")
+    assert ran.code == 2 and "SLACK_BOT_TOKEN" in ran.err and "Traceback" not in ran.err

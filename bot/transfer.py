@@ -14,7 +14,6 @@ from bot.progress import ProgressBar
 from bot.slack_out import slack_error
 
 
-
 class SlackUnavailable(Exception):
     """Slack could not be asked something the command needs; nothing was changed."""
 

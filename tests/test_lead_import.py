@@ -177,3 +177,25 @@ def test_export_needs_to_know_the_workspace(app, leadbot, monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN")
     ran = leadbot("export")
     assert ran.code == 2 and "SLACK_BOT_TOKEN" in ran.err and "Traceback" not in ran.err
+
+
+def test_export_carries_orders_and_small_buyer_answers_and_orders_import_back(app, leadbot, tmp_path):
+    for order in ("2,400 2026-01-10", "3,000 2026-04-02", "2,500 2026-07-10"):
+        command(app, f"order Zhang Metalworks {order}")
+    tick(app, "2026-12-01T09:00:00+00:00")
+    question = [m for m in app.slack.dms_to(ALICE) if "They keep buying" in text_of(m)][0]
+    button = next(e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"])
+    app.send.click(ALICE, question, "small_buyer_answer:price", value=button["value"].split(":")[0] + ":price")
+    app.slack.wait_for("chat.update")
+    assert leadbot("export", "--out", str(tmp_path / "t1")).code == 0
+    orders = list(csv.DictReader((tmp_path / "t1" / "orders.csv").open(encoding="utf-8-sig")))
+    assert [(o["company"], o["ordered_on"], o["amount"]) for o in orders] == [
+        ("Zhang Metalworks", "2026-01-10", "2400.00"), ("Zhang Metalworks", "2026-04-02", "3000.00"),
+        ("Zhang Metalworks", "2026-07-10", "2500.00"),
+    ]
+    answers = list(csv.DictReader((tmp_path / "t1" / "small_buyer_answers.csv").open(encoding="utf-8-sig")))
+    assert [(a["company"], a["reason"], a["answered_by"]) for a in answers] == [("Zhang Metalworks", "price", ALICE)]
+    moved = leadbot("import-orders", str(tmp_path / "t1" / "orders.csv"), "--team", "T0002")
+    assert moved.code == 0 and "imported 3 orders for 1 accounts" in moved.out, moved.err
+    again = leadbot("import-orders", str(tmp_path / "t1" / "orders.csv"), "--team", "T0002")
+    assert "imported 0 orders" in again.out

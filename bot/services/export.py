@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import SETTINGS, Settings
 from bot.db import Database
-from bot.models import Enquiry, InboundChannel, Lead, Touch
+from bot.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
 from bot.services.lead_import import COLUMNS as LEAD_COLUMNS
 from bot.worktime import WEEKDAYS
 
@@ -25,7 +25,9 @@ FORMATS = ("csv", "json")
 TEAM_SETTINGS = (
     "LEADBOT_ADMINS", "LEADBOT_POTENTIAL_FACTOR", "LEADBOT_CADENCE", "LEADBOT_KEEP_WARM_DAYS", "LEADBOT_MIN_TOUCHES",
     "LEADBOT_TEAM_TZ", "LEADBOT_WORKDAYS", "LEADBOT_WORK_HOURS", "LEADBOT_RENUDGE_DAYS", "LEADBOT_ESCALATE_AFTER",
-    "LEADBOT_MANAGER", "LEADBOT_INBOUND_CLAIM_WITHIN",
+    "LEADBOT_MANAGER", "LEADBOT_INBOUND_CLAIM_WITHIN", "LEADBOT_CURRENCY", "LEADBOT_DEFAULT_OWNER",
+    "LEADBOT_SMALL_ORDER_MAX", "LEADBOT_SMALL_MIN_ORDERS", "LEADBOT_SMALL_WINDOW_MONTHS", "LEADBOT_SMALL_SPREAD_MONTHS",
+    "LEADBOT_SMALL_RECENT_MONTHS", "LEADBOT_ASK_AGAIN_DAYS", "LEADBOT_SUMMARY_SCHEDULE", "LEADBOT_DIGEST_TIME",
 )
 
 Value = str | int | bool | None
@@ -131,6 +133,45 @@ def _inbound_channels(session: Session, ctx: ExportContext) -> Iterable[dict[str
         yield {"channel": channel.channel_id, "enabled": channel.enabled, "round_robin": channel.round_robin}
 
 
+def _orders(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
+    # The columns `leadbot import-orders` reads, so the file imports back as the same orders.
+    rows = session.execute(
+        select(Order, Account.name, Account.owner_id)
+        .join(Account, Account.id == Order.account_id)
+        .where(Order.team_id == ctx.team_id, Account.team_id == ctx.team_id)
+        .order_by(Account.name, Order.ordered_on, Order.id)
+    )
+    for order, company, owner in rows:
+        yield {
+            "company": company,
+            "ordered_on": order.ordered_on.isoformat(),
+            "amount": str(order.amount),
+            "currency": order.currency,
+            "owner": owner,
+            "ref": order.ref or f"{order.import_key}"[:128],
+            "note": order.note,
+        }
+
+
+def _small_buyer_answers(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
+    rows = session.execute(
+        select(SmallBuyerAnswer, Account.name)
+        .join(Account, Account.id == SmallBuyerAnswer.account_id)
+        .where(SmallBuyerAnswer.team_id == ctx.team_id, Account.team_id == ctx.team_id)
+        .order_by(SmallBuyerAnswer.answered_at, SmallBuyerAnswer.id)
+    )
+    for answer, company in rows:
+        yield {
+            "company": company,
+            "reason": answer.reason,
+            "note": answer.note,
+            "answered_by": answer.answered_by,
+            "answered_at": answer.answered_at.isoformat(),
+            "next_step_on": answer.next_step_on.isoformat(),
+            "lead": answer.lead_number,
+        }
+
+
 def _settings(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
     for setting in SETTINGS:
         if setting.env in TEAM_SETTINGS:
@@ -154,7 +195,7 @@ def setting_text(attr: str, value: object) -> str:
     return str(value)
 
 
-# Add a table to the export by adding its Exporter here (orders and small-buyer answers belong next).
+# Add a table to the export by adding its Exporter here.
 EXPORTERS: tuple[Exporter, ...] = (
     Exporter("leads", LEAD_COLUMNS, _leads),
     Exporter("touches", ("lead", "company", "kind", "note", "buyer_said", "logged_by", "logged_at"), _touches),
@@ -165,6 +206,12 @@ EXPORTERS: tuple[Exporter, ...] = (
         _enquiries,
     ),
     Exporter("inbound_channels", ("channel", "enabled", "round_robin"), _inbound_channels),
+    Exporter("orders", ("company", "ordered_on", "amount", "currency", "owner", "ref", "note"), _orders),
+    Exporter(
+        "small_buyer_answers",
+        ("company", "reason", "note", "answered_by", "answered_at", "next_step_on", "lead"),
+        _small_buyer_answers,
+    ),
     Exporter("settings", ("setting", "value", "meaning"), _settings),
 )
 
@@ -177,7 +224,7 @@ def export(db: Database, settings: Settings, team_id: str, out_dir: Path, fmt: s
     ctx = ExportContext(team_id, settings)
     written = []
     # One read transaction, so the files agree with each other.
-    with db.uow() as uow:
+    with db.read() as uow:
         for exporter in EXPORTERS:
             rows = [{column: row.get(column) for column in exporter.columns} for row in exporter.rows(uow.session, ctx)]
             path = out_dir / f"{exporter.name}.{fmt}"

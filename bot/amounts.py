@@ -69,7 +69,8 @@ def parse_currency(text: str) -> str | None:
 
 
 def money(value: Decimal, currency: str) -> str:
-    """¥24,000 / $1,250.50 / 3,000 CHF."""
-    number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    """¥24,000 / $1,250.50 / 3,000 CHF — and ¥2.4万 for a Chinese reader."""
+    from bot.formatting import number  # formatting reads the reader's language; amounts stays free of it
+
     symbol = {code: sym for sym, code in SYMBOLS.items()}.get(currency)
-    return f"{symbol}{number}" if symbol else f"{number} {currency}"
+    return f"{symbol}{number(value)}" if symbol else f"{number(value)} {currency}"

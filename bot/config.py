@@ -115,6 +115,13 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
         raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
 
 
+def _language(name: str, raw: str) -> str:
+    value = raw.strip().lower().replace("_", "-").split("-")[0]
+    if value not in {"en", "zh"}:
+        raise SettingsError(f"{name} must be en or zh, got {raw!r}")
+    return value
+
+
 def _schedule(name: str, raw: str) -> str:
     value = raw.strip().lower()
     if value not in {"weekly", "daily"}:
@@ -202,6 +209,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int, "Months between first and last order for 'steady'."),
     Setting("LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int, "The last order must be this recent."),
     Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
+    Setting("LEADBOT_LANGUAGE", "language", "en", _language, "Team language (en or zh): team summaries, and reps whose own is unknown."),
     Setting("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule, "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays)."),
     Setting("LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time, "Default time of each rep's morning digest, in their time zone."),
     Setting(
@@ -248,6 +256,7 @@ class Settings:
     inbound_claim_within: Decimal
     tick_seconds: int
     summary_schedule: str
+    language: str
     digest_time: time
     currency: str
     default_owner: str | None

@@ -6,17 +6,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from bot.i18n import current_language
+
+CHINESE_WEEKDAYS = "一二三四五六日"
+WAN = Decimal(10_000)
+
+
+def number(value: Decimal) -> str:
+    """12345.5 → "12,345.50" (whole numbers lose the cents); in Chinese 24000 → "2.4万", as a reader expects."""
+    if current_language() == "zh" and abs(value) >= WAN:
+        return f"{(value / WAN).quantize(Decimal('0.01')).normalize():f}万"
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
 
 def amount(value: Decimal | None, unit: str = "") -> str:
-    """12345.5 → "12,345.50"; whole numbers lose the cents."""
     if value is None:
         return "—"
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return f"{text} {unit}".strip()
+    return f"{number(value)} {unit}".strip()
 
 
 def day(value: date, today: date) -> str:
-    """"Tue 1 Dec", with the year only when it is not this year."""
+    """"Tue 1 Dec" / "12月1日 周二", with the year only when it is not this year."""
+    if current_language() == "zh":
+        text = f"{value.month}月{value.day}日 周{CHINESE_WEEKDAYS[value.weekday()]}"
+        return text if value.year == today.year else f"{value.year}年{text}"
     text = f"{value:%a} {value.day} {value:%b}"
     return text if value.year == today.year else f"{text} {value.year}"
 
@@ -35,6 +48,6 @@ def slack_date(instant: datetime) -> str:
     return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}} at {{time}}|{instant:%Y-%m-%d %H:%M} UTC>"
 
 
-def number(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
     """1 → "1", 0.50 → "0.5", 10 → "10" (never "1E+1")."""
     return format(value.normalize(), "f")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot import formatting, kit
 from bot.blocks import COMPANY_IN_TEXT, EDIT_BUTTON
-from bot.i18n import t
+from bot.i18n import t, tn
 from bot.kit import user_text
 from bot.services.inbound import ASSIGN, ROUND_ROBIN, ChannelState, EnquiryView
 from bot.services.leads import LeadView
@@ -28,7 +28,7 @@ def enquiry_ts_of(action: dict) -> str:
 
 
 def within_text(hours: Decimal, lang: str | None = None) -> str:
-    return t("inbound.hours.one" if hours == 1 else "inbound.hours.other", lang, count=formatting.number(hours))
+    return tn("inbound.hours", hours, lang, count=formatting.plain_number(hours))
 
 
 def offer(ts: str, within: Decimal, round_robin: bool, lang: str | None = None) -> dict:

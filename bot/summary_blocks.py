@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot import kit
 from bot.amounts import money
-from bot.i18n import EN, t, tn
+from bot.i18n import has_message, t, tn
 from bot.services.leads import LOST_REASONS, SOURCES
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
@@ -132,7 +132,7 @@ def _by_count(counts: dict[str, int], order: tuple[str, ...]) -> list[tuple[str,
 
 def _label(prefix: str, key: str, lang: str | None) -> str:
     # A value stored before its label existed (or by a newer version) still shows, escaped, instead of failing.
-    return t(f"{prefix}.{key}", lang) if f"{prefix}.{key}" in EN else kit.user_text(key, 60)
+    return t(f"{prefix}.{key}", lang) if has_message(f"{prefix}.{key}") else kit.user_text(key, 60)
 
 
 def _inline(items: list[str], lang: str | None) -> str:

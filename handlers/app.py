@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
 from bot.container import Deps
+from bot.i18n import use_language
 from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
+
+LISTENER_THREADS = 16
+
+
+class ContextThreadPool(ThreadPoolExecutor):
+    """Runs each listener with the context of the request that started it (the reader's language)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
-    """The Bolt app; pass `listener_executor` to be able to wait for work still running after acks."""
+    """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
     app = App(
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
@@ -20,9 +31,17 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         client=deps.web,
         # Socket Mode requests arrive over a websocket Slack authenticated already.
         request_verification_enabled=not config.socket_mode,
-        listener_executor=listener_executor,
+        listener_executor=listener_executor or ContextThreadPool(max_workers=LISTENER_THREADS),
         logger=logging.getLogger("leadbot.bolt"),
     )
+
+    @app.middleware
+    def speak_the_users_language(context, next) -> None:
+        """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
+        team_id, user_id = context.get("team_id"), context.get("user_id")
+        use_language(deps.directory.language(team_id, user_id, deps.clock.now()) if team_id and user_id else None)
+        next()
+
     for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound):
         module.register(app, deps)
     return app

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot import inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
+from bot.i18n import language
 from bot.scheduled import render
 from bot.services.followups import FOLDED
 from bot.services.inbound import INBOUND_ASSIGNED
@@ -144,6 +145,13 @@ def _plan_inbound(deps: Deps, now: datetime, stopped: set[str], report: RunRepor
                 logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
 
 
+def _reader_language(deps: Deps, delivery) -> str:
+    """A DM speaks its reader's language; a channel message the team's."""
+    if delivery.target[:1] in ("U", "W"):
+        return deps.directory.cached_language(delivery.team_id, delivery.target) or deps.config(delivery.team_id).language
+    return deps.config(delivery.team_id).language
+
+
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:
     """Post every pending message whose time has come; returns how many were taken."""
     taken = 0
@@ -155,7 +163,8 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         if delivery.team_id in stopped:
             deps.ledger.release(delivery.id)
             continue
-        message = render(deps, delivery, now)
+        with language(_reader_language(deps, delivery)):
+            message = render(deps, delivery, now)
         if message is None:
             deps.ledger.skipped(delivery.id)
             report.skipped += 1
@@ -165,7 +174,8 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
             deps.ledger.sent(delivery.id, result.channel, result.ts, now)
             report.sent += 1
             if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
-                upload_chart(deps, delivery, result.channel, result.ts)
+                with language(_reader_language(deps, delivery)):
+                    upload_chart(deps, delivery, result.channel, result.ts)
         elif result.outcome == RETRY:
             logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
             deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)

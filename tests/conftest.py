@@ -6,7 +6,6 @@ import os
 import shutil
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 import pytest
@@ -19,7 +18,7 @@ from bot.container import Deps, build_deps
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.models import Base
-from handlers.app import create_app
+from handlers.app import ContextThreadPool, create_app
 from handlers.web import make_server, wsgi_app
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SignedSlack
@@ -28,6 +27,7 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 TEAM = "T0001"
 ALICE, BOB, CAROL, ADMIN = "UALICE01", "UBOB0001", "UCAROL01", "UADMIN01"
+WANG = "UWANG001"  # a rep whose Slack is in Chinese
 GENERAL = "C0GENERAL"
 # A Tuesday morning, so "in two days" and working hours are unremarkable.
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -90,7 +90,8 @@ def db(database_url) -> Database:
 def slack() -> FakeSlack:
     fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
     fake.start()
-    fake.add_user(ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="zh-CN", email="alice@example.com")
+    fake.add_user(ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="en-US", email="alice@example.com")
+    fake.add_user(WANG, name="wang", real_name="王芳", tz="Asia/Shanghai", locale="zh-CN", email="wang@example.com")
     fake.add_user(BOB, name="bob", real_name="Bob Miller", tz="America/New_York", email="bob@example.com")
     fake.add_user(CAROL, name="carol", real_name="Carol Schmidt", tz="Europe/Berlin", email="carol@example.com")
     fake.add_user(ADMIN, name="admin", real_name="Sales Manager", tz="Asia/Shanghai", email="boss@example.com")
@@ -122,7 +123,7 @@ class Running:
 
     def __init__(
         self, deps: Deps, slack: FakeSlack, url: str, server, thread: threading.Thread, stopping: threading.Event,
-        listeners: ThreadPoolExecutor,
+        listeners: ContextThreadPool,
     ) -> None:
         self.deps = deps
         self.slack = slack
@@ -143,7 +144,7 @@ class Running:
 
 
 def start_app(deps: Deps, slack: FakeSlack) -> Running:
-    listeners = ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener")
+    listeners = ContextThreadPool(max_workers=8, thread_name_prefix="listener")
     server = make_server(
         wsgi_app(create_app(deps, listener_executor=listeners), deps.db), "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05
     )

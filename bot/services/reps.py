@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
+from bot.i18n import language_of_locale
 from bot.models import Rep
 from bot.services.upsert import insert_ignore
 from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workdays
@@ -59,6 +60,23 @@ class Directory:
             logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
             return cached or RepView(user_id, "", self.default_tz, None, True, self.default_hours, self.settings.digest_time)
         return self._store(team_id, user_id, user, now)
+
+    def language(self, team_id: str, user_id: str, now: datetime) -> str | None:
+        """The rep's language: their own choice, else their Slack locale's (None: the team's default).
+
+        Asks Slack only for someone never seen before, so a request is not held up by a refresh.
+        """
+        with self.db.read() as uow:
+            known = uow.session.get(Rep, (team_id, user_id)) is not None
+        if not known:
+            self.rep(team_id, user_id, now)
+        return self.cached_language(team_id, user_id)
+
+    def cached_language(self, team_id: str, user_id: str) -> str | None:
+        """The same, from the cache alone: for the scheduler, which must not wait on Slack per message."""
+        with self.db.read() as uow:
+            rep = uow.session.get(Rep, (team_id, user_id))
+            return None if rep is None else rep.language or language_of_locale(rep.locale)
 
     def cached_tz(self, team_id: str, user_id: str) -> str:
         """The rep's time zone without asking Slack: for paths racing a 3-second trigger."""

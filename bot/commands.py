@@ -27,16 +27,37 @@ class Command:
     typed: str = ""  # the word the rep typed, for "I don't know X"
 
 
+# Chinese words for the subcommands; a rep may type them with or without a space after.
+ALIASES = {
+    "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
+    "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
+}
+# …and for the kinds of follow-up `/lead log` records.
+KIND_WORDS = {"电话": "call", "邮件": "email", "拜访": "visit", "消息": "message", "微信": "message", "会议": "meeting"}
+# `/lead inbound roundrobin on`, however it is spelt.
+ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
+_FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+
+
 def parse(text: str) -> Command:
     """Split `/lead` text into a subcommand and the rest; empty text asks for help."""
     stripped = (text or "").strip()
     if not stripped:
         return Command("help", "")
-    word, _, rest = stripped.partition(" ")
+    word, rest = _FIRST_WORD.match(stripped).groups()
     name = word.lower()
     if name in SUBCOMMANDS:
         return Command(name, rest.strip(), word)
+    alias = next((a for a in ALIASES if stripped.startswith(a)), None)
+    if alias:
+        return Command(ALIASES[alias], stripped[len(alias) :].strip(), alias)
     return Command("unknown", stripped, word)
+
+
+def touch_kind(word: str) -> str | None:
+    """`call` or `电话` → "call"; None when the word names no kind of follow-up."""
+    lowered = word.lower()
+    return lowered if lowered in ("call", "email", "visit", "message", "meeting") else KIND_WORDS.get(word)
 
 
 def split_quick_capture(args: str) -> tuple[str, str]:
@@ -48,9 +69,9 @@ def split_quick_capture(args: str) -> tuple[str, str]:
 
 
 def split_ref(args: str) -> tuple[str, str]:
-    """First word is the lead reference, the rest is free text."""
-    ref, _, rest = args.strip().partition(" ")
-    return ref, rest.strip()
+    """First word is the lead reference, the rest is free text (any space, full-width too, separates)."""
+    match = _FIRST_WORD.match(args.strip())
+    return (match.group(1), match.group(2).strip()) if match else ("", "")
 
 
 def lead_number(ref: str) -> int | None:

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+class Msg:
+    """A catalog message used as an error parameter, put in the reader's words when the error is shown."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
 class LeadbotError(Exception):
     """An expected refusal the user should read, not a crash."""
 

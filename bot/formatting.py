@@ -6,16 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.i18n import current_language
+from bot.i18n import current_language, t
 
-CHINESE_WEEKDAYS = "一二三四五六日"
 WAN = Decimal(10_000)
 
 
 def number(value: Decimal) -> str:
     """12345.5 → "12,345.50" (whole numbers lose the cents); in Chinese 24000 → "2.4万", as a reader expects."""
     if current_language() == "zh" and abs(value) >= WAN:
-        return f"{(value / WAN).quantize(Decimal('0.01')).normalize():f}万"
+        return t("unit.ten_thousand", value=f"{(value / WAN).quantize(Decimal('0.01')).normalize():f}")
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
@@ -27,11 +26,9 @@ def amount(value: Decimal | None, unit: str = "") -> str:
 
 def day(value: date, today: date) -> str:
     """"Tue 1 Dec" / "12月1日 周二", with the year only when it is not this year."""
-    if current_language() == "zh":
-        text = f"{value.month}月{value.day}日 周{CHINESE_WEEKDAYS[value.weekday()]}"
-        return text if value.year == today.year else f"{value.year}年{text}"
-    text = f"{value:%a} {value.day} {value:%b}"
-    return text if value.year == today.year else f"{text} {value.year}"
+    key = "format.day" if value.year == today.year else "format.day_year"
+    weekday, month = t(f"weekday.{value.isoweekday()}"), t(f"month.{value.month}")
+    return t(key, weekday=weekday, day=value.day, month=month, year=value.year)
 
 
 def age_days(since: datetime, now: datetime) -> int:

@@ -17,6 +17,7 @@ from bot.account_blocks import account_blocks
 from bot.amounts import money
 from bot.clock import local_today
 from bot.commands import (
+    ROUND_ROBIN_WORDS,
     Command,
     OrderSyntaxError,
     mentioned_user,
@@ -25,14 +26,15 @@ from bot.commands import (
     snooze_days,
     split_quick_capture,
     split_ref,
+    touch_kind,
 )
 from bot.container import Deps
-from bot.errors import LeadbotError, LeadNotFound, TooFewTouches
+from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
 from bot.followup_blocks import refusal_with_date_picker
 from bot.i18n import t, tn
 from bot.kit import user_text
 from bot.names import COMPANY_MAX
-from bot.services.leads import TOUCH_KINDS, lost_reason_from_word
+from bot.services.leads import lost_reason_from_word
 from bot.services.orders import OrderInput
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
 from bot.summary_schedule import next_send
@@ -132,7 +134,7 @@ def list_leads(call: Call, command: Command) -> None:
 
 def show(call: Call, command: Command) -> None:
     """A lead's card, followed by its account's orders and answers; or the account alone."""
-    ref = _require_ref(command.args, "/lead show 12")
+    ref = _require_ref(command.args, "show")
     deps = call.deps
     today = call.today()
     try:
@@ -182,13 +184,14 @@ def order(call: Call, command: Command) -> None:
 
 
 def log(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "/lead log 12 call asked about the budget meeting"))
+    ref, rest = split_ref(_require_ref(command.args, "log"))
     deps = call.deps
     if not rest:
         open_log_modal(deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, {"channel": call.channel_id})
         return
-    first, _, after = rest.partition(" ")
-    kind, note = (first.lower(), after.strip()) if first.lower() in TOUCH_KINDS else ("other", rest)
+    first, after = split_ref(rest)
+    kind = touch_kind(first)
+    kind, note = (kind, after) if kind else ("other", rest)
     now = deps.clock.now()
     tz = deps.directory.tz(call.team_id, call.user_id, now)
     lead = deps.leads.log_touch(call.team_id, ref, call.user_id, kind, note, now, tz)
@@ -197,7 +200,7 @@ def log(call: Call, command: Command) -> None:
 
 def snooze(call: Call, command: Command) -> None:
     """`/lead snooze 12 [3|3d|1w|2026-12-20]`: push the next follow-up out, no touch counted."""
-    ref, rest = split_ref(_require_ref(command.args, "/lead snooze 12 3d"))
+    ref, rest = split_ref(_require_ref(command.args, "snooze"))
     deps = call.deps
     now = deps.clock.now()
     tz = deps.directory.tz(call.team_id, call.user_id, now)
@@ -216,14 +219,14 @@ def snooze(call: Call, command: Command) -> None:
 
 
 def won(call: Call, command: Command) -> None:
-    ref, _ = split_ref(_require_ref(command.args, "/lead won 12"))
+    ref, _ = split_ref(_require_ref(command.args, "won"))
     lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
     tell(call.respond, t("lead.won", number=lead.number, company=user_text(lead.company, 120)))
 
 
 def lost(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "/lead lost 12 competitor"))
-    word, _, note = rest.partition(" ")
+    ref, rest = split_ref(_require_ref(command.args, "lost"))
+    word, note = split_ref(rest)
     reason = lost_reason_from_word(word) if word else None
     if reason is None:
         raise LeadbotError("error.lost_reason_unknown", reasons="competitor, cancelled, budget, fit, silent, other")
@@ -238,7 +241,7 @@ def lost(call: Call, command: Command) -> None:
 
 
 def assign(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "/lead assign 12 @maria"))
+    ref, rest = split_ref(_require_ref(command.args, "assign"))
     if not rest:
         raise LeadbotError("error.user_missing", number=ref)
     new_owner = mentioned_user(rest.split()[0])
@@ -278,7 +281,7 @@ def inbound(call: Call, command: Command) -> None:
     elif words == ["off"]:
         deps.inbound.set_enabled(call.team_id, channel, False, call.user_id, now)
         tell(call.respond, t("inbound.turned_off", channel=channel))
-    elif len(words) == 2 and words[0] in ("roundrobin", "round-robin") and words[1] in ("on", "off"):
+    elif len(words) == 2 and words[0] in ROUND_ROBIN_WORDS and words[1] in ("on", "off"):
         if not deps.inbound.channel(call.team_id, channel).enabled:
             raise LeadbotError("inbound.needs_inbound", channel=channel)
         state = deps.inbound.set_round_robin(call.team_id, channel, words[1] == "on", call.user_id, now)
@@ -287,9 +290,9 @@ def inbound(call: Call, command: Command) -> None:
         raise LeadbotError("inbound.usage")
 
 
-def _require_ref(args: str, example: str) -> str:
+def _require_ref(args: str, subcommand: str) -> str:
     if not args.strip():
-        raise LeadbotError("error.ref_missing", example=example)
+        raise LeadbotError("error.ref_missing", example=Msg(f"example.{subcommand}"))
     return args.strip()
 
 

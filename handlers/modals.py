@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot import blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError, NotAllowed
+from bot.errors import LeadbotError, Msg, NotAllowed
 from bot.followup_blocks import lost_modal
 from bot.scheduled import redraw
 from bot.services.leads import LeadView
@@ -34,7 +34,7 @@ def changeable_lead(deps: Deps, team_id: str, user_id: str, ref: str) -> LeadVie
     if not deps.leads.can_change(lead, user_id):
         raise NotAllowed(lead.number, lead.owner_id)
     if lead.status != "open":
-        raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
+        raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}"))
     return lead
 
 

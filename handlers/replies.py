@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks
-from bot.errors import LeadbotError
+from bot.errors import LeadbotError, Msg
 from bot.i18n import t
 from bot.kit import user_text
 
@@ -18,7 +18,10 @@ logger = logging.getLogger(__name__)
 
 def error_text(error: LeadbotError, lang: str | None = None) -> str:
     """The catalog sentence for a domain error, with any user text in it made inert."""
-    params = {k: user_text(v, 200) if isinstance(v, str) else v for k, v in error.params.items()}
+    params = {
+        k: t(v.key, lang) if isinstance(v, Msg) else user_text(v, 200) if isinstance(v, str) else v
+        for k, v in error.params.items()
+    }
     return t(error.key, lang, **params)
 
 

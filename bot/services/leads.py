@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.commands import lead_number
 from bot.db import Database
-from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, NotAllowed, TooFewTouches
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, Msg, NotAllowed, TooFewTouches
 from bot.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
 from bot.names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.services.policy import Policy
@@ -45,6 +45,15 @@ LOST_REASON_WORDS = {
     "proposal": "went_silent",
     "fishing": "went_silent",
     "other": "other",
+    "竞品": "competitor",
+    "竞争对手": "competitor",
+    "取消": "cancelled",
+    "预算": "no_budget",
+    "没预算": "no_budget",
+    "不合适": "not_fit",
+    "沉默": "went_silent",
+    "骗方案": "went_silent",
+    "其他": "other",
 }
 
 
@@ -459,7 +468,7 @@ class LeadService:
         if user_id != lead.owner_id and user_id not in policy.admins:
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
-            raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=lead.status)
+            raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}"))
         return lead
 
     def view(self, lead: Lead, with_touches: bool = False) -> LeadView:

@@ -290,7 +290,7 @@ class Settings:
 
     def require_bot_token(self) -> None:
         if not self.bot_token:
-            raise SettingsError("SLACK_BOT_TOKEN is not set: copy .env.example to .env and paste the bot token (xoxb-…)")
+            raise SettingsError("SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env (see .env.example and the README)")
         if not self.bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 

@@ -89,7 +89,7 @@ def test_missing_settings_stop_start_up_with_one_clear_line(tmp_path):
     result = subprocess.run([LEADBOT, "serve"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "leadbot: SLACK_BOT_TOKEN is not set: copy .env.example to .env and paste the bot token (xoxb-…)"
+        "leadbot: SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env (see .env.example and the README)"
     ]
     assert "Traceback" not in result.stdout + result.stderr
 

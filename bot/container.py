@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
-from bot.i18n import set_default_language
+from bot.i18n import load_catalogs, set_default_language
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.home import Home
@@ -56,6 +56,7 @@ class Deps:
 
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
+    load_catalogs()
     set_default_language(settings.language)
     db = db or Database(settings.database_url)
     web = make_web_client(settings.bot_token, settings.slack_api_url)

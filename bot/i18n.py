@@ -80,6 +80,12 @@ def tn(key: str, count: int | float, /, lang: str | None = None, **params: objec
     return text.format(**{"count": count, **params})
 
 
+def load_catalogs() -> None:
+    """Read every catalog now, so a broken translation stops start-up instead of a reply."""
+    for lang in LANGUAGES:
+        _translations(lang)
+
+
 def has_message(key: str) -> bool:
     return key in message_ids(DEFAULT_LANGUAGE)
 

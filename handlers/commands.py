@@ -204,7 +204,7 @@ def snooze(call: Call, command: Command) -> None:
     deps = call.deps
     now = deps.clock.now()
     tz = deps.directory.tz(call.team_id, call.user_id, now)
-    days = snooze_days(rest)
+    days = snooze_days(rest) if rest.strip() else deps.directory.rep(call.team_id, call.user_id, now).snooze_days or 1
     if days is not None:
         lead = deps.leads.snooze(call.team_id, ref, call.user_id, days, now, tz)
     else:

@@ -126,3 +126,44 @@ def test_the_team_summary_uses_the_team_language(app_with):
     summary = [m for m in app.slack.messages("C0GENERAL") if m.get("blocks")][-1]
     assert validate_blocks(summary["blocks"], "message") == []
     assert re.search(r"[\u4e00-\u9fff]", text_of(summary))
+
+
+def test_every_surface_stays_within_slacks_limits_in_chinese():
+    from dataclasses import replace
+    from datetime import date, datetime, time, timezone
+    from decimal import Decimal
+
+    from bot import blocks
+    from bot.followup_blocks import lost_modal, nudge_message
+    from bot.i18n import language
+    from bot.services.leads import LeadView
+    from bot.services.reps import RepView
+    from bot.settings_blocks import settings_modal
+    from bot.worktime import WorkingHours
+    from tests.conftest import make_settings
+
+    now = datetime(2026, 12, 4, 1, tzinfo=timezone.utc)
+    today = date(2026, 12, 4)
+    lead_view = LeadView(
+        number=12, company="张" * 200, contact_name="王" * 200, contact_role="总工", source="website",
+        asked_for="要" * 3000, situation="boss_research", discovery_notes="", claimed_potential=Decimal("123456789"),
+        realistic_potential=Decimal("61728394.5"), potential_factor=Decimal("0.5"), potential_unit="吨/年",
+        owner_id="UWANG001", status="open", lost_reason=None, touch_count=2, next_follow_up_on=date(2026, 12, 1),
+        last_touch_at=None, created_at=now,
+    )
+    rep = RepView("UWANG001", "王芳", "Asia/Shanghai", "zh-CN", True, WorkingHours(frozenset({1, 2, 3, 4, 5}), time(9), time(18)), time(9))
+    team = make_settings("sqlite://", "http://127.0.0.1:1/api/")
+    with language("zh"):
+        for message in (
+            blocks.lead_card(lead_view, today),
+            nudge_message([replace(lead_view, number=n) for n in range(1, 13)], now, now, "Asia/Shanghai", 3, 5),
+            blocks.help_message(),
+        ):
+            assert validate_blocks(message["blocks"], "message") == []
+        for view in (
+            blocks.new_lead_modal(blocks.NewLeadPrefill(company="张" * 200), "UWANG001", today, {}),
+            blocks.log_touch_modal(lead_view, today, {}),
+            lost_modal(lead_view, {}),
+            settings_modal(rep, team, {}),
+        ):
+            assert validate_view(view) == []

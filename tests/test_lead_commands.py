@@ -131,3 +131,12 @@ def test_snooze_by_days_weeks_or_to_a_date(app):
     assert "couldn't read “someday”" in command(app, "snooze 1 someday")
     assert "today or a later date" in command(app, "snooze 1 2026-11-01")
     assert "0 of the 5" in command(app, "show 1")  # snoozing is not a follow-up
+
+
+def test_snooze_without_days_uses_the_reps_own_default(app):
+    _lead(app)
+    app.deps.directory.save_own_settings(
+        "T0001", ALICE, app.deps.clock.now(), digest_time=None, workdays=None, work_hours=None, language=None,
+        snooze_days=3,
+    )
+    assert "next follow-up Fri 4 Dec" in command(app, "snooze 1")

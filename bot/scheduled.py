@@ -32,7 +32,13 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         return render_digest(deps, delivery, now, skip_if_empty=True)
     if delivery.kind == SUMMARY:
         data = summary_data(deps, delivery)
-        return None if data.is_empty else summary_message(data, delivery.payload["label"], deps.config(delivery.team_id).currency)
+        times = deps.inbound.response_times(
+            delivery.team_id, datetime.fromisoformat(delivery.payload["start"]), datetime.fromisoformat(delivery.payload["end"])
+        )
+        if data.is_empty and not times:
+            return None
+        currency = deps.config(delivery.team_id).currency
+        return summary_message(data, delivery.payload["label"], currency, response_times=times)
     if delivery.kind == SUMMARY_HELP:
         return notice(t("summary.invite_me", channel=delivery.payload["channel"]))
     if delivery.kind == EXPANSION:

@@ -17,13 +17,21 @@ INLINE_SEP = " · "
 FUNNEL_LABELS = ("0", "1", "2", "3", "4", "5+")
 
 
-def summary_message(data: SummaryData, period_label: str, currency: str, lang: str | None = None) -> dict:
-    """Header, then one section per metric: new, follow-ups, gone quiet, won/lost, small buyers, pipeline, owners."""
+REPS_IN_SECTION = 20
+
+
+def summary_message(
+    data: SummaryData, period_label: str, currency: str, lang: str | None = None, response_times: list | None = None
+) -> dict:
+    """Header, then one section per metric: new, follow-ups, gone quiet, won/lost, small buyers, pipeline, owners,
+    and how fast inbound enquiries were picked up."""
     blocks = [kit.header(t("summary.header", lang, period=period_label))]
-    if data.is_empty:
+    if data.is_empty and not response_times:
         blocks.append(kit.section(t("summary.nothing", lang)))
     else:
         blocks += [kit.section(text) for text in _sections(data, currency, lang)]
+        if response_times:
+            blocks.append(kit.section(_response_times(response_times, lang)))
         blocks.append(kit.context(t("summary.goal_hint", lang)))
     fallback = t(
         "summary.fallback", lang, period=period_label, new=sum(data.new_by_source.values()),
@@ -49,6 +57,33 @@ def _sections(data: SummaryData, currency: str, lang: str | None) -> list[str]:
 
 
 # -- one section per metric ----------------------------------------------------------------------
+
+
+def _response_times(times: list, lang: str | None) -> str:
+    """Inbound enquiries per rep: median and slowest time to claim, and to the first logged follow-up."""
+    lines = []
+    for rep in sorted(times, key=lambda r: r.median_to_claim)[:REPS_IN_SECTION]:
+        touch = (
+            t("summary.response_touch", lang, median=duration(rep.median_to_first_touch, lang),
+              slowest=duration(rep.slowest_to_first_touch, lang))
+            if rep.median_to_first_touch is not None else t("summary.response_no_touch", lang)
+        )
+        lines.append(
+            t("summary.response_line", lang, user=rep.owner_id, count=rep.enquiries,
+              median=duration(rep.median_to_claim, lang), slowest=duration(rep.slowest_to_claim, lang), touch=touch)
+        )
+    return kit.fit(t("summary.response_header", lang) + "\n" + "\n".join(lines), kit.SECTION_TEXT_MAX)
+
+
+def duration(span, lang: str | None) -> str:
+    """12 min / 3 h / 2 d, in the reader's words."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 90:
+        return t("duration.minutes", lang, count=minutes)
+    if minutes < 36 * 60:
+        return t("duration.hours", lang, count=round(minutes / 60))
+    return t("duration.days", lang, count=round(minutes / 1440))
+
 
 
 def _new_enquiries(data: SummaryData, lang: str | None) -> str:

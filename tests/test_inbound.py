@@ -388,3 +388,20 @@ def test_working_time_skips_nights_and_weekends():
     assert HOURS.add_working_time(at("2026-12-05T12:00:00+00:00"), one_hour, "UTC") == at("2026-12-07T10:00:00+00:00")
     # Berlin springs forward on Sun 29 Mar 2026: Monday 09:00 is 07:00 UTC.
     assert HOURS.add_working_time(at("2026-03-27T17:30:00+01:00"), one_hour, "Europe/Berlin") == at("2026-03-30T07:30:00+00:00")
+
+
+def test_time_to_claim_and_to_first_follow_up_go_into_the_weekly_summary(app):
+    from datetime import datetime, timezone
+
+    _inbox(app)
+    command(app, "summary on", channel=GENERAL)
+    message = _arrive(app, "Zhang Metalworks asks for a quote", when=START)
+    app.deps.clock.set(START + timedelta(minutes=12))
+    _claim(app, ALICE, message)
+    app.deps.clock.set(START + timedelta(hours=3))
+    command(app, "log 1 call asked about volumes")
+    tick(app, datetime(2026, 12, 7, 9, tzinfo=timezone.utc))
+    summary = [m for m in app.slack.messages(GENERAL) if "Team summary" in text_of(m)][-1]
+    text = text_of(summary)
+    assert "how fast they were picked up" in text
+    assert "<@UALICE01> · 1 enquiries · claimed in 12 min (slowest 12 min) · first follow-up after 3 h" in text

@@ -314,7 +314,9 @@ class InboundService:
 
     # -- how fast enquiries are picked up --------------------------------------------------------
 
-    def response_times(self, team_id: str, since: datetime | None = None) -> list[RepResponseTimes]:
+    def response_times(
+        self, team_id: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[RepResponseTimes]:
         """Per rep who got inbound enquiries: median and slowest time from the message to the claim and to the first touch.
 
         Times are plain elapsed time (nights and weekends count: the buyer waited through them).
@@ -332,6 +334,8 @@ class InboundService:
         )
         if since is not None:
             query = query.where(Enquiry.posted_at >= since)
+        if until is not None:
+            query = query.where(Enquiry.posted_at < until)
         by_rep: dict[str, tuple[list[timedelta], list[timedelta]]] = {}
         with self.db.uow() as uow:
             for owner, posted_at, handled_at, first_at in uow.session.execute(query):

@@ -171,7 +171,7 @@ def test_any_orders_file_gives_rows_or_the_bad_line(text):
 
 @PURE
 @given(csv_texts(LEAD_HEADERS))
-@example(HUGE_CELL)
+@example(",".join(lead_import.REQUIRED) + "\n" + HUGE_CELL.split("\n")[1])
 def test_any_leads_file_gives_rows_or_the_bad_line(text):
     try:
         parsed = lead_import.parse_leads_csv(io.StringIO(text, newline=""), date(2026, 12, 1), _no_owner)

@@ -37,19 +37,19 @@ def wsgi_app(bolt_app: App, db: Database):
 
 
 def _unreadable(body: bytes, content_type: str) -> str | None:
-    """Why Bolt could not parse this body (it reads JSON, or a form whose `payload` is a JSON object); None if it can."""
+    """Why Bolt could not parse this body (JSON, or a form with a JSON-object `payload`) as an error code; None if it can."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return "body is not UTF-8"
+        return "not_utf8"
     try:
         if content_type.startswith("application/json") or text.startswith("{"):
-            return None if isinstance(json.loads(text), dict) else "body is not a JSON object"
+            return None if isinstance(json.loads(text), dict) else "not_a_json_object"
         payload = parse_qs(text).get("payload")
         if payload and not isinstance(json.loads(payload[0]), dict):
-            return "payload is not a JSON object"
+            return "payload_not_a_json_object"
     except ValueError:
-        return "body is not valid JSON"
+        return "invalid_json"
     return None
 
 

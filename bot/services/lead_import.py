@@ -103,6 +103,13 @@ def parse_leads_csv(
     """Read and check every row, in file order; the first problem raises BadRow naming its line."""
     reader = csv.reader(stream)
     try:
+        return _parse(reader, today, owner_of, progress, total)
+    except csv.Error as error:
+        raise BadRow(max(reader.line_num, 1), f"not readable as CSV ({error})") from None
+
+
+def _parse(reader, today: date, owner_of: OwnerLookup, progress: Progress | None, total: int) -> ParsedFile:
+    try:
         header = next(reader)
     except StopIteration:
         raise BadRow(1, "the file is empty; the first line must name the columns") from None

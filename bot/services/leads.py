@@ -387,8 +387,12 @@ class LeadService:
             return view
 
     def win(self, team_id: str, ref: str, user_id: str, now: datetime) -> LeadView:
+        """Close as won; winning a lead that is already won changes nothing and is no error."""
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
+            lead = self._load(uow.session, team_id, ref)
+            if lead.status == WON and (user_id == lead.owner_id or user_id in policy.admins):
+                return self._view(policy, lead)  # a double click or a retried action: already done
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             _close(lead, WON, now)
             view = self._view(policy, lead)

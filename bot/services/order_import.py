@@ -33,7 +33,17 @@ def read_orders(
     text: str, team_currency: str, today: date, owners: OwnerLookup, progress: Callable[[int], None] = lambda n: None
 ) -> list[ParsedRow]:
     """Every row as an OrderInput, or BadRow for the first bad one (nothing is half-read)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": csv reads line breaks itself, so a file saved with bare \r (old Mac Excel) still parses.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read(reader, team_currency, today, owners, progress)
+    except csv.Error as error:
+        raise BadRow(f"line {max(reader.line_num, 1)}: not readable as CSV ({error})") from None
+
+
+def _read(
+    reader: csv.DictReader, team_currency: str, today: date, owners: OwnerLookup, progress: Callable[[int], None]
+) -> list[ParsedRow]:
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED if column not in header]
     if missing:

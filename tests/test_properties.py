@@ -1,0 +1,202 @@
+"""Whatever a rep types or a spreadsheet holds, the parsers answer or refuse politely, and leads read back as typed."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from bot.amounts import Amount, AmountError, parse_amount
+from bot.commands import (
+    Command,
+    OrderCommand,
+    OrderSyntaxError,
+    lead_number,
+    mentioned_user,
+    parse,
+    parse_order,
+    snooze_days,
+    split_quick_capture,
+    split_ref,
+)
+from bot.names import company_key
+from bot.services import lead_import, order_import
+from bot.services.leads import LeadDraft
+from tests.conftest import ALICE, START, TEAM
+
+PURE = settings(max_examples=200, deadline=None)
+
+# Text a rep could paste: Chinese, full-width forms, emoji, control characters, anything.
+NASTY_PIECES = st.sampled_from(
+    ["新建", "跟进", "成交", "丢单", "订单", "—", "——", "：", "－", "，", "１２", "＃", "¥", "$", "万", "k", "w", "亿",
+     "#", "<@U0ALICE1|alice>", "U0ALICE01", "2,400", "1.2万", "2026-11-20", '"', "“", "\x00", "\u200b", "\ufeff",
+     "🎉", "👩‍💻", " ", "\t", "\n", "\u3000", "\r", ",", "CNY", "usd", "RMB", "元", "3d", "2w", "0"]
+)
+ANY_TEXT = st.one_of(
+    st.text(),
+    st.lists(st.one_of(NASTY_PIECES, st.text(max_size=5)), max_size=30).map("".join),
+    st.text(min_size=5_000, max_size=20_000, alphabet=st.characters(codec="utf-8")),
+)
+
+
+@PURE
+@given(ANY_TEXT)
+def test_any_command_text_reads_as_a_subcommand_or_help(text):
+    command = parse(text)
+    assert isinstance(command, Command)
+    assert command.name  # "unknown" at worst, never empty
+
+
+@PURE
+@given(ANY_TEXT)
+def test_any_text_splits_into_company_and_request(text):
+    company, asked_for = split_quick_capture(text)
+    assert isinstance(company, str) and isinstance(asked_for, str)
+    ref, rest = split_ref(text)
+    assert isinstance(ref, str) and isinstance(rest, str)
+
+
+@PURE
+@given(ANY_TEXT)
+def test_any_text_is_a_lead_number_user_snooze_or_none(text):
+    number = lead_number(text)
+    assert number is None or number >= 0
+    user = mentioned_user(text)
+    assert user is None or user[0] in "UW"
+    days = snooze_days(text)
+    assert days is None or days > 0
+
+
+@PURE
+@given(ANY_TEXT)
+def test_any_order_text_is_an_order_or_a_syntax_error(text):
+    try:
+        order = parse_order(text)
+    except OrderSyntaxError:
+        return
+    assert isinstance(order, OrderCommand)
+    assert order.company and order.amount.value > 0
+
+
+@PURE
+@given(ANY_TEXT)
+def test_any_text_is_an_amount_or_an_amount_error(text):
+    try:
+        amount = parse_amount(text)
+    except AmountError:
+        return
+    assert isinstance(amount, Amount) and amount.value > 0
+
+
+def _grouped(digits: str) -> str:
+    """1234567 → 1,234,567."""
+    groups = []
+    while len(digits) > 3:
+        digits, groups = digits[:-3], [digits[-3:], *groups]
+    return ",".join([digits, *groups])
+
+
+@st.composite
+def typed_amounts(draw):
+    """(what a rep types, the value meant, the currency meant)."""
+    suffix, multiplier = draw(st.sampled_from([("", 1), ("k", 1_000), ("K", 1_000), ("万", 10_000)]))
+    whole = draw(st.integers(min_value=0, max_value=10**13 // multiplier - 1))
+    cents = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=99)))
+    value = Decimal(whole) + (Decimal(cents) / 100 if cents is not None else 0)
+    assume(0 < value * multiplier < Decimal("1e13"))
+    digits = str(whole)
+    number = _grouped(digits) if draw(st.booleans()) else digits
+    if cents is not None:
+        number += f".{cents:02d}"
+    prefix, currency = draw(st.sampled_from([("", None), ("¥", "CNY"), ("$", "USD"), ("¥ ", "CNY")]))
+    return f"{prefix}{number}{suffix}", (value * multiplier).quantize(Decimal("0.01")), currency
+
+
+@PURE
+@given(typed_amounts())
+def test_a_typed_amount_reads_as_the_value_meant(typed):
+    text, value, currency = typed
+    assert parse_amount(text) == Amount(value, currency)
+
+
+def _no_owner(raw: str) -> str | None:
+    return "U0OWNER01" if raw.endswith("@example.com") else None
+
+
+CSV_CELL = st.one_of(
+    ANY_TEXT.map(lambda s: s[:200]),
+    st.sampled_from(["Acme", "2026-11-20", "2,400", "¥1.2万", "CNY", "U0OWNER01", "a@example.com", "website", "open",
+                     "lost", "3", "-1", "99999999999999999999", "2026-02-30", '"', '"unclosed', "\x00", "\r\n"]),
+)
+ORDER_HEADERS = ["company", "ordered_on", "amount", "currency", "owner", "ref", "extra"]
+LEAD_HEADERS = list(lead_import.COLUMNS) + ["extra", "Company"]
+
+
+@st.composite
+def csv_texts(draw, headers):
+    """A CSV-ish file: often with the right columns, sometimes broken anywhere."""
+    if draw(st.booleans()):
+        return draw(ANY_TEXT)
+    columns = draw(st.lists(st.sampled_from(headers), min_size=1, max_size=len(headers) + 2))
+    rows = draw(st.lists(st.lists(CSV_CELL, max_size=len(columns) + 2), max_size=6))
+    separator = draw(st.sampled_from([",", ";", "\t"]))
+    lines = [separator.join(columns)] + [separator.join(row) for row in rows]
+    return draw(st.sampled_from(["", "\ufeff"])) + draw(st.sampled_from(["\n", "\r\n"])).join(lines)
+
+
+def _is_line_message(error: Exception) -> bool:
+    head = str(error).split(":", 1)[0]
+    return head.startswith("line ") and head[5:].isdigit()
+
+
+# A cell over the csv module's field limit (a pasted e-mail thread), and old Mac line endings.
+HUGE_CELL = "company,ordered_on,amount\n\"" + "x" * 140_000 + "\",2026-11-20,2400\n"
+
+
+@PURE
+@given(csv_texts(ORDER_HEADERS))
+@example("\r0")
+@example(HUGE_CELL)
+def test_any_orders_file_gives_rows_or_the_bad_line(text):
+    try:
+        rows = order_import.read_orders(text, "CNY", date(2026, 12, 1), _no_owner)
+    except order_import.BadRow as error:
+        assert _is_line_message(error), str(error)
+        return
+    assert all(row.item.amount > 0 for row in rows)
+
+
+@PURE
+@given(csv_texts(LEAD_HEADERS))
+@example(",".join(lead_import.REQUIRED) + "\n" + HUGE_CELL.split("\n")[1])
+def test_any_leads_file_gives_rows_or_the_bad_line(text):
+    try:
+        parsed = lead_import.parse_leads_csv(io.StringIO(text, newline=""), date(2026, 12, 1), _no_owner)
+    except lead_import.BadRow as error:
+        assert _is_line_message(error), str(error)
+        return
+    assert all(row.company for row in parsed.rows)
+
+
+COMPANY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=200)
+NOTES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=3000)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(company=COMPANY.filter(lambda s: s.strip()), notes=NOTES)
+def test_a_captured_lead_reads_back_exactly_as_typed(app, company, notes):
+    leads = app.deps.leads
+    assume(leads.open_lead_for_company(TEAM, company) is None and company_key(company))
+    draft = LeadDraft(
+        company=company, contact_name="李明", contact_role="采购", source="website", asked_for=notes[:200],
+        situation="wants_to_buy", discovery_notes=notes, claimed_potential=Decimal("2400.50"), potential_unit="元/年",
+        owner_id=ALICE, first_follow_up_on=START.date() + timedelta(days=2),
+    )
+    captured = leads.capture(TEAM, draft, ALICE, START)
+    found = leads.find(TEAM, str(captured.number))
+    assert (found.company, found.discovery_notes, found.asked_for) == (company, notes, notes[:200])
+    assert (found.contact_name, found.contact_role, found.potential_unit) == ("李明", "采购", "元/年")
+    assert found.claimed_potential == Decimal("2400.50")

@@ -1,0 +1,88 @@
+"""Slack's retried events and a rep's double clicks change things once, and nobody is told off for them."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from tests.conftest import ALICE, BOB, TEAM
+from tests.support import command, lead, message_event, nudges_to, open_new_lead_form, text_of, tick, ts_at
+
+INBOX = "C0INBOX01"
+FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after Acme's first follow-up date
+
+
+def _settled() -> None:
+    # Listeners run on after their ack; give a second, wrong effect the time to show.
+    time.sleep(0.5)
+
+
+def _twice(send) -> list:
+    """Run `send()` from two threads at once, as a double click or two people at the same moment do."""
+    replies: list = [None, None]
+    start = threading.Barrier(2)
+
+    def run(index: int) -> None:
+        start.wait()
+        replies[index] = send(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+    return replies
+
+
+def test_a_retried_app_home_opened_publishes_the_home_tab_once(app):
+    first = app.send.app_home_opened(ALICE)
+    retry = app.send.event(first.sent["event"], event_id=first.sent["event_id"], retry_num=1,
+                           retry_reason="http_timeout")
+    assert (first.status, retry.status) == (200, 200)
+    app.slack.wait_for("views.publish")
+    _settled()
+    assert len(app.slack.calls("views.publish")) == 1
+
+
+def test_a_retried_inbound_message_gets_one_threaded_reply(app):
+    app.slack.add_channel(INBOX, "enquiries")
+    assert "now an inbound channel" in command(app, "inbound on", channel=INBOX)
+    message = app.slack.add_message(INBOX, "Hi, we need 40 pumps by March — Zhang Metalworks", user="URECEPT01",
+                                    ts=ts_at(app.deps.clock.now()))
+    first = app.send.event(message_event(message))
+    retry = app.send.event(message_event(message), event_id=first.sent["event_id"], retry_num=1,
+                           retry_reason="http_timeout")
+    assert (first.status, retry.status) == (200, 200)
+    app.slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == message["ts"])
+    _settled()
+    replies = [m for m in app.slack.messages(INBOX) if m.get("thread_ts") == message["ts"]]
+    assert len(replies) == 1, [m["text"] for m in replies]
+
+
+def test_a_double_clicked_won_button_closes_the_lead_once_without_an_error(app):
+    lead(app, "Acme")
+    tick(app, FRI_MORNING)
+    nudge = nudges_to(app, ALICE)[-1]
+    replies = _twice(lambda _: app.send.click(ALICE, nudge, "lead_won", value="1"))
+    assert [reply.status for reply in replies] == [200, 200]
+    app.slack.wait_for("chat.update")
+    _settled()
+    told = [text_of(post) for reply in replies for post in app.slack.response_url_posts(reply.sent["response_url"])]
+    told += [text_of(m) for m in app.slack.ephemerals(ALICE)[1:]]  # after Acme's own card
+    assert not [text for text in told if "already" in text or "sorry" in text.lower()], told
+    assert app.deps.leads.find(TEAM, "1").status == "won"
+    assert "Acme" not in command(app, "list")
+
+
+def test_a_lead_submitted_twice_at_once_is_saved_once_and_the_second_sees_the_first(app):
+    forms = [open_new_lead_form(app, user=ALICE), open_new_lead_form(app, user=BOB)]
+    users = [ALICE, BOB]
+    fields = {"company": "Zhang Metalworks", "source": "website", "situation": "wants_to_buy"}
+    replies = _twice(lambda i: app.send.submit_view(users[i], forms[i], dict(fields)))
+    assert [reply.status for reply in replies] == [200, 200]
+    answers = [reply.json() for reply in replies]
+    duplicates = [a for a in answers if a and a.get("response_action") == "update"]
+    assert len(duplicates) == 1, answers
+    assert "already has an open lead: #1" in text_of(duplicates[0]["view"])
+    page = app.deps.leads.list_open(TEAM)
+    assert [(item.number, item.company) for item in page.items] == [(1, "Zhang Metalworks")]

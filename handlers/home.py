@@ -41,8 +41,10 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return  # the Messages tab needs nothing from us
         team_id, user_id = body["team_id"], event["user"]
-        publish_home(deps, client, team_id, user_id)
+        # Remember first: anything the rep does from now on must redraw the tab they are looking at.
+        deps.directory.rep(team_id, user_id, deps.clock.now())
         deps.directory.opened_home(team_id, user_id, deps.clock.now())
+        publish_home(deps, client, team_id, user_id)
 
     @app.action(NEW_LEAD_ACTION)
     def new_lead(ack, body: dict, client: WebClient, respond) -> None:

@@ -64,14 +64,10 @@ def answered_text(answer: AnswerView, today: date, lang: str | None = None) -> s
 
 
 def note_modal(account: AccountView, metadata: dict, lang: str | None = None) -> dict:
-    reasons = [kit.option(t(f"reason_small.{r}", lang), r) for r in REASONS]
-    blocks = [
-        kit.section(f"*{user_text(account.name, 200)}*"),
-        kit.select_input("reason", t("form.small_reason", lang), reasons),
-        kit.text_input("note", t("form.small_note", lang), multiline=True, optional=True, max_length=3000),
-    ]
-    return kit.modal(
-        NOTE_CALLBACK, t("modal.small_title", lang), blocks, submit=t("modal.save", lang), close=t("modal.cancel", lang),
+    return kit.reason_modal(
+        NOTE_CALLBACK, t("modal.small_title", lang), user_text(account.name, 200), t("form.small_reason", lang),
+        [kit.option(t(f"reason_small.{r}", lang), r) for r in REASONS], t("form.small_note", lang),
+        submit=t("modal.save", lang), close=t("modal.cancel", lang),
         private_metadata=json.dumps({**metadata, "account": account.id}),
     )
 

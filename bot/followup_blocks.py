@@ -160,15 +160,11 @@ def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> d
 
 
 def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None) -> dict:
-    reasons = [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS]
-    blocks = [
-        kit.section(f"*{user_text(lead_title(lead), 300)}*"),
-        kit.select_input("reason", t("form.lost_reason", lang), reasons),
-        kit.text_input("note", t("form.lost_note", lang), multiline=True, optional=True, max_length=3000),
-    ]
-    return kit.modal(
-        LOST_CALLBACK, t("modal.lost_title", lang), blocks, submit=t("modal.save", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+    return kit.reason_modal(
+        LOST_CALLBACK, t("modal.lost_title", lang), user_text(lead_title(lead), 300), t("form.lost_reason", lang),
+        [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
+        submit=t("modal.save", lang), close=t("modal.cancel", lang),
+        private_metadata=json.dumps({**metadata, "lead": lead.number}),
     )
 
 

@@ -188,6 +188,19 @@ def modal(
     return view
 
 
+def reason_modal(
+    callback_id: str, title: str, heading: str, reason_label: str, reasons: list[dict], note_label: str,
+    *, submit: str, close: str, private_metadata: str,
+) -> dict:
+    """A modal asking why (one choice) with an optional note: closing a lead, answering a question."""
+    blocks = [
+        section(f"*{heading}*"),
+        select_input("reason", reason_label, reasons),
+        text_input("note", note_label, multiline=True, optional=True, max_length=INITIAL_VALUE_MAX),
+    ]
+    return modal(callback_id, title, blocks, submit=submit, close=close, private_metadata=private_metadata)
+
+
 def message(blocks: list[dict], fallback: str) -> dict:
     """Keyword arguments for chat.postMessage / respond: blocks within 50, plus notification text."""
     return {"blocks": blocks[:MESSAGE_BLOCKS_MAX], "text": fit(fallback, SECTION_TEXT_MAX)}

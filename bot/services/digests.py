@@ -59,7 +59,7 @@ class Digests:
         self.leads = leads
 
     def reps_due(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Rep.team_id, Rep.user_id)
                 .where(Rep.next_digest_at <= now, Rep.active.is_(True))
@@ -96,7 +96,7 @@ class Digests:
 
     def pending_today(self, team_id: str, user_id: str, day: date) -> bool:
         """True when this rep's digest for `day` is written but not yet posted: nudges fold into it."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             return bool(
                 uow.session.scalar(
                     select(Delivery.id).where(
@@ -122,7 +122,7 @@ class Digests:
                 uow.commit()
 
     def content(self, team_id: str, user_id: str, day: date, tz: str, now: datetime) -> DigestData:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             session = uow.session
             mine = and_(Lead.team_id == team_id, Lead.owner_id == user_id)
             due = _numbers(session, mine, Lead.status == OPEN, Lead.next_follow_up_on == day, _not_buyer_date(day))

@@ -40,7 +40,7 @@ class FollowUps:
 
     def owners_with_due_leads(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
         """(team, owner) pairs with at least one lead the scheduler should look at now."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Lead.team_id, Lead.owner_id)
                 .where(Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False))
@@ -128,7 +128,7 @@ class FollowUps:
     # -- escalation --------------------------------------------------------------------------
 
     def teams_with_ignored_leads(self, escalate_after: int) -> set[str]:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             return set(
                 uow.session.scalars(
                     select(Lead.team_id).where(Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after).distinct()

@@ -53,7 +53,7 @@ class Home:
         )
 
     def _week(self, team_id: str, user_id: str, since: datetime) -> WeekNumbers:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             session = uow.session
             follow_ups = session.scalar(
                 select(func.count()).select_from(Touch).where(Touch.team_id == team_id, Touch.logged_by == user_id, Touch.logged_at >= since)
@@ -69,7 +69,7 @@ class Home:
         return WeekNumbers(follow_ups or 0, captured or 0, won or 0)
 
     def _team(self, team_id: str, today: date, since: datetime) -> list[RepLine]:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             session = uow.session
             rows = session.execute(
                 select(

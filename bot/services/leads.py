@@ -226,14 +226,14 @@ class LeadService:
 
     def find(self, team_id: str, ref: str, with_touches: bool = False) -> LeadView:
         policy = self.policy_for(team_id)
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             lead = self._load(uow.session, team_id, ref)
             return self._view(policy, lead, with_touches)
 
     def find_many(self, team_id: str, numbers: list[int]) -> list[LeadView]:
         """Leads by number, in the order given; numbers that no longer exist are left out."""
         policy = self.policy_for(team_id)
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.scalars(select(Lead).where(Lead.team_id == team_id, Lead.number.in_(numbers)))
             by_number = {lead.number: self._view(policy, lead) for lead in rows}
         return [by_number[n] for n in numbers if n in by_number]
@@ -244,7 +244,7 @@ class LeadService:
 
     def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
         policy = self.policy_for(team_id)
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             lead = open_lead_by_key(uow.session, team_id, company_key(company))
             return None if lead is None else self._view(policy, lead)
 
@@ -253,7 +253,7 @@ class LeadService:
         where = [Lead.team_id == team_id, Lead.status == OPEN]
         if owner_id:
             where.append(Lead.owner_id == owner_id)
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             total = uow.session.scalar(select(func.count()).select_from(Lead).where(*where))
             rows = uow.session.scalars(
                 select(Lead)

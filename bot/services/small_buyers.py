@@ -113,7 +113,7 @@ class SmallBuyers:
 
     def accounts_to_check(self, now: datetime, limit: int = 10_000) -> list[tuple[str, int]]:
         """(team, account) pairs whose rule should be checked now."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Account.team_id, Account.id).where(Account.check_due_at <= now).order_by(Account.check_due_at).limit(limit)
             )
@@ -121,7 +121,7 @@ class SmallBuyers:
 
     def owner_of(self, team_id: str, account_id: int) -> str | None:
         default_owner = self.config(team_id).default_owner
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             account = uow.session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
             return None if account is None else account_owner(uow.session, account, default_owner)
 
@@ -187,7 +187,7 @@ class SmallBuyers:
 
     def account(self, team_id: str, name_or_id: str | int, today: date) -> AccountView | None:
         config = self.config(team_id)
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             session = uow.session
             if isinstance(name_or_id, int):
                 account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == name_or_id))
@@ -197,7 +197,7 @@ class SmallBuyers:
             return None if account is None else _account_view(session, account, today, config)
 
     def latest_answer(self, team_id: str, account_id: int, since: datetime) -> AnswerView | None:
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             row = uow.session.scalar(
                 select(SmallBuyerAnswer)
                 .where(SmallBuyerAnswer.team_id == team_id, SmallBuyerAnswer.account_id == account_id, SmallBuyerAnswer.answered_at >= since)
@@ -208,7 +208,7 @@ class SmallBuyers:
 
     def answers_by_reason(self, team_id: str, since: datetime, until: datetime) -> dict[str, Counter]:
         """For the team summary: {rep: Counter(reason → count)} for answers in [since, until)."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(SmallBuyerAnswer.answered_by, SmallBuyerAnswer.reason, func.count())
                 .where(

@@ -58,7 +58,7 @@ class TeamSummaries:
         self, team_id: str, start: datetime, end: datetime, min_touches: int, potential_factor: Decimal
     ) -> SummaryData:
         """The summary of [start, end) for one team; open leads are counted as they stand now."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             session = uow.session
             open_leads = _open_leads(session, team_id, min_touches)
             won, lost_by_reason = _closed(session, team_id, start, end)

@@ -20,8 +20,8 @@ from bot.migrate import upgrade
 from bot.models import Base
 from handlers.app import ContextThreadPool, create_app
 from handlers.web import make_server, wsgi_app
-from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import SignedSlack
+from sandbox.slack_api import FakeSlack
+from sandbox.slack_requests import SignedSlack
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"

@@ -2,8 +2,8 @@
 
 import pytest
 
+from sandbox.slack_api import validate_blocks
 from tests.conftest import ALICE
-from tests.fakes.slack_api import validate_blocks
 from tests.support import capture, command, text_of, wait_ephemeral
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from bot import blocks, kit
 from bot.services.leads import LeadPage, LeadView, TouchView
-from tests.fakes.slack_api import validate_blocks, validate_view
+from sandbox.slack_api import validate_blocks, validate_view
 
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)

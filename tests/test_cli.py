@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.slack_requests import SignedSlack
 from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET
-from tests.fakes.slack_requests import SignedSlack
 from tests.support import lead, text_of
 
 LEADBOT = str(Path(sys.executable).parent / "leadbot")

@@ -114,7 +114,7 @@ def test_snoozing_from_the_digest_redraws_that_line(app):
 
 
 def test_a_long_digest_stays_within_slacks_limits(app):
-    from tests.fakes.slack_api import validate_blocks
+    from sandbox.slack_api import validate_blocks
 
     for n in range(30):
         lead(app, f"Company {chr(65 + n % 26)}{chr(65 + n // 26)}", first_follow_up="2026-12-02")

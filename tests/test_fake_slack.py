@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes.slack_api import FakeSlack, make_trigger_id, validate_blocks, validate_view
-from tests.fakes.slack_requests import SignedSlack
+from sandbox.slack_api import FakeSlack, make_trigger_id, validate_blocks, validate_view
+from sandbox.slack_requests import SignedSlack
 
 SECRET = "test-signing-secret"
 

@@ -3,8 +3,8 @@
 from datetime import date
 
 from bot.services.leads import LeadDraft, add_lead
+from sandbox.slack_api import validate_view
 from tests.conftest import ADMIN, ALICE, BOB, GENERAL
-from tests.fakes.slack_api import validate_view
 from tests.support import answer, command, lead, open_new_lead_form, text_of, tick
 
 

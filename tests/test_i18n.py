@@ -7,8 +7,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES, LOCALES, message_ids, placeholders
+from sandbox.slack_api import validate_blocks, validate_view
 from tests.conftest import ALICE, WANG
-from tests.fakes.slack_api import validate_blocks, validate_view
 from tests.support import command, lead, open_new_lead_form, text_of, tick
 
 ROOT = Path(__file__).resolve().parent.parent

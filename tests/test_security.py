@@ -10,8 +10,8 @@ import urllib.error
 
 import pytest
 
+from sandbox.slack_requests import SignedSlack
 from tests.conftest import ALICE, BOT_TOKEN, GENERAL, SIGNING_SECRET
-from tests.fakes.slack_requests import SignedSlack
 from tests.support import answered, command, lead, open_new_lead_form
 
 FORM = "application/x-www-form-urlencoded"

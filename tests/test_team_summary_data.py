@@ -16,8 +16,8 @@ from bot.services.leads import LOST_REASONS, SOURCES
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData, TeamSummaries
 from bot.summary_blocks import summary_message
+from sandbox.slack_api import validate_blocks
 from tests.conftest import ALICE, BOB, START, TEAM
-from tests.fakes.slack_api import validate_blocks
 from tests.support import at, command, lead, text_of, tick
 
 # The week of Mon 30 Nov 2026, in UTC.

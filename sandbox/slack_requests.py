@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakes.slack_api import FakeSlack, make_trigger_id
+from sandbox.slack_api import FakeSlack, make_trigger_id
 
 __all__ = ["Reply", "SignedSlack"]
 

@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, scheduler, tick, migrate, import-leads, export."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, migrate, import-leads, export."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    sandbox = commands.add_parser("sandbox", help="try leadbot without Slack: a local page that stands in for Slack")
+    sandbox.add_argument("--demo", action="store_true", help="seed a small demo team (a fresh file each time)")
+    sandbox.add_argument("--port", type=int, default=8765, help="port of the page on 127.0.0.1 (default 8765; 0: any free port)")
+    sandbox.add_argument("--db", metavar="FILE", help="SQLite file (default: leadbot-sandbox.db in this directory)")
+    sandbox.add_argument("--language", choices=("en", "zh"), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)")
+    sandbox.add_argument("--start", type=_instant, help="start the sandbox clock at this ISO 8601 instant (default: now)")
     orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
     orders.add_argument("file", help="CSV, UTF-8 with or without BOM")
     orders.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
@@ -76,6 +82,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         upgrade(settings.database_url)
         print(f"leadbot: database is up to date ({_safe_url(settings.database_url)})")
         return 0
+    if args.command == "sandbox":
+        from sandbox.run import run
+
+        return run(args.demo, args.port, args.db, args.language, args.start)
     if args.command == "serve":
         from handlers.server import serve
 

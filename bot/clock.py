@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,22 @@ class FixedClock:
 
     def set(self, at: datetime) -> None:
         self.at = at
+
+
+class MovableClock:
+    """Real time running from a chosen instant, and moved forward on request: the sandbox's clock."""
+
+    def __init__(self, at: datetime) -> None:
+        self._lock = threading.Lock()
+        self._at, self._since = at, time.monotonic()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._at + timedelta(seconds=time.monotonic() - self._since)
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._at, self._since = at, time.monotonic()
 
 
 def local_today(now: datetime, tz: str) -> date:

@@ -540,7 +540,8 @@ class FakeSlack:
     def __init__(self, bot_token: str = "xoxb-test", team_id: str = "T0001",
                  team_domain: str = "acme", bot_user_id: str = "UBOT", bot_id: str = "B0001",
                  app_id: str = "A0001", team_name: str | None = None,
-                 enforce_rate_limits: bool = False) -> None:
+                 enforce_rate_limits: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
         self.bot_token = bot_token
         self.team_id = team_id
         self.team_domain = team_domain
@@ -550,6 +551,12 @@ class FakeSlack:
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
         self.latency = 0.0  # seconds added before answering every request
+        # Message timestamps follow this clock (unix seconds): the sandbox moves it forward.
+        self.clock = clock
+        # More pages on the same server (the sandbox's web page): called for paths the fake
+        # does not serve, returns (status, headers, payload) or None for 404.
+        self.extra_routes: Callable[[str, str, str, bytes, dict[str, str]],
+                                    tuple[int, dict[str, str], Any] | None] | None = None
 
         # One re-entrant lock guards all state; the condition lets tests wait for calls
         # that the app makes from its background threads.
@@ -605,10 +612,11 @@ class FakeSlack:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> "FakeSlack":
+    def start(self, port: int = 0) -> "FakeSlack":
+        """Serve on 127.0.0.1 (a free port unless `port` is given)."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
@@ -696,6 +704,16 @@ class FakeSlack:
         with self._lock:
             record = self._channels.get(channel_id)
             return dict(record) if record else None
+
+    def channels(self) -> list[dict[str, Any]]:
+        """Every channel of the workspace, in the order they were added."""
+        with self._lock:
+            return [dict(record) for record in self._channels.values()]
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user (users.info objects with locale), the bot included, in the order added."""
+        with self._lock:
+            return [self._user_object(r, include_locale=True) for r in self._users.values()]
 
     def dm_channel_id(self, user_id: str) -> str:
         """The DM channel id between the bot and a user: "D" + the id minus its first letter."""
@@ -967,13 +985,20 @@ class FakeSlack:
             status, extra, payload = self._serve_response_url(url.path[len("/response/"):],
                                                               body, headers, url.path)
         else:
-            status, extra, payload = 404, {}, "Not Found"
+            answer = None
+            if self.extra_routes is not None:
+                answer = self.extra_routes(handler.command, url.path, url.query, body, headers)
+            status, extra, payload = answer if answer is not None else (404, {}, "Not Found")
         self._write(handler, status, extra, payload)
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
                payload: Any) -> None:
-        if isinstance(payload, (dict, list)):
+        headers = dict(headers)
+        if isinstance(payload, bytes):  # a page or file: its Content-Type comes with it
+            data = payload
+            content_type = headers.pop("Content-Type", "application/octet-stream")
+        elif isinstance(payload, (dict, list)):
             data = json.dumps(payload).encode()
             content_type = "application/json; charset=utf-8"
         else:
@@ -1154,7 +1179,7 @@ class FakeSlack:
 
     def _next_ts(self) -> str:
         # Unique and increasing even when two posts land in the same microsecond.
-        now_us = int(time.time() * 1_000_000)
+        now_us = int(self.clock() * 1_000_000)
         self._last_ts_us = max(now_us, self._last_ts_us + 1)
         return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
 

@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from sandbox.slack_api import FakeSlack, make_trigger_id
 
-__all__ = ["Reply", "SignedSlack"]
+__all__ = ["Reply", "SignedSlack", "view_state"]
 
 _MISSING = object()
 
@@ -476,6 +476,11 @@ def _build_action(block: dict[str, Any], element: dict[str, Any], **chosen: Any)
     else:
         raise AssertionError(f"click() does not know how Slack reports a {kind!r} element")
     return action
+
+
+def view_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """state.values of a modal whose inputs hold `values` ({block_id: value}; the rest their initial value)."""
+    return _submission_state(view, dict(values), enforce_required=False)
 
 
 def _submission_state(view: dict[str, Any], values: dict[str, Any],

@@ -1,0 +1,163 @@
+"""`leadbot sandbox --demo`: a small, realistic team seeded through leadbot's own services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.clock import local_today
+from bot.services.leads import LeadDraft
+from bot.services.orders import OrderInput
+from sandbox.workspace import INBOUND, MANAGER, REPS, SALES, TEAM, Workspace
+
+MEI, JONAS, MARIA = (rep.id for rep in REPS)
+
+
+@dataclass(frozen=True)
+class DemoLead:
+    company: str
+    owner: str
+    contact: str
+    role: str
+    source: str
+    asked_for: str
+    situation: str
+    notes: str
+    claimed: int | None
+    unit: str
+    age_days: int  # captured this many days before the sandbox starts
+    touches: tuple[tuple[int, str, str], ...] = ()  # (days before start, kind, note)
+    next_in_days: int | None = None  # the next follow-up relative to the start (negative: overdue)
+    buyer_said: str = ""
+    outcome: str = ""  # "won", "lost:<reason>", or "" (open)
+
+
+@dataclass
+class Seeded:
+    """What the demo created, for the command line and the tests."""
+
+    leads: list[int] = field(default_factory=list)
+    open_leads: int = 0
+    accounts: list[str] = field(default_factory=list)
+    orders: int = 0
+
+
+LEADS = (
+    DemoLead("Daqing Oilfield Design Institute", MEI, "Zhang Wei", "process engineer", "website",
+             "A proposal for anti-corrosion coating of 40 km of pipeline", "boss_research",
+             "S: the boss asked whether to coat in-house. P: corrosion shuts lines twice a year.", 3_000_000, "per year",
+             12, ((10, "email", "Sent the proposal and two case studies"),), -3),
+    DemoLead("Suzhou Precision Castings", MEI, "Chen Jing", "purchasing", "trade_show",
+             "Samples of high-temperature release agent", "wants_to_buy", "", 180_000, "per year", 0, (), 2),
+    DemoLead("Ningbo Harbour Cranes", MEI, "Liu Yang", "maintenance lead", "referral",
+             "Marine-grade topcoat for 12 cranes", "wants_to_buy", "", 900_000, "order",
+             34, ((30, "call", "Walked through the spec"), (20, "visit", "Site visit, measured the cranes"),
+                  (6, "meeting", "Price agreed with procurement")), outcome="won"),
+    DemoLead("Wuxi Pump Works", MEI, "Zhou Min", "R&D manager", "inbound_call",
+             "Coating for impellers; wants to test three options", "trial", "", 250_000, "per year",
+             8, ((6, "call", "They test after the holiday"),), 5, buyer_said="Call back once testing starts"),
+    DemoLead("Kessler Anlagenbau GmbH", JONAS, "Petra Kessler", "managing director", "website",
+             "Quote for coating 6 process tanks", "comparing", "Two other vendors quoted; they value delivery time.",
+             420_000, "project", 21, ((19, "call", "Clarified tank sizes"), (12, "email", "Sent the quote"),
+                                       (3, "call", "They shortlisted us")), 1),
+    DemoLead("Nordsee Offshore Wind", JONAS, "Jan Petersen", "asset manager", "marketing",
+             "Information on splash-zone coatings for monopiles", "boss_research", "", 5_000_000, "per year",
+             40, ((35, "email", "Sent the brochure"),), -26),
+    DemoLead("Brandt Chemie AG", JONAS, "Lena Brandt", "buyer", "referral",
+             "Floor coating for a new warehouse", "comparing", "", 120_000, "project",
+             30, ((28, "call", "Sent prices"), (21, "email", "Followed up on the quote")),
+             outcome="lost:competitor"),
+    DemoLead("Hoffmann Lackiertechnik", JONAS, "Uwe Hoffmann", "owner", "inbound_call",
+             "Primer for steel frames, 200 pieces a month", "wants_to_buy", "", 60_000, "per year", 1, (), 1),
+    DemoLead("Gulf Coast Fabricators", MARIA, "Tom Reyes", "plant manager", "trade_show",
+             "Fireproofing coating for structural steel", "wants_to_buy", "", 1_500_000, "per year",
+             16, ((14, "call", "Good first call"), (7, "email", "Sent data sheets")), -1),
+    DemoLead("Hudson Valley Coatings", MARIA, "Amy Chen", "engineer", "website",
+             "Only asked for a full proposal", "unknown", "", 300_000, "per year",
+             45, ((40, "email", "Proposal sent"), (30, "call", "No answer"), (15, "email", "Checked in")),
+             outcome="lost:went_silent"),
+    DemoLead("Lakeside Packaging Inc.", MARIA, "Rob Miller", "operations", "referral",
+             "Food-safe coating for conveyor parts", "trial", "", 80_000, "per year",
+             6, ((2, "call", "Trial parts arrive next week"),), 4, buyer_said="Call after the trial run"),
+    DemoLead("Prairie Agri Equipment", MARIA, "Dale Olson", "purchasing", "website",
+             "Powder coating for implement frames", "comparing", "", 700_000, "per year", 9,
+             ((7, "email", "Sent a first quote"),), 0),
+)
+
+# Small steady buyers: (company, owner, [(months before start, amount)]) in the team currency.
+STEADY_BUYERS = (
+    ("Harbin Valve Co.", MEI, ((26, 3_200), (19, 2_800), (13, 3_500), (7, 2_900), (2, 3_100))),
+    ("Schmidt Maschinenbau", JONAS, ((20, 4_500), (14, 3_900), (8, 4_200), (3, 4_800))),
+    ("Ohio Tool & Die", MARIA, ((18, 1_900), (11, 2_300), (5, 2_100), (1, 2_400))),
+)
+
+
+def seed(workspace: Workspace) -> Seeded:
+    """Create the demo team's leads, follow-ups and orders at times before the sandbox's start."""
+    deps = workspace.deps
+    start = workspace.clock.now()
+    seeded = Seeded()
+    for person in REPS + (MANAGER,):
+        deps.directory.rep(TEAM, person.id, start)  # as when each first used leadbot: name, time zone
+    deps.teams.set_summary_channel(TEAM, SALES, MANAGER.id, start - timedelta(days=60))
+    deps.inbound.set_enabled(TEAM, INBOUND, True, MANAGER.id, start - timedelta(days=60))
+    for item in LEADS:
+        seeded.leads.append(_seed_lead(workspace, item, start))
+        seeded.open_leads += not item.outcome
+    currency = deps.settings.currency
+    for company, owner, orders in STEADY_BUYERS:
+        for months_ago, amount in orders:
+            when = start - timedelta(days=30 * months_ago)
+            ordered_on = local_today(when, _tz(workspace, owner))
+            deps.orders.record(TEAM, OrderInput(company, Decimal(amount), currency, ordered_on), owner, when)
+            seeded.orders += 1
+        seeded.accounts.append(company)
+    return seeded
+
+
+def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
+    deps = workspace.deps
+    tz = _tz(workspace, item.owner)
+    created = _working_time(start - timedelta(days=item.age_days), tz, start)
+    first = deps.policy(TEAM).next_follow_up(0, local_today(created, tz))
+    draft = LeadDraft(
+        company=item.company, contact_name=item.contact, contact_role=item.role, source=item.source,
+        asked_for=item.asked_for, situation=item.situation, discovery_notes=item.notes,
+        claimed_potential=Decimal(item.claimed) if item.claimed else None, potential_unit=item.unit,
+        owner_id=item.owner, first_follow_up_on=first,
+    )
+    lead = deps.leads.capture(TEAM, draft, item.owner, created)
+    ref = str(lead.number)
+    touches = sorted(item.touches, key=lambda touch: -touch[0])
+    for i, (days_ago, kind, note) in enumerate(touches):
+        when = _working_time(start - timedelta(days=days_ago), tz, start)
+        last = i == len(touches) - 1
+        next_on = _day(start, tz, item.next_in_days) if last and item.next_in_days is not None and item.next_in_days >= 0 else None
+        deps.leads.log_touch(TEAM, ref, item.owner, kind, note, when, tz,
+                             buyer_said=item.buyer_said if last else "", next_on=next_on)
+    if item.outcome == "won":
+        deps.leads.win(TEAM, ref, item.owner, start - timedelta(days=2))
+    elif item.outcome.startswith("lost:"):
+        deps.leads.lose(TEAM, ref, item.owner, item.outcome.split(":", 1)[1], "", start - timedelta(days=3))
+    elif item.next_in_days is not None and not item.touches:
+        deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, max(item.next_in_days, 0)), created, tz)
+    elif item.next_in_days is not None and item.next_in_days < 0:
+        # Overdue: the follow-up date passed without a logged touch.
+        deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, item.next_in_days), start + timedelta(days=item.next_in_days - 1), tz)
+    return lead.number
+
+
+def _tz(workspace: Workspace, user_id: str) -> str:
+    return workspace.slack.user(user_id)["tz"]
+
+
+def _day(start: datetime, tz: str, days: int) -> date:
+    return local_today(start, tz) + timedelta(days=days)
+
+
+def _working_time(when: datetime, tz: str, start: datetime) -> datetime:
+    """10:30 that day in the rep's zone (people log work in office hours), never after the start."""
+    local = datetime.combine(when.astimezone(ZoneInfo(tz)).date(), time(10, 30), ZoneInfo(tz))
+    return min(local, start - timedelta(minutes=5))

@@ -141,6 +141,7 @@ function renderSidebar() {
   };
   section(tx("channels"), S.state.rooms.filter(r => !r.dm));
   section(tx("apps"), S.state.rooms.filter(r => r.dm));
+  bar.append(el("div", {class: "intro"}, tx("intro")));
 }
 
 function openRoom(roomId, tab) {
@@ -517,7 +518,7 @@ async function main() {
   for (const id of first.team) {
     const person = first.people[id];
     const role = id === first.team[first.team.length - 1] ? tx("role_manager") : tx("role_rep");
-    who.append(el("option", {value: id, selected: id === S.user}, `${person.name} — ${role}, ${person.tz.split("/").pop().replace("_", " ")}`));
+    who.append(el("option", {value: id, selected: id === S.user}, `${person.name} · ${role} · ${person.tz.split("/").pop().replace("_", " ")}`));
   }
   who.addEventListener("change", () => {
     const wasDm = S.state.rooms.some(r => r.dm && r.id === S.room);
@@ -536,7 +537,6 @@ async function main() {
   const mine = await api("state?user=" + encodeURIComponent(S.user));
   S.room = mine.rooms.find(r => r.dm).id;
   apply(mine);
-  toast(tx("intro"));
   poll();
 }
 

@@ -32,6 +32,7 @@ class DemoLead:
     next_in_days: int | None = None  # the next follow-up relative to the start (negative: overdue)
     buyer_said: str = ""
     outcome: str = ""  # "won", "lost:<reason>", or "" (open)
+    snoozed: int = 0  # snoozed yesterday for this many days
 
 
 @dataclass
@@ -57,7 +58,7 @@ LEADS = (
                   (6, "meeting", "Price agreed with procurement")), outcome="won"),
     DemoLead("Wuxi Pump Works", MEI, "Zhou Min", "R&D manager", "inbound_call",
              "Coating for impellers; wants to test three options", "trial", "", 250_000, "per year",
-             8, ((6, "call", "They test after the holiday"),), 5, buyer_said="Call back once testing starts"),
+             8, ((6, "call", "They test after the holiday"),), snoozed=6),
     DemoLead("Kessler Anlagenbau GmbH", JONAS, "Petra Kessler", "managing director", "website",
              "Quote for coating 6 process tanks", "comparing", "Two other vendors quoted; they value delivery time.",
              420_000, "project", 21, ((19, "call", "Clarified tank sizes"), (12, "email", "Sent the quote"),
@@ -141,6 +142,8 @@ def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
         deps.leads.win(TEAM, ref, item.owner, start - timedelta(days=2))
     elif item.outcome.startswith("lost:"):
         deps.leads.lose(TEAM, ref, item.owner, item.outcome.split(":", 1)[1], "", start - timedelta(days=3))
+    elif item.snoozed:
+        deps.leads.snooze(TEAM, ref, item.owner, item.snoozed, start - timedelta(days=1), tz)
     elif item.next_in_days is not None and not item.touches:
         deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, max(item.next_in_days, 0)), created, tz)
     elif item.next_in_days is not None and item.next_in_days < 0:

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.i18n import message_ids, t
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, message_ids, t
 from sandbox.slack_requests import view_state
 from sandbox.workspace import MANAGER, REPS, Workspace
 
@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
           "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
           "/static/style.css": ("style.css", "text/css; charset=utf-8")}
-PAGE_LANGUAGES = {"en": "en", "zh": "zh"}
 
 
 class Page:
@@ -25,7 +24,7 @@ class Page:
 
     def __init__(self, workspace: Workspace, language: str = "en") -> None:
         self.workspace = workspace
-        self.language = language if language in PAGE_LANGUAGES else "en"
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
 
     def __call__(self, method: str, path: str, query: str, body: bytes, headers: dict[str, str]):
         if method == "GET" and path in STATIC:
@@ -104,11 +103,10 @@ class Page:
                 return {**self.state(user), "notice": t("sandbox.only_lead", self.language)}
             send.command(rest.strip(), user, channel_id=channel)
         elif text:
-            # A plain message: in an inbound channel leadbot offers it as an enquiry.
             message = self.workspace.slack.add_message(channel, text, user=user)
-            event = {k: v for k, v in message.items()}
-            event.update({"event_ts": message["ts"], "channel_type": "im" if channel.startswith("D") else "channel"})
-            send.event(event)
+            if not channel.startswith("D"):  # leadbot subscribes to channel messages only (manifest.yml)
+                # In an inbound channel leadbot offers the message as an enquiry.
+                send.event({**message, "event_ts": message["ts"], "channel_type": "channel"})
         self.workspace.settle()
         return self.state(user)
 

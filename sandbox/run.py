@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from datetime import datetime
@@ -43,7 +44,12 @@ def run(demo: bool, port: int, db: str | None, language: str | None, start_at: d
         else:
             print(f"leadbot sandbox: database {db_path}", flush=True)
         print(f"leadbot sandbox: open {url}/  (Ctrl-C stops it)", flush=True)
-        (stop or threading.Event()).wait()
+        stop = stop or threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            # A service manager or a test stops it with SIGTERM; it should close as cleanly as on Ctrl-C.
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        while not stop.wait(1):  # short waits, so Ctrl-C is seen at once
+            pass
     except KeyboardInterrupt:
         pass
     finally:

@@ -6,6 +6,7 @@ import logging
 import secrets
 import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Mapping
@@ -36,11 +37,16 @@ MORNING_HOUR = 9  # "next morning" = 09:00 in the chosen rep's time zone
 SETTLE_SECONDS = 5.0  # how long an action may keep the app busy before the page is answered
 
 
+@dataclass(frozen=True)
 class Person:
     """Someone in the sandbox workspace."""
 
-    def __init__(self, user_id: str, name: str, real_name: str, tz: str, email: str, role: str) -> None:
-        self.id, self.name, self.real_name, self.tz, self.email, self.role = user_id, name, real_name, tz, email, role
+    id: str
+    name: str
+    real_name: str
+    tz: str
+    email: str
+    role: str
 
 
 REPS = (
@@ -173,7 +179,7 @@ class Workspace:
         self.deps = build_deps(settings, clock=self.clock, db=db)
         self._listeners = _Listeners()
         app = create_app(self.deps, listener_executor=self._listeners)
-        self._server = make_server(wsgi_app(app, self.deps.db), "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05)
+        self._server = make_server(wsgi_app(app, self.deps.db), "127.0.0.1", 0, threads=4)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="sandbox-app", daemon=True)
         self._thread.start()

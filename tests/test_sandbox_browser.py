@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,25 @@ def sandbox_url(tmp_path):
                "--start", START]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL"))}
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    url = None
-    for line in process.stdout:
-        lines.append(line)
-        found = re.search(r"open (http://127\.0\.0\.1:\d+)/", line)
-        if found:
-            url = found.group(1)
-            break
-    assert url, "".join(lines)
-    yield url
+    lines: list[str] = []
+    printed = threading.Event()
+
+    def read() -> None:  # drain the output all along, so the sandbox never blocks on a full pipe
+        for line in process.stdout:
+            lines.append(line)
+            if re.search(r"open http://127\.0\.0\.1:\d+/", line):
+                printed.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert printed.wait(60), "".join(lines)
+    urls = [m.group(1) for line in lines for m in [re.search(r"open (http://127\.0\.0\.1:\d+)/", line)] if m]
+    assert len(urls) == 1
+    yield urls[0]
     process.terminate()
-    process.wait(timeout=20)
+    assert process.wait(timeout=20) == 0  # SIGTERM stops it as cleanly as Ctrl-C
+    reader.join(timeout=5)
+    assert "leadbot sandbox: stopped" in "".join(lines)
 
 
 @pytest.fixture

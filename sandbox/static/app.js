@@ -498,6 +498,13 @@ function submitModal(view) {
 // ---------------------------------------------------------------------------------------------
 // Start-up
 
+// A click anywhere else closes an open overflow menu, as in Slack.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll(".overflow-menu:not([hidden])").forEach(menu => {
+    if (!menu.parentNode.contains(event.target)) menu.hidden = true;
+  });
+});
+
 async function main() {
   const texts = await api("texts");
   S.texts = texts.texts;

@@ -115,7 +115,7 @@ def test_a_week_on_the_clock_brings_each_digest_once_in_each_reps_morning(sandbo
     assert len(sandbox.slack.calls("chat.postMessage")) == before
 
 
-def test_moving_the_clock_sends_what_a_minute_by_minute_scheduler_would(tmp_path):
+def test_moving_the_clock_sends_what_a_scheduler_waking_every_half_hour_would(tmp_path):
     jumped, stepped = _start(tmp_path / "a.db", demo=True), _start(tmp_path / "b.db", demo=True)
     try:
         end = START + timedelta(hours=18)  # every rep's morning, the small-buyer questions, a summary

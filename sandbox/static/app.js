@@ -134,7 +134,7 @@ function renderSidebar() {
       bar.append(el("button", {
         class: "room" + (room.id === S.room ? " active" : "") + (unread ? " unread" : ""),
         "data-room": room.id,
-        onclick: () => openRoom(room.id, room.dm ? "messages" : "messages"),
+        onclick: () => openRoom(room.id, "messages"),
       }, room.dm ? el("span", {class: "dot"}) : el("span", {class: "hash"}, "#"), room.dm ? "leadbot" : room.name,
          unread ? el("span", {class: "badge"}, count - (S.seen[room.id] || 0)) : null));
     }
@@ -195,7 +195,7 @@ function renderPane() {
 }
 
 function renderMessage(message) {
-  const fromBot = !!message.bot_id && !message.is_ephemeral || (message.is_ephemeral);
+  const fromBot = !!message.bot_id || !!message.is_ephemeral;  // ephemerals come from leadbot too
   const author = fromBot ? "leadbot" : ((S.state.people[message.user] || {}).name || message.user);
   const time = fmt(new Date(parseFloat(message.ts) * 1000), {hour: "2-digit", minute: "2-digit", hour12: false});
   const surface = {channel: message.channel, ts: message.ts, ephemeral: !!message.is_ephemeral};

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +23,9 @@ from scheduler.summaries import summary_channel_gone, upload_chart
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_PASSES = 3  # a failed post may claim a follow-up message (a manager's note) in the same run
+# Each pass posts one batch of due messages; a failed post may claim a follow-up (a manager's note)
+# for a later pass. Bounded, so a run always ends.
+DELIVERY_PASSES = 100
 
 
 @dataclass
@@ -32,6 +35,13 @@ class RunReport:
     retry_later: int = 0
     failed: int = 0
     skipped: int = 0
+
+    def add(self, other: "RunReport") -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retry_later += other.retry_later
+        self.failed += other.failed
+        self.skipped += other.skipped
 
     def __str__(self) -> str:
         return (
@@ -153,45 +163,78 @@ def _reader_language(deps: Deps, delivery) -> str:
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:
-    """Post every pending message whose time has come; returns how many were taken."""
-    taken = 0
-    for delivery_id in deps.ledger.due(now):
+    """Post every pending message whose time has come; returns how many were taken and not handed back.
+
+    Messages go out over up to LEADBOT_SEND_CONCURRENCY threads, one lane per target in ledger
+    order: each channel or DM gets one post at a time (Slack allows about one a second per
+    channel), and a 429 waited out on one channel holds up only that channel's lane.
+    """
+    lanes: dict[str, list[int]] = {}
+    for delivery_id, target in deps.ledger.due(now, skip_teams=stopped):
+        lanes.setdefault(target, []).append(delivery_id)
+    if not lanes:
+        return 0
+    workers = min(deps.settings.send_concurrency, len(lanes))
+    if workers == 1:
+        tallies = [_deliver_lane(deps, ids, now, stopped) for ids in lanes.values()]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
+            tallies = list(pool.map(lambda ids: _deliver_lane(deps, ids, now, stopped), lanes.values()))
+    settled = 0
+    for tally, done in tallies:
+        report.add(tally)
+        settled += done
+    return settled
+
+
+def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str]) -> tuple[RunReport, int]:
+    """One target's messages, in order; a tally of its own so lanes never share counters."""
+    tally, settled = RunReport(), 0
+    for delivery_id in delivery_ids:
         delivery = deps.ledger.take(delivery_id, now)
         if delivery is None:
             continue  # another scheduler is posting it
-        taken += 1
-        if delivery.team_id in stopped:
+        if delivery.team_id in stopped:  # another lane just found the workspace gone
             deps.ledger.release(delivery.id)
             continue
-        with language(_reader_language(deps, delivery)):
-            message = render(deps, delivery, now)
-        if message is None:
-            deps.ledger.skipped(delivery.id)
-            report.skipped += 1
-            continue
-        result = post_message(deps.web, delivery.target, message)
-        if result.outcome == SENT:
-            deps.ledger.sent(delivery.id, result.channel, result.ts, now)
-            report.sent += 1
-            if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
-                with language(_reader_language(deps, delivery)):
-                    upload_chart(deps, delivery, result.channel, result.ts)
-        elif result.outcome == RETRY:
-            logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
-            deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)
-            report.retry_later += 1
-        elif result.outcome == TARGET_GONE:
-            deps.ledger.failed(delivery.id, result.error)
-            report.failed += 1
-            if delivery.kind == SUMMARY:
-                summary_channel_gone(deps, delivery, result.error, now)
-            elif delivery.target[:1] in ("U", "W"):
-                deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
-        elif result.outcome == WORKSPACE_GONE:
-            deps.ledger.release(delivery.id)
-            deps.teams.stop_sending(delivery.team_id, result.error, now)
-            stopped.add(delivery.team_id)
-        elif result.outcome == REJECTED:
-            deps.ledger.failed(delivery.id, result.error)
-            report.failed += 1
-    return taken
+        settled += 1
+        try:
+            _deliver_one(deps, delivery, now, stopped, tally)
+        except Exception:
+            # A bug rendering one message must not stop the others; the lease lapses and it is tried again.
+            logger.exception("could not deliver %s %s to %s", delivery.kind, delivery.id, delivery.target)
+    return tally, settled
+
+
+def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport) -> None:
+    with language(_reader_language(deps, delivery)):
+        message = render(deps, delivery, now)
+    if message is None:
+        deps.ledger.skipped(delivery.id)
+        report.skipped += 1
+        return
+    result = post_message(deps.web, delivery.target, message)
+    if result.outcome == SENT:
+        deps.ledger.sent(delivery.id, result.channel, result.ts, now)
+        report.sent += 1
+        if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
+            with language(_reader_language(deps, delivery)):
+                upload_chart(deps, delivery, result.channel, result.ts)
+    elif result.outcome == RETRY:
+        logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
+        deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)
+        report.retry_later += 1
+    elif result.outcome == TARGET_GONE:
+        deps.ledger.failed(delivery.id, result.error)
+        report.failed += 1
+        if delivery.kind == SUMMARY:
+            summary_channel_gone(deps, delivery, result.error, now)
+        elif delivery.target[:1] in ("U", "W"):
+            deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
+    elif result.outcome == WORKSPACE_GONE:
+        deps.ledger.release(delivery.id)
+        deps.teams.stop_sending(delivery.team_id, result.error, now)
+        stopped.add(delivery.team_id)
+    elif result.outcome == REJECTED:
+        deps.ledger.failed(delivery.id, result.error)
+        report.failed += 1

@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 # Each pass posts one batch of due messages; a failed post may claim a follow-up (a manager's note)
 # for a later pass. Bounded, so a run always ends.
 DELIVERY_PASSES = 100
+PLAN_THREADS = 8  # reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
 
 
 @dataclass
@@ -68,30 +70,60 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
 
 
 def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    for team_id, owner_id in deps.followups.owners_with_due_leads(now):
-        if team_id in stopped:
-            continue
-        rep = deps.directory.rep(team_id, owner_id, now)
-        if not rep.active:
-            report.claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
-            continue
-        today = local_today(now, rep.tz)
-        fold = deps.digests.pending_today(team_id, owner_id, today)
-        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
-        claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
-        if claimed and claimed.kind == FOLDED:
-            deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
-        elif claimed:
-            report.claimed += 1
+    for team_id, owners in _by_team(deps.followups.owners_with_due_leads(now), stopped).items():
+        # Profiles and today's unsent digests for every owner at once: a query per owner each adds up at scale.
+        known = deps.directory.fresh_reps(team_id, owners, now)
+        pending = deps.digests.pending_for(team_id, owners)
+        decide = partial(_decide_nudge, deps, team_id, now, known, pending)
+        report.claimed += sum(_each_owner(deps, decide, owners))
+
+
+def _decide_nudge(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_id: str) -> int:
+    rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
+    if not rep.active:
+        return bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
+    today = local_today(now, rep.tz)
+    fold = (owner_id, today.isoformat()) in pending_digests
+    digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+    claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
+    if claimed and claimed.kind == FOLDED:
+        deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
+        return 0
+    return bool(claimed)
 
 
 def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    for team_id, user_id in deps.digests.reps_due(now):
-        if team_id in stopped:
-            continue
-        rep = deps.directory.rep(team_id, user_id, now)
-        if rep.active:  # a rep who left is handled with their leads, below
-            report.claimed += bool(deps.digests.claim(team_id, rep, now))
+    for team_id, users in _by_team(deps.digests.reps_due(now), stopped).items():
+        known = deps.directory.fresh_reps(team_id, users, now)
+        report.claimed += sum(_each_owner(deps, partial(_decide_digest, deps, team_id, now, known), users))
+
+
+def _decide_digest(deps: Deps, team_id: str, now: datetime, known: dict, user_id: str) -> int:
+    rep = known.get(user_id) or deps.directory.rep(team_id, user_id, now)
+    # A rep who left is handled with their leads, in the nudge pass.
+    return bool(deps.digests.claim(team_id, rep, now)) if rep.active else 0
+
+
+def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
+    """Decide for each rep; on PostgreSQL several reps at once, as their claims lock only that rep's rows.
+
+    The time goes in round trips and commits, not Python, so threads overlap it; SQLite runs
+    its write transactions one at a time anyway.
+    """
+    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(user_ids))
+    if workers <= 1 or deps.db.engine.dialect.name == "sqlite":
+        return [decide(user_id) for user_id in user_ids]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan") as pool:
+        return list(pool.map(decide, user_ids))
+
+
+def _by_team(pairs: list[tuple[str, str]], stopped: set[str]) -> dict[str, list[str]]:
+    """(team, user) pairs as each running team's users, in the order given."""
+    teams: dict[str, list[str]] = {}
+    for team_id, user_id in pairs:
+        if team_id not in stopped:
+            teams.setdefault(team_id, []).append(user_id)
+    return teams
 
 
 def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:

@@ -68,3 +68,16 @@ def test_a_rate_limited_channel_waits_alone_while_the_others_go_out(app_with, sl
     dms = [c for c in posts if c.params["channel"] != GENERAL]
     assert len(dms) == len(REPS) and all(c.answered_status == 200 for c in dms)
     assert max(c.time for c in dms) < last_channel_post
+
+
+def test_the_morning_run_reads_known_reps_from_the_cache_not_from_slack(app_with, slack):
+    app = app_with(LEADBOT_SEND_CONCURRENCY="4")
+    for rep in REPS:
+        slack.add_user(rep, name=rep.lower(), tz="Asia/Shanghai")
+        lead(app, f"Company of {rep}", user=rep)
+    app.deps.clock.set(at(FRI_MORNING))
+    for rep in REPS:  # each rep's profile was fetched this morning
+        app.deps.directory.rep(TEAM, rep, at(FRI_MORNING))
+    slack.reset_calls()
+    assert run_due(app.deps, at(FRI_MORNING)).sent == len(REPS)
+    assert slack.calls("users.info") == []

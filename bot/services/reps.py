@@ -82,9 +82,10 @@ class Directory:
         Asks Slack only for someone never seen before, so a request is not held up by a refresh.
         """
         with self.db.read() as uow:
-            known = uow.session.get(Rep, (team_id, user_id)) is not None
-        if not known:
-            self.rep(team_id, user_id, now)
+            rep = uow.session.get(Rep, (team_id, user_id))
+            if rep is not None:  # one query on every request's way to its ack
+                return rep.language or language_of_locale(rep.locale)
+        self.rep(team_id, user_id, now)
         return self.cached_language(team_id, user_id)
 
     def cached_language(self, team_id: str, user_id: str) -> str | None:

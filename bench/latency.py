@@ -84,14 +84,18 @@ def server_env(database_url: str, slack_url: str, threads: str) -> dict[str, str
     }
 
 
-def load(port: int, fake, clients: int, seconds: float, mix: list[str], reps: int = REPS) -> list[Sample]:
-    """`clients` threads, each on one keep-alive connection, sending signed commands back to back."""
+def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], reps: int = REPS) -> list[Sample]:
+    """`clients` threads, each on one keep-alive connection, sending signed commands back to back.
+
+    With several server processes, client i talks to process i mod N, as a load balancer would spread them.
+    """
     verifier = SignatureVerifier(SIGNING_SECRET)
     samples: list[Sample] = []
     stop_at = time.monotonic() + seconds
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
+        port = ports[seed % len(ports)]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[Sample] = []
         while time.monotonic() < stop_at:
@@ -138,7 +142,7 @@ def load(port: int, fake, clients: int, seconds: float, mix: list[str], reps: in
 
 def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[str, float]:
     """Seconds from sending each command to the fake Slack getting its answer; waits for stragglers."""
-    wanted = sum(1 for s in samples if s.status == 200)
+    wanted = {s.key for s in samples if s.status == 200}
     deadline = time.monotonic() + settle
     while True:
         arrivals: dict[str, float] = {}
@@ -147,13 +151,22 @@ def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[st
                 arrivals.setdefault(call.path.rsplit("/", 1)[-1], call.time)
             elif call.method == "views.open":
                 arrivals.setdefault(str(call.params.get("trigger_id")), call.time)
-        if len(arrivals) >= wanted or time.monotonic() > deadline:
+        if wanted <= arrivals.keys() or time.monotonic() > deadline:
             break
         time.sleep(0.5)
     return {s.key: arrivals[s.key] - s.sent for s in samples if s.key in arrivals}
 
 
-def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float) -> list[str]:
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU the server processes used so far (Linux /proc), to weigh what a command costs."""
+    total = 0.0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float) -> list[str]:
     rows = []
     kinds = sorted({s.kind for s in samples})
     for kind in kinds + (["all"] if len(kinds) > 1 else []):
@@ -166,29 +179,36 @@ def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None
             cells += [*(f"{percentile(got, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)), str(len(ok) - len(got))]
         else:
             cells += ["–", "–", "–", "–"]
+        cells.append(f"{cpu * 1000 / max(1, sum(1 for s in samples if s.status == 200)):.1f}")
         rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
 HEADER = [
-    "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors | answered p50 ms | answered p95 ms | answered p99 ms | unanswered |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors | answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 
 
 def measure(name: str, command: list[str], env: dict[str, str], fake, clients: int, seconds: float, mix: list[str],
-            with_answers: bool, server_log) -> tuple[list[str], list[Sample]]:
-    port = free_port()
-    process = start([*command, "--port", str(port)], env, port, server_log)
+            with_answers: bool, server_log, workers: int = 1) -> tuple[list[str], list[Sample]]:
+    ports = [free_port() for _ in range(workers)]
+    processes = []
     try:
-        load(port, fake, clients, min(3.0, seconds), mix)  # warm up: connections, caches, JIT-free Python's imports
+        for port in ports:
+            processes.append(start([*command, "--port", str(port)], env, port, server_log))
+        load(ports, fake, clients, min(3.0, seconds), mix)  # warm up: connections, pools, first imports
+        time.sleep(1)
         fake.reset_calls()
         log(f"{name}: {clients} clients for {seconds:.0f} s (load average {load_average()}) …")
-        samples = load(port, fake, clients, seconds, mix)
+        cpu = cpu_seconds(processes)
+        samples = load(ports, fake, clients, seconds, mix)
         answers = answered_after(fake, samples) if with_answers else None
+        cpu = cpu_seconds(processes) - cpu
     finally:
-        stop(process)
-    return summarize(name, samples, answers, seconds), samples
+        for process in processes:
+            stop(process)
+    return summarize(name, samples, answers, seconds, cpu), samples
 
 
 def refresh_profiles(database_url: str) -> None:
@@ -205,6 +225,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--mix", default="list,new", help="commands sent, chosen at random: list, new, log")
     parser.add_argument("--threads", default="8", help="LEADBOT_WEB_THREADS of both servers")
+    parser.add_argument("--workers", type=int, default=1, help="server processes of each kind (clients spread over them)")
     parser.add_argument("--database-url", help="default: the seeded PostgreSQL database with 1M leads")
     args = parser.parse_args()
     url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
@@ -217,13 +238,15 @@ def main() -> None:
     server_log = open(ROOT / "bench" / "results" / "latency_server.log", "w")
     rows = HEADER[:]
     try:
-        bare_rows, _ = measure("bare Bolt (ack only)", bare, env, fake, args.clients, args.seconds, mix, False, server_log)
-        ours, _ = measure("leadbot serve", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log)
+        workers = args.workers
+        suffix = f" × {workers}" if workers > 1 else ""
+        bare_rows, _ = measure(f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log, workers)
+        ours, _ = measure(f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log, workers)
         rows += bare_rows + ours
     finally:
         fake.stop()
         server_log.close()
-    print(f"\n{args.clients} clients, {args.seconds:.0f} s each, mix {args.mix}, load average after {load_average()}\n")
+    print(f"\n{args.clients} clients, {args.workers} worker(s), {args.seconds:.0f} s each, mix {args.mix}, load average after {load_average()}\n")
     print("\n".join(rows))
 
 

@@ -42,10 +42,21 @@ def reset(deps) -> None:
         connection.execute(text("ANALYZE leads; ANALYZE deliveries; ANALYZE reps"))
 
 
-def timed_run(deps) -> tuple[float, float, runner.RunReport]:
-    """run_due's own steps, timed apart: deciding (planning into the ledger) and delivering."""
+def timed_run(deps) -> tuple[float, float, runner.RunReport, int, float]:
+    """run_due's own steps, timed apart: deciding (planning into the ledger) and delivering.
+
+    Also the statements the deciding sent and this process's CPU time for it: on a shared
+    machine those move less with other people's load than the wall-clock time does.
+    """
     report = runner.RunReport()
     now = BENCH_NOW
+    sent = [0]
+
+    def count(*_args) -> None:
+        sent[0] += 1
+
+    event.listen(deps.db.engine, "before_cursor_execute", count)
+    cpu = time.process_time()
     started = time.perf_counter()
     stopped = deps.teams.stopped()
     runner._plan_digests(deps, now, stopped, report)
@@ -55,10 +66,13 @@ def timed_run(deps) -> tuple[float, float, runner.RunReport]:
     runner._plan_summaries(deps, now, stopped, report)
     runner._plan_inbound(deps, now, stopped, report)
     planned = time.perf_counter()
+    cpu = time.process_time() - cpu
+    event.remove(deps.db.engine, "before_cursor_execute", count)
+    statements = sent[0]
     for _ in range(runner.DELIVERY_PASSES):
         if not runner._deliver_due(deps, now, stopped, report):
             break
-    return planned - started, time.perf_counter() - planned, report
+    return planned - started, time.perf_counter() - planned, report, statements, cpu
 
 
 def capture_statements(deps):
@@ -79,7 +93,8 @@ def explain(deps, statements: dict[str, tuple]) -> list[tuple[str, str]]:
     try:
         cursor = raw.cursor()
         for statement, parameters in statements.items():
-            cursor.execute("EXPLAIN " + statement, parameters)
+            # ANALYZE runs it (inside a transaction rolled back below): the server's own time, without round trips.
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plans.append((statement, "\n".join(row[0] for row in cursor.fetchall())))
         raw.rollback()
     finally:
@@ -97,34 +112,54 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",")]:
         url = ensure_postgres(f"leadbot_bench_{size}", size)
         deps = bench_deps(url, slack)
-        decide, deliver = [], []
+        decide, deliver, cpu = [], [], []
         for run in range(args.runs):
             reset(deps)
             slack.reset_calls()
             if run == 0:
                 statements, listener = capture_statements(deps)
-            plan_s, deliver_s, report = timed_run(deps)
+            plan_s, deliver_s, report, statements_sent, cpu_s = timed_run(deps)
             if run == 0:
                 event.remove(deps.db.engine, "before_cursor_execute", listener)
             decide.append(plan_s)
+            cpu.append(cpu_s)
             deliver.append(deliver_s)
             users_info = len(slack.calls("users.info"))
             log(f"{size:,} leads run {run + 1}: decide {plan_s:.2f} s, deliver {deliver_s:.2f} s, {report}, users.info {users_info}")
+        reset(deps)  # explained against the state the run started from
         plans = explain(deps, statements)
         seq_scans = [s for s, plan in plans if "Seq Scan on leads" in plan or "Seq Scan on deliveries" in plan]
         plan_text.append(f"==== {size:,} leads ====\n" + "\n\n".join(f"{s}\n--\n{p}" for s, p in plans))
-        rows.append((size, statistics.median(decide), statistics.median(deliver), report, users_info, len(plans), len(seq_scans)))
+        server_ms = [_execution_ms(plan) for _, plan in plans]
+        rows.append((
+            size, statistics.median(decide), statistics.median(cpu), statements_sent, sum(server_ms), max(server_ms),
+            statistics.median(deliver), report, users_info, len(plans), len(seq_scans),
+        ))
         deps.db.dispose()
     slack.stop()
     PLANS.parent.mkdir(exist_ok=True)
     PLANS.write_text("\n\n".join(plan_text) + "\n")
     print(f"\nload average {load_average()}, runs per size {args.runs} (median shown)\n")
-    print("| leads | due leads | decide (plan into ledger) | deliver (zero-latency fake Slack) | messages | users.info calls | queries explained | seq scans on leads/deliveries |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size, decide_s, deliver_s, report, users_info, explained, seq in rows:
-        print(f"| {size:,} | {DUE:,} | {decide_s:.2f} s | {deliver_s:.2f} s | {report.sent} | {users_info} | {explained} | {seq} |")
+    print(
+        "| leads | due leads | decide, wall | decide, CPU of this process | statements sent to decide "
+        "| server time, one of each statement | slowest statement | deliver (zero-latency fake Slack) | messages "
+        "| users.info calls | distinct queries | seq scans on leads/deliveries |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size, decide_s, cpu_s, sent, server, slowest, deliver_s, report, users_info, explained, seq in rows:
+        print(
+            f"| {size:,} | {DUE:,} | {decide_s:.2f} s | {cpu_s:.2f} s | {sent:,} | {server:.1f} ms | {slowest:.2f} ms "
+            f"| {deliver_s:.2f} s | {report.sent} | {users_info} | {explained} | {seq} |"
+        )
     base = rows[0][1]
     print(f"\ndecide time, largest ÷ smallest: {rows[-1][1] / base:.2f}×")
+
+
+def _execution_ms(plan: str) -> float:
+    for line in plan.splitlines():
+        if line.strip().startswith("Execution Time:"):
+            return float(line.split()[2])
+    return 0.0
 
 
 if __name__ == "__main__":

@@ -41,20 +41,23 @@ def main() -> None:
     fake = fake_slack(REPS)
     leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve", "--no-scheduler"]
     mix = args.mix.split(",")
-    steps = [("sqlite", sqlite_url, int(c)) for c in args.clients.split(",")]
+    steps = [("sqlite", sqlite_url, int(c), 1) for c in args.clients.split(",")]
+    # Two web workers on one SQLite file: the step a growing team takes first.
+    steps.append(("sqlite", sqlite_url, steps[-1][2], 2))
     if not args.no_postgres:
         postgres = ensure_postgres("leadbot_bench_1000000", 1_000_000) if args.leads == 1_000_000 else ensure_postgres(
             f"leadbot_bench_{args.leads}", args.leads
         )
         refresh_profiles(postgres)
-        steps.append(("postgresql", postgres, steps[-1][2]))
+        steps.append(("postgresql", postgres, steps[-1][2], 1))
     rows = ["| database | clients | locked | server errors |" + HEADER[0][1:], "|---|---:|---:|---:|" + HEADER[1][1:]]
     try:
-        for database, url, clients in steps:
-            server_log = RESULTS / f"sqlite_ceiling_{database}_{clients}.log"
+        for database, url, clients, workers in steps:
+            server_log = RESULTS / f"sqlite_ceiling_{database}_{clients}_{workers}.log"
+            name = f"leadbot serve × {workers}" if workers > 1 else "leadbot serve"
             with open(server_log, "w") as stream:
-                found, _ = measure(f"leadbot serve ({database})", leadbot, server_env(url, fake.base_url, "8"), fake, clients,
-                                   args.seconds, mix, True, stream)
+                found, _ = measure(name, leadbot, server_env(url, fake.base_url, "8"), fake, clients,
+                                   args.seconds, mix, True, stream, workers)
             text = server_log.read_text()
             locked, errors = text.count("database is locked"), text.count(" ERROR ")
             log(f"{database} at {clients} clients: {locked} 'database is locked', {errors} errors")

@@ -107,7 +107,7 @@ def _decide_digest(deps: Deps, team_id: str, now: datetime, known: dict, user_id
 def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
     """Decide for each rep; on PostgreSQL several reps at once, as their claims lock only that rep's rows.
 
-    The time goes in round trips and commits, not Python, so threads overlap it; SQLite runs
+    Much of each claim's time is round trips and a commit, which threads overlap; SQLite runs
     its write transactions one at a time anyway.
     """
     workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(user_ids))

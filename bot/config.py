@@ -217,6 +217,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
     ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
+    Setting(
+        "LEADBOT_SEND_CONCURRENCY", "send_concurrency", "16", _positive_int,
+        "Scheduled messages posted at once (one at a time per channel or DM).",
+    ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
 
@@ -255,6 +259,7 @@ class Settings:
     manager: str | None
     inbound_claim_within: Decimal
     tick_seconds: int
+    send_concurrency: int
     summary_schedule: str
     language: str
     digest_time: time

@@ -51,7 +51,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        read_options = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            # Under READ COMMITTED every statement sees its own snapshot anyway, so a read gains
+            # nothing from BEGIN … ROLLBACK but two round trips on each request.
+            read_options["isolation_level"] = "AUTOCOMMIT"
+        self._read_sessions = sessionmaker(self.engine.execution_options(**read_options), expire_on_commit=False)
 
     def uow(self) -> "UnitOfWork":
         return UnitOfWork(self._sessions)

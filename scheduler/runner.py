@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 
@@ -22,7 +24,10 @@ from scheduler.summaries import summary_channel_gone, upload_chart
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_PASSES = 3  # a failed post may claim a follow-up message (a manager's note) in the same run
+# Each pass posts one batch of due messages; a failed post may claim a follow-up (a manager's note)
+# for a later pass. Bounded, so a run always ends.
+DELIVERY_PASSES = 100
+PLAN_THREADS = 8  # reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
 
 
 @dataclass
@@ -32,6 +37,13 @@ class RunReport:
     retry_later: int = 0
     failed: int = 0
     skipped: int = 0
+
+    def add(self, other: "RunReport") -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retry_later += other.retry_later
+        self.failed += other.failed
+        self.skipped += other.skipped
 
     def __str__(self) -> str:
         return (
@@ -58,30 +70,60 @@ def run_due(deps: Deps, now: datetime) -> RunReport:
 
 
 def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    for team_id, owner_id in deps.followups.owners_with_due_leads(now):
-        if team_id in stopped:
-            continue
-        rep = deps.directory.rep(team_id, owner_id, now)
-        if not rep.active:
-            report.claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
-            continue
-        today = local_today(now, rep.tz)
-        fold = deps.digests.pending_today(team_id, owner_id, today)
-        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
-        claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
-        if claimed and claimed.kind == FOLDED:
-            deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
-        elif claimed:
-            report.claimed += 1
+    for team_id, owners in _by_team(deps.followups.owners_with_due_leads(now), stopped).items():
+        # Profiles and today's unsent digests for every owner at once: a query per owner each adds up at scale.
+        known = deps.directory.fresh_reps(team_id, owners, now)
+        pending = deps.digests.pending_for(team_id, owners)
+        decide = partial(_decide_nudge, deps, team_id, now, known, pending)
+        report.claimed += sum(_each_owner(deps, decide, owners))
+
+
+def _decide_nudge(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_id: str) -> int:
+    rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
+    if not rep.active:
+        return bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
+    today = local_today(now, rep.tz)
+    fold = (owner_id, today.isoformat()) in pending_digests
+    digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+    claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
+    if claimed and claimed.kind == FOLDED:
+        deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
+        return 0
+    return bool(claimed)
 
 
 def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    for team_id, user_id in deps.digests.reps_due(now):
-        if team_id in stopped:
-            continue
-        rep = deps.directory.rep(team_id, user_id, now)
-        if rep.active:  # a rep who left is handled with their leads, below
-            report.claimed += bool(deps.digests.claim(team_id, rep, now))
+    for team_id, users in _by_team(deps.digests.reps_due(now), stopped).items():
+        known = deps.directory.fresh_reps(team_id, users, now)
+        report.claimed += sum(_each_owner(deps, partial(_decide_digest, deps, team_id, now, known), users))
+
+
+def _decide_digest(deps: Deps, team_id: str, now: datetime, known: dict, user_id: str) -> int:
+    rep = known.get(user_id) or deps.directory.rep(team_id, user_id, now)
+    # A rep who left is handled with their leads, in the nudge pass.
+    return bool(deps.digests.claim(team_id, rep, now)) if rep.active else 0
+
+
+def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
+    """Decide for each rep; on PostgreSQL several reps at once, as their claims lock only that rep's rows.
+
+    Much of each claim's time is round trips and a commit, which threads overlap; SQLite runs
+    its write transactions one at a time anyway.
+    """
+    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(user_ids))
+    if workers <= 1 or deps.db.engine.dialect.name == "sqlite":
+        return [decide(user_id) for user_id in user_ids]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan") as pool:
+        return list(pool.map(decide, user_ids))
+
+
+def _by_team(pairs: list[tuple[str, str]], stopped: set[str]) -> dict[str, list[str]]:
+    """(team, user) pairs as each running team's users, in the order given."""
+    teams: dict[str, list[str]] = {}
+    for team_id, user_id in pairs:
+        if team_id not in stopped:
+            teams.setdefault(team_id, []).append(user_id)
+    return teams
 
 
 def _plan_escalations(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
@@ -153,45 +195,78 @@ def _reader_language(deps: Deps, delivery) -> str:
 
 
 def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> int:
-    """Post every pending message whose time has come; returns how many were taken."""
-    taken = 0
-    for delivery_id in deps.ledger.due(now):
+    """Post every pending message whose time has come; returns how many were taken and not handed back.
+
+    Messages go out over up to LEADBOT_SEND_CONCURRENCY threads, one lane per target in ledger
+    order: each channel or DM gets one post at a time (Slack allows about one a second per
+    channel), and a 429 waited out on one channel holds up only that channel's lane.
+    """
+    lanes: dict[str, list[int]] = {}
+    for delivery_id, target in deps.ledger.due(now, skip_teams=stopped):
+        lanes.setdefault(target, []).append(delivery_id)
+    if not lanes:
+        return 0
+    workers = min(deps.settings.send_concurrency, len(lanes))
+    if workers == 1:
+        tallies = [_deliver_lane(deps, ids, now, stopped) for ids in lanes.values()]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
+            tallies = list(pool.map(lambda ids: _deliver_lane(deps, ids, now, stopped), lanes.values()))
+    settled = 0
+    for tally, done in tallies:
+        report.add(tally)
+        settled += done
+    return settled
+
+
+def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str]) -> tuple[RunReport, int]:
+    """One target's messages, in order; a tally of its own so lanes never share counters."""
+    tally, settled = RunReport(), 0
+    for delivery_id in delivery_ids:
         delivery = deps.ledger.take(delivery_id, now)
         if delivery is None:
             continue  # another scheduler is posting it
-        taken += 1
-        if delivery.team_id in stopped:
+        if delivery.team_id in stopped:  # another lane just found the workspace gone
             deps.ledger.release(delivery.id)
             continue
-        with language(_reader_language(deps, delivery)):
-            message = render(deps, delivery, now)
-        if message is None:
-            deps.ledger.skipped(delivery.id)
-            report.skipped += 1
-            continue
-        result = post_message(deps.web, delivery.target, message)
-        if result.outcome == SENT:
-            deps.ledger.sent(delivery.id, result.channel, result.ts, now)
-            report.sent += 1
-            if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
-                with language(_reader_language(deps, delivery)):
-                    upload_chart(deps, delivery, result.channel, result.ts)
-        elif result.outcome == RETRY:
-            logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
-            deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)
-            report.retry_later += 1
-        elif result.outcome == TARGET_GONE:
-            deps.ledger.failed(delivery.id, result.error)
-            report.failed += 1
-            if delivery.kind == SUMMARY:
-                summary_channel_gone(deps, delivery, result.error, now)
-            elif delivery.target[:1] in ("U", "W"):
-                deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
-        elif result.outcome == WORKSPACE_GONE:
-            deps.ledger.release(delivery.id)
-            deps.teams.stop_sending(delivery.team_id, result.error, now)
-            stopped.add(delivery.team_id)
-        elif result.outcome == REJECTED:
-            deps.ledger.failed(delivery.id, result.error)
-            report.failed += 1
-    return taken
+        settled += 1
+        try:
+            _deliver_one(deps, delivery, now, stopped, tally)
+        except Exception:
+            # A bug rendering one message must not stop the others; the lease lapses and it is tried again.
+            logger.exception("could not deliver %s %s to %s", delivery.kind, delivery.id, delivery.target)
+    return tally, settled
+
+
+def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport) -> None:
+    with language(_reader_language(deps, delivery)):
+        message = render(deps, delivery, now)
+    if message is None:
+        deps.ledger.skipped(delivery.id)
+        report.skipped += 1
+        return
+    result = post_message(deps.web, delivery.target, message)
+    if result.outcome == SENT:
+        deps.ledger.sent(delivery.id, result.channel, result.ts, now)
+        report.sent += 1
+        if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
+            with language(_reader_language(deps, delivery)):
+                upload_chart(deps, delivery, result.channel, result.ts)
+    elif result.outcome == RETRY:
+        logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)
+        deps.ledger.retry_later(delivery.id, result.error, delivery.attempts, now)
+        report.retry_later += 1
+    elif result.outcome == TARGET_GONE:
+        deps.ledger.failed(delivery.id, result.error)
+        report.failed += 1
+        if delivery.kind == SUMMARY:
+            summary_channel_gone(deps, delivery, result.error, now)
+        elif delivery.target[:1] in ("U", "W"):
+            deps.followups.orphan(delivery.team_id, delivery.target, deps.config(delivery.team_id).manager, now)
+    elif result.outcome == WORKSPACE_GONE:
+        deps.ledger.release(delivery.id)
+        deps.teams.stop_sending(delivery.team_id, result.error, now)
+        stopped.add(delivery.team_id)
+    elif result.outcome == REJECTED:
+        deps.ledger.failed(delivery.id, result.error)
+        report.failed += 1

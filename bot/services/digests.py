@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from bot.db import Database
 from bot.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
@@ -94,17 +94,19 @@ class Digests:
             uow.commit()
             return claimed
 
-    def pending_today(self, team_id: str, user_id: str, day: date) -> bool:
-        """True when this rep's digest for `day` is written but not yet posted: nudges fold into it."""
+    def pending_for(self, team_id: str, user_ids: list[str]) -> set[tuple[str, str]]:
+        """(rep, day) of every digest written but not yet posted for these reps, in one query."""
+        pending: set[tuple[str, str]] = set()
         with self.db.read() as uow:
-            return bool(
-                uow.session.scalar(
-                    select(Delivery.id).where(
-                        Delivery.team_id == team_id, Delivery.kind == DIGEST, Delivery.subject == user_id,
-                        Delivery.period == day.isoformat(), Delivery.status == "pending",
+            for start in range(0, len(user_ids), 500):
+                rows = uow.session.execute(
+                    select(Delivery.subject, Delivery.period).where(
+                        Delivery.team_id == team_id, Delivery.kind == DIGEST, Delivery.status == "pending",
+                        Delivery.subject.in_(user_ids[start : start + 500]),
                     )
                 )
-            )
+                pending.update((subject, period) for subject, period in rows)
+        return pending
 
     def fold_quiet(self, team_id: str, user_id: str, day: date, numbers: list[int]) -> None:
         """Note which quiet leads the digest carries instead of a nudge (the team summary counts them)."""
@@ -122,21 +124,32 @@ class Digests:
                 uow.commit()
 
     def content(self, team_id: str, user_id: str, day: date, tz: str, now: datetime) -> DigestData:
+        yesterday_start, day_start = at_local(day - timedelta(days=1), MIDNIGHT, tz), at_local(day, MIDNIGHT, tz)
         with self.db.read() as uow:
             session = uow.session
-            mine = and_(Lead.team_id == team_id, Lead.owner_id == user_id)
-            due = _numbers(session, mine, Lead.status == OPEN, Lead.next_follow_up_on == day, _not_buyer_date(day))
-            quiet = _numbers(session, mine, Lead.status == OPEN, Lead.next_follow_up_on < day, order=Lead.next_follow_up_on)
-            buyer = _numbers(session, mine, Lead.status == OPEN, Lead.buyer_date == day)
-            yesterday_start = at_local(day - timedelta(days=1), MIDNIGHT, tz)
-            wins = _numbers(session, mine, Lead.status == WON, Lead.closed_at >= yesterday_start, Lead.closed_at < at_local(day, MIDNIGHT, tz))
+            # One query for all four lists (a digest goes to every rep each morning), split below.
+            rows = session.scalars(
+                select(Lead).where(
+                    Lead.team_id == team_id,
+                    Lead.owner_id == user_id,
+                    or_(
+                        and_(Lead.status == OPEN, or_(Lead.next_follow_up_on <= day, Lead.buyer_date == day)),
+                        and_(Lead.status == WON, Lead.closed_at >= yesterday_start, Lead.closed_at < day_start),
+                    ),
+                )
+            ).all()
+            leads = self.leads.views(team_id, sorted(rows, key=lambda lead: lead.number))
             waiting = _waiting_accounts(session, team_id, user_id, now)
+        open_leads = [lead for lead in leads if lead.status == OPEN]
         return DigestData(
             day=day,
-            due_today=self.leads.find_many(team_id, due),
-            quiet=self.leads.find_many(team_id, quiet),
-            buyer_dates=self.leads.find_many(team_id, buyer),
-            wins=self.leads.find_many(team_id, wins),
+            due_today=[lead for lead in open_leads if lead.next_follow_up_on == day and lead.buyer_date != day],
+            quiet=sorted(
+                (lead for lead in open_leads if lead.next_follow_up_on is not None and lead.next_follow_up_on < day),
+                key=lambda lead: (lead.next_follow_up_on, lead.number),
+            ),
+            buyer_dates=[lead for lead in open_leads if lead.buyer_date == day],
+            wins=[lead for lead in leads if lead.status == WON],
             small_buyers=waiting,
         )
 
@@ -157,15 +170,6 @@ class Digests:
             select(Lead.id).where(mine, Lead.status == OPEN, Lead.next_follow_up_on <= day).limit(1)
         ) or session.scalar(select(Lead.id).where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2)).limit(1))
         return bool(something) or bool(_waiting_accounts(session, team_id, user_id, now))
-
-
-def _numbers(session, *where, order=None) -> list[int]:
-    query = select(Lead.number).where(*where).order_by(order if order is not None else Lead.number, Lead.number)
-    return list(session.scalars(query))
-
-
-def _not_buyer_date(day: date):
-    return (Lead.buyer_date.is_(None)) | (Lead.buyer_date != day)
 
 
 def _waiting_accounts(session, team_id: str, user_id: str, now: datetime) -> list[WaitingAccount]:

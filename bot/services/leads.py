@@ -238,6 +238,11 @@ class LeadService:
             by_number = {lead.number: self._view(policy, lead) for lead in rows}
         return [by_number[n] for n in numbers if n in by_number]
 
+    def views(self, team_id: str, rows: list[Lead]) -> list[LeadView]:
+        """Views of leads the caller has already loaded (in its own query), in the order given."""
+        policy = self.policy_for(team_id)
+        return [self._view(policy, lead) for lead in rows]
+
     def suggested_next(self, lead: LeadView, today: date) -> date:
         """Where the cadence would put the next follow-up if one were logged today."""
         return self.policy_for(lead.team_id).next_follow_up(lead.touch_count + 1, today)

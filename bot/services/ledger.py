@@ -57,17 +57,19 @@ class Ledger:
             },
         )
 
-    def due(self, now: datetime, limit: int = 500) -> list[int]:
-        """Pending messages whose time has come and that nobody is posting right now."""
-        with self.db.uow() as uow:
-            return list(
-                uow.session.scalars(
-                    select(Delivery.id)
-                    .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _lease_free(now))
-                    .order_by(Delivery.next_attempt_at, Delivery.id)
-                    .limit(limit)
-                )
-            )
+    def due(self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+        """(id, target) of pending messages whose time has come and that nobody is posting right now."""
+        query = (
+            select(Delivery.id, Delivery.target)
+            .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _lease_free(now))
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
+        if skip_teams:
+            # A stopped workspace's rows stay pending; leaving them out keeps them from filling the batch.
+            query = query.where(Delivery.team_id.not_in(sorted(skip_teams)))
+        with self.db.read() as uow:
+            return [(delivery_id, target) for delivery_id, target in uow.session.execute(query)]
 
     def take(self, delivery_id: int, now: datetime) -> DeliveryView | None:
         """Take the lease on one message; None when another sender has it or it is done."""

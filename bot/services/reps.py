@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 UserLookup = Callable[[str], Mapping | None]
 
 REFRESH_AFTER = timedelta(days=1)
+BATCH = 500  # ids per IN (…) list
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,30 @@ class Directory:
             return cached or RepView(user_id, "", self.default_tz, None, True, self.default_hours, self.settings.digest_time)
         return self._store(team_id, user_id, user, now)
 
+    def fresh_reps(self, team_id: str, user_ids: list[str], now: datetime) -> dict[str, RepView]:
+        """Cached reps whose profile is recent enough, in one query: the scheduler asks for hundreds at once.
+
+        Anyone missing (new, or due a refresh) is for `rep()`, which asks Slack.
+        """
+        found: dict[str, RepView] = {}
+        with self.db.read() as uow:
+            for start in range(0, len(user_ids), BATCH):
+                rows = uow.session.scalars(
+                    select(Rep).where(Rep.team_id == team_id, Rep.user_id.in_(user_ids[start : start + BATCH]))
+                )
+                found.update((row.user_id, self._view(row)) for row in rows if now - row.fetched_at < REFRESH_AFTER)
+        return found
+
     def language(self, team_id: str, user_id: str, now: datetime) -> str | None:
         """The rep's language: their own choice, else their Slack locale's (None: the team's default).
 
         Asks Slack only for someone never seen before, so a request is not held up by a refresh.
         """
         with self.db.read() as uow:
-            known = uow.session.get(Rep, (team_id, user_id)) is not None
-        if not known:
-            self.rep(team_id, user_id, now)
+            rep = uow.session.get(Rep, (team_id, user_id))
+            if rep is not None:  # one query on every request's way to its ack
+                return rep.language or language_of_locale(rep.locale)
+        self.rep(team_id, user_id, now)
         return self.cached_language(team_id, user_id)
 
     def cached_language(self, team_id: str, user_id: str) -> str | None:

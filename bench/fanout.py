@@ -1,0 +1,111 @@
+"""Fan-out: 5,000 morning digests through a fake Slack that takes 100 ms a call and enforces its rate limits.
+
+    python -m bench.fanout                    # PostgreSQL database leadbot_bench_fanout (seeded when missing)
+    python -m bench.fanout --concurrency 8
+
+The fake Slack runs in a process of its own, as Slack is not in ours: the peak memory
+reported is leadbot's (run_due and everything it loaded), not the fake's message store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import time
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bench.common import BENCH_NOW, TEAM, bench_deps, fake_slack, load_average, log
+from bench.seed import ensure_postgres, naive
+from scheduler import runner
+
+REPS = 5000
+
+
+def serve_fake_slack(pipe, reps: int, latency: float) -> None:
+    """The child process: a fake Slack with every rep, answering `stats` over the pipe."""
+    fake = fake_slack(reps, enforce_rate_limits=True)
+    fake.latency = latency
+    pipe.send(fake.base_url)
+    while pipe.recv() == "stats":
+        posts = fake.calls("chat.postMessage")
+        accepted = Counter(c.params.get("channel") for c in posts if c.answered_status == 200)
+        pipe.send({
+            "posts": len(posts),
+            "accepted": sum(accepted.values()),
+            "rate_limited": sum(1 for c in posts if c.answered_status == 429),
+            "targets_twice": sum(1 for n in accepted.values() if n > 1),
+            "users_info": len(fake.calls("users.info")),
+        })
+    fake.stop()
+
+
+def reset(deps) -> None:
+    """Every rep's digest due now, each with quiet leads to list; nothing written for today yet."""
+    with deps.db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM deliveries"))
+        connection.execute(
+            text("UPDATE reps SET fetched_at = :now, next_digest_at = :due"),
+            {"now": naive(BENCH_NOW), "due": naive(BENCH_NOW) - timedelta(minutes=1)},
+        )
+        connection.execute(
+            text("UPDATE leads SET nudge_due_at = :due, nudges_unanswered = 0, last_nudged_at = NULL WHERE team_id = :team"),
+            {"due": naive(BENCH_NOW) - timedelta(hours=1), "team": TEAM},
+        )
+        connection.execute(text("ANALYZE"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", default="16", help="LEADBOT_SEND_CONCURRENCY")
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake Slack adds to every call")
+    args = parser.parse_args()
+    url = ensure_postgres("leadbot_bench_fanout", leads=REPS, reps=REPS, due=REPS, due_step=1, digest_due=True, history=False)
+    ours, theirs = multiprocessing.Pipe()
+    child = multiprocessing.Process(target=serve_fake_slack, args=(theirs, REPS, args.latency), daemon=True)
+    child.start()
+    slack_url = ours.recv()
+
+    class Remote:  # what bench_deps needs of a fake Slack
+        base_url = slack_url
+
+    deps = bench_deps(url, Remote, LEADBOT_SEND_CONCURRENCY=args.concurrency)
+    reset(deps)
+    log(f"running run_due for {REPS:,} digests, concurrency {args.concurrency}, {args.latency * 1000:.0f} ms a call …")
+    report = runner.RunReport()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    stopped = deps.teams.stopped()
+    runner._plan_digests(deps, BENCH_NOW, stopped, report)
+    runner._plan_nudges(deps, BENCH_NOW, stopped, report)
+    planned, cpu_planned = time.perf_counter(), time.process_time()
+    for _ in range(runner.DELIVERY_PASSES):
+        if not runner._deliver_due(deps, BENCH_NOW, stopped, report):
+            break
+    finished, cpu_finished = time.perf_counter(), time.process_time()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ours.send("stats")
+    stats = ours.recv()
+    ours.send("stop")
+    child.join(timeout=10)
+    with deps.db.engine.connect() as connection:
+        statuses = dict(connection.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status")).all())
+    deps.db.dispose()
+    print(f"\nload average {load_average()}\n")
+    print(
+        "| digests | send concurrency | plan | deliver | total | CPU of this process: plan + deliver | sent "
+        "| posts accepted | 429s | DMs twice | ledger | peak RSS |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print(
+        f"| {REPS:,} | {args.concurrency} | {planned - started:.1f} s | {finished - planned:.1f} s | {finished - started:.1f} s "
+        f"| {cpu_planned - cpu_started:.1f} s + {cpu_finished - cpu_planned:.1f} s "
+        f"| {report.sent:,} | {stats['accepted']:,} of {stats['posts']:,} | {stats['rate_limited']} | {stats['targets_twice']} "
+        f"| {statuses} | {peak_mb:.0f} MB |"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Slash-command latency under load: signed `/lead list` and `/lead new` against `leadbot serve`, beside a bare Bolt app.
+
+    python -m bench.latency                         # PostgreSQL, 1M leads (seeded when missing), 20 clients, 30 s
+    python -m bench.latency --clients 20 --seconds 30 --mix list,new
+
+Both servers run as subprocesses on the same waitress stack (LEADBOT_WEB_THREADS threads), one
+after the other, against a fake Slack with every rep. Latency is measured by the clients: the
+HTTP answer (Slack's 3-second ack), and separately when the fake Slack got the command's
+answer (the response_url post for `list`, views.open for `new`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
+
+from bench.common import BOT_TOKEN, SIGNING_SECRET, TEAM, fake_slack, load_average, log, percentile, rep_id
+from bench.seed import ensure_postgres
+from sandbox.slack_api import make_trigger_id
+
+ROOT = Path(__file__).resolve().parent.parent
+REPS = 2000
+
+
+@dataclass
+class Sample:
+    kind: str
+    sent: float  # wall clock, to match the fake Slack's records
+    ack: float  # seconds to the HTTP answer
+    status: int
+    key: str  # response_url id or trigger_id
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], env: dict[str, str], port: int, stderr) -> subprocess.Popen:
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stderr, stderr=stderr)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"{command} exited with {process.returncode}")
+        time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"{command} did not answer /healthz")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def server_env(database_url: str, slack_url: str, threads: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
+        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_url,
+        "DATABASE_URL": database_url, "LEADBOT_LOG_LEVEL": "WARNING", "LEADBOT_WEB_THREADS": threads,
+    }
+
+
+def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], reps: int = REPS) -> list[Sample]:
+    """`clients` threads, each on one keep-alive connection, sending signed commands back to back.
+
+    With several server processes, client i talks to process i mod N, as a load balancer would spread them.
+    """
+    verifier = SignatureVerifier(SIGNING_SECRET)
+    samples: list[Sample] = []
+    stop_at = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        port = ports[seed % len(ports)]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[Sample] = []
+        while time.monotonic() < stop_at:
+            kind = rng.choice(mix)
+            n = rng.randrange(reps)
+            user = rep_id(n)
+            response_url = fake.response_url(channel_id="C0GENERAL", user_id=user)
+            trigger_id = make_trigger_id()
+            fake.note_trigger(trigger_id, user)
+            # Rep n owns lead n+1, open in the seeded data.
+            text_ = {"list": "list", "new": "new", "log": f"log {n + 1} call spoke to the buyer"}[kind]
+            body = urlencode({
+                "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0GENERAL",
+                "channel_name": "general", "user_id": user, "user_name": f"rep{n}", "command": "/lead", "text": text_,
+                "api_app_id": "A0001", "is_enterprise_install": "false", "response_url": response_url, "trigger_id": trigger_id,
+            }).encode()
+            stamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+            }
+            sent, began = time.time(), time.perf_counter()
+            try:
+                connection.request("POST", "/slack/events", body, headers)
+                answer = connection.getresponse()
+                answer.read()
+                status = answer.status
+            except (OSError, http.client.HTTPException):
+                status = 0
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            key = response_url.rsplit("/", 1)[-1] if kind != "new" else trigger_id
+            mine.append(Sample(kind, sent, time.perf_counter() - began, status, key))
+        connection.close()
+        samples.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples
+
+
+def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[str, float]:
+    """Seconds from sending each command to the fake Slack getting its answer; waits for stragglers."""
+    wanted = {s.key for s in samples if s.status == 200}
+    deadline = time.monotonic() + settle
+    while True:
+        arrivals: dict[str, float] = {}
+        for call in fake.calls():
+            if call.method == "response_url" and call.path:
+                arrivals.setdefault(call.path.rsplit("/", 1)[-1], call.time)
+            elif call.method == "views.open":
+                arrivals.setdefault(str(call.params.get("trigger_id")), call.time)
+        if wanted <= arrivals.keys() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    return {s.key: arrivals[s.key] - s.sent for s in samples if s.key in arrivals}
+
+
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU the server processes used so far (Linux /proc), to weigh what a command costs."""
+    total = 0.0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float) -> list[str]:
+    rows = []
+    kinds = sorted({s.kind for s in samples})
+    for kind in kinds + (["all"] if len(kinds) > 1 else []):
+        chosen = [s for s in samples if kind in ("all", s.kind)]
+        ok = sorted(s.ack for s in chosen if s.status == 200)
+        errors = len(chosen) - len(ok)
+        cells = [name, kind, f"{len(ok) / seconds:.0f}", *(f"{percentile(ok, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)), str(errors)]
+        if answers is not None:
+            got = sorted(answers[s.key] for s in chosen if s.status == 200 and s.key in answers)
+            cells += [*(f"{percentile(got, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)), str(len(ok) - len(got))]
+        else:
+            cells += ["–", "–", "–", "–"]
+        cells.append(f"{cpu * 1000 / max(1, sum(1 for s in samples if s.status == 200)):.1f}")
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+HEADER = [
+    "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors | answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
+
+
+def measure(name: str, command: list[str], env: dict[str, str], fake, clients: int, seconds: float, mix: list[str],
+            with_answers: bool, server_log, workers: int = 1) -> tuple[list[str], list[Sample]]:
+    ports = [free_port() for _ in range(workers)]
+    processes = []
+    try:
+        for port in ports:
+            processes.append(start([*command, "--port", str(port)], env, port, server_log))
+        load(ports, fake, clients, min(3.0, seconds), mix)  # warm up: connections, pools, first imports
+        time.sleep(1)
+        fake.reset_calls()
+        log(f"{name}: {clients} clients for {seconds:.0f} s (load average {load_average()}) …")
+        cpu = cpu_seconds(processes)
+        samples = load(ports, fake, clients, seconds, mix)
+        answers = answered_after(fake, samples) if with_answers else None
+        cpu = cpu_seconds(processes) - cpu
+    finally:
+        for process in processes:
+            stop(process)
+    return summarize(name, samples, answers, seconds, cpu), samples
+
+
+def refresh_profiles(database_url: str) -> None:
+    """The seeded profiles count as just fetched, so no command waits on users.info (as in a warm deployment)."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE reps SET fetched_at = CURRENT_TIMESTAMP"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--mix", default="list,new", help="commands sent, chosen at random: list, new, log")
+    parser.add_argument("--threads", default="8", help="LEADBOT_WEB_THREADS of both servers")
+    parser.add_argument("--workers", type=int, default=1, help="server processes of each kind (clients spread over them)")
+    parser.add_argument("--database-url", help="default: the seeded PostgreSQL database with 1M leads")
+    args = parser.parse_args()
+    url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
+    refresh_profiles(url)
+    mix = args.mix.split(",")
+    fake = fake_slack(REPS)
+    env = server_env(url, fake.base_url, args.threads)
+    leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve", "--no-scheduler"]
+    bare = [sys.executable, "-m", "bench.bare_bolt"]
+    server_log = open(ROOT / "bench" / "results" / "latency_server.log", "w")
+    rows = HEADER[:]
+    try:
+        workers = args.workers
+        suffix = f" × {workers}" if workers > 1 else ""
+        bare_rows, _ = measure(f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log, workers)
+        ours, _ = measure(f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log, workers)
+        rows += bare_rows + ours
+    finally:
+        fake.stop()
+        server_log.close()
+    print(f"\n{args.clients} clients, {args.workers} worker(s), {args.seconds:.0f} s each, mix {args.mix}, load average after {load_average()}\n")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -217,6 +217,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
     ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
+    Setting(
+        "LEADBOT_SCHEDULER_STALE_SECONDS", "scheduler_stale_seconds", "300", _positive_int,
+        "GET /healthz answers 503 when no scheduler has finished a run for this long.",
+    ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
 
@@ -255,6 +259,7 @@ class Settings:
     manager: str | None
     inbound_claim_within: Decimal
     tick_seconds: int
+    scheduler_stale_seconds: int
     summary_schedule: str
     language: str
     digest_time: time

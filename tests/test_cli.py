@@ -51,7 +51,8 @@ def _start_server(tmp_path, database_url: str, slack) -> tuple[subprocess.Popen,
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+            # The web worker's own check: no scheduler runs alongside it here.
+            with urllib.request.urlopen(url + "/healthz/web", timeout=1) as response:
                 if response.status == 200:
                     return process, url
         except OSError:

@@ -348,7 +348,7 @@ class Enquiry(Base):
 
 
 class SlackEvent(Base):
-    """An Events API delivery already acted on, so a retry reaching any web worker is acknowledged and dropped."""
+    """A Slack event or form submission already acted on, so a repeat reaching any web worker is dropped."""
 
     __tablename__ = "slack_events"
     __table_args__ = (Index("ix_slack_events_received_at", "received_at"),)

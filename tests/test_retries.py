@@ -112,3 +112,16 @@ def test_a_lead_submitted_twice_at_once_is_saved_once_and_the_second_sees_the_fi
     assert "already has an open lead: #1" in text_of(duplicates[0]["view"])
     page = app.deps.leads.list_open(TEAM)
     assert [(item.number, item.company) for item in page.items] == [(1, "Zhang Metalworks")]
+
+
+def test_a_follow_up_form_submitted_twice_logs_one_follow_up(app):
+    lead(app, "Acme")
+    before = len(app.slack.calls("views.open"))
+    assert app.send.command("log 1", ALICE).status == 200  # no note: the follow-up form opens
+    view = app.slack.view(app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]["id"])
+    fields = {"kind": "call", "note": "talked budgets"}
+    replies = _twice(lambda _: app.send.submit_view(ALICE, view, dict(fields)))
+    assert [reply.status for reply in replies] == [200, 200]
+    _settled()
+    found = app.deps.leads.find(TEAM, "1", with_touches=True)
+    assert found.touch_count == 1 and [t.note for t in found.touches] == ["talked budgets"]

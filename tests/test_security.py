@@ -11,7 +11,7 @@ import urllib.error
 import pytest
 
 from sandbox.slack_requests import SignedSlack
-from tests.conftest import ALICE, BOT_TOKEN, GENERAL, SIGNING_SECRET
+from tests.conftest import ALICE, BOT_TOKEN, CAROL, GENERAL, SIGNING_SECRET, TEAM
 from tests.support import answered, command, lead, open_new_lead_form
 
 FORM = "application/x-www-form-urlencoded"
@@ -124,3 +124,26 @@ def test_tokens_and_the_signing_secret_never_reach_the_logs(app, caplog):
     assert any(r.name.startswith("slack_sdk") and "Authorization" in r.getMessage() for r in caplog.records)
     assert _leaked(caplog.records) == []
 
+
+
+def _log_form_for_lead_1(app) -> dict:
+    before = len(app.slack.calls("views.open"))
+    assert app.send.command("log 1", ALICE).status == 200
+    return app.slack.view(app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]["id"])
+
+
+def test_a_follow_up_form_for_someone_elses_lead_is_refused(app):
+    lead(app, "Acme")
+    view = _log_form_for_lead_1(app)
+    reply = app.send.submit_view(CAROL, view, {"kind": "call", "note": "not my lead"})
+    assert "Only the owner (<@UALICE01>) or an admin" in str(reply.json()["errors"])
+    assert app.deps.leads.find(TEAM, "1").touch_count == 0
+
+
+def test_a_follow_up_form_forged_from_another_workspace_finds_nothing(app):
+    lead(app, "Acme")
+    view = _log_form_for_lead_1(app)
+    other = SignedSlack(app.send.app_url, SIGNING_SECRET, app.slack, team_id="T0THER")
+    reply = other.submit_view(ALICE, view, {"kind": "call", "note": "forged"})
+    assert "can't find lead 1" in str(reply.json()["errors"])
+    assert app.deps.leads.find(TEAM, "1").touch_count == 0

@@ -1,4 +1,4 @@
-"""Events API deliveries already acted on, kept in the database so every web worker knows them."""
+"""Slack deliveries already acted on (events, form submissions), kept in the database so every web worker knows them."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ class SeenEvents:
             new = insert_ignore(uow.session, SlackEvent, {"team_id": team_id, "event_id": event_id, "received_at": now})
             uow.commit()
             return new
+
+    def forget(self, team_id: str, event_id: str) -> None:
+        """Let the same delivery be acted on again, e.g. a form resubmitted after it was refused."""
+        with self.db.uow() as uow:
+            uow.session.execute(delete(SlackEvent).where(SlackEvent.team_id == team_id, SlackEvent.event_id == event_id))
+            uow.commit()
 
     def forget_before(self, cutoff: datetime) -> int:
         """Drop events older than any retry of them can be; returns how many."""

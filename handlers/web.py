@@ -18,6 +18,8 @@ from bot.services.scheduler_runs import SchedulerRuns
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger early.
+# The server itself drops bodies beyond this without reading them (or logging): a guard for memory only.
+SERVER_BODY_LIMIT = 8 * MAX_BODY_BYTES
 SCHEDULER_STALE_AFTER = timedelta(seconds=300)  # LEADBOT_SCHEDULER_STALE_SECONDS's default
 
 
@@ -32,7 +34,11 @@ def wsgi_app(bolt_app: App, db: Database, *, scheduler_stale_after: timedelta = 
         if environ.get("PATH_INFO") == "/healthz/web":
             return _health(db, start_response)
         if environ.get("REQUEST_METHOD") == "POST":
-            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            if length > MAX_BODY_BYTES:
+                logger.warning("refused a %d-byte request to %s: too large", length, environ.get("PATH_INFO"))
+                return _answer(start_response, "413 Payload Too Large", {"ok": False, "error": "too_large"})
+            body = environ["wsgi.input"].read(length)
             problem = _unreadable(body, environ.get("CONTENT_TYPE") or "")
             if problem:
                 # Bolt would raise on these and answer 500; nothing Slack sends looks like this.
@@ -99,5 +105,5 @@ def make_server(application, host: str, port: int, threads: int, **adjustments):
     from waitress.server import create_server
 
     return create_server(
-        application, host=host, port=port, threads=threads, max_request_body_size=MAX_BODY_BYTES, **adjustments
+        application, host=host, port=port, threads=threads, max_request_body_size=SERVER_BODY_LIMIT, **adjustments
     )

@@ -80,6 +80,22 @@ def test_a_body_over_a_megabyte_is_refused_and_the_app_keeps_serving(app):
     assert app.send.command("help", ALICE).status == 200
 
 
+def test_every_refused_request_leaves_one_log_line(app, caplog):
+    with caplog.at_level(logging.INFO):
+        assert app.send.command("list", ALICE, sign=False).status == 401
+        assert app.send.command("list", ALICE, timestamp=int(time.time()) - 6 * 60).status == 401
+        assert _send_or_closed(app, b"text=" + b"x" * 1_100_000, FORM) == 413
+        timestamp = str(int(time.time()))
+        body = b"payload=%7Bnot+json"
+        digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        assert app.send.send(body, FORM, timestamp=timestamp, signature=f"v0={digest}").status == 400
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len([line for line in lines if "Invalid request signature" in line]) == 2
+    assert len([line for line in lines if "refused a 1100005-byte request" in line and "too large" in line]) == 1
+    assert len([line for line in lines if "invalid_json" in line]) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 def test_a_lead_number_from_another_workspace_shows_nothing(app):
     lead(app, "Acme Secret Deal")
     other = SignedSlack(app.send.app_url, SIGNING_SECRET, app.slack, team_id="T0THER")

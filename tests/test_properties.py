@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.amounts import Amount, AmountError, parse_amount
 from bot.commands import (
@@ -23,7 +25,8 @@ from bot.commands import (
     split_quick_capture,
     split_ref,
 )
-from bot.names import company_key
+from bot.models import Account, Order
+from bot.names import account_key, company_key
 from bot.services import lead_import, order_import
 from bot.services.lead_import import LeadImporter
 from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
@@ -210,10 +213,13 @@ CELL_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("C
 MULTILINE = st.lists(CELL_TEXT, min_size=1, max_size=4).map("\n".join).map(str.strip)
 
 
+_ROWS = itertools.count(1)
+
+
 @st.composite
 def lead_rows(draw):
     """One valid row of a leads spreadsheet, as its cells."""
-    company = draw(CELL_TEXT.filter(lambda s: company_key(s)))
+    company = f"{draw(CELL_TEXT)} {next(_ROWS)}".strip()  # a company of its own, even when an example is replayed
     created = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 11, 30)))
     return {
         "company": company, "contact": draw(CELL_TEXT), "source": draw(st.sampled_from(SOURCES)),
@@ -228,7 +234,6 @@ def lead_rows(draw):
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(row=lead_rows(), bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]))
 def test_an_imported_lead_reads_back_exactly_as_the_file_had_it(app, tmp_path, row, bom, newline):
-    assume(app.deps.leads.open_lead_for_company(TEAM, row["company"]) is None)
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=list(row), lineterminator=newline)
     writer.writeheader()
@@ -246,4 +251,37 @@ def test_an_imported_lead_reads_back_exactly_as_the_file_had_it(app, tmp_path, r
         "claimed_potential": str(found.claimed_potential), "potential_unit": found.potential_unit,
         "discovery_notes": found.discovery_notes, "contact_role": found.contact_role,
     }
+    assert read_back == row
+
+
+@st.composite
+def order_rows(draw):
+    """One valid row of an orders file, as its cells."""
+    return {
+        "company": draw(CELL_TEXT.filter(lambda s: account_key(s)).map(lambda s: s[:200].strip())),
+        "ordered_on": draw(st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 12, 1))).isoformat(),
+        "amount": str(draw(st.decimals(min_value=Decimal("0.01"), max_value=10**9, places=2))),
+        "currency": draw(st.sampled_from(["CNY", "USD", "EUR"])),
+        "note": draw(CELL_TEXT.map(lambda s: s[:200].strip())),
+        "ref": f"R{next(_ROWS)}",  # a row of its own each time, even when Hypothesis replays an example
+    }
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(row=order_rows())
+def test_an_imported_order_reads_back_exactly_as_the_file_had_it(app, row):
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    parsed = order_import.read_orders(out.getvalue(), "CNY", START.date(), _no_owner)
+    recorded = app.deps.orders.import_rows(TEAM, [r.item for r in parsed], "import", START)
+    assert recorded[0].added
+    with app.deps.db.read() as uow:
+        order = uow.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        account = uow.session.get(Account, order.account_id)
+        read_back = {
+            "company": account.name, "ordered_on": order.ordered_on.isoformat(), "amount": str(order.amount),
+            "currency": order.currency, "note": order.note, "ref": order.ref,
+        }
     assert read_back == row

@@ -113,11 +113,11 @@ def _schedule(args: argparse.Namespace, settings: Settings) -> int:
     if not is_current(settings.database_url):
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
     if args.command == "tick":
-        from scheduler.runner import run_due
+        from scheduler.loop import run_once
 
         clock = FixedClock(args.at) if args.at else None
         deps = build_deps(settings, clock=clock)
-        report = run_due(deps, deps.clock.now())
+        report = run_once(deps, deps.clock.now())
         print(f"leadbot tick at {deps.clock.now().isoformat()}: {report}")
         return 0
     from scheduler.loop import run_forever

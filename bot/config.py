@@ -221,6 +221,10 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADBOT_SEND_CONCURRENCY", "send_concurrency", "16", _positive_int,
         "Scheduled messages posted at once (one at a time per channel or DM).",
     ),
+    Setting(
+        "LEADBOT_SCHEDULER_STALE_SECONDS", "scheduler_stale_seconds", "300", _positive_int,
+        "GET /healthz answers 503 when no scheduler has finished a run for this long.",
+    ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
 )
 
@@ -260,6 +264,7 @@ class Settings:
     inbound_claim_within: Decimal
     tick_seconds: int
     send_concurrency: int
+    scheduler_stale_seconds: int
     summary_schedule: str
     language: str
     digest_time: time

@@ -20,6 +20,8 @@ from bot.services.ledger import Ledger
 from bot.services.orders import Orders
 from bot.services.policy import Policy
 from bot.services.reps import Directory
+from bot.services.scheduler_runs import SchedulerRuns
+from bot.services.seen_events import SeenEvents
 from bot.services.small_buyers import SmallBuyers
 from bot.services.summary import TeamSummaries
 from bot.services.team_settings import TeamSettings
@@ -46,6 +48,8 @@ class Deps:
     home: Home
     summaries: TeamSummaries
     inbound: InboundService
+    seen_events: SeenEvents
+    scheduler_runs: SchedulerRuns
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -89,5 +93,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         home=Home(db, leads, digests),
         summaries=TeamSummaries(db),
         inbound=InboundService(db, leads, policy, hours, claim_within),
+        seen_events=SeenEvents(db),
+        scheduler_runs=SchedulerRuns(db),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,13 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "leadbot_read_only"
+_QUEUED = "leadbot_queued_writer"
 
 
 def make_engine(url: str) -> Engine:
     """Build an engine; SQLite gets WAL, a busy timeout and write-safe transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # No pool limit: SQLite connections are cheap, and a thread must never wait out a pool timeout.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, max_overflow=-1
+        )
         _make_sqlite_safe_for_threads(engine)
         return engine
     if parsed.drivername == "postgresql":
@@ -37,11 +42,32 @@ def _make_sqlite_safe_for_threads(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    # SQLite's busy handler polls, and a writer can lose the race for the lock for longer than any timeout
+    # while twenty others keep taking it; in this process writers queue here instead, in turn.
+    writers = threading.RLock()
+
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         # Reads take no write lock, so a read nested inside a write transaction cannot wait on it.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Bounded, so a lock somehow never given back slows writers down instead of stopping them.
+        queued = writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                writers.release()
+            raise
+        if queued:
+            connection.info[_QUEUED] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection) -> None:
+        if connection.info.pop(_QUEUED, False):
+            writers.release()
 
 
 class Database:

@@ -1,4 +1,4 @@
-"""Tables: teams, leads, the touches logged on them, the reps we know, and enquiries from inbound channels."""
+"""Tables: teams, leads, the touches logged on them, the reps we know, enquiries, and what keeps processes in step."""
 
 from __future__ import annotations
 
@@ -345,3 +345,23 @@ class Enquiry(Base):
     # When the scheduler should remind the channel (or assign by round-robin) if nobody has claimed it.
     remind_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlackEvent(Base):
+    """A Slack event or form submission already acted on, so a repeat reaching any web worker is dropped."""
+
+    __tablename__ = "slack_events"
+    __table_args__ = (Index("ix_slack_events_received_at", "received_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SchedulerRun(Base):
+    """When each scheduler process last finished a run: the health check's proof that scheduled messages go out."""
+
+    __tablename__ = "scheduler_runs"
+
+    runner: Mapped[str] = mapped_column(String(255), primary_key=True)  # host:pid
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)

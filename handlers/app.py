@@ -4,39 +4,16 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import threading
-import time
-from collections import OrderedDict
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
+from bot.clock import SystemClock
 from bot.container import Deps
 from bot.i18n import use_language
 from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
 
 LISTENER_THREADS = 16
-SEEN_EVENTS_KEPT = 10_000
-SEEN_EVENTS_FOR_SECONDS = 3600  # Slack retries an event three times within about an hour
-
-
-class SeenEvents:
-    """Event ids delivered recently, so a retried delivery (X-Slack-Retry-Num) is acknowledged and dropped."""
-
-    def __init__(self, keep: int = SEEN_EVENTS_KEPT, seconds: float = SEEN_EVENTS_FOR_SECONDS) -> None:
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._keep, self._seconds = keep, seconds
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            while self._seen and (len(self._seen) >= self._keep or next(iter(self._seen.values())) < now - self._seconds):
-                self._seen.popitem(last=False)
-            if event_id in self._seen:
-                return False
-            self._seen[event_id] = now
-            return True
 
 
 class ContextThreadPool(ThreadPoolExecutor):
@@ -59,13 +36,11 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         logger=logging.getLogger("leadbot.bolt"),
     )
 
-    seen_events = SeenEvents()
-
     @app.middleware
     def once_per_event(body: dict, next, logger):
-        """Slack re-sends an event it thinks was missed; act on each event_id once."""
+        """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not seen_events.first_time(event_id):
+        if event_id and not deps.seen_events.first_time(str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()):
             logger.info("ignored a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         next()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.container import build_deps
@@ -29,7 +30,8 @@ def serve(settings: Settings, port: int | None = None, with_scheduler: bool = Tr
         logger.info("leadbot: connecting to Slack over Socket Mode")
         SocketModeHandler(app, settings.app_token).start()
         return
-    server = make_server(wsgi_app(app, deps.db), settings.host, port or settings.port, settings.web_threads)
+    application = wsgi_app(app, deps.db, scheduler_stale_after=timedelta(seconds=settings.scheduler_stale_seconds))
+    server = make_server(application, settings.host, port or settings.port, settings.web_threads)
     logger.info("leadbot: listening on http://%s:%s/slack/events", settings.host, port or settings.port)
     try:
         server.run()

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import blocks, formatting, inbound_blocks
-from bot.clock import local_today
+from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
 from bot.followup_blocks import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_modal
@@ -156,15 +156,22 @@ def register(app: App, deps: Deps) -> None:
         except LeadbotError as error:
             ack(response_action="errors", errors={"next_follow_up": error_text(error)})
             return
+        # A double-clicked Save sends the same form twice, maybe to two workers: one follow-up, not two.
+        submission = f"view:{view.get('id')}:{view.get('callback_id')}"[:64]
+        if not deps.seen_events.first_time(team_id, submission, SystemClock().now()):
+            ack()
+            return
         try:
             lead = deps.leads.log_touch(
                 team_id, str(metadata.get("lead", "")), user_id, kind, (values.get("note") or "").strip(), now, tz,
                 buyer_said=(values.get("buyer_said") or "").strip(), next_on=next_on,
             )
         except LeadbotError as error:
+            deps.seen_events.forget(team_id, submission)  # refused: a corrected form may be sent again
             ack(response_action="errors", errors={"kind": error_text(error)})
             return
         except Exception:
+            deps.seen_events.forget(team_id, submission)
             logger.exception("logging a follow-up failed")
             ack(response_action="errors", errors={"kind": t("error.unexpected")})
             return

@@ -8,6 +8,7 @@ from bot.db import make_engine
 from bot.models import Base
 
 config = context.config
+MIGRATION_LOCK = 0x1EADB07  # any constant; the same in every leadbot process
 target_metadata = Base.metadata
 
 
@@ -28,6 +29,9 @@ def run_migrations_online() -> None:
                 render_as_batch=connection.dialect.name == "sqlite",
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    # Several workers starting at once each migrate: one does it, the others then find it done.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 context.run_migrations()
     finally:
         engine.dispose()

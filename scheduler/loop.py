@@ -9,16 +9,28 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import SystemClock
 from bot.container import Deps
-from scheduler.runner import run_due
+from bot.services.seen_events import KEEP_FOR
+from scheduler.runner import RunReport, run_due
 
 logger = logging.getLogger(__name__)
+
+
+def run_once(deps: Deps, now: datetime) -> RunReport:
+    """`run_due`, then the housekeeping every run does: note that it finished, forget old Slack events."""
+    report = run_due(deps, now)
+    # Liveness is about the real time, even when `tick --at` runs a chosen instant.
+    finished = SystemClock().now()
+    deps.scheduler_runs.finished(finished)
+    deps.seen_events.forget_before(finished - KEEP_FOR)
+    return report
 
 
 def tick(deps: Deps) -> None:
     """One scheduled run; a failure is logged and the next tick tries again."""
     try:
-        report = run_due(deps, deps.clock.now())
+        report = run_once(deps, deps.clock.now())
         if report.claimed or report.sent or report.retry_later or report.failed:
             logger.info("scheduler run: %s", report)
     except Exception:

@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -145,9 +145,11 @@ class Running:
 
 def start_app(deps: Deps, slack: FakeSlack) -> Running:
     listeners = ContextThreadPool(max_workers=8, thread_name_prefix="listener")
-    server = make_server(
-        wsgi_app(create_app(deps, listener_executor=listeners), deps.db), "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05
+    application = wsgi_app(
+        create_app(deps, listener_executor=listeners), deps.db,
+        scheduler_stale_after=timedelta(seconds=deps.settings.scheduler_stale_seconds),
     )
+    server = make_server(application, "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05)
     stopping = threading.Event()
 
     def serve() -> None:

@@ -51,7 +51,8 @@ def _start_server(tmp_path, database_url: str, slack) -> tuple[subprocess.Popen,
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+            # The web worker's own check: no scheduler runs alongside it here.
+            with urllib.request.urlopen(url + "/healthz/web", timeout=1) as response:
                 if response.status == 200:
                     return process, url
         except OSError:
@@ -162,3 +163,31 @@ def test_tick_refuses_an_old_schema_with_one_line(tmp_path):
 def test_tick_rejects_a_malformed_instant(tmp_path):
     result = subprocess.run([LEADBOT, "tick", "--at", "next tuesday"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "not an ISO 8601 time" in result.stderr
+
+
+def test_workers_started_together_on_a_new_postgresql_database_migrate_it_once(tmp_path):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from bot.migrate import is_current
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    name = f"leadbot_migrate_{os.getpid()}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        env = _env(tmp_path, DATABASE_URL=url)
+        processes = [
+            subprocess.Popen([LEADBOT, "migrate"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True)
+            for _ in range(3)
+        ]
+        outputs = [p.communicate(timeout=120)[0] for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0], outputs
+        assert is_current(url)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

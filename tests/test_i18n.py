@@ -41,7 +41,7 @@ def test_both_languages_are_offered_and_load():
 
 
 # Strings that reach no Slack user: HTTP headers, a file name.
-NOT_USER_FACING = {"503 Service Unavailable", "400 Bad Request", "wsgi.input", "Content-Type", "Content-Length", "leadbot-summary.png"}
+NOT_USER_FACING = {"503 Service Unavailable", "400 Bad Request", "413 Payload Too Large", "wsgi.input", "Content-Type", "Content-Length", "leadbot-summary.png"}
 WORDS = re.compile(r"[A-Za-z]{2,}[ ,.!?:;\u2014-]+ ?[A-Za-z]{2,}|[\u4e00-\u9fff]")
 INTERNAL_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "getLogger", "compile", "t", "tn"}
 

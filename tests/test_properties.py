@@ -1,13 +1,16 @@
-"""Whatever a rep types or a spreadsheet holds, the parsers answer or refuse politely, and leads read back as typed."""
+"""Whatever a rep types or a spreadsheet holds, the parsers answer or refuse politely; leads read back as typed or filed."""
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.amounts import Amount, AmountError, parse_amount
 from bot.commands import (
@@ -22,9 +25,11 @@ from bot.commands import (
     split_quick_capture,
     split_ref,
 )
-from bot.names import company_key
+from bot.models import Account, Order
+from bot.names import account_key, company_key
 from bot.services import lead_import, order_import
-from bot.services.leads import LeadDraft
+from bot.services.lead_import import LeadImporter
+from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
 from tests.conftest import ALICE, START, TEAM
 
 PURE = settings(max_examples=200, deadline=None)
@@ -200,3 +205,83 @@ def test_a_captured_lead_reads_back_exactly_as_typed(app, company, notes):
     assert (found.company, found.discovery_notes, found.asked_for) == (company, notes, notes[:200])
     assert (found.contact_name, found.contact_role, found.potential_unit) == ("李明", "采购", "元/年")
     assert found.claimed_potential == Decimal("2400.50")
+
+
+CELL_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=300).map(
+    str.strip
+)
+MULTILINE = st.lists(CELL_TEXT, min_size=1, max_size=4).map("\n".join).map(str.strip)
+
+
+_ROWS = itertools.count(1)
+
+
+@st.composite
+def lead_rows(draw):
+    """One valid row of a leads spreadsheet, as its cells."""
+    company = f"{draw(CELL_TEXT)} {next(_ROWS)}".strip()  # a company of its own, even when an example is replayed
+    created = draw(st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 11, 30)))
+    return {
+        "company": company, "contact": draw(CELL_TEXT), "source": draw(st.sampled_from(SOURCES)),
+        "asked_for": draw(MULTILINE), "owner": ALICE, "created_on": created.isoformat(),
+        "situation": draw(st.sampled_from(SITUATIONS)),
+        "claimed_potential": str(draw(st.decimals(min_value=1, max_value=10**9, places=2))),
+        "potential_unit": draw(CELL_TEXT.map(lambda s: s[:32])), "discovery_notes": draw(MULTILINE),
+        "contact_role": draw(CELL_TEXT.map(lambda s: s[:100])),
+    }
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(row=lead_rows(), bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]))
+def test_an_imported_lead_reads_back_exactly_as_the_file_had_it(app, tmp_path, row, bom, newline):
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(row), lineterminator=newline)
+    writer.writeheader()
+    writer.writerow(row)
+    path = tmp_path / "leads.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + out.getvalue().encode())
+    with open(path, encoding="utf-8-sig", newline="") as stream:  # as `leadbot import-leads` reads it
+        parsed = lead_import.parse_leads_csv(stream, START.date(), _no_owner)
+    imported = LeadImporter(app.deps.db, app.deps.policy(TEAM)).write(TEAM, parsed.rows, START)
+    assert imported.added == 1
+    found = app.deps.leads.find(TEAM, str(app.deps.leads.open_lead_for_company(TEAM, row["company"]).number))
+    read_back = {
+        "company": found.company, "contact": found.contact_name, "source": found.source, "asked_for": found.asked_for,
+        "owner": found.owner_id, "created_on": found.created_at.date().isoformat(), "situation": found.situation,
+        "claimed_potential": str(found.claimed_potential), "potential_unit": found.potential_unit,
+        "discovery_notes": found.discovery_notes, "contact_role": found.contact_role,
+    }
+    assert read_back == row
+
+
+@st.composite
+def order_rows(draw):
+    """One valid row of an orders file, as its cells."""
+    return {
+        "company": draw(CELL_TEXT.filter(lambda s: account_key(s)).map(lambda s: s[:200].strip())),
+        "ordered_on": draw(st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 12, 1))).isoformat(),
+        "amount": str(draw(st.decimals(min_value=Decimal("0.01"), max_value=10**9, places=2))),
+        "currency": draw(st.sampled_from(["CNY", "USD", "EUR"])),
+        "note": draw(CELL_TEXT.map(lambda s: s[:200].strip())),
+        "ref": f"R{next(_ROWS)}",  # a row of its own each time, even when Hypothesis replays an example
+    }
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(row=order_rows())
+def test_an_imported_order_reads_back_exactly_as_the_file_had_it(app, row):
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    parsed = order_import.read_orders(out.getvalue(), "CNY", START.date(), _no_owner)
+    recorded = app.deps.orders.import_rows(TEAM, [r.item for r in parsed], "import", START)
+    assert recorded[0].added
+    with app.deps.db.read() as uow:
+        order = uow.session.scalars(select(Order).order_by(Order.id.desc())).first()
+        account = uow.session.get(Account, order.account_id)
+        read_back = {
+            "company": account.name, "ordered_on": order.ordered_on.isoformat(), "amount": str(order.amount),
+            "currency": order.currency, "note": order.note, "ref": order.ref,
+        }
+    assert read_back == row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 from tests.conftest import ALICE, BOB, TEAM
 from tests.support import command, lead, message_event, nudges_to, open_new_lead_form, text_of, tick, ts_at
@@ -59,6 +60,31 @@ def test_a_retried_inbound_message_gets_one_threaded_reply(app):
     assert len(replies) == 1, [m["text"] for m in replies]
 
 
+def test_a_retry_that_lands_on_another_web_worker_is_still_dropped(app_with):
+    first_worker, second_worker = app_with(), app_with()  # two processes' worth of app on one database
+    first_worker.slack.add_channel(INBOX, "enquiries")
+    assert "now an inbound channel" in command(first_worker, "inbound on", channel=INBOX)
+    message = first_worker.slack.add_message(INBOX, "Need 12 valves — Huang Pumps", user="URECEPT01",
+                                             ts=ts_at(first_worker.deps.clock.now()))
+    first = first_worker.send.event(message_event(message))
+    retries = [second_worker.send.event(message_event(message), event_id=first.sent["event_id"], retry_num=n,
+                                        retry_reason="http_timeout") for n in (1, 2)]
+    assert [r.status for r in (first, *retries)] == [200, 200, 200]
+    first_worker.slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == message["ts"])
+    _settled()
+    replies = [m for m in first_worker.slack.messages(INBOX) if m.get("thread_ts") == message["ts"]]
+    assert len(replies) == 1, [m["text"] for m in replies]
+
+
+def test_events_are_forgotten_once_no_retry_can_come(app):
+    first = app.send.app_home_opened(ALICE)
+    app.slack.wait_for("views.publish")
+    now = datetime.now(timezone.utc)
+    assert app.deps.seen_events.forget_before(now - timedelta(hours=2)) == 0  # still within Slack's retries
+    assert app.deps.seen_events.forget_before(now + timedelta(seconds=1)) == 1
+    assert app.deps.seen_events.first_time(TEAM, first.sent["event_id"], now)
+
+
 def test_a_double_clicked_won_button_closes_the_lead_once_without_an_error(app):
     lead(app, "Acme")
     tick(app, FRI_MORNING)
@@ -86,3 +112,16 @@ def test_a_lead_submitted_twice_at_once_is_saved_once_and_the_second_sees_the_fi
     assert "already has an open lead: #1" in text_of(duplicates[0]["view"])
     page = app.deps.leads.list_open(TEAM)
     assert [(item.number, item.company) for item in page.items] == [(1, "Zhang Metalworks")]
+
+
+def test_a_follow_up_form_submitted_twice_logs_one_follow_up(app):
+    lead(app, "Acme")
+    before = len(app.slack.calls("views.open"))
+    assert app.send.command("log 1", ALICE).status == 200  # no note: the follow-up form opens
+    view = app.slack.view(app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]["id"])
+    fields = {"kind": "call", "note": "talked budgets"}
+    replies = _twice(lambda _: app.send.submit_view(ALICE, view, dict(fields)))
+    assert [reply.status for reply in replies] == [200, 200]
+    _settled()
+    found = app.deps.leads.find(TEAM, "1", with_touches=True)
+    assert found.touch_count == 1 and [t.note for t in found.touches] == ["talked budgets"]

@@ -11,7 +11,7 @@ import urllib.error
 import pytest
 
 from sandbox.slack_requests import SignedSlack
-from tests.conftest import ALICE, BOT_TOKEN, GENERAL, SIGNING_SECRET
+from tests.conftest import ALICE, BOT_TOKEN, CAROL, GENERAL, SIGNING_SECRET, TEAM
 from tests.support import answered, command, lead, open_new_lead_form
 
 FORM = "application/x-www-form-urlencoded"
@@ -80,6 +80,22 @@ def test_a_body_over_a_megabyte_is_refused_and_the_app_keeps_serving(app):
     assert app.send.command("help", ALICE).status == 200
 
 
+def test_every_refused_request_leaves_one_log_line(app, caplog):
+    with caplog.at_level(logging.INFO):
+        assert app.send.command("list", ALICE, sign=False).status == 401
+        assert app.send.command("list", ALICE, timestamp=int(time.time()) - 6 * 60).status == 401
+        assert _send_or_closed(app, b"text=" + b"x" * 1_100_000, FORM) == 413
+        timestamp = str(int(time.time()))
+        body = b"payload=%7Bnot+json"
+        digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        assert app.send.send(body, FORM, timestamp=timestamp, signature=f"v0={digest}").status == 400
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len([line for line in lines if "Invalid request signature" in line]) == 2
+    assert len([line for line in lines if "refused a 1100005-byte request" in line and "too large" in line]) == 1
+    assert len([line for line in lines if "invalid_json" in line]) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 def test_a_lead_number_from_another_workspace_shows_nothing(app):
     lead(app, "Acme Secret Deal")
     other = SignedSlack(app.send.app_url, SIGNING_SECRET, app.slack, team_id="T0THER")
@@ -124,3 +140,26 @@ def test_tokens_and_the_signing_secret_never_reach_the_logs(app, caplog):
     assert any(r.name.startswith("slack_sdk") and "Authorization" in r.getMessage() for r in caplog.records)
     assert _leaked(caplog.records) == []
 
+
+
+def _log_form_for_lead_1(app) -> dict:
+    before = len(app.slack.calls("views.open"))
+    assert app.send.command("log 1", ALICE).status == 200
+    return app.slack.view(app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]["id"])
+
+
+def test_a_follow_up_form_for_someone_elses_lead_is_refused(app):
+    lead(app, "Acme")
+    view = _log_form_for_lead_1(app)
+    reply = app.send.submit_view(CAROL, view, {"kind": "call", "note": "not my lead"})
+    assert "Only the owner (<@UALICE01>) or an admin" in str(reply.json()["errors"])
+    assert app.deps.leads.find(TEAM, "1").touch_count == 0
+
+
+def test_a_follow_up_form_forged_from_another_workspace_finds_nothing(app):
+    lead(app, "Acme")
+    view = _log_form_for_lead_1(app)
+    other = SignedSlack(app.send.app_url, SIGNING_SECRET, app.slack, team_id="T0THER")
+    reply = other.submit_view(ALICE, view, {"kind": "call", "note": "forged"})
+    assert "can't find lead 1" in str(reply.json()["errors"])
+    assert app.deps.leads.find(TEAM, "1").touch_count == 0

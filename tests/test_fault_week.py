@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.models import PENDING, SENT, Delivery
+from bot.models import PENDING, SENT, Delivery, Lead
 from tests.cluster import Cluster, posted_by_schedulers
 from tests.conftest import ADMIN, TEAM, _empty_postgres
 from tests.support import command, lead, message_event, ts_at
@@ -85,6 +85,7 @@ class Week:
     def __init__(self, cluster: Cluster, rng: random.Random) -> None:
         self.cluster, self.rng = cluster, rng
         self.slack = cluster.slack
+        self.cluster_now = WEEK_START
         self.enquiry: dict | None = None
         self.double_clicked: str | None = None
 
@@ -139,12 +140,11 @@ class Week:
         self.double_clicked = rep
 
     def _number_of(self, company: str) -> int:
-        with Session(create_engine(self.cluster.database_url)) as session:
-            from bot.models import Lead
-
-            return session.scalar(select(Lead.number).where(Lead.team_id == TEAM, Lead.company == company))
-
-    cluster_now: datetime = WEEK_START
+        engine = create_engine(self.cluster.database_url)
+        with Session(engine) as session:
+            number = session.scalar(select(Lead.number).where(Lead.team_id == TEAM, Lead.company == company))
+        engine.dispose()
+        return number
 
 
 def test_a_week_on_two_schedulers_and_three_web_workers_sends_every_scheduled_message_once(cluster, slack):
@@ -190,10 +190,10 @@ def test_a_week_on_two_schedulers_and_three_web_workers_sends_every_scheduled_me
     # Once despite Slack's retry on another worker, a double submit, and a double click.
     replies = [m for m in slack.messages(INBOX) if m.get("thread_ts") == week.enquiry["ts"]]
     assert len(replies) in (1, 2) and len([m for m in replies if "Claim" in str(m.get("blocks"))]) == 1
-    with Session(create_engine(cluster.database_url)) as session:
-        from bot.models import Lead
-
+    engine = create_engine(cluster.database_url)
+    with Session(engine) as session:
         companies = Counter(session.scalars(select(Lead.company).where(Lead.team_id == TEAM)))
         won = list(session.scalars(select(Lead.company).where(Lead.status == "won")))
+    engine.dispose()
     assert companies["Double Submit Ltd"] == 1
     assert len(won) == 1

@@ -70,11 +70,11 @@ def _posted_count(slack) -> int:
 
 def test_a_scheduler_killed_mid_run_and_restarted_delivers_everything(tmp_path, pg_url, slack, deps):
     reps = _reps_with_a_lead_due_today(deps, slack)
-    slack.latency = 0.003  # a little network time on every Slack call
+    slack.latency = 0.1  # Slack's own time on every call, as in bench/fanout.py
     cluster = Cluster(tmp_path, pg_url, slack)
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
-    instant, in_flight_at_kills, kills_while_posting = DIGEST_TIME, set(), 0
+    instant, in_flight_at_kills, kills_while_posting, in_flight_total = DIGEST_TIME, set(), 0, 0
     try:
         for round_ in range(KILLS):
             scheduler = cluster.start_scheduler()
@@ -88,7 +88,9 @@ def test_a_scheduler_killed_mid_run_and_restarted_delivers_everything(tmp_path, 
                 time.sleep(rng.uniform(0.0, 0.3))
             scheduler.kill()
             kills_while_posting += bool(_posted_count(slack))
-            in_flight_at_kills |= _in_flight(deps.db, instant)
+            in_flight = _in_flight(deps.db, instant)
+            in_flight_at_kills |= in_flight
+            in_flight_total += len(in_flight)
             # The next start comes after the dead sender's lease ran out, as it would after a real restart.
             instant += LEASE + timedelta(minutes=1)
         scheduler = cluster.start_scheduler()
@@ -102,10 +104,12 @@ def test_a_scheduler_killed_mid_run_and_restarted_delivers_everything(tmp_path, 
     posts = Counter(call.params["channel"] for call in posted_by_schedulers(slack))
     repeated = {target: count - 1 for target, count in posts.items() if count > 1}
     print(f"\nkill -9 test (seed {seed}): {KILLS} kills, {kills_while_posting} while posting, "
-          f"{sum(repeated.values())} message(s) posted twice, in flight at the kills: {len(in_flight_at_kills)}")
+          f"{sum(repeated.values())} message(s) posted twice, in flight at the kills: {in_flight_total}")
     # Nothing lost: every rep's digest is recorded as sent and reached Slack.
     assert Counter(deliveries) == {("digest", SENT): REPS}
     assert set(posts) == set(reps)
     # A repeat only where a kill fell between Slack taking the message and our commit.
+    # Several lanes post at once (LEADBOT_SEND_CONCURRENCY), so a kill may catch several in flight,
+    # but each of those repeats at most once per kill that caught it.
     assert set(repeated) <= {target for _kind, target in in_flight_at_kills}
-    assert sum(repeated.values()) <= KILLS
+    assert sum(repeated.values()) <= in_flight_total

@@ -56,7 +56,7 @@ def start(command: list[str], env: dict[str, str], port: int, stderr) -> subproc
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
+            connection.request("GET", "/healthz/web")  # the server runs without a scheduler
             if connection.getresponse().status == 200:
                 return process
         except OSError:
@@ -65,7 +65,7 @@ def start(command: list[str], env: dict[str, str], port: int, stderr) -> subproc
             raise RuntimeError(f"{command} exited with {process.returncode}")
         time.sleep(0.2)
     process.terminate()
-    raise RuntimeError(f"{command} did not answer /healthz")
+    raise RuntimeError(f"{command} did not answer /healthz/web")
 
 
 def stop(process: subprocess.Popen) -> None:

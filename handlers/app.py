@@ -11,6 +11,7 @@ from slack_bolt import App, BoltResponse
 from bot.clock import SystemClock
 from bot.container import Deps
 from bot.i18n import use_language
+from bot.services.reps import request_scope
 from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
 
 LISTENER_THREADS = 16
@@ -23,10 +24,22 @@ class ContextThreadPool(ThreadPoolExecutor):
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
+class LeadbotApp(App):
+    """Bolt's App, reading each request's rep rows once (`request_scope`).
+
+    The scope wraps the whole dispatch, not a middleware: Bolt submits the listener after every
+    middleware has returned, so the listener's copied context must be taken inside it.
+    """
+
+    def dispatch(self, req):
+        with request_scope():
+            return super().dispatch(req)
+
+
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
-    app = App(
+    app = LeadbotApp(
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
         signing_secret=config.signing_secret or "",
         client=deps.web,
@@ -49,6 +62,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     def speak_the_users_language(context, next) -> None:
         """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
         team_id, user_id = context.get("team_id"), context.get("user_id")
+        # Inside LeadbotApp's request scope: this read of the rep's row also serves the handler's time zone and profile.
         use_language(deps.directory.language(team_id, user_id, deps.clock.now()) if team_id and user_id else None)
         next()
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from bot.config import Settings
 from bot.db import Database
@@ -23,6 +25,25 @@ UserLookup = Callable[[str], Mapping | None]
 
 REFRESH_AFTER = timedelta(days=1)
 BATCH = 500  # ids per IN (…) list
+
+# The rep rows one Slack request has read, so its language, its handler's time zone and profile come
+# from one query instead of three. None outside `request_scope()` (the scheduler): every read goes to
+# the database. A listener thread still running after the ack keeps the same dict, through the
+# request's copied context (handlers.app.ContextThreadPool).
+_REQUEST_REPS: ContextVar[dict | None] = ContextVar("leadbot_request_reps", default=None)
+# The whole row as plain values: a Core query costs a fraction of Session.get's CPU, and one statement
+# object reused with parameters spares SQLAlchemy rebuilding and matching it on every request.
+_REP_ROW = select(Rep.__table__).where(Rep.team_id == bindparam("team_id"), Rep.user_id == bindparam("user_id"))
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Around one Slack request: the rep rows it reads through the Directory are read once."""
+    token = _REQUEST_REPS.set({})
+    try:
+        yield
+    finally:
+        _REQUEST_REPS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -50,11 +71,10 @@ class Directory:
         self.default_hours = WorkingHours(settings.workdays, *settings.work_hours)
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
-        with self.db.read() as uow:
-            row = uow.session.get(Rep, (team_id, user_id))
-            cached = None if row is None else self._view(row)
-            if row is not None and now - row.fetched_at < REFRESH_AFTER:
-                return cached
+        row = self._row(team_id, user_id)
+        cached = None if row is None else self._view(row)
+        if row is not None and now - row.fetched_at < REFRESH_AFTER:
+            return cached
         try:
             user = self.lookup(user_id)
         except Exception:  # Slack being unreachable must not stop a rep from working.
@@ -81,27 +101,43 @@ class Directory:
 
         Asks Slack only for someone never seen before, so a request is not held up by a refresh.
         """
-        with self.db.read() as uow:
-            rep = uow.session.get(Rep, (team_id, user_id))
-            if rep is not None:  # one query on every request's way to its ack
-                return rep.language or language_of_locale(rep.locale)
+        rep = self._row(team_id, user_id)
+        if rep is not None:  # one query on every request's way to its ack, remembered for its handler
+            return rep.language or language_of_locale(rep.locale)
         self.rep(team_id, user_id, now)
         return self.cached_language(team_id, user_id)
 
     def cached_language(self, team_id: str, user_id: str) -> str | None:
         """The same, from the cache alone: for the scheduler, which must not wait on Slack per message."""
-        with self.db.read() as uow:
-            rep = uow.session.get(Rep, (team_id, user_id))
-            return None if rep is None else rep.language or language_of_locale(rep.locale)
+        rep = self._row(team_id, user_id)
+        return None if rep is None else rep.language or language_of_locale(rep.locale)
 
     def cached_tz(self, team_id: str, user_id: str) -> str:
         """The rep's time zone without asking Slack: for paths racing a 3-second trigger."""
-        with self.db.read() as uow:
-            cached = uow.session.get(Rep, (team_id, user_id))
-            return (cached.tz if cached is not None else None) or self.default_tz
+        cached = self._row(team_id, user_id)
+        return (cached.tz if cached is not None else None) or self.default_tz
 
     def tz(self, team_id: str, user_id: str, now: datetime) -> str:
         return self.rep(team_id, user_id, now).tz
+
+    def _row(self, team_id: str, user_id: str) -> Row | None:
+        """The rep's row as plain values (None: never seen), read once per request inside `request_scope()`."""
+        cache = _REQUEST_REPS.get()
+        key = (team_id, user_id)
+        if cache is not None and key in cache:
+            return cache[key]
+        with self.db.read_rows() as connection:
+            row = connection.execute(_REP_ROW, {"team_id": team_id, "user_id": user_id}).first()
+        if cache is not None:
+            cache[key] = row
+        return row
+
+    @staticmethod
+    def _forget(team_id: str, user_id: str) -> None:
+        """The row changed: the request's next read goes to the database."""
+        cache = _REQUEST_REPS.get()
+        if cache is not None:
+            cache.pop((team_id, user_id), None)
 
     def _store(self, team_id: str, user_id: str, user: Mapping | None, now: datetime) -> RepView:
         values = {
@@ -125,6 +161,7 @@ class Directory:
                 # A new rep, or one who moved time zone: their morning digest follows their clock.
                 rep.next_digest_at = first_digest_at(now, view.tz, view.hours, view.digest_time)
             uow.commit()
+        self._forget(team_id, user_id)
         return view
 
     def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
@@ -143,11 +180,11 @@ class Directory:
             if rep is not None:
                 rep.home_opened_at = now
                 uow.commit()
+        self._forget(team_id, user_id)
 
     def uses_home(self, team_id: str, user_id: str) -> bool:
-        with self.db.read() as uow:
-            rep = uow.session.get(Rep, (team_id, user_id))
-            return rep is not None and rep.home_opened_at is not None
+        rep = self._row(team_id, user_id)
+        return rep is not None and rep.home_opened_at is not None
 
     def save_own_settings(
         self, team_id: str, user_id: str, now: datetime, *, digest_time: str | None, workdays: str | None,
@@ -162,9 +199,10 @@ class Directory:
             view = self._view(rep)
             rep.next_digest_at = first_digest_at(now, view.tz, view.hours, view.digest_time)
             uow.commit()
+        self._forget(team_id, user_id)
         return view
 
-    def _view(self, rep: Rep) -> RepView:
+    def _view(self, rep: Rep | Row) -> RepView:
         """The rep's own settings where they chose one, the team's defaults elsewhere."""
         hours = self.default_hours
         if rep.workdays or rep.work_hours:

@@ -9,11 +9,13 @@ from datetime import datetime
 from functools import partial
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
 from bot import inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.i18n import language
+from bot.i18n import language, language_of_locale
+from bot.models import Rep
 from bot.scheduled import render
 from bot.services.followups import FOLDED
 from bot.services.inbound import INBOUND_ASSIGNED
@@ -187,10 +189,35 @@ def _plan_inbound(deps: Deps, now: datetime, stopped: set[str], report: RunRepor
                 logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
 
 
-def _reader_language(deps: Deps, delivery) -> str:
+@dataclass(frozen=True)
+class Reader:
+    """A DM target's cached time zone and language, read once per delivery pass rather than per message."""
+
+    tz: str
+    language: str | None
+
+
+def _readers(deps: Deps, targets: list[str]) -> dict[tuple[str, str], Reader]:
+    """The cached profiles of these users (in any team), in a query per 500; nobody here is asked of Slack."""
+    readers: dict[tuple[str, str], Reader] = {}
+    with deps.db.read() as uow:
+        for start in range(0, len(targets), 500):
+            rows = uow.session.execute(
+                select(Rep.team_id, Rep.user_id, Rep.tz, Rep.language, Rep.locale).where(
+                    Rep.user_id.in_(targets[start : start + 500])
+                )
+            )
+            for team_id, user_id, tz, chosen, locale in rows:
+                # As Directory.cached_tz and cached_language answer for one rep.
+                readers[team_id, user_id] = Reader(tz or deps.directory.default_tz, chosen or language_of_locale(locale))
+    return readers
+
+
+def _reader_language(deps: Deps, delivery, reader: Reader | None = None) -> str:
     """A DM speaks its reader's language; a channel message the team's."""
     if delivery.target[:1] in ("U", "W"):
-        return deps.directory.cached_language(delivery.team_id, delivery.target) or deps.config(delivery.team_id).language
+        chosen = reader.language if reader else deps.directory.cached_language(delivery.team_id, delivery.target)
+        return chosen or deps.config(delivery.team_id).language
     return deps.config(delivery.team_id).language
 
 
@@ -206,12 +233,14 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         lanes.setdefault(target, []).append(delivery_id)
     if not lanes:
         return 0
+    readers = _readers(deps, [target for target in lanes if target[:1] in ("U", "W")])
+    send = partial(_deliver_lane, deps, now=now, stopped=stopped, readers=readers)
     workers = min(deps.settings.send_concurrency, len(lanes))
     if workers == 1:
-        tallies = [_deliver_lane(deps, ids, now, stopped) for ids in lanes.values()]
+        tallies = [send(ids) for ids in lanes.values()]
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
-            tallies = list(pool.map(lambda ids: _deliver_lane(deps, ids, now, stopped), lanes.values()))
+            tallies = list(pool.map(send, lanes.values()))
     settled = 0
     for tally, done in tallies:
         report.add(tally)
@@ -219,7 +248,9 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
     return settled
 
 
-def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str]) -> tuple[RunReport, int]:
+def _deliver_lane(
+    deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str], readers: dict[tuple[str, str], Reader]
+) -> tuple[RunReport, int]:
     """One target's messages, in order; a tally of its own so lanes never share counters."""
     tally, settled = RunReport(), 0
     for delivery_id in delivery_ids:
@@ -231,26 +262,26 @@ def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: s
             continue
         settled += 1
         try:
-            _deliver_one(deps, delivery, now, stopped, tally)
+            _deliver_one(deps, delivery, now, stopped, tally, readers.get((delivery.team_id, delivery.target)))
         except Exception:
             # A bug rendering one message must not stop the others; the lease lapses and it is tried again.
             logger.exception("could not deliver %s %s to %s", delivery.kind, delivery.id, delivery.target)
     return tally, settled
 
 
-def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport) -> None:
-    with language(_reader_language(deps, delivery)):
-        message = render(deps, delivery, now)
+def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport, reader: Reader | None) -> None:
+    with language(_reader_language(deps, delivery, reader)):
+        message, keep = render(deps, delivery, now, reader.tz if reader else None)
     if message is None:
         deps.ledger.skipped(delivery.id)
         report.skipped += 1
         return
     result = post_message(deps.web, delivery.target, message)
     if result.outcome == SENT:
-        deps.ledger.sent(delivery.id, result.channel, result.ts, now)
+        deps.ledger.sent(delivery.id, result.channel, result.ts, now, payload=keep)
         report.sent += 1
         if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
-            with language(_reader_language(deps, delivery)):
+            with language(_reader_language(deps, delivery, reader)):
                 upload_chart(deps, delivery, result.channel, result.ts)
     elif result.outcome == RETRY:
         logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)

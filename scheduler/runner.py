@@ -17,7 +17,7 @@ from bot.container import Deps
 from bot.i18n import language, language_of_locale
 from bot.models import Rep
 from bot.scheduled import render
-from bot.services.followups import FOLDED
+from bot.services.followups import FOLDED, NudgeOwner
 from bot.services.inbound import INBOUND_ASSIGNED
 from bot.services.ledger import Ledger
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 # Each pass posts one batch of due messages; a failed post may claim a follow-up (a manager's note)
 # for a later pass. Bounded, so a run always ends.
 DELIVERY_PASSES = 100
-PLAN_THREADS = 8  # reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
+PLAN_THREADS = 8  # batches of reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
+# Reps whose nudges are claimed in one transaction: few enough that a batch's row locks are held
+# briefly, many enough that the lock, the read of their leads and the commit are shared.
+CLAIM_BATCH = 25
 
 
 @dataclass
@@ -76,22 +79,34 @@ def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         # Profiles and today's unsent digests for every owner at once: a query per owner each adds up at scale.
         known = deps.directory.fresh_reps(team_id, owners, now)
         pending = deps.digests.pending_for(team_id, owners)
-        decide = partial(_decide_nudge, deps, team_id, now, known, pending)
-        report.claimed += sum(_each_owner(deps, decide, owners))
+        decide = partial(_decide_nudges, deps, team_id, now, known, pending)
+        report.claimed += sum(_each_batch(deps, decide, owners))
 
 
-def _decide_nudge(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_id: str) -> int:
-    rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
-    if not rep.active:
-        return bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
-    today = local_today(now, rep.tz)
-    fold = (owner_id, today.isoformat()) in pending_digests
-    digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
-    claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
-    if claimed and claimed.kind == FOLDED:
-        deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
-        return 0
-    return bool(claimed)
+def _decide_nudges(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_ids: list[str]) -> int:
+    """One batch of owners: those who left are orphaned one by one, the rest claimed in one transaction."""
+    claimed, owners, days = 0, [], {}
+    for owner_id in owner_ids:
+        rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
+        if not rep.active:
+            claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
+            continue
+        today = local_today(now, rep.tz)
+        days[owner_id] = today
+        fold = (owner_id, today.isoformat()) in pending_digests
+        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+        owners.append(NudgeOwner(owner_id, rep.tz, rep.hours, fold, digest_later))
+    if not owners:
+        return claimed
+    folded = []
+    for owner_id, one in deps.followups.claim_nudges(team_id, owners, now).items():
+        if one.kind == FOLDED:
+            folded.append((owner_id, days[owner_id], list(one.leads)))
+        else:
+            claimed += 1
+    if folded:
+        deps.digests.fold_quiet_many(team_id, folded)
+    return claimed
 
 
 def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
@@ -112,11 +127,17 @@ def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
     Much of each claim's time is round trips and a commit, which threads overlap; SQLite runs
     its write transactions one at a time anyway.
     """
-    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(user_ids))
+    return _each_batch(deps, lambda batch: sum(decide(user_id) for user_id in batch), user_ids, size=1)
+
+
+def _each_batch(deps: Deps, decide, user_ids: list[str], size: int = CLAIM_BATCH) -> list[int]:
+    """Decide for the reps in batches (a transaction each); on PostgreSQL several batches at once."""
+    batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
+    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(batches))
     if workers <= 1 or deps.db.engine.dialect.name == "sqlite":
-        return [decide(user_id) for user_id in user_ids]
+        return [decide(batch) for batch in batches]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan") as pool:
-        return list(pool.map(decide, user_ids))
+        return list(pool.map(decide, batches))
 
 
 def _by_team(pairs: list[tuple[str, str]], stopped: set[str]) -> dict[str, list[str]]:

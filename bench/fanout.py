@@ -2,6 +2,7 @@
 
     python -m bench.fanout                    # PostgreSQL database leadbot_bench_fanout (seeded when missing)
     python -m bench.fanout --concurrency 8
+    python -m bench.fanout --reps 500         # a quick run: only the first 500 reps' digests are due
 
 The fake Slack runs in a process of its own, as Slack is not in ours: the peak memory
 reported is leadbot's (run_due and everything it loaded), not the fake's message store.
@@ -18,7 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from bench.common import BENCH_NOW, TEAM, bench_deps, fake_slack, load_average, log
+from bench.common import BENCH_NOW, TEAM, bench_deps, fake_slack, load_average, log, rep_id
 from bench.seed import ensure_postgres, naive
 from scheduler import runner
 
@@ -43,17 +44,26 @@ def serve_fake_slack(pipe, reps: int, latency: float) -> None:
     fake.stop()
 
 
-def reset(deps) -> None:
-    """Every rep's digest due now, each with quiet leads to list; nothing written for today yet."""
+def reset(deps, reps: int = REPS) -> None:
+    """The first `reps` reps' digests due now, each with quiet leads to list; nothing written for today yet."""
     with deps.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM deliveries"))
         connection.execute(
-            text("UPDATE reps SET fetched_at = :now, next_digest_at = :due"),
-            {"now": naive(BENCH_NOW), "due": naive(BENCH_NOW) - timedelta(minutes=1)},
+            text("UPDATE reps SET fetched_at = :now, next_digest_at = CASE WHEN user_id < :upto THEN :due ELSE :later END"),
+            {
+                "now": naive(BENCH_NOW), "due": naive(BENCH_NOW) - timedelta(minutes=1),
+                "later": naive(BENCH_NOW) + timedelta(days=1), "upto": rep_id(reps),
+            },
         )
         connection.execute(
-            text("UPDATE leads SET nudge_due_at = :due, nudges_unanswered = 0, last_nudged_at = NULL WHERE team_id = :team"),
-            {"due": naive(BENCH_NOW) - timedelta(hours=1), "team": TEAM},
+            text(
+                "UPDATE leads SET nudge_due_at = CASE WHEN owner_id < :upto THEN :due ELSE :later END, "
+                "nudges_unanswered = 0, last_nudged_at = NULL WHERE team_id = :team"
+            ),
+            {
+                "due": naive(BENCH_NOW) - timedelta(hours=1), "later": naive(BENCH_NOW) + timedelta(days=1),
+                "team": TEAM, "upto": rep_id(reps),
+            },
         )
         connection.execute(text("ANALYZE"))
 
@@ -61,6 +71,7 @@ def reset(deps) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", default="16", help="LEADBOT_SEND_CONCURRENCY")
+    parser.add_argument("--reps", type=int, default=REPS, help="how many of the seeded reps have a digest due")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake Slack adds to every call")
     args = parser.parse_args()
     url = ensure_postgres("leadbot_bench_fanout", leads=REPS, reps=REPS, due=REPS, due_step=1, digest_due=True, history=False)
@@ -73,8 +84,8 @@ def main() -> None:
         base_url = slack_url
 
     deps = bench_deps(url, Remote, LEADBOT_SEND_CONCURRENCY=args.concurrency)
-    reset(deps)
-    log(f"running run_due for {REPS:,} digests, concurrency {args.concurrency}, {args.latency * 1000:.0f} ms a call …")
+    reset(deps, args.reps)
+    log(f"running run_due for {args.reps:,} digests, concurrency {args.concurrency}, {args.latency * 1000:.0f} ms a call …")
     report = runner.RunReport()
     started, cpu_started = time.perf_counter(), time.process_time()
     stopped = deps.teams.stopped()
@@ -100,7 +111,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     print(
-        f"| {REPS:,} | {args.concurrency} | {planned - started:.1f} s | {finished - planned:.1f} s | {finished - started:.1f} s "
+        f"| {args.reps:,} | {args.concurrency} | {planned - started:.1f} s | {finished - planned:.1f} s | {finished - started:.1f} s "
         f"| {cpu_planned - cpu_started:.1f} s + {cpu_finished - cpu_planned:.1f} s "
         f"| {report.sent:,} | {stats['accepted']:,} of {stats['posts']:,} | {stats['rate_limited']} | {stats['targets_twice']} "
         f"| {statuses} | {peak_mb:.0f} MB |"

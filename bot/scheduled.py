@@ -24,12 +24,20 @@ from bot.summary_blocks import summary_message
 from bot.summary_schedule import SUMMARY, SUMMARY_HELP
 
 
-def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
-    """The message for `delivery`, or None when there is nothing left worth saying."""
-    if delivery.kind == SMALL_BUYER:
-        return render_small_buyer(deps, delivery, now)
+def render(deps, delivery: DeliveryView, now: datetime, tz: str | None = None) -> tuple[dict | None, dict | None]:
+    """The message for `delivery` (None: nothing left worth saying) and the payload to keep once it is posted.
+
+    Only a digest has a payload to keep (the items it listed); the sender writes it with "sent",
+    in one commit. `tz` is the target's cached time zone when the caller already has it.
+    """
     if delivery.kind == DIGEST:
-        return render_digest(deps, delivery, now, skip_if_empty=True)
+        return render_digest(deps, delivery, now, tz)
+    return _render(deps, delivery, now, tz), None
+
+
+def _render(deps, delivery: DeliveryView, now: datetime, tz: str | None) -> dict | None:
+    if delivery.kind == SMALL_BUYER:
+        return render_small_buyer(deps, delivery, now, tz)
     if delivery.kind == SUMMARY:
         data = summary_data(deps, delivery)
         times = deps.inbound.response_times(
@@ -48,7 +56,7 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
     numbers = delivery.payload.get("leads", [])
     leads = deps.leads.find_many(delivery.team_id, numbers)
     if delivery.kind == NUDGE:
-        return render_nudge(deps, delivery, leads, now, skip_if_done=True)
+        return render_nudge(deps, delivery, leads, now, skip_if_done=True, tz=tz)
     if delivery.kind == ESCALATION:
         open_leads = [lead for lead in leads if lead.status == "open"]
         return escalation_message(open_leads, deps.settings.escalate_after or 0, now) if open_leads else None
@@ -61,7 +69,7 @@ def render(deps, delivery: DeliveryView, now: datetime) -> dict | None:
         still_theirs = [lead for lead in leads if lead.status == "open" and lead.owner_id == delivery.target]
         if not still_theirs:
             return None
-        tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+        tz = tz or deps.directory.cached_tz(delivery.team_id, delivery.target)
         within = inbound_blocks.within_text(deps.settings.inbound_claim_within)
         intro = t("inbound.assigned_to_you_round_robin", channel=delivery.payload["channel"], within=within)
         return blocks.lead_card(still_theirs[0], local_today(now, tz), intro=intro)
@@ -75,15 +83,14 @@ def summary_data(deps, delivery: DeliveryView) -> SummaryData:
     return deps.summaries.compute(delivery.team_id, start, end, config.min_touches, config.potential_factor)
 
 
-def render_digest(deps, delivery: DeliveryView, now: datetime, skip_if_empty: bool = False) -> dict | None:
-    """A digest about to be posted: today's items, remembered in the ledger for later redraws."""
-    tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+def render_digest(deps, delivery: DeliveryView, now: datetime, tz: str | None = None) -> tuple[dict | None, dict | None]:
+    """A digest about to be posted (None when empty), and its payload with today's items, kept for later redraws."""
+    tz = tz or deps.directory.cached_tz(delivery.team_id, delivery.target)
     day = date.fromisoformat(delivery.payload["day"])
     data = deps.digests.content(delivery.team_id, delivery.target, day, tz, now)
-    if skip_if_empty and data.is_empty:
-        return None
-    deps.ledger.update_payload(delivery.id, {**delivery.payload, "shown": data.shown()})
-    return digest_message(data, tz, delivery.created_at, now)
+    if data.is_empty:
+        return None, None
+    return digest_message(data, tz, delivery.created_at, now), {**delivery.payload, "shown": data.shown()}
 
 
 def redraw_digest(deps, delivery: DeliveryView, now: datetime) -> dict:
@@ -105,8 +112,8 @@ def redraw(deps, delivery: DeliveryView, now: datetime) -> dict | None:
     return None
 
 
-def render_small_buyer(deps, delivery: DeliveryView, now: datetime) -> dict | None:
-    today = local_today(now, deps.directory.cached_tz(delivery.team_id, delivery.target))
+def render_small_buyer(deps, delivery: DeliveryView, now: datetime, tz: str | None = None) -> dict | None:
+    today = local_today(now, tz or deps.directory.cached_tz(delivery.team_id, delivery.target))
     account = deps.small_buyers.account(delivery.team_id, delivery.payload["account"], today)
     if account is None:
         return None
@@ -121,8 +128,10 @@ def render_inbound_reminder(deps, delivery: DeliveryView) -> dict | None:
     return inbound_blocks.reminder(payload["ts"], payload.get("mentions", []), deps.settings.inbound_claim_within)
 
 
-def render_nudge(deps, delivery: DeliveryView, leads, now: datetime, skip_if_done: bool = False) -> dict | None:
-    tz = deps.directory.cached_tz(delivery.team_id, delivery.target)
+def render_nudge(
+    deps, delivery: DeliveryView, leads, now: datetime, skip_if_done: bool = False, tz: str | None = None
+) -> dict | None:
+    tz = tz or deps.directory.cached_tz(delivery.team_id, delivery.target)
     if skip_if_done and not any(still_quiet(lead, delivery.created_at, local_today(now, tz)) for lead in leads):
         return None
     policy = deps.policy(delivery.team_id)

@@ -9,13 +9,15 @@ from datetime import datetime
 from functools import partial
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
 from bot import inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.i18n import language
+from bot.i18n import language, language_of_locale
+from bot.models import Rep
 from bot.scheduled import render
-from bot.services.followups import FOLDED
+from bot.services.followups import FOLDED, NudgeOwner
 from bot.services.inbound import INBOUND_ASSIGNED
 from bot.services.ledger import Ledger
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
@@ -27,7 +29,10 @@ logger = logging.getLogger(__name__)
 # Each pass posts one batch of due messages; a failed post may claim a follow-up (a manager's note)
 # for a later pass. Bounded, so a run always ends.
 DELIVERY_PASSES = 100
-PLAN_THREADS = 8  # reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
+PLAN_THREADS = 8  # batches of reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
+# Reps whose nudges are claimed in one transaction: few enough that a batch's row locks are held
+# briefly, many enough that the lock, the read of their leads and the commit are shared.
+CLAIM_BATCH = 25
 
 
 @dataclass
@@ -74,22 +79,34 @@ def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         # Profiles and today's unsent digests for every owner at once: a query per owner each adds up at scale.
         known = deps.directory.fresh_reps(team_id, owners, now)
         pending = deps.digests.pending_for(team_id, owners)
-        decide = partial(_decide_nudge, deps, team_id, now, known, pending)
-        report.claimed += sum(_each_owner(deps, decide, owners))
+        decide = partial(_decide_nudges, deps, team_id, now, known, pending)
+        report.claimed += sum(_each_batch(deps, decide, owners))
 
 
-def _decide_nudge(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_id: str) -> int:
-    rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
-    if not rep.active:
-        return bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
-    today = local_today(now, rep.tz)
-    fold = (owner_id, today.isoformat()) in pending_digests
-    digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
-    claimed = deps.followups.claim_nudge(team_id, owner_id, rep.tz, rep.hours, now, fold=fold, not_before=digest_later)
-    if claimed and claimed.kind == FOLDED:
-        deps.digests.fold_quiet(team_id, owner_id, today, list(claimed.leads))
-        return 0
-    return bool(claimed)
+def _decide_nudges(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_ids: list[str]) -> int:
+    """One batch of owners: those who left are orphaned one by one, the rest claimed in one transaction."""
+    claimed, owners, days = 0, [], {}
+    for owner_id in owner_ids:
+        rep = known.get(owner_id) or deps.directory.rep(team_id, owner_id, now)
+        if not rep.active:
+            claimed += bool(deps.followups.orphan(team_id, owner_id, deps.config(team_id).manager, now))
+            continue
+        today = local_today(now, rep.tz)
+        days[owner_id] = today
+        fold = (owner_id, today.isoformat()) in pending_digests
+        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+        owners.append(NudgeOwner(owner_id, rep.tz, rep.hours, fold, digest_later))
+    if not owners:
+        return claimed
+    folded = []
+    for owner_id, one in deps.followups.claim_nudges(team_id, owners, now).items():
+        if one.kind == FOLDED:
+            folded.append((owner_id, days[owner_id], list(one.leads)))
+        else:
+            claimed += 1
+    if folded:
+        deps.digests.fold_quiet_many(team_id, folded)
+    return claimed
 
 
 def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
@@ -110,11 +127,17 @@ def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
     Much of each claim's time is round trips and a commit, which threads overlap; SQLite runs
     its write transactions one at a time anyway.
     """
-    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(user_ids))
+    return _each_batch(deps, lambda batch: sum(decide(user_id) for user_id in batch), user_ids, size=1)
+
+
+def _each_batch(deps: Deps, decide, user_ids: list[str], size: int = CLAIM_BATCH) -> list[int]:
+    """Decide for the reps in batches (a transaction each); on PostgreSQL several batches at once."""
+    batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
+    workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(batches))
     if workers <= 1 or deps.db.engine.dialect.name == "sqlite":
-        return [decide(user_id) for user_id in user_ids]
+        return [decide(batch) for batch in batches]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan") as pool:
-        return list(pool.map(decide, user_ids))
+        return list(pool.map(decide, batches))
 
 
 def _by_team(pairs: list[tuple[str, str]], stopped: set[str]) -> dict[str, list[str]]:
@@ -187,10 +210,35 @@ def _plan_inbound(deps: Deps, now: datetime, stopped: set[str], report: RunRepor
                 logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
 
 
-def _reader_language(deps: Deps, delivery) -> str:
+@dataclass(frozen=True)
+class Reader:
+    """A DM target's cached time zone and language, read once per delivery pass rather than per message."""
+
+    tz: str
+    language: str | None
+
+
+def _readers(deps: Deps, targets: list[str]) -> dict[tuple[str, str], Reader]:
+    """The cached profiles of these users (in any team), in a query per 500; nobody here is asked of Slack."""
+    readers: dict[tuple[str, str], Reader] = {}
+    with deps.db.read() as uow:
+        for start in range(0, len(targets), 500):
+            rows = uow.session.execute(
+                select(Rep.team_id, Rep.user_id, Rep.tz, Rep.language, Rep.locale).where(
+                    Rep.user_id.in_(targets[start : start + 500])
+                )
+            )
+            for team_id, user_id, tz, chosen, locale in rows:
+                # As Directory.cached_tz and cached_language answer for one rep.
+                readers[team_id, user_id] = Reader(tz or deps.directory.default_tz, chosen or language_of_locale(locale))
+    return readers
+
+
+def _reader_language(deps: Deps, delivery, reader: Reader | None = None) -> str:
     """A DM speaks its reader's language; a channel message the team's."""
     if delivery.target[:1] in ("U", "W"):
-        return deps.directory.cached_language(delivery.team_id, delivery.target) or deps.config(delivery.team_id).language
+        chosen = reader.language if reader else deps.directory.cached_language(delivery.team_id, delivery.target)
+        return chosen or deps.config(delivery.team_id).language
     return deps.config(delivery.team_id).language
 
 
@@ -206,12 +254,14 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         lanes.setdefault(target, []).append(delivery_id)
     if not lanes:
         return 0
+    readers = _readers(deps, [target for target in lanes if target[:1] in ("U", "W")])
+    send = partial(_deliver_lane, deps, now=now, stopped=stopped, readers=readers)
     workers = min(deps.settings.send_concurrency, len(lanes))
     if workers == 1:
-        tallies = [_deliver_lane(deps, ids, now, stopped) for ids in lanes.values()]
+        tallies = [send(ids) for ids in lanes.values()]
     else:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as pool:
-            tallies = list(pool.map(lambda ids: _deliver_lane(deps, ids, now, stopped), lanes.values()))
+            tallies = list(pool.map(send, lanes.values()))
     settled = 0
     for tally, done in tallies:
         report.add(tally)
@@ -219,7 +269,9 @@ def _deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport
     return settled
 
 
-def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str]) -> tuple[RunReport, int]:
+def _deliver_lane(
+    deps: Deps, delivery_ids: list[int], now: datetime, stopped: set[str], readers: dict[tuple[str, str], Reader]
+) -> tuple[RunReport, int]:
     """One target's messages, in order; a tally of its own so lanes never share counters."""
     tally, settled = RunReport(), 0
     for delivery_id in delivery_ids:
@@ -231,26 +283,26 @@ def _deliver_lane(deps: Deps, delivery_ids: list[int], now: datetime, stopped: s
             continue
         settled += 1
         try:
-            _deliver_one(deps, delivery, now, stopped, tally)
+            _deliver_one(deps, delivery, now, stopped, tally, readers.get((delivery.team_id, delivery.target)))
         except Exception:
             # A bug rendering one message must not stop the others; the lease lapses and it is tried again.
             logger.exception("could not deliver %s %s to %s", delivery.kind, delivery.id, delivery.target)
     return tally, settled
 
 
-def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport) -> None:
-    with language(_reader_language(deps, delivery)):
-        message = render(deps, delivery, now)
+def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport, reader: Reader | None) -> None:
+    with language(_reader_language(deps, delivery, reader)):
+        message, keep = render(deps, delivery, now, reader.tz if reader else None)
     if message is None:
         deps.ledger.skipped(delivery.id)
         report.skipped += 1
         return
     result = post_message(deps.web, delivery.target, message)
     if result.outcome == SENT:
-        deps.ledger.sent(delivery.id, result.channel, result.ts, now)
+        deps.ledger.sent(delivery.id, result.channel, result.ts, now, payload=keep)
         report.sent += 1
         if delivery.kind == SUMMARY and delivery.payload.get("schedule") == "weekly":
-            with language(_reader_language(deps, delivery)):
+            with language(_reader_language(deps, delivery, reader)):
                 upload_chart(deps, delivery, result.channel, result.ts)
     elif result.outcome == RETRY:
         logger.warning("could not post %s to %s (%s); it stays due", delivery.kind, delivery.target, result.error)

@@ -110,17 +110,29 @@ class Digests:
 
     def fold_quiet(self, team_id: str, user_id: str, day: date, numbers: list[int]) -> None:
         """Note which quiet leads the digest carries instead of a nudge (the team summary counts them)."""
+        self.fold_quiet_many(team_id, [(user_id, day, numbers)])
+
+    def fold_quiet_many(self, team_id: str, folds: list[tuple[str, date, list[int]]]) -> None:
+        """`fold_quiet` for many reps' digests: one read, one commit."""
+        wanted = {(user_id, day.isoformat()): numbers for user_id, day, numbers in folds}
         with self.db.uow() as uow:
-            row = uow.session.scalar(
+            rows = uow.session.scalars(
                 select(Delivery).where(
-                    Delivery.team_id == team_id, Delivery.kind == DIGEST, Delivery.subject == user_id,
-                    Delivery.period == day.isoformat(),
+                    Delivery.team_id == team_id, Delivery.kind == DIGEST,
+                    Delivery.subject.in_(sorted({user_id for user_id, _day in wanted})),
+                    Delivery.period.in_(sorted({day for _user, day in wanted})),
                 )
             )
-            if row is not None:
+            changed = False
+            for row in rows:
+                numbers = wanted.get((row.subject, row.period))
+                if numbers is None:
+                    continue  # another rep's digest of another day that the IN lists also matched
                 payload = json.loads(row.payload or "{}")
                 payload["quiet"] = sorted(set(payload.get("quiet", [])) | set(numbers))
                 row.payload = json.dumps(payload)
+                changed = True
+            if changed:
                 uow.commit()
 
     def content(self, team_id: str, user_id: str, day: date, tz: str, now: datetime) -> DigestData:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,16 @@ class Claimed:
     team_id: str
     target: str
     leads: tuple[int, ...]
+
+
+class NudgeOwner(NamedTuple):
+    """One owner to decide nudges for, with what the decision needs to know about them."""
+
+    owner_id: str
+    tz: str
+    hours: WorkingHours
+    fold: bool = False  # today's digest is still to be posted: quiet leads ride in it
+    not_before: datetime | None = None  # today's digest comes later: wait for it
 
 
 class FollowUps:
@@ -58,55 +69,75 @@ class FollowUps:
         Leads not yet due in the owner's own time zone, or due outside their working hours,
         are moved to the exact moment they will be, so the index only ever returns real work.
         """
+        return self.claim_nudges(team_id, [NudgeOwner(owner_id, tz, hours, fold, not_before)], now).get(owner_id)
+
+    def claim_nudges(self, team_id: str, owners: list["NudgeOwner"], now: datetime) -> dict[str, Claimed]:
+        """`claim_nudge` for many owners of one team in one transaction: a lock, a read and a commit for all.
+
+        Owners another scheduler is handling right now (their row locked) are left to it.
+        """
+        claimed: dict[str, Claimed] = {}
         with self.db.uow() as uow:
             session = uow.session
-            if not _lock_rep(session, team_id, owner_id):
-                return None  # another scheduler is handling this owner right now
-            candidates = session.scalars(
+            mine = _lock_reps(session, team_id, [owner.owner_id for owner in owners])
+            if not mine:
+                return claimed
+            candidates: dict[str, list[Lead]] = {}
+            for lead in session.scalars(
                 select(Lead)
                 .where(
                     Lead.team_id == team_id,
-                    Lead.owner_id == owner_id,
+                    Lead.owner_id.in_(sorted(mine)),
                     Lead.status == OPEN,
                     Lead.needs_new_owner.is_(False),
                     Lead.nudge_due_at <= now,
                 )
-                .order_by(Lead.next_follow_up_on, Lead.number)
-            ).all()
-            due = []
-            for lead in candidates:
-                when = self._nudge_time(lead, tz, hours)
-                if when is None or when > now:
-                    lead.nudge_due_at = when
-                else:
-                    due.append(lead)
-            claimed = None
-            if due and not hours.is_working_time(now, tz):
-                # Caught up at night or on a weekend: wait for the owner's next working morning.
-                for lead in due:
-                    lead.nudge_due_at = hours.first_working_instant(now, tz)
-            elif due and not_before is not None and now < not_before:
-                # The rep's digest comes later this morning; the quiet leads ride in it.
-                for lead in due:
-                    lead.nudge_due_at = not_before
-            elif due and fold:
-                # Today's digest is about to go out and lists every quiet lead: no second DM.
-                numbers = tuple(lead.number for lead in due)
-                self._mark_nudged(due, now, tz)
-                claimed = Claimed(FOLDED, team_id, owner_id, numbers)
-            elif due:
-                period = local_today(now, tz).isoformat()
-                numbers = tuple(lead.number for lead in due)
-                if Ledger.claim(session, team_id, NUDGE, owner_id, period, owner_id, {"leads": list(numbers)}, now):
-                    self._mark_nudged(due, now, tz)
-                    claimed = Claimed(NUDGE, team_id, owner_id, numbers)
-                else:
-                    # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
-                    tomorrow = hours.start_of_day_after(local_today(now, tz), tz)
-                    for lead in due:
-                        lead.nudge_due_at = hours.first_working_instant(tomorrow, tz)
+                .order_by(Lead.owner_id, Lead.next_follow_up_on, Lead.number)
+            ):
+                candidates.setdefault(lead.owner_id, []).append(lead)
+            for owner in owners:
+                if owner.owner_id in mine:
+                    one = self._decide_nudge(session, team_id, owner, candidates.get(owner.owner_id, []), now)
+                    if one is not None:
+                        claimed[owner.owner_id] = one
             uow.commit()
-            return claimed
+        return claimed
+
+    def _decide_nudge(self, session: Session, team_id: str, owner: "NudgeOwner", candidates: list[Lead], now: datetime):
+        owner_id, tz, hours, fold, not_before = owner
+        due = []
+        for lead in candidates:
+            when = self._nudge_time(lead, tz, hours)
+            if when is None or when > now:
+                lead.nudge_due_at = when
+            else:
+                due.append(lead)
+        claimed = None
+        if due and not hours.is_working_time(now, tz):
+            # Caught up at night or on a weekend: wait for the owner's next working morning.
+            for lead in due:
+                lead.nudge_due_at = hours.first_working_instant(now, tz)
+        elif due and not_before is not None and now < not_before:
+            # The rep's digest comes later this morning; the quiet leads ride in it.
+            for lead in due:
+                lead.nudge_due_at = not_before
+        elif due and fold:
+            # Today's digest is about to go out and lists every quiet lead: no second DM.
+            numbers = tuple(lead.number for lead in due)
+            self._mark_nudged(due, now, tz)
+            claimed = Claimed(FOLDED, team_id, owner_id, numbers)
+        elif due:
+            period = local_today(now, tz).isoformat()
+            numbers = tuple(lead.number for lead in due)
+            if Ledger.claim(session, team_id, NUDGE, owner_id, period, owner_id, {"leads": list(numbers)}, now):
+                self._mark_nudged(due, now, tz)
+                claimed = Claimed(NUDGE, team_id, owner_id, numbers)
+            else:
+                # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
+                tomorrow = hours.start_of_day_after(local_today(now, tz), tz)
+                for lead in due:
+                    lead.nudge_due_at = hours.first_working_instant(tomorrow, tz)
+        return claimed
 
     def _mark_nudged(self, leads: list[Lead], now: datetime, tz: str) -> None:
         for lead in leads:
@@ -194,20 +225,24 @@ class FollowUps:
         return claimed
 
 
-def _lock_rep(session: Session, team_id: str, user_id: str) -> bool:
-    """Hold the owner's row for this transaction; False when another scheduler holds it (PostgreSQL).
-
-    SQLite has no row locks, but its write transactions already run one at a time.
-    """
+def _lock_reps(session: Session, team_id: str, user_ids: list[str]) -> set[str]:
+    """`_lock_rep` for many owners in two queries: those whose rows this transaction now holds, or who have none."""
     if session.get_bind().dialect.name != "postgresql":
-        return True
-    found = session.execute(
-        select(Rep.user_id)
-        .where(Rep.team_id == team_id, Rep.user_id == user_id)
-        .with_for_update(skip_locked=True)
-    ).first()
-    if found is not None:
-        return True
-    exists = session.scalar(select(Rep.user_id).where(Rep.team_id == team_id, Rep.user_id == user_id))
-    # No cached row at all (Slack was unreachable): the ledger's unique key still guards the DM.
-    return exists is None
+        return set(user_ids)
+    mine: set[str] = set()
+    for start in range(0, len(user_ids), 500):
+        chunk = sorted(user_ids[start : start + 500])  # one lock order, whatever order the owners came in
+        mine.update(
+            session.scalars(
+                select(Rep.user_id)
+                .where(Rep.team_id == team_id, Rep.user_id.in_(chunk))
+                .order_by(Rep.user_id)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        rest = [user_id for user_id in chunk if user_id not in mine]
+        if rest:
+            # No cached row at all (Slack was unreachable): the ledger's unique key still guards the DM.
+            cached = set(session.scalars(select(Rep.user_id).where(Rep.team_id == team_id, Rep.user_id.in_(rest))))
+            mine.update(user_id for user_id in rest if user_id not in cached)
+    return mine

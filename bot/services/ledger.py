@@ -74,20 +74,22 @@ class Ledger:
     def take(self, delivery_id: int, now: datetime) -> DeliveryView | None:
         """Take the lease on one message; None when another sender has it or it is done."""
         with self.db.uow() as uow:
-            taken = uow.session.execute(
+            # One statement: the lease and the row as it now stands (RETURNING, on both databases).
+            row = uow.session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id, Delivery.status == PENDING, _lease_free(now))
                 .values(lease_until=now + LEASE, attempts=Delivery.attempts + 1)
-            ).rowcount
-            if taken != 1:
+                .returning(*_VIEW_COLUMNS)
+            ).first()
+            if row is None:
                 return None
-            row = uow.session.get(Delivery, delivery_id)
-            view = _view(row)
             uow.commit()
-            return view
+            return _view(row)
 
-    def sent(self, delivery_id: int, channel: str, ts: str, now: datetime) -> None:
-        self._finish(delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None)
+    def sent(self, delivery_id: int, channel: str, ts: str, now: datetime, payload: dict | None = None) -> None:
+        """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit)."""
+        values = {} if payload is None else {"payload": json.dumps(payload)}
+        self._finish(delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None, **values)
 
     def failed(self, delivery_id: int, error: str) -> None:
         self._finish(delivery_id, status=FAILED, last_error=error[:64])
@@ -103,11 +105,6 @@ class Ledger:
     def release(self, delivery_id: int) -> None:
         """Give the lease back untouched, e.g. while the workspace's sends are stopped."""
         self._finish(delivery_id, status=PENDING, attempts=Delivery.attempts - 1)
-
-    def update_payload(self, delivery_id: int, payload: dict) -> None:
-        with self.db.uow() as uow:
-            uow.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(payload=json.dumps(payload)))
-            uow.commit()
 
     def find_by_message(self, team_id: str, channel: str, ts: str) -> DeliveryView | None:
         with self.db.uow() as uow:
@@ -128,7 +125,14 @@ def _lease_free(now: datetime):
     return or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
 
 
-def _view(row: Delivery) -> DeliveryView:
+_VIEW_COLUMNS = (
+    Delivery.id, Delivery.team_id, Delivery.kind, Delivery.subject, Delivery.period, Delivery.target,
+    Delivery.payload, Delivery.attempts, Delivery.created_at,
+)
+
+
+def _view(row) -> DeliveryView:
+    """A Delivery, or a row of _VIEW_COLUMNS, as the frozen view the sender works from."""
     return DeliveryView(
         id=row.id,
         team_id=row.team_id,

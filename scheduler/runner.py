@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # for a later pass. Bounded, so a run always ends.
 DELIVERY_PASSES = 100
 PLAN_THREADS = 8  # batches of reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
-# Reps whose nudges are claimed in one transaction: few enough that a batch's row locks are held
+# Reps whose digests or nudges are claimed in one transaction: few enough that a batch's row locks are held
 # briefly, many enough that the lock, the read of their leads and the commit are shared.
 CLAIM_BATCH = 25
 
@@ -112,26 +112,22 @@ def _decide_nudges(deps: Deps, team_id: str, now: datetime, known: dict, pending
 def _plan_digests(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
     for team_id, users in _by_team(deps.digests.reps_due(now), stopped).items():
         known = deps.directory.fresh_reps(team_id, users, now)
-        report.claimed += sum(_each_owner(deps, partial(_decide_digest, deps, team_id, now, known), users))
+        report.claimed += sum(_each_batch(deps, partial(_decide_digests, deps, team_id, now, known), users))
 
 
-def _decide_digest(deps: Deps, team_id: str, now: datetime, known: dict, user_id: str) -> int:
-    rep = known.get(user_id) or deps.directory.rep(team_id, user_id, now)
+def _decide_digests(deps: Deps, team_id: str, now: datetime, known: dict, user_ids: list[str]) -> int:
+    reps = [known.get(user_id) or deps.directory.rep(team_id, user_id, now) for user_id in user_ids]
     # A rep who left is handled with their leads, in the nudge pass.
-    return bool(deps.digests.claim(team_id, rep, now)) if rep.active else 0
-
-
-def _each_owner(deps: Deps, decide, user_ids: list[str]) -> list[int]:
-    """Decide for each rep; on PostgreSQL several reps at once, as their claims lock only that rep's rows.
-
-    Much of each claim's time is round trips and a commit, which threads overlap; SQLite runs
-    its write transactions one at a time anyway.
-    """
-    return _each_batch(deps, lambda batch: sum(decide(user_id) for user_id in batch), user_ids, size=1)
+    active = [rep for rep in reps if rep.active]
+    return len(deps.digests.claim_many(team_id, active, now)) if active else 0
 
 
 def _each_batch(deps: Deps, decide, user_ids: list[str], size: int = CLAIM_BATCH) -> list[int]:
-    """Decide for the reps in batches (a transaction each); on PostgreSQL several batches at once."""
+    """Decide for the reps in batches (a transaction each); on PostgreSQL several batches at once.
+
+    Much of a claim's time is round trips and a commit, which threads overlap (a batch locks only
+    its own reps' rows); SQLite runs its write transactions one at a time anyway.
+    """
     batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
     workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(batches))
     if workers <= 1 or deps.db.engine.dialect.name == "sqlite":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from bot.db import Database
 from bot.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
@@ -70,29 +70,46 @@ class Digests:
 
     def claim(self, team_id: str, rep: RepView, now: datetime) -> Claimed | None:
         """Write today's digest to the ledger (once per local day), or skip a day whose working hours are over."""
+        return self.claim_many(team_id, [rep], now).get(rep.user_id)
+
+    def claim_many(self, team_id: str, reps: list[RepView], now: datetime) -> dict[str, Claimed]:
+        """`claim` for many reps of one team in one transaction: a lock, three reads and a commit for all."""
+        by_id = {rep.user_id: rep for rep in reps}
+        claimed: dict[str, Claimed] = {}
         with self.db.uow() as uow:
             session = uow.session
-            row = session.get(Rep, (team_id, rep.user_id), with_for_update=session.get_bind().dialect.name == "postgresql")
-            if row is None or row.next_digest_at is None or row.next_digest_at > now:
-                return None  # another scheduler got here first
-            day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
-            if now >= rep.hours.end_of_day(day, rep.tz) or day.isoweekday() not in rep.hours.workdays:
-                # Missed while nothing ran and that working day is over: skip it rather than
-                # send a morning digest at night; today's is still due if today's day is on.
-                row.next_digest_at = first_digest_at(now, rep.tz, rep.hours, rep.digest_time)
-                if row.next_digest_at > now:
-                    uow.commit()
-                    return None
-                day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
-            # The next one: the following workday at the rep's digest time.
-            row.next_digest_at = at_local(rep.hours.next_workday(day), rep.digest_time, rep.tz)
-            claimed = None
-            if self._has_news(session, team_id, rep.user_id, day, now):
+            query = select(Rep).where(Rep.team_id == team_id, Rep.user_id.in_(sorted(by_id))).order_by(Rep.user_id)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update()  # one lock order, so two schedulers' batches queue rather than deadlock
+            days: dict[str, date] = {}
+            for row in session.scalars(query):
+                if row.next_digest_at is None or row.next_digest_at > now:
+                    continue  # another scheduler got here first
+                day = self._next_day(row, by_id[row.user_id], now)
+                if day is not None:
+                    days[row.user_id] = day
+            for user_id in self._with_news(session, team_id, days, now):
+                day = days[user_id]
                 payload = {"day": day.isoformat(), "quiet": []}
-                if Ledger.claim(session, team_id, DIGEST, rep.user_id, day.isoformat(), rep.user_id, payload, now):
-                    claimed = Claimed(DIGEST, team_id, rep.user_id, ())
+                if Ledger.claim(session, team_id, DIGEST, user_id, day.isoformat(), user_id, payload, now):
+                    claimed[user_id] = Claimed(DIGEST, team_id, user_id, ())
             uow.commit()
-            return claimed
+        return claimed
+
+    @staticmethod
+    def _next_day(row: Rep, rep: RepView, now: datetime) -> date | None:
+        """The local day whose digest is due now (None: none is), moving the rep's next digest on past it."""
+        day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
+        if now >= rep.hours.end_of_day(day, rep.tz) or day.isoweekday() not in rep.hours.workdays:
+            # Missed while nothing ran and that working day is over: skip it rather than
+            # send a morning digest at night; today's is still due if today's day is on.
+            row.next_digest_at = first_digest_at(now, rep.tz, rep.hours, rep.digest_time)
+            if row.next_digest_at > now:
+                return None
+            day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
+        # The next one: the following workday at the rep's digest time.
+        row.next_digest_at = at_local(rep.hours.next_workday(day), rep.digest_time, rep.tz)
+        return day
 
     def pending_for(self, team_id: str, user_ids: list[str]) -> set[tuple[str, str]]:
         """(rep, day) of every digest written but not yet posted for these reps, in one query."""
@@ -176,12 +193,24 @@ class Digests:
             small_buyers=[WaitingAccount(a, n) for a, n in shown.get("accounts", [])],
         )
 
-    def _has_news(self, session, team_id: str, user_id: str, day: date, now: datetime) -> bool:
-        mine = and_(Lead.team_id == team_id, Lead.owner_id == user_id)
-        something = session.scalar(
-            select(Lead.id).where(mine, Lead.status == OPEN, Lead.next_follow_up_on <= day).limit(1)
-        ) or session.scalar(select(Lead.id).where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2)).limit(1))
-        return bool(something) or bool(_waiting_accounts(session, team_id, user_id, now))
+    def _with_news(self, session, team_id: str, days: dict[str, date], now: datetime) -> list[str]:
+        """The reps (in `days`' order) with something to say on their day: a lead due, a recent win, a question open."""
+        if not days:
+            return []
+        mine = and_(Lead.team_id == team_id, Lead.owner_id.in_(sorted(days)))
+        earliest = dict(
+            session.execute(
+                select(Lead.owner_id, func.min(Lead.next_follow_up_on))
+                .where(mine, Lead.status == OPEN, Lead.next_follow_up_on.is_not(None))
+                .group_by(Lead.owner_id)
+            ).all()
+        )
+        won = set(session.scalars(select(Lead.owner_id).where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2)).distinct()))
+        return [
+            user_id for user_id, day in days.items()
+            if (user_id in earliest and earliest[user_id] <= day) or user_id in won
+            or _waiting_accounts(session, team_id, user_id, now)
+        ]
 
 
 def _waiting_accounts(session, team_id: str, user_id: str, now: datetime) -> list[WaitingAccount]:

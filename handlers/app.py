@@ -36,9 +36,21 @@ class LeadbotApp(App):
             return super().dispatch(req)
 
 
+class _ExpectedTokenNotice(logging.Filter):
+    """Bolt warns that `token` goes unused whenever SLACK_BOT_TOKEN is set beside a `client`: always, for us."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_EXPECTED_TOKEN_NOTICE = _ExpectedTokenNotice()
+
+
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
+    bolt_logger = logging.getLogger("leadbot.bolt")
+    bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
     app = LeadbotApp(
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
         signing_secret=config.signing_secret or "",
@@ -46,7 +58,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         # Socket Mode requests arrive over a websocket Slack authenticated already.
         request_verification_enabled=not config.socket_mode,
         listener_executor=listener_executor or ContextThreadPool(max_workers=LISTENER_THREADS),
-        logger=logging.getLogger("leadbot.bolt"),
+        logger=bolt_logger,
     )
 
     @app.middleware

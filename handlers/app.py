@@ -7,6 +7,7 @@ import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.clock import SystemClock
 from bot.container import Deps
@@ -40,7 +41,7 @@ class _ExpectedTokenNotice(logging.Filter):
     """Bolt warns that `token` goes unused whenever SLACK_BOT_TOKEN is set beside a `client`: always, for us."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 _EXPECTED_TOKEN_NOTICE = _ExpectedTokenNotice()

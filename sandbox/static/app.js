@@ -521,6 +521,10 @@ async function main() {
   });
   const first = await api("state");
   S.user = new URLSearchParams(location.search).get("user") || first.team[0];
+  // The first person's state before anyone can be picked: the picker's handler reads it.
+  const mine = await api("state?user=" + encodeURIComponent(S.user));
+  S.room = mine.rooms.find(r => r.dm).id;
+  apply(mine);
   const who = document.getElementById("who");
   for (const id of first.team) {
     const person = first.people[id];
@@ -541,9 +545,6 @@ async function main() {
     input.value = "";
     act("command", {channel: S.room, text}, tx("working"));
   });
-  const mine = await api("state?user=" + encodeURIComponent(S.user));
-  S.room = mine.rooms.find(r => r.dm).id;
-  apply(mine);
   poll();
 }
 

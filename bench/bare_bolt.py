@@ -11,7 +11,7 @@ import os
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.db import Database
+from bot.store.database import Database
 from handlers.web import make_server, wsgi_app
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import BENCH_NOW, TEAM, log, postgres_url, rep_id
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 
 SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "other")
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")

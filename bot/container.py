@@ -9,8 +9,6 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
-from bot.i18n import load_catalogs, set_default_language
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.home import Home
@@ -27,6 +25,8 @@ from bot.services.summary import TeamSummaries
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_info_lookup
+from bot.store.database import Database
+from bot.text.i18n import load_catalogs, set_default_language
 from bot.worktime import WorkingHours
 
 

@@ -7,13 +7,9 @@ from datetime import date
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import blocks, formatting
-from bot.blocks import EDIT_BUTTON, LOG_BUTTON
-from bot.clock import local_today
-from bot.container import Deps
-from bot.digest_blocks import DIGEST_ITEM
-from bot.errors import LeadbotError
-from bot.followup_blocks import (
+from bot.blocks import leads as lead_blocks
+from bot.blocks.digest import DIGEST_ITEM
+from bot.blocks.followups import (
     BUYER_DATE_ACTION,
     LOST_ACTION,
     NEXT_DATE_ACTION,
@@ -21,8 +17,13 @@ from bot.followup_blocks import (
     WON_ACTION,
     lead_number_of,
 )
-from bot.i18n import t
-from bot.kit import user_text
+from bot.blocks.kit import user_text
+from bot.blocks.leads import EDIT_BUTTON, LOG_BUTTON
+from bot.clock import local_today
+from bot.container import Deps
+from bot.errors import LeadbotError
+from bot.text import formatting
+from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.modals import open_edit_modal, open_log_modal, open_lost_modal, origin_of, refresh_nudge
 from handlers.replies import error_text, tell
@@ -96,7 +97,7 @@ def register(app: App, deps: Deps) -> None:
             return None
         lead = deps.leads.find(team_id, rest, with_touches=True)
         today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
-        return blocks.lead_card(lead, today)
+        return lead_blocks.lead_card(lead, today)
 
     # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
     for action_id, handler, changes_lead in (

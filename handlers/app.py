@@ -11,8 +11,8 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 
 from bot.clock import SystemClock
 from bot.container import Deps
-from bot.i18n import use_language
 from bot.services.reps import request_scope
+from bot.text.i18n import use_language
 from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
 
 LISTENER_THREADS = 16

@@ -12,11 +12,24 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting, inbound_blocks, kit
-from bot.account_blocks import account_blocks
-from bot.amounts import money
+from bot.blocks import inbound as inbound_blocks
+from bot.blocks import kit
+from bot.blocks import leads as lead_blocks
+from bot.blocks.accounts import account_blocks
+from bot.blocks.followups import refusal_with_date_picker
+from bot.blocks.kit import user_text
 from bot.clock import local_today
-from bot.commands import (
+from bot.container import Deps
+from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
+from bot.services.leads import lost_reason_from_word
+from bot.services.orders import OrderInput
+from bot.services.summary_schedule import next_send
+from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
+from bot.text import formatting
+from bot.text.amounts import money
+from bot.text.company_names import COMPANY_MAX
+from bot.text.i18n import t, tn
+from bot.text.lead_command import (
     ROUND_ROBIN_WORDS,
     Command,
     OrderSyntaxError,
@@ -28,16 +41,6 @@ from bot.commands import (
     split_ref,
     touch_kind,
 )
-from bot.container import Deps
-from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
-from bot.followup_blocks import refusal_with_date_picker
-from bot.i18n import t, tn
-from bot.kit import user_text
-from bot.names import COMPANY_MAX
-from bot.services.leads import lost_reason_from_word
-from bot.services.orders import OrderInput
-from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
-from bot.summary_schedule import next_send
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal
 from handlers.replies import error_text, tell, to_user
@@ -90,7 +93,7 @@ def register(app: App, deps: Deps) -> None:
 
 
 def show_help(call: Call, command: Command) -> None:
-    call.reply(blocks.help_message(unknown=command.typed if command.name == "unknown" else None))
+    call.reply(lead_blocks.help_message(unknown=command.typed if command.name == "unknown" else None))
 
 
 def new(call: Call, command: Command) -> None:
@@ -105,12 +108,12 @@ def new(call: Call, command: Command) -> None:
         if existing is not None:
             today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
             intro = t("lead.duplicate", company=user_text(existing.company, 120), number=existing.number, owner=existing.owner_id)
-            call.reply(blocks.lead_card(existing, today, intro=intro, goal=deps.policy(call.team_id).touch_goal))
+            call.reply(lead_blocks.lead_card(existing, today, intro=intro, goal=deps.policy(call.team_id).touch_goal))
             return
     # trigger_id expires 3 s after Slack sent the command: open first, look things up after.
     today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
-    view = blocks.new_lead_modal(
-        blocks.NewLeadPrefill(company=company, asked_for=asked_for),
+    view = lead_blocks.new_lead_modal(
+        lead_blocks.NewLeadPrefill(company=company, asked_for=asked_for),
         owner_id=call.user_id,
         first_follow_up=deps.policy(call.team_id).next_follow_up(0, today),
         metadata={"channel": call.channel_id},
@@ -129,7 +132,7 @@ def list_leads(call: Call, command: Command) -> None:
     mine = scope != "all"
     page = call.deps.leads.list_open(call.team_id, owner_id=call.user_id if mine else None)
     now = call.deps.clock.now()
-    call.reply(blocks.lead_list(page, mine, call.today(), now))
+    call.reply(lead_blocks.lead_list(page, mine, call.today(), now))
 
 
 def show(call: Call, command: Command) -> None:
@@ -145,7 +148,7 @@ def show(call: Call, command: Command) -> None:
             raise
         call.reply(kit.message(account_blocks(account, today, deps.policy(call.team_id).potential_factor), account.name))
         return
-    card = blocks.lead_card(lead, today, goal=deps.policy(call.team_id).touch_goal)
+    card = lead_blocks.lead_card(lead, today, goal=deps.policy(call.team_id).touch_goal)
     account = deps.small_buyers.account(call.team_id, lead.company, today)
     if account is not None and account.orders:
         card = kit.message(card["blocks"] + [kit.divider()] + account_blocks(account, today, deps.policy(call.team_id).potential_factor), card["text"])
@@ -195,7 +198,7 @@ def log(call: Call, command: Command) -> None:
     now = deps.clock.now()
     tz = deps.directory.tz(call.team_id, call.user_id, now)
     lead = deps.leads.log_touch(call.team_id, ref, call.user_id, kind, note, now, tz)
-    tell(call.respond, blocks.touch_logged_text(lead, local_today(now, tz)))
+    tell(call.respond, lead_blocks.touch_logged_text(lead, local_today(now, tz)))
 
 
 def snooze(call: Call, command: Command) -> None:
@@ -253,7 +256,7 @@ def assign(call: Call, command: Command) -> None:
     tell(call.respond, t("lead.assigned", number=lead.number, company=company, owner=new_owner))
     if new_owner != call.user_id:
         intro = t("lead.assigned_to_you", actor=call.user_id, number=lead.number, company=company)
-        to_user(call.client, new_owner, blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal))
+        to_user(call.client, new_owner, lead_blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal))
 
 
 def inbound(call: Call, command: Command) -> None:
@@ -271,7 +274,7 @@ def inbound(call: Call, command: Command) -> None:
         # Saying so in the channel tells everyone what the buttons will be, and proves leadbot can post there.
         announcement = t("inbound.announce", user=call.user_id, within=inbound_blocks.within_text(within))
         try:
-            call.client.chat_postMessage(channel=channel, **blocks.notice(announcement))
+            call.client.chat_postMessage(channel=channel, **lead_blocks.notice(announcement))
         except SlackApiError as error:
             if slack_error(error) in PERMANENT_TARGET_ERRORS:
                 raise LeadbotError("inbound.not_in_channel", channel=channel) from None

@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from bot.container import Deps
 from bot.errors import LeadbotError
-from bot.i18n import t
+from bot.text.i18n import t
 from handlers.replies import error_text, tell
 
 logger = logging.getLogger(__name__)

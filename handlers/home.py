@@ -8,11 +8,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.home import NEW_LEAD_ACTION, home_view
 from bot.clock import local_today
 from bot.container import Deps
-from bot.home_blocks import NEW_LEAD_ACTION, home_view
-from bot.i18n import t
+from bot.text.i18n import t
 from handlers.replies import tell
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         now = deps.clock.now()
         today = local_today(now, deps.directory.cached_tz(team_id, user_id))
-        view = blocks.new_lead_modal(
-            blocks.NewLeadPrefill(), owner_id=user_id, first_follow_up=deps.policy(team_id).next_follow_up(0, today),
+        view = lead_blocks.new_lead_modal(
+            lead_blocks.NewLeadPrefill(), owner_id=user_id, first_follow_up=deps.policy(team_id).next_follow_up(0, today),
             metadata={"channel": ""},
         )
         try:

@@ -8,13 +8,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, inbound_blocks
+from bot.blocks import inbound as inbound_blocks
+from bot.blocks import leads as lead_blocks
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import EnquiryHandled, LeadbotError
-from bot.i18n import t
 from bot.services.inbound import ASSIGN, CLAIM
-from bot.slack_text import new_top_level_message
+from bot.text.i18n import t
+from bot.text.message_text import new_top_level_message
 from handlers.modals import open_edit_modal
 from handlers.replies import error_text, permalink, tell
 
@@ -80,7 +81,7 @@ def register(app: App, deps: Deps) -> None:
             rep = deps.directory.rep(team_id, owner, now)
             if owner != user_id:
                 intro = t("inbound.assigned_to_you", by=user_id, channel=channel_id)
-                card = blocks.lead_card(lead, local_today(now, rep.tz), intro=intro)
+                card = lead_blocks.lead_card(lead, local_today(now, rep.tz), intro=intro)
                 try:
                     client.chat_postMessage(channel=owner, **card)
                 except SlackApiError as error:

@@ -7,13 +7,13 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.followups import lost_modal
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, Msg, NotAllowed
-from bot.followup_blocks import lost_modal
-from bot.scheduled import redraw
 from bot.services.leads import LeadView
+from scheduler.messages import redraw
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +41,14 @@ def changeable_lead(deps: Deps, team_id: str, user_id: str, ref: str) -> LeadVie
 def open_log_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
     lead = changeable_lead(deps, team_id, user_id, ref)
     today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
-    _open(client, trigger_id, blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
+    _open(client, trigger_id, lead_blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
 
 
 def open_edit_modal(
     deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict, intro: str = ""
 ) -> None:
     lead = changeable_lead(deps, team_id, user_id, ref)
-    _open(client, trigger_id, blocks.edit_lead_modal(lead, origin, intro=intro))
+    _open(client, trigger_id, lead_blocks.edit_lead_modal(lead, origin, intro=intro))
 
 
 def open_lost_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:

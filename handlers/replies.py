@@ -8,10 +8,10 @@ from typing import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.kit import user_text
 from bot.errors import LeadbotError, Msg
-from bot.i18n import t
-from bot.kit import user_text
+from bot.text.i18n import t
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def error_text(error: LeadbotError, lang: str | None = None) -> str:
 
 
 def tell(respond: Callable, text: str) -> None:
-    respond(**blocks.notice(text), replace_original=False)
+    respond(**lead_blocks.notice(text), replace_original=False)
 
 
 def to_user(client: WebClient, user_id: str, message: dict, channel_id: str | None = None) -> None:

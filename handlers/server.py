@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.container import build_deps
-from bot.migrate import upgrade
+from bot.store.migrate import upgrade
 from handlers.app import create_app
 from handlers.web import make_server, wsgi_app
 

@@ -9,12 +9,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.home import SETTINGS_ACTION
+from bot.blocks.settings import LANGUAGES, SETTINGS_CALLBACK, SNOOZE_CHOICES, TEAM_TEXT_FIELDS, settings_modal
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError
-from bot.home_blocks import SETTINGS_ACTION
-from bot.i18n import t
-from bot.settings_blocks import LANGUAGES, SETTINGS_CALLBACK, SNOOZE_CHOICES, TEAM_TEXT_FIELDS, settings_modal
+from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.replies import error_text, tell, to_user
 from handlers.views import form_values
@@ -69,7 +69,7 @@ def register(app: App, deps: Deps) -> None:
             snooze_days=int(values["snooze_days"]) if values.get("snooze_days") in {str(n) for n in SNOOZE_CHOICES} else None,
         )
         ack()
-        to_user(client, user_id, blocks.notice(t("settings.saved")))
+        to_user(client, user_id, lead_blocks.notice(t("settings.saved")))
         refresh_home(deps, client, team_id, user_id)
 
 

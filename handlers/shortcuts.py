@@ -8,11 +8,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks
+from bot.blocks import leads as lead_blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.i18n import t
-from bot.slack_text import message_text
+from bot.text.i18n import t
+from bot.text.message_text import message_text
 from handlers.replies import tell
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ def register(app: App, deps: Deps) -> None:
         message = body.get("message") or {}
         now = deps.clock.now()
         today = local_today(now, deps.directory.cached_tz(team_id, user_id))
-        view = blocks.new_lead_modal(
-            blocks.NewLeadPrefill(asked_for=message_text(message), source="slack_message"),
+        view = lead_blocks.new_lead_modal(
+            lead_blocks.NewLeadPrefill(asked_for=message_text(message), source="slack_message"),
             owner_id=user_id,
             first_follow_up=deps.policy(team_id).next_follow_up(0, today),
             # The link to the message is fetched once the lead is saved: trigger_id allows no detours.

@@ -10,8 +10,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting
-from bot.account_blocks import (
+from bot.blocks import leads as lead_blocks
+from bot.blocks.accounts import (
     ANSWER_ACTION,
     NOTE_ACTION,
     NOTE_CALLBACK,
@@ -19,11 +19,12 @@ from bot.account_blocks import (
     parse_answer_value,
     question_message,
 )
+from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError
-from bot.i18n import t
-from bot.kit import user_text
+from bot.text import formatting
+from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.modals import origin_of
 from handlers.replies import error_text, tell, to_user
@@ -86,7 +87,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"reason": error_text(error)})
             return
         ack()
-        to_user(client, user_id, blocks.notice(text), metadata.get("channel"))
+        to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
 
 
 def _redraw(deps: Deps, client: WebClient, team_id: str, origin: dict, account, answer, today) -> None:

@@ -11,14 +11,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import blocks, formatting, inbound_blocks
+from bot.blocks import inbound as inbound_blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.followups import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_modal
+from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
-from bot.followup_blocks import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_modal
-from bot.i18n import t
-from bot.kit import user_text
 from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
+from bot.text import formatting
+from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.modals import refresh_nudge
 from handlers.replies import error_text, permalink, to_user
@@ -58,7 +60,7 @@ def _field_errors(error: FormInvalid) -> dict[str, str]:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(blocks.NEW_LEAD_CALLBACK)
+    @app.view(lead_blocks.NEW_LEAD_CALLBACK)
     def submit_new_lead(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         now = deps.clock.now()
@@ -71,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=_field_errors(error))
             return
         except DuplicateLead as error:
-            ack(response_action="update", view=blocks.duplicate_modal(error.existing, today))
+            ack(response_action="update", view=lead_blocks.duplicate_modal(error.existing, today))
             return
         except Exception:
             # Keep the modal open with the rep's typing intact rather than lose it.
@@ -90,16 +92,16 @@ def register(app: App, deps: Deps) -> None:
         goal = deps.policy(team_id).touch_goal
         company = user_text(lead.company, 120)
         if lead.owner_id == user_id:
-            card = blocks.lead_card(lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal)
+            card = lead_blocks.lead_card(lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal)
             to_user(client, user_id, card, channel_id)
         else:
             intro = t("lead.captured_for_you", capturer=user_id)
-            client.chat_postMessage(channel=lead.owner_id, **blocks.lead_card(lead, owner_today, intro=intro, goal=goal))
+            client.chat_postMessage(channel=lead.owner_id, **lead_blocks.lead_card(lead, owner_today, intro=intro, goal=goal))
             saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
-            to_user(client, user_id, blocks.notice(saved), channel_id)
+            to_user(client, user_id, lead_blocks.notice(saved), channel_id)
         refresh_home(deps, client, team_id, lead.owner_id)
 
-    @app.view(blocks.EDIT_LEAD_CALLBACK)
+    @app.view(lead_blocks.EDIT_LEAD_CALLBACK)
     def submit_edit(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         metadata = _metadata(view)
@@ -137,9 +139,9 @@ def register(app: App, deps: Deps) -> None:
             except SlackApiError as error:
                 logger.warning("could not redraw the offer %s/%s: %s", channel_id, offer_ts, error.response.get("error"))
         saved = t("lead.details_saved", number=lead.number, company=user_text(lead.company, 120))
-        to_user(client, user_id, blocks.notice(saved), channel_id)
+        to_user(client, user_id, lead_blocks.notice(saved), channel_id)
 
-    @app.view(blocks.LOG_TOUCH_CALLBACK)
+    @app.view(lead_blocks.LOG_TOUCH_CALLBACK)
     def submit_log(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         metadata = _metadata(view)
@@ -179,7 +181,7 @@ def register(app: App, deps: Deps) -> None:
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
-            to_user(client, user_id, blocks.notice(blocks.touch_logged_text(lead, today)), metadata.get("channel"))
+            to_user(client, user_id, lead_blocks.notice(lead_blocks.touch_logged_text(lead, today)), metadata.get("channel"))
 
     @app.view(LOST_CALLBACK)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -206,7 +208,7 @@ def register(app: App, deps: Deps) -> None:
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
             text = t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}"))
-            to_user(client, user_id, blocks.notice(text), metadata.get("channel"))
+            to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
 
     @app.view(RESCHEDULE_CALLBACK)
     def submit_reschedule(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -226,4 +228,4 @@ def register(app: App, deps: Deps) -> None:
         if not metadata.get("message_ts"):
             text = t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
                      date=formatting.day(day, local_today(now, tz)))
-            to_user(client, user_id, blocks.notice(text), metadata.get("channel"))
+            to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))

@@ -12,8 +12,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.clock import SystemClock
-from bot.db import Database
 from bot.services.scheduler_runs import SchedulerRuns
+from bot.store.database import Database
 
 logger = logging.getLogger(__name__)
 

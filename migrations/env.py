@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import make_engine
-from bot.models import Base
+from bot.store.database import make_engine
+from bot.store.models import Base
 
 config = context.config
 MIGRATION_LOCK = 0x1EADB07  # any constant; the same in every leadbot process

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, message_ids, t
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, message_ids, t
 from sandbox.slack_requests import view_state
 from sandbox.workspace import MANAGER, REPS, Workspace
 

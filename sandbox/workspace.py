@@ -17,8 +17,8 @@ from sqlalchemy import event
 from bot.clock import MovableClock
 from bot.config import Settings
 from bot.container import Deps, build_deps
-from bot.db import Database
-from bot.migrate import upgrade
+from bot.store.database import Database
+from bot.store.migrate import upgrade
 from handlers.app import ContextThreadPool, create_app
 from handlers.web import make_server, wsgi_app
 from sandbox.slack_api import FakeSlack

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.container import Deps
-from bot.models import ENQUIRY_OPEN, OPEN, PENDING, Account, Delivery, Enquiry, Lead, Rep
-from bot.summary_schedule import next_send
+from bot.services.summary_schedule import next_send
+from bot.store.models import ENQUIRY_OPEN, OPEN, PENDING, Account, Delivery, Enquiry, Lead, Rep
 
 
 def next_due(deps: Deps, after: datetime) -> datetime | None:

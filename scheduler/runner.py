@@ -11,17 +11,17 @@ from functools import partial
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot import inbound_blocks
+from bot.blocks import inbound as inbound_blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.i18n import language, language_of_locale
-from bot.models import Rep
-from bot.scheduled import render
 from bot.services.followups import FOLDED, NudgeOwner
 from bot.services.inbound import INBOUND_ASSIGNED
 from bot.services.ledger import Ledger
+from bot.services.summary_schedule import SUMMARY, current_period
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
-from bot.summary_schedule import SUMMARY, current_period
+from bot.store.models import Rep
+from bot.text.i18n import language, language_of_locale
+from scheduler.messages import render
 from scheduler.summaries import summary_channel_gone, upload_chart
 
 logger = logging.getLogger(__name__)

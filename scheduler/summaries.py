@@ -7,12 +7,12 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
-from bot.chart import summary_chart
+from bot.blocks.chart import summary_chart
 from bot.container import Deps
-from bot.scheduled import summary_data
 from bot.services.ledger import DeliveryView, Ledger
+from bot.services.summary_schedule import SUMMARY_HELP
 from bot.slack_out import slack_error
-from bot.summary_schedule import SUMMARY_HELP
+from scheduler.messages import summary_data
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Deps, build_deps
-from bot.db import Database
-from bot.migrate import upgrade
-from bot.models import Base
+from bot.store.database import Database
+from bot.store.migrate import upgrade
+from bot.store.models import Base
 from handlers.app import ContextThreadPool, create_app
 from handlers.web import make_server, wsgi_app
 from sandbox.slack_api import FakeSlack

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.amounts import AmountError, money, parse_amount, parse_currency
+from bot.text.amounts import AmountError, money, parse_amount, parse_currency
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from bot import blocks, kit
+from bot.blocks import kit
+from bot.blocks import leads as lead_blocks
 from bot.services.leads import LeadPage, LeadView, TouchView
 from sandbox.slack_api import validate_blocks, validate_view
 
@@ -34,33 +35,33 @@ def test_a_card_with_huge_texts_is_valid():
         company="Ａ" * 200, contact_name=huge, contact_role=huge, asked_for=huge, discovery_notes=huge, potential_unit=huge,
         touches=tuple(TouchView("call", huge, huge, "UBOB0001", NOW) for _ in range(40)),
     )
-    message = blocks.lead_card(lead, TODAY, intro="x" * 4000)
+    message = lead_blocks.lead_card(lead, TODAY, intro="x" * 4000)
     assert validate_blocks(message["blocks"], "message") == []
 
 
 def test_a_list_of_hundreds_of_leads_stays_under_fifty_blocks_and_says_how_many_more():
     page = LeadPage(tuple(make_lead(n, f"Company {n} " + "z" * 300) for n in range(1, 301)), 300)
-    message = blocks.lead_list(page, mine=False, today=TODAY, now=NOW)
+    message = lead_blocks.lead_list(page, mine=False, today=TODAY, now=NOW)
     assert len(message["blocks"]) <= kit.MESSAGE_BLOCKS_MAX
     assert validate_blocks(message["blocks"], "message") == []
     assert "260 more" in message["blocks"][-1]["elements"][0]["text"]
 
 
 def test_the_new_lead_modal_with_long_prefill_is_valid():
-    view = blocks.new_lead_modal(
-        blocks.NewLeadPrefill(company="C" * 200, asked_for="ask " * 2000), "UALICE01", TODAY, {"channel": "C1"}
+    view = lead_blocks.new_lead_modal(
+        lead_blocks.NewLeadPrefill(company="C" * 200, asked_for="ask " * 2000), "UALICE01", TODAY, {"channel": "C1"}
     )
     assert validate_view(view) == []
 
 
 def test_user_text_cannot_ping_the_channel():
     lead = make_lead(asked_for="<!channel> call me <@UBOB0001>")
-    text = str(blocks.lead_card(lead, TODAY)["blocks"])
+    text = str(lead_blocks.lead_card(lead, TODAY)["blocks"])
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
 
 
 def test_a_nudge_for_thirty_quiet_leads_shows_ten_and_counts_the_rest():
-    from bot.followup_blocks import nudge_message
+    from bot.blocks.followups import nudge_message
 
     leads = [make_lead(n, "名" * 200, asked_for="要" * 3000, next_follow_up_on=date(2026, 11, 20)) for n in range(1, 31)]
     message = nudge_message(leads, NOW, NOW, "Asia/Shanghai", 3, 5)
@@ -70,7 +71,7 @@ def test_a_nudge_for_thirty_quiet_leads_shows_ten_and_counts_the_rest():
 
 
 def test_the_small_buyer_question_is_valid_with_a_long_chinese_name():
-    from bot.account_blocks import question_message
+    from bot.blocks.accounts import question_message
     from bot.services.small_buyers import AccountView
 
     orders = tuple((date(2026, m, 1), Decimal(2000 + m), "CNY") for m in range(1, 12))

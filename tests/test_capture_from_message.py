@@ -1,6 +1,6 @@
 """*Capture as lead* on any message: the new-lead form, pre-filled from the message and linked back to it."""
 
-from bot.slack_text import plain
+from bot.text.message_text import plain
 from sandbox.slack_api import validate_view
 from tests.conftest import ALICE, BOB, CAROL, GENERAL
 from tests.support import answer, command, lead, text_of, wait_ephemeral

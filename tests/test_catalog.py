@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from bot.i18n import message_ids, t
+from bot.text.i18n import message_ids, t
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_CALL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_]+)["']""")

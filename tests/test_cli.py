@@ -169,7 +169,7 @@ def test_workers_started_together_on_a_new_postgresql_database_migrate_it_once(t
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from bot.migrate import is_current
+    from bot.store.migrate import is_current
     from tests.conftest import POSTGRES_ADMIN_URL
 
     name = f"leadbot_migrate_{os.getpid()}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.commands import lead_number, mentioned_user, parse, split_quick_capture
+from bot.text.lead_command import lead_number, mentioned_user, parse, split_quick_capture
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n"])

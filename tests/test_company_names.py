@@ -1,6 +1,6 @@
 """Company keys: one lead per company however its name is typed."""
 
-from bot.names import company_key
+from bot.text.company_names import company_key
 
 
 def test_case_spacing_and_width_fold_to_one_key():

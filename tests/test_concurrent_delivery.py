@@ -4,9 +4,9 @@ import threading
 
 from sqlalchemy import select
 
-from bot.models import Delivery
 from bot.services.ledger import Ledger
-from bot.summary_schedule import SUMMARY_HELP
+from bot.services.summary_schedule import SUMMARY_HELP
+from bot.store.models import Delivery
 from scheduler.runner import run_due
 from tests.conftest import GENERAL, TEAM
 from tests.support import at, lead

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
-from bot import db as db_module
-from bot.db import Database
+from bot.store import database as db_module
+from bot.store.database import Database
 
 
 def _drop_connections(url: str) -> int:

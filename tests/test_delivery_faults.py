@@ -2,7 +2,7 @@
 
 import logging
 
-from bot.models import Delivery
+from bot.store.models import Delivery
 from tests.conftest import ADMIN, ALICE, BOB
 from tests.support import command, lead, nudges_to, text_of, tick
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.models import Delivery
+from bot.store.models import Delivery
 from tests.conftest import ALICE, BOB, CAROL
 from tests.support import at, lead, nudges_to, text_of, tick
 

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.container import build_deps
-from bot.models import PENDING, SENT, Delivery
 from bot.services.leads import LeadDraft
 from bot.services.ledger import LEASE
+from bot.store.models import PENDING, SENT, Delivery
 from tests.cluster import Cluster, posted_by_schedulers
 from tests.conftest import TEAM, _empty_postgres, make_settings
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.models import PENDING, SENT, Delivery, Lead
+from bot.store.models import PENDING, SENT, Delivery, Lead
 from tests.cluster import Cluster, posted_by_schedulers
 from tests.conftest import ADMIN, TEAM, _empty_postgres
 from tests.support import command, lead, message_event, ts_at

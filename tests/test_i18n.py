@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, LOCALES, message_ids, placeholders
+from bot.text.i18n import LANGUAGES, LOCALES, message_ids, placeholders
 from sandbox.slack_api import validate_blocks, validate_view
 from tests.conftest import ALICE, WANG
 from tests.support import command, lead, open_new_lead_form, text_of, tick
@@ -133,12 +133,12 @@ def test_every_surface_stays_within_slacks_limits_in_chinese():
     from datetime import date, datetime, time, timezone
     from decimal import Decimal
 
-    from bot import blocks
-    from bot.followup_blocks import lost_modal, nudge_message
-    from bot.i18n import language
+    from bot.blocks import leads as lead_blocks
+    from bot.blocks.followups import lost_modal, nudge_message
+    from bot.blocks.settings import settings_modal
     from bot.services.leads import LeadView
     from bot.services.reps import RepView
-    from bot.settings_blocks import settings_modal
+    from bot.text.i18n import language
     from bot.worktime import WorkingHours
     from tests.conftest import make_settings
 
@@ -155,14 +155,14 @@ def test_every_surface_stays_within_slacks_limits_in_chinese():
     team = make_settings("sqlite://", "http://127.0.0.1:1/api/")
     with language("zh"):
         for message in (
-            blocks.lead_card(lead_view, today),
+            lead_blocks.lead_card(lead_view, today),
             nudge_message([replace(lead_view, number=n) for n in range(1, 13)], now, now, "Asia/Shanghai", 3, 5),
-            blocks.help_message(),
+            lead_blocks.help_message(),
         ):
             assert validate_blocks(message["blocks"], "message") == []
         for view in (
-            blocks.new_lead_modal(blocks.NewLeadPrefill(company="张" * 200), "UWANG001", today, {}),
-            blocks.log_touch_modal(lead_view, today, {}),
+            lead_blocks.new_lead_modal(lead_blocks.NewLeadPrefill(company="张" * 200), "UWANG001", today, {}),
+            lead_blocks.log_touch_modal(lead_view, today, {}),
             lost_modal(lead_view, {}),
             settings_modal(rep, team, {}),
         ):

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Account, Order
+from bot.store.models import Account, Order
 from tests.conftest import BOB, BOT_TOKEN, SIGNING_SECRET
 from tests.test_cli import LEADBOT, _env
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import ADMIN, ALICE, BOB, BOT_TOKEN
 from tests.support import command, lead, nudges_to, text_of, tick
 

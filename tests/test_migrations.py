@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.models import Base
+from bot.store.models import Base
 
 
 def test_migrated_schema_matches_the_models(db):

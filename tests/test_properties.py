@@ -12,8 +12,13 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.amounts import Amount, AmountError, parse_amount
-from bot.commands import (
+from bot.services import lead_import, order_import
+from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
+from bot.services.leads_csv import LeadImporter
+from bot.store.models import Account, Order
+from bot.text.amounts import Amount, AmountError, parse_amount
+from bot.text.company_names import account_key, company_key
+from bot.text.lead_command import (
     Command,
     OrderCommand,
     OrderSyntaxError,
@@ -25,11 +30,6 @@ from bot.commands import (
     split_quick_capture,
     split_ref,
 )
-from bot.models import Account, Order
-from bot.names import account_key, company_key
-from bot.services import lead_import, order_import
-from bot.services.lead_import import LeadImporter
-from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
 from tests.conftest import ALICE, START, TEAM
 
 PURE = settings(max_examples=200, deadline=None)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
-from bot.migrate import upgrade
+from bot.cli.main import main
+from bot.store.migrate import upgrade
 from sandbox.demo import LEADS, STEADY_BUYERS, seed
 from sandbox.page import Page
 from sandbox.workspace import INBOUND, MANAGER, REPS, SALES, TEAM, SandboxDatabaseError, Workspace, prepare_database

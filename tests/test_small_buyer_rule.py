@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.names import account_key
 from bot.services.small_buyers import SmallBuyerRule, add_months
+from bot.text.company_names import account_key
 
 RULE = SmallBuyerRule(
     min_orders=3, window_months=36, spread_months=6, recent_months=12, ceiling=Decimal(10000), currency="CNY",

@@ -1,6 +1,6 @@
 """Orders in, steady small buyers spotted, their owner asked why so little, answers turned into steps."""
 
-from bot.models import SmallBuyerAnswer
+from bot.store.models import SmallBuyerAnswer
 from tests.conftest import ADMIN, ALICE, BOB
 from tests.support import answered, capture, command, text_of, tick, wait_ephemeral
 

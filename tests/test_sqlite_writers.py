@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.migrate import upgrade
-from bot.models import Lead, Touch
 from bot.services.leads import LeadDraft, LeadService
 from bot.services.policy import Policy
+from bot.store.database import Database
+from bot.store.migrate import upgrade
+from bot.store.models import Lead, Touch
 from tests.conftest import START, TEAM, make_settings
 
 WRITERS = 20

@@ -8,14 +8,14 @@ from io import BytesIO
 from PIL import Image
 from sqlalchemy import update
 
-from bot import chart
-from bot.chart import REP_BAR_COLOUR, summary_chart
-from bot.i18n import t
-from bot.models import Account, Delivery, Lead, Refusal, SmallBuyerAnswer, Team, Touch
+from bot.blocks import chart
+from bot.blocks.chart import REP_BAR_COLOUR, summary_chart
+from bot.blocks.summary import summary_message
 from bot.services.leads import LOST_REASONS, SOURCES
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData, TeamSummaries
-from bot.summary_blocks import summary_message
+from bot.store.models import Account, Delivery, Lead, Refusal, SmallBuyerAnswer, Team, Touch
+from bot.text.i18n import t
 from sandbox.slack_api import validate_blocks
 from tests.conftest import ALICE, BOB, START, TEAM
 from tests.support import at, command, lead, text_of, tick

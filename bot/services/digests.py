@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from bot.db import Database
-from bot.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
 from bot.services.followups import Claimed
 from bot.services.leads import LeadService, LeadView
 from bot.services.ledger import Ledger
 from bot.services.reps import RepView
+from bot.store.database import Database
+from bot.store.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
 from bot.worktime import at_local, first_digest_at
 
 DIGEST = "digest"

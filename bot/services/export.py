@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import SETTINGS, Settings
-from bot.db import Database
-from bot.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
-from bot.services.lead_import import COLUMNS as LEAD_COLUMNS
+from bot.services.leads_csv import COLUMNS as LEAD_COLUMNS
+from bot.store.database import Database
+from bot.store.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
 from bot.worktime import WEEKDAYS
 
 FORMATS = ("csv", "json")

@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
-from bot.db import Database
-from bot.models import OPEN, Lead, Rep
 from bot.services.ledger import Ledger
+from bot.store.database import Database
+from bot.store.models import OPEN, Lead, Rep
 from bot.worktime import WorkingHours, earliest_day_start
 
 logger = logging.getLogger(__name__)

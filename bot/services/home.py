@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
 
-from bot.db import Database
-from bot.models import OPEN, WON, Lead, Touch
 from bot.services.digests import DigestData, Digests
 from bot.services.leads import LeadPage, LeadService
+from bot.store.database import Database
+from bot.store.models import OPEN, WON, Lead, Touch
 from bot.worktime import at_local
 
 

@@ -11,16 +11,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
-from bot.db import Database
 from bot.errors import EnquiryHandled, LeadbotError
-from bot.i18n import t
-from bot.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
-from bot.names import company_key
 from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, add_lead, open_lead_by_key
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
-from bot.services.upsert import insert_ignore
-from bot.slack_text import IncomingMessage, first_line
+from bot.store.database import Database
+from bot.store.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
+from bot.store.upsert import insert_ignore
+from bot.text.company_names import company_key
+from bot.text.i18n import t
+from bot.text.message_text import IncomingMessage, first_line
 from bot.worktime import WorkingHours
 
 CLAIM, ASSIGN, ROUND_ROBIN = "claim", "assign", "round_robin"

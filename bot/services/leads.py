@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
-from bot.commands import lead_number
-from bot.db import Database
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, Msg, NotAllowed, TooFewTouches
-from bot.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
-from bot.names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.services.policy import Policy
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
+from bot.store.upsert import insert_ignore
+from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
+from bot.text.lead_command import lead_number
 from bot.worktime import earliest_day_start
 
 SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "slack_message", "inbound_channel", "other")

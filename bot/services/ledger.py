@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import FAILED, PENDING, SENT, SKIPPED, Delivery
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import FAILED, PENDING, SENT, SKIPPED, Delivery
+from bot.store.upsert import insert_ignore
 
 # Longer than any one post with its retries takes; a sender killed mid-post is retried after it.
 LEASE = timedelta(minutes=2)

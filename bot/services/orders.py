@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.db import Database
-from bot.models import Account, Lead, Order
-from bot.names import account_key
 from bot.services.ledger import Ledger
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import Account, Lead, Order
+from bot.store.upsert import insert_ignore
+from bot.text.company_names import account_key
 
 EXPANSION = "expansion"
 

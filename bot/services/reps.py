@@ -12,10 +12,10 @@ from typing import Callable, Iterator, Mapping
 from sqlalchemy import Row, bindparam, select
 
 from bot.config import Settings
-from bot.db import Database
-from bot.i18n import language_of_locale
-from bot.models import Rep
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import Rep
+from bot.store.upsert import insert_ignore
+from bot.text.i18n import language_of_locale
 from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workdays
 
 logger = logging.getLogger(__name__)

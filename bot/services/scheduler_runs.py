@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from bot.db import Database
-from bot.models import SchedulerRun
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import SchedulerRun
+from bot.store.upsert import insert_ignore
 
 FORGET_AFTER = timedelta(days=7)  # a scheduler gone this long (a restart gives a new pid) is history
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from bot.db import Database
-from bot.models import SlackEvent
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import SlackEvent
+from bot.store.upsert import insert_ignore
 
 # Slack retries a delivery three times, the last about an hour after the first.
 KEEP_FOR = timedelta(hours=2)

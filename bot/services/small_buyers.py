@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from bot.clock import local_today
 from bot.config import Settings
-from bot.db import Database
 from bot.errors import LeadbotError
-from bot.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
-from bot.names import account_key
 from bot.services.followups import Claimed
 from bot.services.leads import EXISTING_CUSTOMER, LeadDraft, add_lead, schedule_nudge
 from bot.services.ledger import Ledger
 from bot.services.orders import account_owner
+from bot.store.database import Database
+from bot.store.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
+from bot.text.company_names import account_key
 from bot.worktime import WorkingHours
 
 SMALL_BUYER = "small_buyer"

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.db import Database
-from bot.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
+from bot.store.database import Database
+from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
 
 CENTS = Decimal("0.01")
 FUNNEL_TOP = 5  # the funnel's last bar counts leads with 5 or more follow-ups

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.config import Settings, SettingsError, parse_setting
-from bot.db import Database
 from bot.errors import FormInvalid
-from bot.models import TeamSetting
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import TeamSetting
+from bot.store.upsert import insert_ignore
 
 # What an admin may change in `/lead settings`: form field → (environment variable, Settings attribute).
 TEAM_FIELDS: dict[str, tuple[str, str]] = {

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from bot.db import Database
-from bot.models import Team
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import Team
+from bot.store.upsert import insert_ignore
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 18:45:37.524370
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = '0001'
 down_revision = None
@@ -25,13 +25,13 @@ def upgrade() -> None:
     sa.Column('locale', sa.String(length=16), nullable=True),
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('active', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
-    sa.Column('fetched_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('fetched_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('team_id', 'user_id', name=op.f('pk_reps'))
     )
     op.create_table('teams',
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('last_lead_number', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('team_id', name=op.f('pk_teams'))
     )
     op.create_table('leads',
@@ -55,10 +55,10 @@ def upgrade() -> None:
     sa.Column('lost_note', sa.Text(), nullable=False),
     sa.Column('touch_count', sa.Integer(), nullable=False),
     sa.Column('next_follow_up_on', sa.Date(), nullable=True),
-    sa.Column('last_touch_at', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('closed_at', bot.models.UTCDateTime(), nullable=True),
+    sa.Column('last_touch_at', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.store.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', bot.store.models.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', bot.store.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['team_id'], ['teams.team_id'], name=op.f('fk_leads_team_id_teams')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leads')),
     sa.UniqueConstraint('team_id', 'number', name=op.f('uq_leads_team_id_number'))
@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('buyer_said', sa.Text(), nullable=False),
     sa.Column('logged_by', sa.String(length=32), nullable=False),
-    sa.Column('logged_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('logged_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], name=op.f('fk_touches_lead_id_leads')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_touches'))
     )

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 18:53:34.256268
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = '0002'
 down_revision = '0001'
@@ -28,10 +28,10 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=64), nullable=True),
-    sa.Column('next_attempt_at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('lease_until', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('sent_at', bot.models.UTCDateTime(), nullable=True),
+    sa.Column('next_attempt_at', bot.store.models.UTCDateTime(), nullable=False),
+    sa.Column('lease_until', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.store.models.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', bot.store.models.UTCDateTime(), nullable=True),
     sa.Column('message_channel', sa.String(length=32), nullable=True),
     sa.Column('message_ts', sa.String(length=32), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deliveries')),
@@ -43,9 +43,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table('leads', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buyer_date', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('nudge_due_at', bot.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('nudge_due_at', bot.store.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('nudges_unanswered', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('last_nudged_at', bot.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('last_nudged_at', bot.store.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('escalated_at_touch', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('needs_new_owner', sa.Boolean(), server_default=sa.text('(false)'), nullable=False))
         batch_op.create_index('ix_leads_nudge_due_at', ['nudge_due_at'], unique=False)

@@ -8,8 +8,8 @@ Create Date: 2026-11-27 19:05:43.308780
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
-from bot.names import account_key
+import bot.store.models
+from bot.text.company_names import account_key
 
 revision = '0003'
 down_revision = '0002'
@@ -24,10 +24,10 @@ def upgrade() -> None:
     sa.Column('account_key', sa.String(length=255), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('owner_id', sa.String(length=32), nullable=True),
-    sa.Column('check_due_at', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('last_asked_at', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('expanded_at', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('check_due_at', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('last_asked_at', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('expanded_at', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('team_id', 'account_key', name=op.f('uq_accounts_team_id_account_key'))
     )
@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.Column('ref', sa.String(length=128), nullable=True),
     sa.Column('import_key', sa.String(length=300), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=False),
-    sa.Column('created_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_orders_account_id_accounts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
     sa.UniqueConstraint('team_id', 'import_key', name=op.f('uq_orders_team_id_import_key'))
@@ -60,7 +60,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=32), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('answered_by', sa.String(length=32), nullable=False),
-    sa.Column('answered_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('answered_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.Column('next_step_on', sa.Date(), nullable=False),
     sa.Column('lead_number', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_small_buyer_answers_account_id_accounts')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 19:13:57.474348
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = '0004'
 down_revision = '0003'
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('lead_number', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.String(length=32), nullable=False),
-    sa.Column('at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_refusals'))
     )
     with op.batch_alter_table('refusals', schema=None) as batch_op:
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('values', sa.Text(), nullable=False),
     sa.Column('updated_by', sa.String(length=32), nullable=False),
-    sa.Column('updated_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('team_id', name=op.f('pk_team_settings'))
     )
     with op.batch_alter_table('reps', schema=None) as batch_op:
@@ -46,8 +46,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('work_hours', sa.String(length=11), nullable=True))
         batch_op.add_column(sa.Column('language', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('snooze_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('next_digest_at', bot.models.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('home_opened_at', bot.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('next_digest_at', bot.store.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('home_opened_at', bot.store.models.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_reps_next_digest_at'), ['next_digest_at'], unique=False)
 
     with op.batch_alter_table('teams', schema=None) as batch_op:

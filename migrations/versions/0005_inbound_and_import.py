@@ -8,7 +8,7 @@ Create Date: 2026-11-27 19:08:47.480744
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = '0005'
 down_revision = '0004'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('round_robin', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('last_assigned_to', sa.String(length=32), nullable=True),
     sa.Column('changed_by', sa.String(length=32), nullable=False),
-    sa.Column('changed_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('changed_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('team_id', 'channel_id', name=op.f('pk_inbound_channels'))
     )
     op.create_table('enquiries',
@@ -34,18 +34,18 @@ def upgrade() -> None:
     sa.Column('message_ts', sa.String(length=32), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('author', sa.String(length=255), nullable=False),
-    sa.Column('posted_at', bot.models.UTCDateTime(), nullable=False),
-    sa.Column('received_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('posted_at', bot.store.models.UTCDateTime(), nullable=False),
+    sa.Column('received_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.Column('permalink', sa.String(length=512), nullable=True),
     sa.Column('reply_ts', sa.String(length=32), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('taken_how', sa.String(length=16), nullable=True),
     sa.Column('owner_id', sa.String(length=32), nullable=True),
     sa.Column('handled_by', sa.String(length=32), nullable=True),
-    sa.Column('handled_at', bot.models.UTCDateTime(), nullable=True),
+    sa.Column('handled_at', bot.store.models.UTCDateTime(), nullable=True),
     sa.Column('lead_id', sa.Integer(), nullable=True),
-    sa.Column('remind_due_at', bot.models.UTCDateTime(), nullable=True),
-    sa.Column('reminded_at', bot.models.UTCDateTime(), nullable=True),
+    sa.Column('remind_due_at', bot.store.models.UTCDateTime(), nullable=True),
+    sa.Column('reminded_at', bot.store.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], name=op.f('fk_enquiries_lead_id_leads')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiries')),
     sa.UniqueConstraint('team_id', 'channel_id', 'message_ts', name=op.f('uq_enquiries_team_id_channel_id_message_ts'))

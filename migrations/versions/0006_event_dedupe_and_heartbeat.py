@@ -8,7 +8,7 @@ Create Date: 2026-11-27 20:52:43.591524
 import sqlalchemy as sa
 from alembic import op
 
-import bot.models
+import bot.store.models
 
 revision = '0006'
 down_revision = '0005'
@@ -19,13 +19,13 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('scheduler_runs',
     sa.Column('runner', sa.String(length=255), nullable=False),
-    sa.Column('finished_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('runner', name=op.f('pk_scheduler_runs'))
     )
     op.create_table('slack_events',
     sa.Column('team_id', sa.String(length=32), nullable=False),
     sa.Column('event_id', sa.String(length=64), nullable=False),
-    sa.Column('received_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('received_at', bot.store.models.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('team_id', 'event_id', name=op.f('pk_slack_events'))
     )
     with op.batch_alter_table('slack_events', schema=None) as batch_op:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import kit
+from bot.blocks import kit
 from bot.config import Settings
-from bot.i18n import t, tn
 from bot.services.reps import RepView
+from bot.text.i18n import t, tn
 from bot.worktime import WEEKDAYS
 
 SETTINGS_CALLBACK = "settings"

@@ -9,12 +9,12 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.cli.progress import ProgressBar
 from bot.clock import SystemClock, local_today
 from bot.config import Settings, SettingsError
 from bot.container import build_deps
-from bot.migrate import is_current
-from bot.progress import ProgressBar
-from bot.services.order_import import BadRow, decode, read_orders
+from bot.services.orders_csv import BadRow, decode, read_orders
+from bot.store.migrate import is_current
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 

@@ -70,7 +70,7 @@ def parse_currency(text: str) -> str | None:
 
 def money(value: Decimal, currency: str) -> str:
     """¥24,000 / $1,250.50 / 3,000 CHF — and ¥2.4万 for a Chinese reader."""
-    from bot.formatting import number  # formatting reads the reader's language; amounts stays free of it
+    from bot.text.formatting import number  # formatting reads the reader's language; amounts stays free of it
 
     symbol = {code: sym for sym, code in SYMBOLS.items()}.get(currency)
     return f"{symbol}{number(value)}" if symbol else f"{number(value)} {currency}"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot import blocks as lead_blocks
-from bot import kit
-from bot.account_blocks import NOTE_ACTION
-from bot.blocks import COMPANY_IN_TEXT
-from bot.digest_blocks import item_menu
-from bot.i18n import t
-from bot.kit import user_text
+from bot.blocks import kit
+from bot.blocks import leads as lead_blocks
+from bot.blocks.accounts import NOTE_ACTION
+from bot.blocks.digest import item_menu
+from bot.blocks.kit import user_text
+from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.home import HomeData
 from bot.services.leads import LeadView
+from bot.text.i18n import t
 
 NEW_LEAD_ACTION = "home_new_lead"
 SETTINGS_ACTION = "home_settings"

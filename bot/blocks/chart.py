@@ -8,8 +8,8 @@ from io import BytesIO
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.i18n import t
 from bot.services.summary import SummaryData
+from bot.text.i18n import t
 
 WIDTH, HEIGHT = 800, 500
 BACKGROUND = (255, 255, 255)

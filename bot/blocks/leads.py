@@ -6,10 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import formatting, kit
-from bot.i18n import t
-from bot.kit import user_text
-from bot.names import COMPANY_MAX
+from bot.blocks import kit
+from bot.blocks.kit import user_text
 from bot.services.leads import (
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
@@ -19,6 +17,9 @@ from bot.services.leads import (
     LeadPage,
     LeadView,
 )
+from bot.text import formatting
+from bot.text.company_names import COMPANY_MAX
+from bot.text.i18n import t
 
 NEW_LEAD_CALLBACK = "lead_new"
 EDIT_LEAD_CALLBACK = "lead_edit"

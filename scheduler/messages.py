@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from bot import blocks, inbound_blocks
-from bot.account_blocks import expansion_message, question_message
-from bot.amounts import money
-from bot.blocks import notice
+from bot.blocks import inbound as inbound_blocks
+from bot.blocks import leads as lead_blocks
+from bot.blocks.accounts import expansion_message, question_message
+from bot.blocks.digest import digest_message
+from bot.blocks.followups import escalation_message, nudge_message, orphan_message, still_quiet
+from bot.blocks.leads import notice
+from bot.blocks.summary import summary_message
 from bot.clock import local_today
-from bot.digest_blocks import digest_message
-from bot.followup_blocks import escalation_message, nudge_message, orphan_message, still_quiet
-from bot.i18n import t
 from bot.services.digests import DIGEST
 from bot.services.followups import ESCALATION, NUDGE, ORPHANED
 from bot.services.inbound import INBOUND_ASSIGNED, INBOUND_REMINDER
@@ -20,8 +20,9 @@ from bot.services.ledger import DeliveryView
 from bot.services.orders import EXPANSION
 from bot.services.small_buyers import SMALL_BUYER
 from bot.services.summary import SummaryData
-from bot.summary_blocks import summary_message
-from bot.summary_schedule import SUMMARY, SUMMARY_HELP
+from bot.services.summary_schedule import SUMMARY, SUMMARY_HELP
+from bot.text.amounts import money
+from bot.text.i18n import t
 
 
 def render(deps, delivery: DeliveryView, now: datetime, tz: str | None = None) -> tuple[dict | None, dict | None]:
@@ -72,7 +73,7 @@ def _render(deps, delivery: DeliveryView, now: datetime, tz: str | None) -> dict
         tz = tz or deps.directory.cached_tz(delivery.team_id, delivery.target)
         within = inbound_blocks.within_text(deps.settings.inbound_claim_within)
         intro = t("inbound.assigned_to_you_round_robin", channel=delivery.payload["channel"], within=within)
-        return blocks.lead_card(still_theirs[0], local_today(now, tz), intro=intro)
+        return lead_blocks.lead_card(still_theirs[0], local_today(now, tz), intro=intro)
     raise ValueError(f"no renderer for {delivery.kind}")
 
 

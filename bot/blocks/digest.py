@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import formatting, kit
-from bot.account_blocks import NOTE_ACTION
-from bot.blocks import COMPANY_IN_TEXT
-from bot.followup_blocks import outcome_text, quiet_blocks
-from bot.i18n import t
-from bot.kit import user_text
+from bot.blocks import kit
+from bot.blocks.accounts import NOTE_ACTION
+from bot.blocks.followups import outcome_text, quiet_blocks
+from bot.blocks.kit import user_text
+from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.digests import DigestData
 from bot.services.leads import LeadView
+from bot.text import formatting
+from bot.text.i18n import t
 
 DIGEST_ITEM = "digest_item"
 QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for the rest

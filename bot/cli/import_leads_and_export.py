@@ -8,9 +8,9 @@ import sys
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.cli.progress import ProgressBar
 from bot.clock import local_today
 from bot.config import Settings, SettingsError
-from bot.progress import ProgressBar
 from bot.slack_out import slack_error
 
 
@@ -20,7 +20,7 @@ class SlackUnavailable(Exception):
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import build_deps
-    from bot.migrate import is_current
+    from bot.store.migrate import is_current
 
     if not is_current(settings.database_url):
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
@@ -48,7 +48,7 @@ def _token_team(settings: Settings, web: WebClient) -> str:
 
 
 def _import_leads(args: argparse.Namespace, deps, team_id: str) -> int:
-    from bot.services.lead_import import BadRow, LeadImporter, count_rows, parse_leads_csv
+    from bot.services.leads_csv import BadRow, LeadImporter, count_rows, parse_leads_csv
 
     path = args.file
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot import formatting, kit
-from bot.blocks import COMPANY_IN_TEXT, EDIT_BUTTON
-from bot.i18n import t, tn
-from bot.kit import user_text
+from bot.blocks import kit
+from bot.blocks.kit import user_text
+from bot.blocks.leads import COMPANY_IN_TEXT, EDIT_BUTTON
 from bot.services.inbound import ASSIGN, ROUND_ROBIN, ChannelState, EnquiryView
 from bot.services.leads import LeadView
+from bot.text import formatting
+from bot.text.i18n import t, tn
 
 CLAIM_ACTION = "inbound_claim"
 ASSIGN_ACTION = "inbound_assign"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import formatting
+from bot.text import formatting
 from bot.worktime import at_local
 
 SUMMARY = "summary"

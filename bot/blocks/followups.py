@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
-from bot import formatting, kit
-from bot.blocks import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
+from bot.blocks import kit
+from bot.blocks.kit import user_text
+from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
 from bot.clock import local_today
-from bot.i18n import t, tn
-from bot.kit import user_text
 from bot.services.leads import LOST_REASONS, LeadView
+from bot.text import formatting
+from bot.text.i18n import t, tn
 
 NUDGE_LEADS_MAX = 10  # 4 blocks each, well inside a message's 50
 SNOOZE_ACTION = "lead_snooze"

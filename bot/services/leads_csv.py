@@ -14,10 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db import Database
 from bot.errors import LeadbotError
-from bot.models import LOST, OPEN, WON, Lead, Team
-from bot.names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.services.leads import (
     LONG_TEXT_MAX,
     LOST_REASON_WORDS,
@@ -29,7 +26,10 @@ from bot.services.leads import (
     schedule_nudge,
 )
 from bot.services.policy import Policy
-from bot.services.upsert import insert_ignore
+from bot.store.database import Database
+from bot.store.models import LOST, OPEN, WON, Lead, Team
+from bot.store.upsert import insert_ignore
+from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 
 REQUIRED = ("company", "contact", "source", "asked_for", "owner", "created_on")
 OPTIONAL = ("last_touch_on", "touches", "next_follow_up", "situation", "claimed_potential", "status")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot import kit
-from bot.amounts import money
-from bot.i18n import has_message, t, tn
+from bot.blocks import kit
 from bot.services.leads import LOST_REASONS, SOURCES
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
+from bot.text.amounts import money
+from bot.text.i18n import has_message, t, tn
 
 LINES_BUDGET = 2600  # characters for a section's list, leaving room for its heading inside Slack's 3000
 REPS_MAX = 30  # more reps than this read as a wall; the chart and "and N more" cover the rest

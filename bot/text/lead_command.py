@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.amounts import Amount, AmountError, parse_amount, parse_currency
+from bot.text.amounts import Amount, AmountError, parse_amount, parse_currency
 
 SUBCOMMANDS = (
     "new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "summary", "settings", "inbound", "help",

@@ -6,11 +6,12 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from bot import formatting, kit
-from bot.amounts import money
-from bot.i18n import t
-from bot.kit import user_text
+from bot.blocks import kit
+from bot.blocks.kit import user_text
 from bot.services.small_buyers import REASONS, AccountView, AnswerView
+from bot.text import formatting
+from bot.text.amounts import money
+from bot.text.i18n import t
 
 ANSWER_ACTION = "small_buyer_answer"
 NOTE_ACTION = "small_buyer_note_open"

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
-        from bot.migrate import upgrade
+        from bot.store.migrate import upgrade
 
         upgrade(settings.database_url)
         print(f"leadbot: database is up to date ({_safe_url(settings.database_url)})")
@@ -94,20 +94,20 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("tick", "scheduler"):
         return _schedule(args, settings)
     if args.command == "import-orders":
-        from bot.imports import import_orders
+        from bot.cli.import_orders import import_orders
 
         return import_orders(args.file, args.team, settings)
     if args.command in ("import-leads", "export"):
-        from bot import transfer
+        from bot.cli import import_leads_and_export
 
-        return transfer.run(args, settings)
+        return import_leads_and_export.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 
 def _schedule(args: argparse.Namespace, settings: Settings) -> int:
     from bot.clock import FixedClock
     from bot.container import build_deps
-    from bot.migrate import is_current
+    from bot.store.migrate import is_current
 
     settings.require_bot_token()
     if not is_current(settings.database_url):

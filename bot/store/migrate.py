@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from bot.db import make_engine
+from bot.store.database import make_engine
 
 
 def alembic_config(database_url: str) -> Config:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from bot.amounts import AmountError, parse_amount, parse_currency
-from bot.names import COMPANY_MAX
 from bot.services.orders import OrderInput
+from bot.text.amounts import AmountError, parse_amount, parse_currency
+from bot.text.company_names import COMPANY_MAX
 
 REQUIRED = ("company", "ordered_on", "amount")
 OPTIONAL = ("currency", "owner", "ref", "note")

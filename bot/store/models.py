@@ -123,7 +123,7 @@ class Lead(Base):
     number: Mapped[int] = mapped_column(Integer)
     company: Mapped[str] = mapped_column(String(255))
     company_key: Mapped[str] = mapped_column(String(255))
-    # Company without its legal form, to find the account a lead belongs to (see bot.names.account_key).
+    # Company without its legal form, to find the account a lead belongs to (see bot.text.company_names.account_key).
     account_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     contact_name: Mapped[str] = mapped_column(String(255), default="")
     contact_role: Mapped[str] = mapped_column(String(255), default="")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.i18n import current_language, t
+from bot.text.i18n import current_language, t
 
 WAN = Decimal(10_000)
 

@@ -1,0 +1,1 @@
+"""The `leadbot` command and its sub-commands."""

@@ -42,7 +42,9 @@ def load_average() -> str:
 def fake_slack(reps: int, **options) -> FakeSlack:
     fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM, **options).start()
     for n in range(reps):
-        fake.add_user(rep_id(n), name=f"rep{n}", real_name=f"Rep {n}", tz="Asia/Singapore" if n % 3 == 2 else "Asia/Shanghai")
+        fake.add_user(
+            rep_id(n), name=f"rep{n}", real_name=f"Rep {n}", tz="Asia/Singapore" if n % 3 == 2 else "Asia/Shanghai"
+        )
     return fake
 
 

@@ -49,7 +49,10 @@ def reset(deps, reps: int = REPS) -> None:
     with deps.db.engine.begin() as connection:
         connection.execute(text("DELETE FROM deliveries"))
         connection.execute(
-            text("UPDATE reps SET fetched_at = :now, next_digest_at = CASE WHEN user_id < :upto THEN :due ELSE :later END"),
+            text(
+                "UPDATE reps SET fetched_at = :now, "
+                "next_digest_at = CASE WHEN user_id < :upto THEN :due ELSE :later END"
+            ),
             {
                 "now": naive(BENCH_NOW), "due": naive(BENCH_NOW) - timedelta(minutes=1),
                 "later": naive(BENCH_NOW) + timedelta(days=1), "upto": rep_id(reps),
@@ -74,7 +77,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=REPS, help="how many of the seeded reps have a digest due")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake Slack adds to every call")
     args = parser.parse_args()
-    url = ensure_postgres("leadbot_bench_fanout", leads=REPS, reps=REPS, due=REPS, due_step=1, digest_due=True, history=False)
+    url = ensure_postgres(
+        "leadbot_bench_fanout", leads=REPS, reps=REPS, due=REPS, due_step=1, digest_due=True, history=False
+    )
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.Process(target=serve_fake_slack, args=(theirs, REPS, args.latency), daemon=True)
     child.start()
@@ -85,7 +90,10 @@ def main() -> None:
 
     deps = bench_deps(url, Remote, LEADBOT_SEND_CONCURRENCY=args.concurrency)
     reset(deps, args.reps)
-    log(f"running run_due for {args.reps:,} digests, concurrency {args.concurrency}, {args.latency * 1000:.0f} ms a call …")
+    log(
+        f"running run_due for {args.reps:,} digests, concurrency {args.concurrency}, "
+        f"{args.latency * 1000:.0f} ms a call …"
+    )
     report = runner.RunReport()
     started, cpu_started = time.perf_counter(), time.process_time()
     stopped = deps.teams.stopped()
@@ -111,9 +119,11 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     print(
-        f"| {args.reps:,} | {args.concurrency} | {planned - started:.1f} s | {finished - planned:.1f} s | {finished - started:.1f} s "
+        f"| {args.reps:,} | {args.concurrency} | {planned - started:.1f} s | {finished - planned:.1f} s "
+        f"| {finished - started:.1f} s "
         f"| {cpu_planned - cpu_started:.1f} s + {cpu_finished - cpu_planned:.1f} s "
-        f"| {report.sent:,} | {stats['accepted']:,} of {stats['posts']:,} | {stats['rate_limited']} | {stats['targets_twice']} "
+        f"| {report.sent:,} | {stats['accepted']:,} of {stats['posts']:,} | {stats['rate_limited']} "
+        f"| {stats['targets_twice']} "
         f"| {statuses} | {peak_mb:.0f} MB |"
     )
 

@@ -7,7 +7,7 @@ Both servers run as subprocesses on the same waitress stack (LEADBOT_WEB_THREADS
 after the other, against a fake Slack with every rep. Latency is measured by the clients: the
 HTTP answer (Slack's 3-second ack), and separately when the fake Slack got the command's
 answer (the response_url post for `list`, views.open for `new`).
-"""
+"""  # noqa: E501 - the first line is the --help description (__doc__.splitlines()[0]), so it stays one line
 
 from __future__ import annotations
 
@@ -108,9 +108,10 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
             # Rep n owns lead n+1, open in the seeded data.
             text_ = {"list": "list", "new": "new", "log": f"log {n + 1} call spoke to the buyer"}[kind]
             body = urlencode({
-                "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "bench", "channel_id": "C0GENERAL",
-                "channel_name": "general", "user_id": user, "user_name": f"rep{n}", "command": "/lead", "text": text_,
-                "api_app_id": "A0001", "is_enterprise_install": "false", "response_url": response_url, "trigger_id": trigger_id,
+                "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "bench",
+                "channel_id": "C0GENERAL", "channel_name": "general", "user_id": user, "user_name": f"rep{n}",
+                "command": "/lead", "text": text_, "api_app_id": "A0001", "is_enterprise_install": "false",
+                "response_url": response_url, "trigger_id": trigger_id,
             }).encode()
             stamp = str(int(time.time()))
             headers = {
@@ -166,14 +167,19 @@ def cpu_seconds(processes: list[subprocess.Popen]) -> float:
     return total
 
 
-def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float) -> list[str]:
+def summarize(
+    name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float
+) -> list[str]:
     rows = []
     kinds = sorted({s.kind for s in samples})
     for kind in kinds + (["all"] if len(kinds) > 1 else []):
         chosen = [s for s in samples if kind in ("all", s.kind)]
         ok = sorted(s.ack for s in chosen if s.status == 200)
         errors = len(chosen) - len(ok)
-        cells = [name, kind, f"{len(ok) / seconds:.0f}", *(f"{percentile(ok, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)), str(errors)]
+        cells = [
+            name, kind, f"{len(ok) / seconds:.0f}", *(f"{percentile(ok, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)),
+            str(errors),
+        ]
         if answers is not None:
             got = sorted(answers[s.key] for s in chosen if s.status == 200 and s.key in answers)
             cells += [*(f"{percentile(got, q) * 1000:.0f}" for q in (0.5, 0.95, 0.99)), str(len(ok) - len(got))]
@@ -185,7 +191,10 @@ def summarize(name: str, samples: list[Sample], answers: dict[str, float] | None
 
 
 HEADER = [
-    "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors | answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command |",
+    (
+        "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors "
+        "| answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command |"
+    ),
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 
@@ -225,7 +234,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--mix", default="list,new", help="commands sent, chosen at random: list, new, log")
     parser.add_argument("--threads", default="8", help="LEADBOT_WEB_THREADS of both servers")
-    parser.add_argument("--workers", type=int, default=1, help="server processes of each kind (clients spread over them)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes of each kind (clients spread over them)"
+    )
     parser.add_argument("--database-url", help="default: the seeded PostgreSQL database with 1M leads")
     args = parser.parse_args()
     url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
@@ -240,13 +251,21 @@ def main() -> None:
     try:
         workers = args.workers
         suffix = f" × {workers}" if workers > 1 else ""
-        bare_rows, _ = measure(f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log, workers)
-        ours, _ = measure(f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log, workers)
+        bare_rows, _ = measure(
+            f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log,
+            workers,
+        )
+        ours, _ = measure(
+            f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log, workers
+        )
         rows += bare_rows + ours
     finally:
         fake.stop()
         server_log.close()
-    print(f"\n{args.clients} clients, {args.workers} worker(s), {args.seconds:.0f} s each, mix {args.mix}, load average after {load_average()}\n")
+    print(
+        f"\n{args.clients} clients, {args.workers} worker(s), {args.seconds:.0f} s each, mix {args.mix}, "
+        f"load average after {load_average()}\n"
+    )
     print("\n".join(rows))
 
 

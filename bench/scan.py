@@ -27,7 +27,9 @@ PLANS = Path(__file__).parent / "results" / "scan_plans.txt"
 def reset(deps) -> None:
     """Back to the seeded state: the same 1,000 leads due, nothing in today's ledger, every profile fresh."""
     with deps.db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM deliveries WHERE created_at >= :day"), {"day": naive(BENCH_NOW) - timedelta(hours=12)})
+        connection.execute(
+            text("DELETE FROM deliveries WHERE created_at >= :day"), {"day": naive(BENCH_NOW) - timedelta(hours=12)}
+        )
         connection.execute(
             text(
                 "UPDATE leads SET nudge_due_at = :due, nudges_unanswered = 0, last_nudged_at = NULL "
@@ -125,7 +127,10 @@ def main() -> None:
             cpu.append(cpu_s)
             deliver.append(deliver_s)
             users_info = len(slack.calls("users.info"))
-            log(f"{size:,} leads run {run + 1}: decide {plan_s:.2f} s, deliver {deliver_s:.2f} s, {report}, users.info {users_info}")
+            log(
+                f"{size:,} leads run {run + 1}: decide {plan_s:.2f} s, deliver {deliver_s:.2f} s, {report}, "
+                f"users.info {users_info}"
+            )
         reset(deps)  # explained against the state the run started from
         plans = explain(deps, statements)
         seq_scans = [s for s, plan in plans if "Seq Scan on leads" in plan or "Seq Scan on deliveries" in plan]

@@ -70,9 +70,9 @@ def lead_rows(leads: int, reps: int, due: int, due_step: int):
         closed = created + timedelta(days=20) if status != "open" else None
         yield (
             i + 1, TEAM, i + 1, f"Company {i}", f"company {i}", f"company {i}", f"Contact {i % 997}", "engineer",
-            SOURCES[i % len(SOURCES)], "a proposal for line upgrades", SITUATIONS[i % len(SITUATIONS)], "", "units/year",
-            owner, owner, status, "price" if status == "lost" else None, "", touches, follow_up, last_touch,
-            nudge_due_at, 0, False, created, created, closed,
+            SOURCES[i % len(SOURCES)], "a proposal for line upgrades", SITUATIONS[i % len(SITUATIONS)], "",
+            "units/year", owner, owner, status, "price" if status == "lost" else None, "", touches, follow_up,
+            last_touch, nudge_due_at, 0, False, created, created, closed,
         )
 
 
@@ -92,10 +92,15 @@ def delivery_rows(reps: int):
         for n in range(reps):
             user = rep_id(n)
             payload = json.dumps({"day": day.isoformat(), "quiet": []})
-            yield (TEAM, "digest", user, day.isoformat(), user, payload, "sent", 1, at, at, at, "D" + user[1:], f"{int(at.timestamp())}.{n:06d}")
+            yield (
+                TEAM, "digest", user, day.isoformat(), user, payload, "sent", 1, at, at, at, "D" + user[1:],
+                f"{int(at.timestamp())}.{n:06d}",
+            )
 
 
-def seed(url: str, leads: int, reps: int, due: int, due_step: int, digest_due: bool = False, history: bool = True) -> None:
+def seed(
+    url: str, leads: int, reps: int, due: int, due_step: int, digest_due: bool = False, history: bool = True
+) -> None:
     started = time.monotonic()
     upgrade(url)
     if make_url(url).get_backend_name() == "sqlite":
@@ -110,7 +115,10 @@ def _load_postgres(url: str, leads: int, reps: int, due: int, due_step: int, dig
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
-        cursor.execute("INSERT INTO teams (team_id, last_lead_number, created_at) VALUES (%s, %s, %s)", (TEAM, leads, naive(BENCH_NOW)))
+        cursor.execute(
+            "INSERT INTO teams (team_id, last_lead_number, created_at) VALUES (%s, %s, %s)",
+            (TEAM, leads, naive(BENCH_NOW)),
+        )
         _copy(cursor, "reps", REP_COLUMNS, rep_rows(reps, digest_due))
         _copy(cursor, "leads", LEAD_COLUMNS, lead_rows(leads, reps, due, due_step))
         cursor.execute("SELECT setval(pg_get_serial_sequence('leads', 'id'), %s)", (leads,))
@@ -138,7 +146,10 @@ def _load_sqlite(url: str, leads: int, reps: int, due: int, due_step: int, diges
         marks = ", ".join("?" * len(columns))
         connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", iso(rows))
 
-    connection.execute("INSERT INTO teams (team_id, last_lead_number, created_at) VALUES (?, ?, ?)", (TEAM, leads, naive(BENCH_NOW).strftime("%Y-%m-%d %H:%M:%S.%f")))
+    connection.execute(
+        "INSERT INTO teams (team_id, last_lead_number, created_at) VALUES (?, ?, ?)",
+        (TEAM, leads, naive(BENCH_NOW).strftime("%Y-%m-%d %H:%M:%S.%f")),
+    )
     insert("reps", REP_COLUMNS, rep_rows(reps, digest_due))
     insert("leads", LEAD_COLUMNS, lead_rows(leads, reps, due, due_step))
     if history:
@@ -148,7 +159,9 @@ def _load_sqlite(url: str, leads: int, reps: int, due: int, due_step: int, diges
     connection.close()
 
 
-def ensure_postgres(name: str, leads: int, reps: int = 2000, due: int = 1000, due_step: int = 4, force: bool = False, **options) -> str:
+def ensure_postgres(
+    name: str, leads: int, reps: int = 2000, due: int = 1000, due_step: int = 4, force: bool = False, **options
+) -> str:
     """The URL of a seeded benchmark database, seeding it first when missing (or when forced)."""
     admin = create_engine(postgres_url("postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -1,6 +1,6 @@
 """SQLite ceiling: the latency benchmark's load, with writes (`/lead log`), on the SQLite default at rising concurrency.
 
-    python -m bench.sqlite_ceiling                       # 1M leads in bench/data/leadbot_1000000.db (seeded when missing)
+    python -m bench.sqlite_ceiling                     # 1M leads in bench/data/leadbot_1000000.db (seeded when missing)
     python -m bench.sqlite_ceiling --leads 100000 --clients 5,10,20,40 --seconds 15
 
 Each step starts `leadbot serve --no-scheduler` on the SQLite file, sends list/new/log from N
@@ -64,7 +64,10 @@ def main() -> None:
             rows += [f"| {database} | {clients} | {locked} | {errors} {row}" for row in found if "| all |" in row]
     finally:
         fake.stop()
-    print(f"\nmix {args.mix}, {args.seconds:.0f} s per step, {args.leads:,} leads, load average after {load_average()}\n")
+    print(
+        f"\nmix {args.mix}, {args.seconds:.0f} s per step, {args.leads:,} leads, "
+        f"load average after {load_average()}\n"
+    )
     print("\n".join(rows))
 
 

@@ -183,7 +183,10 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("SLACK_BOT_TOKEN", "bot_token", None, _text, "Bot token (xoxb-…) from the app's OAuth page."),
-    Setting("SLACK_SIGNING_SECRET", "signing_secret", None, _text, "Signing secret from the app's Basic Information page."),
+    Setting(
+        "SLACK_SIGNING_SECRET", "signing_secret", None, _text,
+        "Signing secret from the app's Basic Information page.",
+    ),
     Setting("SLACK_APP_TOKEN", "app_token", "", _text, "App-level token (xapp-…); when set, serve uses Socket Mode."),
     Setting("SLACK_API_URL", "slack_api_url", DEFAULT_SLACK_API_URL, _api_url, "Web API base URL."),
     Setting("DATABASE_URL", "database_url", DEFAULT_DATABASE_URL, _text, "SQLAlchemy URL; SQLite file by default."),
@@ -193,25 +196,73 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_ADMINS", "admins", "", _user_ids, "Slack user ids allowed to change any lead."),
     Setting("LEADBOT_POTENTIAL_FACTOR", "potential_factor", "0.5", _factor, "Realistic share of a claimed potential."),
     Setting("LEADBOT_CADENCE", "cadence", "2,7,14,30,60", _cadence, "Days to each follow-up step."),
-    Setting("LEADBOT_MIN_TOUCHES", "min_touches", "3", _positive_int, "Follow-ups before a lead may be closed as 'only wanted a proposal'."),
-    Setting("LEADBOT_KEEP_WARM_DAYS", "keep_warm_days", "30", _positive_int, "Days between follow-ups after the last step."),
+    Setting(
+        "LEADBOT_MIN_TOUCHES", "min_touches", "3", _positive_int,
+        "Follow-ups before a lead may be closed as 'only wanted a proposal'.",
+    ),
+    Setting(
+        "LEADBOT_KEEP_WARM_DAYS", "keep_warm_days", "30", _positive_int,
+        "Days between follow-ups after the last step.",
+    ),
     Setting("LEADBOT_TEAM_TZ", "team_tz", "UTC", _timezone, "Team time zone, used until a rep's own is known."),
     Setting("LEADBOT_WORKDAYS", "workdays", "mon-fri", _workdays, "Days nudges may arrive, in each rep's time zone."),
-    Setting("LEADBOT_WORK_HOURS", "work_hours", "09:00-18:00", _hours, "Hours nudges may arrive, in each rep's time zone."),
-    Setting("LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int, "Working days before a still-quiet lead is nudged again."),
-    Setting("LEADBOT_ESCALATE_AFTER", "escalate_after", "", _optional_positive_int, "Ignored nudges before the manager hears (empty: never)."),
-    Setting("LEADBOT_MANAGER", "manager", "", _optional_user_id, "Slack user id told about ignored leads and leads without an owner."),
+    Setting(
+        "LEADBOT_WORK_HOURS", "work_hours", "09:00-18:00", _hours,
+        "Hours nudges may arrive, in each rep's time zone.",
+    ),
+    Setting(
+        "LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int,
+        "Working days before a still-quiet lead is nudged again.",
+    ),
+    Setting(
+        "LEADBOT_ESCALATE_AFTER", "escalate_after", "", _optional_positive_int,
+        "Ignored nudges before the manager hears (empty: never).",
+    ),
+    Setting(
+        "LEADBOT_MANAGER", "manager", "", _optional_user_id,
+        "Slack user id told about ignored leads and leads without an owner.",
+    ),
     Setting("LEADBOT_CURRENCY", "currency", "CNY", _currency, "Team currency (ISO code) for orders typed without one."),
-    Setting("LEADBOT_DEFAULT_OWNER", "default_owner", "", _optional_user_id, "Owner of accounts with no owner of their own."),
-    Setting("LEADBOT_SMALL_ORDER_MAX", "small_order_max", "10000", _positive_amount, "Largest order that still counts as small."),
-    Setting("LEADBOT_SMALL_MIN_ORDERS", "small_min_orders", "3", _positive_int, "Orders within the window that make a steady buyer."),
-    Setting("LEADBOT_SMALL_WINDOW_MONTHS", "small_window_months", "36", _positive_int, "Months of orders the small-buyer rule looks at."),
-    Setting("LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int, "Months between first and last order for 'steady'."),
-    Setting("LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int, "The last order must be this recent."),
-    Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
-    Setting("LEADBOT_LANGUAGE", "language", "en", _language, "Team language (en or zh): team summaries, and reps whose own is unknown."),
-    Setting("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule, "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays)."),
-    Setting("LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time, "Default time of each rep's morning digest, in their time zone."),
+    Setting(
+        "LEADBOT_DEFAULT_OWNER", "default_owner", "", _optional_user_id,
+        "Owner of accounts with no owner of their own.",
+    ),
+    Setting(
+        "LEADBOT_SMALL_ORDER_MAX", "small_order_max", "10000", _positive_amount,
+        "Largest order that still counts as small.",
+    ),
+    Setting(
+        "LEADBOT_SMALL_MIN_ORDERS", "small_min_orders", "3", _positive_int,
+        "Orders within the window that make a steady buyer.",
+    ),
+    Setting(
+        "LEADBOT_SMALL_WINDOW_MONTHS", "small_window_months", "36", _positive_int,
+        "Months of orders the small-buyer rule looks at.",
+    ),
+    Setting(
+        "LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int,
+        "Months between first and last order for 'steady'.",
+    ),
+    Setting(
+        "LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int,
+        "The last order must be this recent.",
+    ),
+    Setting(
+        "LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int,
+        "Days before the same account is asked about again.",
+    ),
+    Setting(
+        "LEADBOT_LANGUAGE", "language", "en", _language,
+        "Team language (en or zh): team summaries, and reps whose own is unknown.",
+    ),
+    Setting(
+        "LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule,
+        "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays).",
+    ),
+    Setting(
+        "LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time,
+        "Default time of each rep's morning digest, in their time zone.",
+    ),
     Setting(
         "LEADBOT_INBOUND_CLAIM_WITHIN", "inbound_claim_within", "1", _working_hours_span,
         "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
@@ -300,7 +351,9 @@ class Settings:
 
     def require_bot_token(self) -> None:
         if not self.bot_token:
-            raise SettingsError("SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env (see .env.example and the README)")
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env (see .env.example and the README)"
+            )
         if not self.bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 

@@ -58,7 +58,9 @@ def users_info_lookup(client: WebClient):
 
 
 # Errors that mean this message itself is wrong; posting it again can only fail again.
-REJECTED_MESSAGE_ERRORS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments"})
+REJECTED_MESSAGE_ERRORS = frozenset(
+    {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments"}
+)
 
 SENT, RETRY, TARGET_GONE, WORKSPACE_GONE, REJECTED = "sent", "retry", "target_gone", "workspace_gone", "rejected"
 

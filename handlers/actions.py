@@ -115,4 +115,7 @@ def register(app: App, deps: Deps) -> None:
 
 def _rescheduled(deps: Deps, team_id: str, user_id: str, lead, key: str) -> str:
     today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
-    return t(key, number=lead.number, company=user_text(lead.company, 120), date=formatting.day(lead.next_follow_up_on, today))
+    return t(
+        key, number=lead.number, company=user_text(lead.company, 120),
+        date=formatting.day(lead.next_follow_up_on, today),
+    )

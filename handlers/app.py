@@ -66,7 +66,9 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     def once_per_event(body: dict, next, logger):
         """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not deps.seen_events.first_time(str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()):
+        if event_id and not deps.seen_events.first_time(
+            str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
+        ):
             logger.info("ignored a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         next()

@@ -107,7 +107,10 @@ def new(call: Call, command: Command) -> None:
         existing = deps.leads.open_lead_for_company(call.team_id, company)
         if existing is not None:
             today = local_today(now, deps.directory.cached_tz(call.team_id, call.user_id))
-            intro = t("lead.duplicate", company=user_text(existing.company, 120), number=existing.number, owner=existing.owner_id)
+            intro = t(
+                "lead.duplicate", company=user_text(existing.company, 120),
+                number=existing.number, owner=existing.owner_id,
+            )
             call.reply(lead_blocks.lead_card(existing, today, intro=intro, goal=deps.policy(call.team_id).touch_goal))
             return
     # trigger_id expires 3 s after Slack sent the command: open first, look things up after.
@@ -146,12 +149,18 @@ def show(call: Call, command: Command) -> None:
         account = deps.small_buyers.account(call.team_id, ref, today)
         if account is None:
             raise
-        call.reply(kit.message(account_blocks(account, today, deps.policy(call.team_id).potential_factor), account.name))
+        call.reply(
+            kit.message(account_blocks(account, today, deps.policy(call.team_id).potential_factor), account.name)
+        )
         return
     card = lead_blocks.lead_card(lead, today, goal=deps.policy(call.team_id).touch_goal)
     account = deps.small_buyers.account(call.team_id, lead.company, today)
     if account is not None and account.orders:
-        card = kit.message(card["blocks"] + [kit.divider()] + account_blocks(account, today, deps.policy(call.team_id).potential_factor), card["text"])
+        card = kit.message(
+            card["blocks"] + [kit.divider()]
+            + account_blocks(account, today, deps.policy(call.team_id).potential_factor),
+            card["text"],
+        )
     call.reply(card)
 
 
@@ -190,7 +199,9 @@ def log(call: Call, command: Command) -> None:
     ref, rest = split_ref(_require_ref(command.args, "log"))
     deps = call.deps
     if not rest:
-        open_log_modal(deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, {"channel": call.channel_id})
+        open_log_modal(
+            deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, {"channel": call.channel_id}
+        )
         return
     first, after = split_ref(rest)
     kind = touch_kind(first)
@@ -240,7 +251,10 @@ def lost(call: Call, command: Command) -> None:
         suggested = call.deps.leads.suggested_next(error.lead, today)
         call.reply(refusal_with_date_picker(error_text(error), error.lead, suggested))
         return
-    tell(call.respond, t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")))
+    tell(
+        call.respond,
+        t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")),
+    )
 
 
 def assign(call: Call, command: Command) -> None:
@@ -256,7 +270,10 @@ def assign(call: Call, command: Command) -> None:
     tell(call.respond, t("lead.assigned", number=lead.number, company=company, owner=new_owner))
     if new_owner != call.user_id:
         intro = t("lead.assigned_to_you", actor=call.user_id, number=lead.number, company=company)
-        to_user(call.client, new_owner, lead_blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal))
+        to_user(
+            call.client, new_owner,
+            lead_blocks.lead_card(lead, call.today(), intro=intro, goal=deps.policy(call.team_id).touch_goal),
+        )
 
 
 def inbound(call: Call, command: Command) -> None:
@@ -280,7 +297,10 @@ def inbound(call: Call, command: Command) -> None:
                 raise LeadbotError("inbound.not_in_channel", channel=channel) from None
             raise
         state = deps.inbound.set_enabled(call.team_id, channel, True, call.user_id, now)
-        tell(call.respond, t("inbound.turned_on", channel=channel) + " " + inbound_blocks.state_text(channel, state, within))
+        tell(
+            call.respond,
+            t("inbound.turned_on", channel=channel) + " " + inbound_blocks.state_text(channel, state, within),
+        )
     elif words == ["off"]:
         deps.inbound.set_enabled(call.team_id, channel, False, call.user_id, now)
         tell(call.respond, t("inbound.turned_off", channel=channel))

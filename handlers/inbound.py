@@ -77,7 +77,10 @@ def register(app: App, deps: Deps) -> None:
                                     intro=t("inbound.details_intro", number=lead.number))
                 except LeadbotError:
                     pass  # the offer keeps an Add details button
-            _redraw(client, channel_id, offer_ts, inbound_blocks.taken(taken.enquiry, lead, deps.settings.inbound_claim_within))
+            _redraw(
+                client, channel_id, offer_ts,
+                inbound_blocks.taken(taken.enquiry, lead, deps.settings.inbound_claim_within),
+            )
             rep = deps.directory.rep(team_id, owner, now)
             if owner != user_id:
                 intro = t("inbound.assigned_to_you", by=user_id, channel=channel_id)
@@ -85,7 +88,9 @@ def register(app: App, deps: Deps) -> None:
                 try:
                     client.chat_postMessage(channel=owner, **card)
                 except SlackApiError as error:
-                    logger.warning("could not tell %s about lead #%s: %s", owner, lead.number, error.response.get("error"))
+                    logger.warning(
+                        "could not tell %s about lead #%s: %s", owner, lead.number, error.response.get("error")
+                    )
 
         return listener
 
@@ -98,7 +103,9 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
         try:
-            enquiry = deps.inbound.dismiss(team_id, channel_id, inbound_blocks.enquiry_ts_of(action), user_id, deps.clock.now())
+            enquiry = deps.inbound.dismiss(
+                team_id, channel_id, inbound_blocks.enquiry_ts_of(action), user_id, deps.clock.now()
+            )
         except EnquiryHandled as error:
             tell(respond, inbound_blocks.already_handled(error.enquiry))
             return

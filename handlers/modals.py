@@ -34,11 +34,15 @@ def changeable_lead(deps: Deps, team_id: str, user_id: str, ref: str) -> LeadVie
     if not deps.leads.can_change(lead, user_id):
         raise NotAllowed(lead.number, lead.owner_id)
     if lead.status != "open":
-        raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}"))
+        raise LeadbotError(
+            "error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}")
+        )
     return lead
 
 
-def open_log_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
+def open_log_modal(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
+) -> None:
     lead = changeable_lead(deps, team_id, user_id, ref)
     today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
     _open(client, trigger_id, lead_blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
@@ -51,7 +55,9 @@ def open_edit_modal(
     _open(client, trigger_id, lead_blocks.edit_lead_modal(lead, origin, intro=intro))
 
 
-def open_lost_modal(deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict) -> None:
+def open_lost_modal(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
+) -> None:
     lead = changeable_lead(deps, team_id, user_id, ref)
     _open(client, trigger_id, lost_modal(lead, origin))
 

@@ -37,7 +37,9 @@ def to_user(client: WebClient, user_id: str, message: dict, channel_id: str | No
             return
         except SlackApiError as error:
             # The bot may not be in that channel; the DM always works for an active user.
-            logger.info("ephemeral to %s in %s failed (%s); sending a DM", user_id, channel_id, error.response.get("error"))
+            logger.info(
+                "ephemeral to %s in %s failed (%s); sending a DM", user_id, channel_id, error.response.get("error")
+            )
     client.chat_postMessage(channel=user_id, **message)
 
 

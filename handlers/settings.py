@@ -52,7 +52,10 @@ def register(app: App, deps: Deps) -> None:
         is_admin = user_id in deps.config(team_id).admins
         now = deps.clock.now()
         if not errors and is_admin:
-            team_values = {field: values.get(field) for field in (*TEAM_TEXT_FIELDS, "summary_schedule", "default_owner", "manager")}
+            team_values = {
+                field: values.get(field)
+                for field in (*TEAM_TEXT_FIELDS, "summary_schedule", "default_owner", "manager")
+            }
             try:
                 deps.team_settings.save(team_id, team_values, user_id, now)
             except FormInvalid as invalid:
@@ -66,7 +69,9 @@ def register(app: App, deps: Deps) -> None:
             workdays=",".join(values.get("workdays") or []),
             work_hours=f"{values.get('work_start')}-{values.get('work_end')}",
             language=values.get("language") if values.get("language") in LANGUAGES else None,
-            snooze_days=int(values["snooze_days"]) if values.get("snooze_days") in {str(n) for n in SNOOZE_CHOICES} else None,
+            snooze_days=(
+                int(values["snooze_days"]) if values.get("snooze_days") in {str(n) for n in SNOOZE_CHOICES} else None
+            ),
         )
         ack()
         to_user(client, user_id, lead_blocks.notice(t("settings.saved")))
@@ -78,7 +83,9 @@ def _own_errors(values: dict) -> dict[str, str]:
     if not values.get("workdays"):
         errors["workdays"] = t("settings_error.workdays")
     try:
-        start, end = time.fromisoformat(values.get("work_start") or ""), time.fromisoformat(values.get("work_end") or "")
+        start, end = (
+            time.fromisoformat(values.get("work_start") or ""), time.fromisoformat(values.get("work_end") or "")
+        )
         if end <= start:
             errors["work_end"] = t("settings_error.hours")
         time.fromisoformat(values.get("digest_time") or "")

@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
-    def record(team_id: str, user_id: str, account_id: int, reason: str, note: str, client: WebClient, origin: dict) -> str:
+    def record(
+        team_id: str, user_id: str, account_id: int, reason: str, note: str, client: WebClient, origin: dict
+    ) -> str:
         """Store the answer, redraw the question, and return the sentence telling the rep the next step."""
         now = deps.clock.now()
         tz = deps.directory.tz(team_id, user_id, now)
@@ -82,7 +84,10 @@ def register(app: App, deps: Deps) -> None:
         values = form_values(view)
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         try:
-            text = record(team_id, user_id, int(metadata["account"]), values.get("reason") or "", (values.get("note") or "").strip(), client, metadata)
+            text = record(
+                team_id, user_id, int(metadata["account"]), values.get("reason") or "",
+                (values.get("note") or "").strip(), client, metadata,
+            )
         except LeadbotError as error:
             ack(response_action="errors", errors={"reason": error_text(error)})
             return
@@ -95,6 +100,8 @@ def _redraw(deps: Deps, client: WebClient, team_id: str, origin: dict, account, 
     if not origin.get("channel") or not origin.get("message_ts"):
         return
     try:
-        client.chat_update(channel=origin["channel"], ts=origin["message_ts"], **question_message(account, answer, today))
+        client.chat_update(
+            channel=origin["channel"], ts=origin["message_ts"], **question_message(account, answer, today)
+        )
     except SlackApiError as error:
         logger.warning("could not redraw the small-buyer question: %s", error.response.get("error"))

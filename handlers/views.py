@@ -67,7 +67,9 @@ def register(app: App, deps: Deps) -> None:
         today = local_today(now, deps.directory.cached_tz(team_id, user_id))
         values = form_values(view)
         try:
-            draft = check_new_lead(NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today)
+            draft = check_new_lead(
+                NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today
+            )
             lead = deps.leads.capture(team_id, draft, user_id, now)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
@@ -92,11 +94,15 @@ def register(app: App, deps: Deps) -> None:
         goal = deps.policy(team_id).touch_goal
         company = user_text(lead.company, 120)
         if lead.owner_id == user_id:
-            card = lead_blocks.lead_card(lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal)
+            card = lead_blocks.lead_card(
+                lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal
+            )
             to_user(client, user_id, card, channel_id)
         else:
             intro = t("lead.captured_for_you", capturer=user_id)
-            client.chat_postMessage(channel=lead.owner_id, **lead_blocks.lead_card(lead, owner_today, intro=intro, goal=goal))
+            client.chat_postMessage(
+                channel=lead.owner_id, **lead_blocks.lead_card(lead, owner_today, intro=intro, goal=goal)
+            )
             saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
             to_user(client, user_id, lead_blocks.notice(saved), channel_id)
         refresh_home(deps, client, team_id, lead.owner_id)
@@ -111,14 +117,19 @@ def register(app: App, deps: Deps) -> None:
         if metadata.get("was_next") and values.get("first_follow_up") == metadata["was_next"]:
             today = min(today, date.fromisoformat(metadata["was_next"]))  # an unchanged overdue date may stay
         try:
-            draft = check_new_lead(NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today)
+            draft = check_new_lead(
+                NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today
+            )
             lead = deps.leads.update_details(team_id, str(metadata.get("lead", "")), user_id, draft, now)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
             return
         except DuplicateLead as error:
             other = error.existing
-            text = t("inbound.company_taken", company=user_text(other.company, 120), number=other.number, owner=other.owner_id)
+            text = t(
+                "inbound.company_taken", company=user_text(other.company, 120),
+                number=other.number, owner=other.owner_id,
+            )
             ack(response_action="errors", errors={"company": text})
             return
         except LeadbotError as error:
@@ -137,7 +148,9 @@ def register(app: App, deps: Deps) -> None:
             try:
                 client.chat_update(channel=channel_id, ts=offer_ts, **message)
             except SlackApiError as error:
-                logger.warning("could not redraw the offer %s/%s: %s", channel_id, offer_ts, error.response.get("error"))
+                logger.warning(
+                    "could not redraw the offer %s/%s: %s", channel_id, offer_ts, error.response.get("error")
+                )
         saved = t("lead.details_saved", number=lead.number, company=user_text(lead.company, 120))
         to_user(client, user_id, lead_blocks.notice(saved), channel_id)
 
@@ -181,7 +194,8 @@ def register(app: App, deps: Deps) -> None:
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
-            to_user(client, user_id, lead_blocks.notice(lead_blocks.touch_logged_text(lead, today)), metadata.get("channel"))
+            logged = lead_blocks.notice(lead_blocks.touch_logged_text(lead, today))
+            to_user(client, user_id, logged, metadata.get("channel"))
 
     @app.view(LOST_CALLBACK)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -207,7 +221,9 @@ def register(app: App, deps: Deps) -> None:
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
-            text = t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}"))
+            text = t(
+                "lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")
+            )
             to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
 
     @app.view(RESCHEDULE_CALLBACK)

@@ -51,7 +51,8 @@ def wsgi_app(bolt_app: App, db: Database, *, scheduler_stale_after: timedelta = 
 
 
 def _unreadable(body: bytes, content_type: str) -> str | None:
-    """Why Bolt could not parse this body (JSON, or a form with a JSON-object `payload`) as an error code; None if it can."""
+    """Why Bolt could not parse this body (JSON, or a form with a JSON-object `payload`) as an error code; None if
+    it can."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

@@ -48,8 +48,8 @@ class Seeded:
 LEADS = (
     DemoLead("Daqing Oilfield Design Institute", MEI, "Zhang Wei", "process engineer", "website",
              "A proposal for anti-corrosion coating of 40 km of pipeline", "boss_research",
-             "S: the boss asked whether to coat in-house. P: corrosion shuts lines twice a year.", 3_000_000, "per year",
-             12, ((10, "email", "Sent the proposal and two case studies"),), -3),
+             "S: the boss asked whether to coat in-house. P: corrosion shuts lines twice a year.",
+             3_000_000, "per year", 12, ((10, "email", "Sent the proposal and two case studies"),), -3),
     DemoLead("Suzhou Precision Castings", MEI, "Chen Jing", "purchasing", "trade_show",
              "Samples of high-temperature release agent", "wants_to_buy", "", 180_000, "per year", 0, (), 2),
     DemoLead("Ningbo Harbour Cranes", MEI, "Liu Yang", "maintenance lead", "referral",
@@ -135,7 +135,8 @@ def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
     for i, (days_ago, kind, note) in enumerate(touches):
         when = _working_time(start - timedelta(days=days_ago), tz, start)
         last = i == len(touches) - 1
-        next_on = _day(start, tz, item.next_in_days) if last and item.next_in_days is not None and item.next_in_days >= 0 else None
+        next_on = (_day(start, tz, item.next_in_days)
+                   if last and item.next_in_days is not None and item.next_in_days >= 0 else None)
         deps.leads.log_touch(TEAM, ref, item.owner, kind, note, when, tz,
                              buyer_said=item.buyer_said if last else "", next_on=next_on)
     if item.outcome == "won":
@@ -148,7 +149,8 @@ def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
         deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, max(item.next_in_days, 0)), created, tz)
     elif item.next_in_days is not None and item.next_in_days < 0:
         # Overdue: the follow-up date passed without a logged touch.
-        deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, item.next_in_days), start + timedelta(days=item.next_in_days - 1), tz)
+        deps.leads.set_next_date(TEAM, ref, item.owner, _day(start, tz, item.next_in_days),
+                                 start + timedelta(days=item.next_in_days - 1), tz)
     return lead.number
 
 

@@ -61,7 +61,8 @@ class Page:
         dm = slack.dm_channel_id(user_id)
         people = {u["id"]: {"id": u["id"], "name": u["real_name"], "tz": u["tz"], "is_bot": u["is_bot"]}
                   for u in slack.users()}
-        rooms = [{"id": c["id"], "name": c["name"]} for c in slack.channels()] + [{"id": dm, "name": "leadbot", "dm": True}]
+        rooms = ([{"id": c["id"], "name": c["name"]} for c in slack.channels()]
+                 + [{"id": dm, "name": "leadbot", "dm": True}])
         ephemerals = slack.ephemerals(user_id)
         files = [f for f in slack.uploaded_files() if f.channel]
         conversations = {}
@@ -138,7 +139,8 @@ class Page:
         reply = self.workspace.send.submit_view(user, view, _values(args.get("values")), enforce_required=False)
         answer = reply.json() if reply.status == 200 and reply.body.strip().startswith("{") else None
         self.workspace.settle()
-        errors = answer.get("errors") if isinstance(answer, dict) and answer.get("response_action") == "errors" else None
+        errors = (answer.get("errors")
+                  if isinstance(answer, dict) and answer.get("response_action") == "errors" else None)
         state = self.state(user)
         if reply.status != 200:
             state["notice"] = t("sandbox.failed", self.language)

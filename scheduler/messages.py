@@ -42,7 +42,9 @@ def _render(deps, delivery: DeliveryView, now: datetime, tz: str | None) -> dict
     if delivery.kind == SUMMARY:
         data = summary_data(deps, delivery)
         times = deps.inbound.response_times(
-            delivery.team_id, datetime.fromisoformat(delivery.payload["start"]), datetime.fromisoformat(delivery.payload["end"])
+            delivery.team_id,
+            datetime.fromisoformat(delivery.payload["start"]),
+            datetime.fromisoformat(delivery.payload["end"]),
         )
         if data.is_empty and not times:
             return None
@@ -84,7 +86,9 @@ def summary_data(deps, delivery: DeliveryView) -> SummaryData:
     return deps.summaries.compute(delivery.team_id, start, end, config.min_touches, config.potential_factor)
 
 
-def render_digest(deps, delivery: DeliveryView, now: datetime, tz: str | None = None) -> tuple[dict | None, dict | None]:
+def render_digest(
+    deps, delivery: DeliveryView, now: datetime, tz: str | None = None
+) -> tuple[dict | None, dict | None]:
     """A digest about to be posted (None when empty), and its payload with today's items, kept for later redraws."""
     tz = tz or deps.directory.cached_tz(delivery.team_id, delivery.target)
     day = date.fromisoformat(delivery.payload["day"])

@@ -22,14 +22,20 @@ def next_due(deps: Deps, after: datetime) -> datetime | None:
     with deps.db.read() as uow:
         session = uow.session
         found = [
-            session.scalar(select(func.min(Rep.next_digest_at)).where(Rep.next_digest_at > after, Rep.active.is_(True))),
+            session.scalar(
+                select(func.min(Rep.next_digest_at)).where(Rep.next_digest_at > after, Rep.active.is_(True))
+            ),
             session.scalar(select(func.min(Lead.nudge_due_at)).where(Lead.nudge_due_at > after, Lead.status == OPEN)),
             session.scalar(select(func.min(Account.check_due_at)).where(Account.check_due_at > after)),
             session.scalar(
-                select(func.min(Enquiry.remind_due_at)).where(Enquiry.status == ENQUIRY_OPEN, Enquiry.remind_due_at > after)
+                select(func.min(Enquiry.remind_due_at)).where(
+                    Enquiry.status == ENQUIRY_OPEN, Enquiry.remind_due_at > after
+                )
             ),
             session.scalar(
-                select(func.min(Delivery.next_attempt_at)).where(Delivery.status == PENDING, Delivery.next_attempt_at > after)
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.status == PENDING, Delivery.next_attempt_at > after
+                )
             ),
         ]
     for team_id, _channel, _by in deps.teams.with_summaries():

@@ -83,7 +83,9 @@ def _plan_nudges(deps: Deps, now: datetime, stopped: set[str], report: RunReport
         report.claimed += sum(_each_batch(deps, decide, owners))
 
 
-def _decide_nudges(deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_ids: list[str]) -> int:
+def _decide_nudges(
+    deps: Deps, team_id: str, now: datetime, known: dict, pending_digests: set, owner_ids: list[str]
+) -> int:
     """One batch of owners: those who left are orphaned one by one, the rest claimed in one transaction."""
     claimed, owners, days = 0, [], {}
     for owner_id in owner_ids:
@@ -94,7 +96,9 @@ def _decide_nudges(deps: Deps, team_id: str, now: datetime, known: dict, pending
         today = local_today(now, rep.tz)
         days[owner_id] = today
         fold = (owner_id, today.isoformat()) in pending_digests
-        digest_later = rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+        digest_later = (
+            rep.next_digest_at if rep.next_digest_at and local_today(rep.next_digest_at, rep.tz) == today else None
+        )
         owners.append(NudgeOwner(owner_id, rep.tz, rep.hours, fold, digest_later))
     if not owners:
         return claimed
@@ -226,7 +230,9 @@ def _readers(deps: Deps, targets: list[str]) -> dict[tuple[str, str], Reader]:
             )
             for team_id, user_id, tz, chosen, locale in rows:
                 # As Directory.cached_tz and cached_language answer for one rep.
-                readers[team_id, user_id] = Reader(tz or deps.directory.default_tz, chosen or language_of_locale(locale))
+                readers[team_id, user_id] = Reader(
+                    tz or deps.directory.default_tz, chosen or language_of_locale(locale)
+                )
     return readers
 
 
@@ -286,7 +292,9 @@ def _deliver_lane(
     return tally, settled
 
 
-def _deliver_one(deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport, reader: Reader | None) -> None:
+def _deliver_one(
+    deps: Deps, delivery, now: datetime, stopped: set[str], report: RunReport, reader: Reader | None
+) -> None:
     with language(_reader_language(deps, delivery, reader)):
         message, keep = render(deps, delivery, now, reader.tz if reader else None)
     if message is None:

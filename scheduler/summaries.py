@@ -47,4 +47,6 @@ def summary_channel_gone(deps: Deps, delivery: DeliveryView, error: str, now: da
                 uow.commit()
         return
     deps.teams.set_summary_channel(delivery.team_id, None, None, now)
-    logger.warning("team summary channel %s of %s answered %s; summaries are off", delivery.target, delivery.team_id, error)
+    logger.warning(
+        "team summary channel %s of %s answered %s; summaries are off", delivery.target, delivery.team_id, error
+    )

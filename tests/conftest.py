@@ -90,7 +90,9 @@ def db(database_url) -> Database:
 def slack() -> FakeSlack:
     fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
     fake.start()
-    fake.add_user(ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="en-US", email="alice@example.com")
+    fake.add_user(
+        ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="en-US", email="alice@example.com"
+    )
     fake.add_user(WANG, name="wang", real_name="王芳", tz="Asia/Shanghai", locale="zh-CN", email="wang@example.com")
     fake.add_user(BOB, name="bob", real_name="Bob Miller", tz="America/New_York", email="bob@example.com")
     fake.add_user(CAROL, name="carol", real_name="Carol Schmidt", tz="Europe/Berlin", email="carol@example.com")

@@ -33,13 +33,17 @@ def test_the_forms_reps_type(text, value, currency):
     assert parsed.value == Decimal(value) and parsed.currency == currency
 
 
-@pytest.mark.parametrize("text", ["", "abc", "-5", "0", "0.00", "1,2345", "2.4.1", "12k5", "¥", "万", "1e9", "NaN", "∞", "2400 2400"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "-5", "0", "0.00", "1,2345", "2.4.1", "12k5", "¥", "万", "1e9", "NaN", "∞", "2400 2400"]
+)
 def test_garbage_is_refused(text):
     with pytest.raises(AmountError):
         parse_amount(text)
 
 
-@pytest.mark.parametrize("word,code", [("usd", "USD"), ("RMB", "CNY"), ("¥", "CNY"), ("元", "CNY"), ("for", None), ("abc", None)])
+@pytest.mark.parametrize(
+    "word,code", [("usd", "USD"), ("RMB", "CNY"), ("¥", "CNY"), ("元", "CNY"), ("for", None), ("abc", None)]
+)
 def test_currency_words(word, code):
     assert parse_currency(word) == code
 

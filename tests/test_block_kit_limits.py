@@ -32,7 +32,8 @@ def test_user_text_is_escaped_and_never_cut_inside_an_entity():
 def test_a_card_with_huge_texts_is_valid():
     huge = "名" * 5000
     lead = make_lead(
-        company="Ａ" * 200, contact_name=huge, contact_role=huge, asked_for=huge, discovery_notes=huge, potential_unit=huge,
+        company="Ａ" * 200, contact_name=huge, contact_role=huge, asked_for=huge, discovery_notes=huge,
+        potential_unit=huge,
         touches=tuple(TouchView("call", huge, huge, "UBOB0001", NOW) for _ in range(40)),
     )
     message = lead_blocks.lead_card(lead, TODAY, intro="x" * 4000)
@@ -63,7 +64,9 @@ def test_user_text_cannot_ping_the_channel():
 def test_a_nudge_for_thirty_quiet_leads_shows_ten_and_counts_the_rest():
     from bot.blocks.followups import nudge_message
 
-    leads = [make_lead(n, "名" * 200, asked_for="要" * 3000, next_follow_up_on=date(2026, 11, 20)) for n in range(1, 31)]
+    leads = [
+        make_lead(n, "名" * 200, asked_for="要" * 3000, next_follow_up_on=date(2026, 11, 20)) for n in range(1, 31)
+    ]
     message = nudge_message(leads, NOW, NOW, "Asia/Shanghai", 3, 5)
     assert validate_blocks(message["blocks"], "message") == []
     assert "20 more quiet leads" in message["blocks"][-1]["elements"][0]["text"]

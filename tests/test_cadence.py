@@ -40,7 +40,10 @@ def test_the_whole_cadence_from_capture_to_keep_warm(app):
     app.send.click(ALICE, nudge, "lead_log_open", value="1")
     view = app.slack.view(app.slack.wait_for("views.open", count=2)[-1].response["view"]["id"])
     # The form suggests the next step: 7 days from today (Fri 4 Dec).
-    assert next(b for b in view["blocks"] if b.get("block_id") == "next_follow_up")["element"]["initial_date"] == "2026-12-11"
+    assert (
+        next(b for b in view["blocks"] if b.get("block_id") == "next_follow_up")["element"]["initial_date"]
+        == "2026-12-11"
+    )
     app.send.submit_view(ALICE, view, {"kind": "call", "note": "spoke to Li"})
     redrawn = app.slack.wait_for("chat.update")[-1]
     assert "Follow-up logged" in text_of(redrawn.params) and "lead_snooze" not in str(redrawn.params["blocks"])

@@ -62,7 +62,10 @@ def test_form_errors_come_back_on_their_fields_and_nothing_is_saved(app):
     reply = app.send.submit_view(
         ALICE,
         view,
-        {"company": "   ", "source": "website", "situation": "trial", "claimed_potential": "-5", "first_follow_up": "2026-11-30"},
+        {
+            "company": "   ", "source": "website", "situation": "trial", "claimed_potential": "-5",
+            "first_follow_up": "2026-11-30",
+        },
         enforce_required=False,
     )
     errors = answer(reply)["errors"]

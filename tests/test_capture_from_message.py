@@ -22,12 +22,16 @@ def _inputs(view: dict) -> dict:
 
 def test_capture_as_lead_prefills_the_form_and_saves_a_lead_linked_to_the_message(app):
     message = app.slack.add_message(
-        GENERAL, "Zhang Metalworks asked for 200 t of pipe coating &amp; primer, contact <mailto:li@zhang.example|li@zhang.example>",
+        GENERAL,
+        "Zhang Metalworks asked for 200 t of pipe coating &amp; primer, "
+        "contact <mailto:li@zhang.example|li@zhang.example>",
         user=CAROL,
     )
     form = _shortcut(app, message)
     inputs = _inputs(form)
-    assert inputs["asked_for"]["initial_value"] == "Zhang Metalworks asked for 200 t of pipe coating & primer, contact li@zhang.example"
+    assert inputs["asked_for"]["initial_value"] == (
+        "Zhang Metalworks asked for 200 t of pipe coating & primer, contact li@zhang.example"
+    )
     assert inputs["source"]["initial_option"]["value"] == "slack_message"
     assert inputs["owner_id"]["initial_user"] == ALICE
 

@@ -87,7 +87,9 @@ def test_leads_survive_a_killed_server(tmp_path, database_url, slack):
 
 
 def test_missing_settings_stop_start_up_with_one_clear_line(tmp_path):
-    result = subprocess.run([LEADBOT, "serve"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [LEADBOT, "serve"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "leadbot: SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env (see .env.example and the README)"
@@ -103,7 +105,9 @@ def test_a_malformed_setting_names_the_variable(tmp_path):
 
 def test_settings_are_read_from_dot_env_in_the_working_directory(tmp_path):
     (tmp_path / ".env").write_text("DATABASE_URL=sqlite:///from-dotenv.db\n")
-    result = subprocess.run([LEADBOT, "migrate"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [LEADBOT, "migrate"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-dotenv.db").exists()
 
@@ -117,7 +121,8 @@ def _tick(tmp_path, database_url: str, slack, at: str) -> subprocess.Popen:
         DATABASE_URL=database_url,
     )
     return subprocess.Popen(
-        [LEADBOT, "tick", "--at", at], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [LEADBOT, "tick", "--at", at], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -161,7 +166,10 @@ def test_tick_refuses_an_old_schema_with_one_line(tmp_path):
 
 
 def test_tick_rejects_a_malformed_instant(tmp_path):
-    result = subprocess.run([LEADBOT, "tick", "--at", "next tuesday"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [LEADBOT, "tick", "--at", "next tuesday"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "not an ISO 8601 time" in result.stderr
 
 
@@ -180,8 +188,8 @@ def test_workers_started_together_on_a_new_postgresql_database_migrate_it_once(t
     try:
         env = _env(tmp_path, DATABASE_URL=url)
         processes = [
-            subprocess.Popen([LEADBOT, "migrate"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True)
+            subprocess.Popen([LEADBOT, "migrate"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
             for _ in range(3)
         ]
         outputs = [p.communicate(timeout=120)[0] for p in processes]

@@ -48,7 +48,11 @@ def test_lead_numbers_and_company_references(ref, number):
 
 
 @pytest.mark.parametrize(
-    "text,user", [("<@UBOB0001|bob>", "UBOB0001"), ("<@UBOB0001>", "UBOB0001"), ("UBOB0001", "UBOB0001"), ("@bob", None), ("bob", None)]
+    "text,user",
+    [
+        ("<@UBOB0001|bob>", "UBOB0001"), ("<@UBOB0001>", "UBOB0001"), ("UBOB0001", "UBOB0001"), ("@bob", None),
+        ("bob", None),
+    ],
 )
 def test_mentions_resolve_to_user_ids(text, user):
     assert mentioned_user(text) == user

@@ -1,4 +1,5 @@
-"""Scheduled messages posted several at a time: still once each, in order per channel, and a 429 holds up only its channel."""
+"""Scheduled messages posted several at a time: still once each, in order per channel, and a 429 holds up only its
+channel."""
 
 import threading
 
@@ -18,7 +19,9 @@ REPS = [f"UREP{n:05d}" for n in range(12)]
 def _queue(app, target: str, period: str) -> None:
     """A message for the delivery pass, written to the ledger as the planners do."""
     with app.deps.db.uow() as uow:
-        Ledger.claim(uow.session, TEAM, SUMMARY_HELP, target, period, target, {"channel": f"#{period}"}, at(FRI_MORNING))
+        Ledger.claim(
+            uow.session, TEAM, SUMMARY_HELP, target, period, target, {"channel": f"#{period}"}, at(FRI_MORNING)
+        )
         uow.commit()
 
 

@@ -1,4 +1,5 @@
-"""`kill -9` of a scheduler in the middle of its run, then a restart: nothing lost, repeats only from the open window."""
+"""`kill -9` of a scheduler in the middle of its run, then a restart: nothing lost, repeats only from the open
+window."""
 
 from __future__ import annotations
 
@@ -84,7 +85,9 @@ def test_a_scheduler_killed_mid_run_and_restarted_delivers_everything(tmp_path, 
             else:
                 # Once it is posting, at a moment spread over the next few messages (not just after a post).
                 target = min(_posted_count(slack) + rng.randint(1, 8), REPS)
-                slack.wait_for("chat.postMessage", timeout=60, where=lambda call, target=target: _posted_count(slack) >= target)
+                slack.wait_for(
+                    "chat.postMessage", timeout=60, where=lambda call, target=target: _posted_count(slack) >= target
+                )
                 time.sleep(rng.uniform(0.0, 0.3))
             scheduler.kill()
             kills_while_posting += bool(_posted_count(slack))

@@ -103,7 +103,8 @@ class Week:
         first_web, second_web = self.cluster.two_webs(self.rng)
         assert "inbound channel" in command(first_web, "inbound on", user="UREPBE01", channel=INBOX)
         now = self.cluster_now
-        message = self.slack.add_message(INBOX, "Need 30 valves by March — Huang Pumps", user="URECEPT01", ts=ts_at(now))
+        message = self.slack.add_message(INBOX, "Need 30 valves by March — Huang Pumps", user="URECEPT01",
+                                         ts=ts_at(now))
         first = first_web.send.event(message_event(message))
         retry = second_web.send.event(message_event(message), event_id=first.sent["event_id"], retry_num=1,
                                       retry_reason="http_timeout")
@@ -114,10 +115,14 @@ class Week:
         first_web, second_web = self.cluster.two_webs(self.rng)
         reply = first_web.send.command("new", "UREPNY01")
         assert reply.status == 200
-        call = self.slack.wait_for("views.open", where=lambda c: c.params.get("trigger_id") == reply.sent["trigger_id"])[-1]
+        call = self.slack.wait_for(
+            "views.open", where=lambda c: c.params.get("trigger_id") == reply.sent["trigger_id"]
+        )[-1]
         view = self.slack.view(call.response["view"]["id"])
         fields = {"company": "Double Submit Ltd", "source": "website", "situation": "wants_to_buy"}
-        replies = _together(*(lambda w=w: w.send.submit_view("UREPNY01", view, dict(fields)) for w in (first_web, second_web)))
+        replies = _together(
+            *(lambda w=w: w.send.submit_view("UREPNY01", view, dict(fields)) for w in (first_web, second_web))
+        )
         assert [r.status for r in replies] == [200, 200]
 
     def some_follow_ups(self) -> None:

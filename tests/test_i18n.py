@@ -41,7 +41,10 @@ def test_both_languages_are_offered_and_load():
 
 
 # Strings that reach no Slack user: HTTP headers, a file name.
-NOT_USER_FACING = {"503 Service Unavailable", "400 Bad Request", "413 Payload Too Large", "wsgi.input", "Content-Type", "Content-Length", "leadbot-summary.png"}
+NOT_USER_FACING = {
+    "503 Service Unavailable", "400 Bad Request", "413 Payload Too Large", "wsgi.input", "Content-Type",
+    "Content-Length", "leadbot-summary.png",
+}
 WORDS = re.compile(r"[A-Za-z]{2,}[ ,.!?:;\u2014-]+ ?[A-Za-z]{2,}|[\u4e00-\u9fff]")
 INTERNAL_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "getLogger", "compile", "t", "tn"}
 
@@ -71,7 +74,10 @@ def _user_visible_literals(path: Path) -> list[tuple[int, str]]:
 
 def test_no_user_facing_text_bypasses_the_catalog():
     files = [*(ROOT / "handlers").rglob("*.py"), *(ROOT / "scheduler").rglob("*.py")]
-    files += [p for p in (ROOT / "bot").glob("*.py") if p.name.endswith("blocks.py") or p.name in ("kit.py", "chart.py", "formatting.py")]
+    files += [
+        p for p in (ROOT / "bot").glob("*.py")
+        if p.name.endswith("blocks.py") or p.name in ("kit.py", "chart.py", "formatting.py")
+    ]
     found = {str(p.relative_to(ROOT)): _user_visible_literals(p) for p in files}
     assert {path: hits for path, hits in found.items() if hits} == {}
 
@@ -151,7 +157,10 @@ def test_every_surface_stays_within_slacks_limits_in_chinese():
         owner_id="UWANG001", status="open", lost_reason=None, touch_count=2, next_follow_up_on=date(2026, 12, 1),
         last_touch_at=None, created_at=now,
     )
-    rep = RepView("UWANG001", "王芳", "Asia/Shanghai", "zh-CN", True, WorkingHours(frozenset({1, 2, 3, 4, 5}), time(9), time(18)), time(9))
+    rep = RepView(
+        "UWANG001", "王芳", "Asia/Shanghai", "zh-CN", True, WorkingHours(frozenset({1, 2, 3, 4, 5}), time(9), time(18)),
+        time(9),
+    )
     team = make_settings("sqlite://", "http://127.0.0.1:1/api/")
     with language("zh"):
         for message in (

@@ -26,7 +26,10 @@ def _run(tmp_path, database_url, slack, content: bytes | str, *extra) -> subproc
         tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.base_url,
         DATABASE_URL=database_url,
     )
-    return subprocess.run([LEADBOT, "import-orders", str(path), *extra], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [LEADBOT, "import-orders", str(path), *extra], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
 
 
 def _orders(db) -> int:
@@ -87,7 +90,9 @@ def test_a_file_that_is_not_utf8_is_refused_in_words(tmp_path, database_url, sla
 
 
 def test_a_large_file_shows_progress_and_imports_in_one_go(tmp_path, database_url, slack, db):
-    lines = ["company,ordered_on,amount"] + [f"Customer {chr(65 + n % 26)}{n},2026-01-{1 + n % 28:02d},{100 + n}" for n in range(1500)]
+    lines = ["company,ordered_on,amount"] + [
+        f"Customer {chr(65 + n % 26)}{n},2026-01-{1 + n % 28:02d},{100 + n}" for n in range(1500)
+    ]
     result = _run(tmp_path, database_url, slack, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     assert "reading 1500/1500 rows (100%)" in result.stderr

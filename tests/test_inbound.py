@@ -78,7 +78,9 @@ def _refusals(app, reply) -> str:
 
 
 def _reminders(app, message: dict) -> list[dict]:
-    return [m for m in app.slack.messages(INBOX) if m.get("thread_ts") == message["ts"] and "Still unclaimed" in m["text"]]
+    return [
+        m for m in app.slack.messages(INBOX) if m.get("thread_ts") == message["ts"] and "Still unclaimed" in m["text"]
+    ]
 
 
 # -- turning a channel into an inbound channel ----------------------------------------------------
@@ -121,7 +123,9 @@ def test_a_retried_or_twice_delivered_event_gets_one_offer(app):
     event = message_event(message)
     first = app.send.event(event)
     # Slack's retry of the same event, and the same message delivered again under new ids, at once.
-    deliveries = [lambda: app.send.event(event, event_id=first.sent["event_id"], retry_num=1, retry_reason="http_timeout")]
+    deliveries = [
+        lambda: app.send.event(event, event_id=first.sent["event_id"], retry_num=1, retry_reason="http_timeout")
+    ]
     deliveries += [lambda: app.send.event(event)] * 2
     threads = [threading.Thread(target=deliver) for deliver in deliveries]
     for thread in threads:
@@ -161,10 +165,15 @@ def test_web_forms_workflows_and_forwarded_email_are_offered_but_leadbots_own_po
         app, "", bot_id=WEB_FORM, subtype="bot_message", username="Website form",
         attachments=[{
             "fallback": "New enquiry from acme.example", "title": "New enquiry from acme.example",
-            "fields": [{"title": "Company", "value": "Acme Oilfield"}, {"title": "Message", "value": "Need 12 km of pipe coating"}],
+            "fields": [
+                {"title": "Company", "value": "Acme Oilfield"},
+                {"title": "Message", "value": "Need 12 km of pipe coating"},
+            ],
         }],
     )
-    workflow = _arrive(app, "Zhang Metalworks wants a quote for 200 t", bot_id="B0WORKFLW", bot_profile={"name": "Contact form"})
+    workflow = _arrive(
+        app, "Zhang Metalworks wants a quote for 200 t", bot_id="B0WORKFLW", bot_profile={"name": "Contact form"}
+    )
     email = _arrive(app, "", user="USLACKBOT", files=[{
         "filetype": "email", "mode": "email", "subject": "RFQ: anti-corrosion coating",
         "plain_text": "Dear sales team, please quote 300 m2.",
@@ -207,7 +216,9 @@ def test_claim_makes_one_lead_owned_by_the_claimer_and_opens_its_form(app):
     assert "<@UALICE01>" in card and "Inbound channel" in card and "see the message" in card
 
     # The lead exists already; the form lets its owner say what she knows.
-    reply = app.send.submit_view(ALICE, form, {"company": "Acme Oilfield", "contact_name": "Li Wei", "situation": "boss_research"})
+    reply = app.send.submit_view(
+        ALICE, form, {"company": "Acme Oilfield", "contact_name": "Li Wei", "situation": "boss_research"}
+    )
     assert reply.status == 200 and not reply.body.strip()
     assert "Updated #1 Acme Oilfield" in text_of(wait_ephemeral(app, ALICE))
     assert "lead #1 Acme Oilfield." in text_of(app.slack.message(INBOX, redrawn["ts"]))
@@ -243,7 +254,9 @@ def test_two_claims_at_the_same_moment_make_one_lead(app):
     message = _arrive(app, "Need 5 t of primer")
     offer = _offer(app, message)
     replies = {}
-    threads = [threading.Thread(target=lambda u=u: replies.update({u: _stale_click(app, u, offer)})) for u in (ALICE, BOB)]
+    threads = [
+        threading.Thread(target=lambda u=u: replies.update({u: _stale_click(app, u, offer)})) for u in (ALICE, BOB)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -387,7 +400,10 @@ def test_working_time_skips_nights_and_weekends():
     assert HOURS.add_working_time(at("2026-12-04T17:30:00+00:00"), one_hour, "UTC") == at("2026-12-07T09:30:00+00:00")
     assert HOURS.add_working_time(at("2026-12-05T12:00:00+00:00"), one_hour, "UTC") == at("2026-12-07T10:00:00+00:00")
     # Berlin springs forward on Sun 29 Mar 2026: Monday 09:00 is 07:00 UTC.
-    assert HOURS.add_working_time(at("2026-03-27T17:30:00+01:00"), one_hour, "Europe/Berlin") == at("2026-03-30T07:30:00+00:00")
+    assert (
+        HOURS.add_working_time(at("2026-03-27T17:30:00+01:00"), one_hour, "Europe/Berlin")
+        == at("2026-03-30T07:30:00+00:00")
+    )
 
 
 def test_time_to_claim_and_to_first_follow_up_go_into_the_weekly_summary(app):

@@ -52,7 +52,10 @@ def test_log_without_a_note_opens_the_follow_up_form(app):
     app.send.command("log 1", ALICE)
     call = app.slack.wait_for("views.open", count=before + 1)[-1]
     view = app.slack.view(call.response["view"]["id"])
-    reply = app.send.submit_view(ALICE, view, {"kind": "visit", "note": "site visit", "buyer_said": "call after the 15th", "next_follow_up": "2026-12-16"})
+    reply = app.send.submit_view(
+        ALICE, view,
+        {"kind": "visit", "note": "site visit", "buyer_said": "call after the 15th", "next_follow_up": "2026-12-16"},
+    )
     assert reply.status == 200 and not reply.body.strip()
     app.slack.wait_for("chat.postEphemeral", count=2)
     shown = command(app, "show 1")

@@ -13,7 +13,10 @@ from bot.cli.main import main
 from tests.conftest import ADMIN, ALICE, BOB, BOT_TOKEN
 from tests.support import command, lead, nudges_to, text_of, tick
 
-HEADER = "company,contact,source,asked_for,owner,created_on,last_touch_on,touches,next_follow_up,situation,claimed_potential,status\n"
+HEADER = (
+    "company,contact,source,asked_for,owner,created_on,last_touch_on,touches,next_follow_up,situation,"
+    "claimed_potential,status\n"
+)
 
 
 @dataclass
@@ -67,9 +70,11 @@ def test_a_spreadsheet_with_a_byte_order_mark_and_owner_emails_imports(app, lead
 
 
 BAD_ROWS = [
-    ("Beta Co,Li,website,x,UALICE01,31/10/2026,,,,,,", "line 3: created_on must be a date like 2026-03-31, got '31/10/2026'"),
+    ("Beta Co,Li,website,x,UALICE01,31/10/2026,,,,,,",
+     "line 3: created_on must be a date like 2026-03-31, got '31/10/2026'"),
     ("Beta Co,Li,fax,x,UALICE01,2026-10-31,,,,,,", "line 3: source must be one of website, marketing"),
-    ("Beta Co,Li,website,x,nobody@example.com,2026-10-31,,,,,,", "line 3: no Slack user in this workspace has the email nobody@example.com"),
+    ("Beta Co,Li,website,x,nobody@example.com,2026-10-31,,,,,,",
+     "line 3: no Slack user in this workspace has the email nobody@example.com"),
     ("ACME oilfield,Li,website,x,UALICE01,2026-10-31,,,,,,", "line 3: ACME oilfield is already open on line 2"),
     ("Beta Co,Li,website,x,UALICE01,2026-10-31,,,,,lots,", "line 3: claimed_potential must be a number"),
     ("Beta Co,Li,website,x,UALICE01,2027-01-31,,,,,,", "line 3: created_on 2027-01-31 is in the future"),
@@ -79,7 +84,9 @@ BAD_ROWS = [
 
 def test_a_bad_row_stops_the_file_with_its_line_and_imports_nothing(app, leadbot, tmp_path):
     for row, why in BAD_ROWS:
-        path = _file(tmp_path, HEADER + "Acme Oilfield,Li Wei,website,proposal,UALICE01,2026-11-20,,,,,,\n" + row + "\n")
+        path = _file(
+            tmp_path, HEADER + "Acme Oilfield,Li Wei,website,proposal,UALICE01,2026-11-20,,,,,,\n" + row + "\n"
+        )
         ran = leadbot("import-leads", path)
         assert ran.code == 1 and why in ran.err and "Nothing was imported" in ran.err, (row, ran.err)
         assert "Traceback" not in ran.err
@@ -145,7 +152,9 @@ def test_export_then_import_reproduces_the_leads(app, leadbot, tmp_path):
     for name in ("leads", "touches", "enquiries", "inbound_channels", "settings"):
         assert (tmp_path / "t1" / f"{name}.csv").exists()
     touches = list(csv.DictReader((tmp_path / "t1" / "touches.csv").open(encoding="utf-8-sig")))
-    assert [(t["lead"], t["kind"], t["note"]) for t in touches] == [("1", "call", "spoke to Li about the budget meeting")]
+    assert [(t["lead"], t["kind"], t["note"]) for t in touches] == [
+        ("1", "call", "spoke to Li about the budget meeting")
+    ]
 
     # Into another workspace: the same leads, numbers and all.
     moved = leadbot("import-leads", str(tmp_path / "t1" / "leads.csv"), "--team", "T0002")

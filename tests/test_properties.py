@@ -1,4 +1,5 @@
-"""Whatever a rep types or a spreadsheet holds, the parsers answer or refuse politely; leads read back as typed or filed."""
+"""Whatever a rep types or a spreadsheet holds, the parsers answer or refuse politely; leads read back as typed or
+filed."""
 
 from __future__ import annotations
 
@@ -187,7 +188,9 @@ def test_any_leads_file_gives_rows_or_the_bad_line(text):
 
 
 COMPANY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=200)
-NOTES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=3000)
+NOTES = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"), max_size=3000
+)
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -207,9 +210,9 @@ def test_a_captured_lead_reads_back_exactly_as_typed(app, company, notes):
     assert found.claimed_potential == Decimal("2400.50")
 
 
-CELL_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=300).map(
-    str.strip
-)
+CELL_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=300
+).map(str.strip)
 MULTILINE = st.lists(CELL_TEXT, min_size=1, max_size=4).map("\n".join).map(str.strip)
 
 

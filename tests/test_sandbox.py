@@ -1,4 +1,5 @@
-"""`leadbot sandbox`: the page's JSON API drives the real app, the clock delivers scheduled work once, the demo seeds a team."""
+"""`leadbot sandbox`: the page's JSON API drives the real app, the clock delivers scheduled work once, the demo
+seeds a team."""
 
 from __future__ import annotations
 

@@ -24,10 +24,12 @@ WAIT_MS = 30_000
 @pytest.fixture
 def sandbox_url(tmp_path):
     """`leadbot sandbox --demo` as a real process; yields the one URL it prints."""
-    command = [sys.executable, "-m", "bot.cli.main", "sandbox", "--demo", "--port", "0", "--db", str(tmp_path / "sandbox.db"),
-               "--start", START]
+    command = [sys.executable, "-m", "bot.cli.main", "sandbox", "--demo", "--port", "0",
+               "--db", str(tmp_path / "sandbox.db"), "--start", START]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL"))}
-    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     lines: list[str] = []
     printed = threading.Event()
 

@@ -87,7 +87,9 @@ def test_every_refused_request_leaves_one_log_line(app, caplog):
         assert _send_or_closed(app, b"text=" + b"x" * 1_100_000, FORM) == 413
         timestamp = str(int(time.time()))
         body = b"payload=%7Bnot+json"
-        digest = hmac.new(SIGNING_SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        digest = hmac.new(
+            SIGNING_SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256
+        ).hexdigest()
         assert app.send.send(body, FORM, timestamp=timestamp, signature=f"v0={digest}").status == 400
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
     assert len([line for line in lines if "Invalid request signature" in line]) == 2

@@ -52,14 +52,16 @@ def test_orders_in_another_currency_are_left_out():
 
 
 @pytest.mark.parametrize(
-    "day,months,expected", [("2026-08-31", 6, "2027-02-28"), ("2026-01-31", 1, "2026-02-28"), ("2026-12-01", -36, "2023-12-01")]
+    "day,months,expected",
+    [("2026-08-31", 6, "2027-02-28"), ("2026-01-31", 1, "2026-02-28"), ("2026-12-01", -36, "2023-12-01")],
 )
 def test_add_months_clamps_to_the_month_end(day, months, expected):
     assert add_months(date.fromisoformat(day), months) == date.fromisoformat(expected)
 
 
 @pytest.mark.parametrize(
-    "name", ["Zhang Metalworks Co., Ltd.", "zhang metalworks", "ZHANG  METALWORKS LTD", "Ｚｈａｎｇ Ｍｅｔａｌｗｏｒｋｓ Inc."]
+    "name",
+    ["Zhang Metalworks Co., Ltd.", "zhang metalworks", "ZHANG  METALWORKS LTD", "Ｚｈａｎｇ Ｍｅｔａｌｗｏｒｋｓ Inc."],
 )
 def test_company_suffixes_and_forms_match_one_account(name):
     assert account_key(name) == "zhang metalworks"

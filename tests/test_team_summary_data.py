@@ -97,7 +97,8 @@ def _another_team(db) -> None:
         session.flush()
         for number in (5, 6):
             row = Lead(
-                team_id=OTHER, number=number, company=f"Other {number}", company_key=f"other {number}", source="website",
+                team_id=OTHER, number=number, company=f"Other {number}", company_key=f"other {number}",
+                source="website",
                 situation="unknown", claimed_potential=Decimal("999999"), owner_id=ALICE, created_by=ALICE,
                 status="open", touch_count=5, needs_new_owner=True, created_at=now, updated_at=now,
             )
@@ -112,7 +113,8 @@ def _another_team(db) -> None:
         ))
         session.add(Delivery(
             team_id=OTHER, kind="nudge", subject=ALICE, period="2026-12-01", target=ALICE,
-            payload=json.dumps({"leads": [5, 6]}), status="sent", next_attempt_at=now, created_at=now - timedelta(hours=1),
+            payload=json.dumps({"leads": [5, 6]}), status="sent", next_attempt_at=now,
+            created_at=now - timedelta(hours=1),
         ))
         session.add(Refusal(team_id=OTHER, lead_number=5, user_id=ALICE, at=now))
         session.add(SmallBuyerAnswer(
@@ -226,12 +228,15 @@ def test_the_message_states_the_numbers_a_sales_manager_asks_for():
         "Team summary — week of Mon 30 Nov", "*New enquiries: 4*", "Website 3 · Referral 1",
         "*Follow-ups: 15* — open leads at 3+ follow-ups: 4 of 9", "<@UALICE01> 12 follow-ups · 3 of 6",
         "<@UBOB0001> 3 follow-ups · 1 of 3", "4 leads went quiet", "2 of them got a follow-up since",
-        "*Won: 1 · Lost: 3*", "no budget 2 · chose a competitor 1", "2 closings as “only wanted a proposal” were refused",
+        "*Won: 1 · Lost: 3*", "no budget 2 · chose a competitor 1",
+        "2 closings as “only wanted a proposal” were refused",
         "Our price 2", "Claimed ¥120,000 · plan on ¥60,000 (50%", "2 open leads need a new owner",
         "0: 5 · 1: 3 · 2: 2 · 3: 1 · 4: 0 · 5+: 1",
     ):
         assert expected in text, expected
-    assert message["text"].startswith("Team summary — week of Mon 30 Nov: 4 new enquiries, 15 follow-ups, 1 won, 3 lost")
+    assert message["text"].startswith(
+        "Team summary — week of Mon 30 Nov: 4 new enquiries, 15 follow-ups, 1 won, 3 lost"
+    )
 
 
 def test_a_quiet_week_says_so_without_empty_sections():

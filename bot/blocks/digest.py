@@ -64,7 +64,11 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
         blocks.append(kit.section(t("digest.small_buyers", lang, count=len(data.small_buyers))))
         for account in data.small_buyers[:room]:
             answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
-            blocks.append(kit.section(t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer))
+            blocks.append(
+                kit.section(
+                    t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer
+                )
+            )
         hidden += len(data.small_buyers) - room
         budget -= room + 1
     elif data.small_buyers:

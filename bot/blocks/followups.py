@@ -189,5 +189,9 @@ def refusal_with_date_picker(refusal: str, lead: LeadView, suggested: date, lang
         "initial_date": suggested.isoformat(),
         "placeholder": kit.plain(t("lost.offer_next", lang), kit.PLACEHOLDER_MAX),
     }
-    blocks = [kit.section(refusal), kit.section(t("lost.offer_next", lang)), kit.actions(picker, block_id=lead_block_id(lead.number))]
+    blocks = [
+        kit.section(refusal),
+        kit.section(t("lost.offer_next", lang)),
+        kit.actions(picker, block_id=lead_block_id(lead.number)),
+    ]
     return kit.message(blocks, refusal)

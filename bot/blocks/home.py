@@ -27,7 +27,9 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
             kit.button(t("home.new_lead", lang), NEW_LEAD_ACTION, "new", style="primary"),
             kit.button(t("home.settings", lang), SETTINGS_ACTION, "settings"),
         ),
-        kit.section(t("home.week", lang, follow_ups=data.week.follow_ups, captured=data.week.captured, won=data.week.won)),
+        kit.section(
+            t("home.week", lang, follow_ups=data.week.follow_ups, captured=data.week.captured, won=data.week.won)
+        ),
     ]
     for title, leads in (("home.quiet", data.today.quiet), ("home.due", data.today.due_today)):
         if leads:
@@ -40,7 +42,11 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
         blocks += [kit.divider(), kit.section(t("home.small_buyers", lang, count=len(waiting)))]
         for account in waiting[:PER_SECTION]:
             answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
-            blocks.append(kit.section(t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer))
+            blocks.append(
+                kit.section(
+                    t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer
+                )
+            )
     blocks += [kit.divider(), kit.section(t("home.open", lang, count=data.open_leads.total))]
     if not data.open_leads.items:
         blocks.append(kit.context(t("home.no_open", lang)))
@@ -49,7 +55,10 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
         blocks.append(kit.context(t("home.more", lang, count=data.open_leads.total - OPEN_SHOWN)))
     if data.team is not None:
         lines = [
-            t("home.team_line", lang, user=r.user_id, open=r.open_leads, quiet=r.quiet, follow_ups=r.follow_ups_this_week)
+            t(
+                "home.team_line", lang,
+                user=r.user_id, open=r.open_leads, quiet=r.quiet, follow_ups=r.follow_ups_this_week,
+            )
             for r in data.team
         ]
         blocks += [kit.divider(), kit.section(t("home.team", lang))]

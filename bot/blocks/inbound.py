@@ -63,7 +63,9 @@ def taken(enquiry: EnquiryView, lead: LeadView, within: Decimal, lang: str | Non
         "company": user_text(lead.company, COMPANY_IN_TEXT),
         "within": within_text(within, lang),
     }
-    key = {ASSIGN: "inbound.assigned", ROUND_ROBIN: "inbound.round_robin"}.get(enquiry.taken_how or "", "inbound.claimed")
+    key = {ASSIGN: "inbound.assigned", ROUND_ROBIN: "inbound.round_robin"}.get(
+        enquiry.taken_how or "", "inbound.claimed"
+    )
     text = t(key, lang, **values)
     blocks = [kit.section(text)]
     if lead.status == "open":

@@ -79,7 +79,10 @@ def divider() -> dict:
 
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    element = {"type": "button", "text": plain(text, BUTTON_TEXT_MAX), "action_id": action_id, "value": fit(value, BUTTON_VALUE_MAX)}
+    element = {
+        "type": "button", "text": plain(text, BUTTON_TEXT_MAX), "action_id": action_id,
+        "value": fit(value, BUTTON_VALUE_MAX),
+    }
     if style:
         element["style"] = style
     return element
@@ -127,7 +130,8 @@ def number_input(
 
 
 def select_input(
-    block_id: str, label: str, options: list[dict], *, initial: str | None = None, optional: bool = False, hint: str = ""
+    block_id: str, label: str, options: list[dict], *,
+    initial: str | None = None, optional: bool = False, hint: str = "",
 ) -> dict:
     element = {"type": "static_select", "action_id": "value", "options": options}
     chosen = [o for o in options if o["value"] == initial]
@@ -136,7 +140,9 @@ def select_input(
     return _input(block_id, label, element, optional, hint)
 
 
-def users_input(block_id: str, label: str, *, initial_user: str | None = None, optional: bool = False, hint: str = "") -> dict:
+def users_input(
+    block_id: str, label: str, *, initial_user: str | None = None, optional: bool = False, hint: str = ""
+) -> dict:
     element = {"type": "users_select", "action_id": "value"}
     if initial_user:
         element["initial_user"] = initial_user
@@ -158,7 +164,9 @@ def checkboxes_input(block_id: str, label: str, options: list[dict], *, initial:
     return _input(block_id, label, element, optional=False, hint="")
 
 
-def date_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = False, hint: str = "") -> dict:
+def date_input(
+    block_id: str, label: str, *, initial: str | None = None, optional: bool = False, hint: str = ""
+) -> dict:
     element = {"type": "datepicker", "action_id": "value"}
     if initial:
         element["initial_date"] = initial
@@ -166,7 +174,10 @@ def date_input(block_id: str, label: str, *, initial: str | None = None, optiona
 
 
 def _input(block_id: str, label: str, element: dict, optional: bool, hint: str) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": plain(label, LABEL_MAX), "element": element, "optional": optional}
+    block = {
+        "type": "input", "block_id": block_id, "label": plain(label, LABEL_MAX), "element": element,
+        "optional": optional,
+    }
     if hint:
         block["hint"] = plain(hint, LABEL_MAX)
     return block

@@ -62,7 +62,9 @@ def help_message(lang: str | None = None, unknown: str | None = None) -> dict:
     blocks = []
     if unknown:
         blocks.append(kit.section(t("help.unknown", lang, command=user_text(unknown, 100))))
-    blocks += [kit.header(t("help.title", lang)), kit.section(t("help.body", lang)), kit.context(t("help.footer", lang))]
+    blocks += [
+        kit.header(t("help.title", lang)), kit.section(t("help.body", lang)), kit.context(t("help.footer", lang))
+    ]
     return kit.message(blocks, t("help.title", lang))
 
 
@@ -83,7 +85,9 @@ def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
 
-def lead_card(lead: LeadView, today: date, lang: str | None = None, *, intro: str = "", goal: int | None = None) -> dict:
+def lead_card(
+    lead: LeadView, today: date, lang: str | None = None, *, intro: str = "", goal: int | None = None
+) -> dict:
     """The card a rep sees after capture or `/lead show`: facts, the realistic figure, what to ask."""
     blocks: list[dict] = []
     if intro:
@@ -231,7 +235,9 @@ def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: 
         kit.section(f"*{user_text(lead_title(lead), 300)}*"),
         kit.select_input("kind", t("form.touch_kind", lang), kinds, initial="call"),
         kit.text_input("note", t("form.touch_note", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX),
-        kit.text_input("buyer_said", t("form.buyer_said", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX),
+        kit.text_input(
+            "buyer_said", t("form.buyer_said", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX
+        ),
         kit.date_input(
             "next_follow_up", t("form.next_follow_up", lang), initial=suggested_next.isoformat(),
             hint=t("form.next_follow_up_hint", lang),
@@ -245,11 +251,16 @@ def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: 
 
 def duplicate_modal(existing: LeadView, today: date, lang: str | None = None) -> dict:
     """Replaces the new-lead form when the company already has an open lead."""
-    note = t("lead.duplicate", lang, company=user_text(existing.company, COMPANY_IN_TEXT), number=existing.number, owner=existing.owner_id)
+    note = t(
+        "lead.duplicate", lang,
+        company=user_text(existing.company, COMPANY_IN_TEXT), number=existing.number, owner=existing.owner_id,
+    )
     card = lead_card(existing, today, lang)["blocks"]
     # A modal cannot carry the card's buttons usefully; the rep acts from the command line or the nudge.
     blocks = [kit.section(note), kit.divider()] + [b for b in card if b["type"] != "actions"]
-    return kit.modal("lead_duplicate", t("lead.duplicate_title", lang), blocks, submit=None, close=t("modal.close", lang))
+    return kit.modal(
+        "lead_duplicate", t("lead.duplicate_title", lang), blocks, submit=None, close=t("modal.close", lang)
+    )
 
 
 def _source_field(lead: LeadView, lang: str | None) -> str:

@@ -21,17 +21,22 @@ def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], l
         kit.section(t("settings.yours", lang)),
         kit.time_input("digest_time", t("settings.digest_time", lang), initial=rep.digest_time.strftime("%H:%M")),
         kit.checkboxes_input(
-            "workdays", t("settings.workdays", lang), weekdays, initial=[WEEKDAYS[n - 1] for n in sorted(rep.hours.workdays)]
+            "workdays", t("settings.workdays", lang), weekdays,
+            initial=[WEEKDAYS[n - 1] for n in sorted(rep.hours.workdays)],
         ),
         kit.time_input("work_start", t("settings.work_start", lang), initial=rep.hours.start.strftime("%H:%M")),
         kit.time_input("work_end", t("settings.work_end", lang), initial=rep.hours.end.strftime("%H:%M")),
         kit.select_input(
-            "language", t("settings.language", lang), [kit.option(t(f"language.{code}", lang), code) for code in LANGUAGES],
+            "language", t("settings.language", lang),
+            [kit.option(t(f"language.{code}", lang), code) for code in LANGUAGES],
             initial=rep.language or "en",
         ),
         kit.select_input(
             "snooze_days", t("settings.snooze", lang),
-            [kit.option(tn("nudge.snooze_days", n, lang) if n < 7 else t("nudge.snooze_week", lang), str(n)) for n in SNOOZE_CHOICES],
+            [
+                kit.option(tn("nudge.snooze_days", n, lang) if n < 7 else t("nudge.snooze_week", lang), str(n))
+                for n in SNOOZE_CHOICES
+            ],
             initial=str(rep.snooze_days or 1),
         ),
     ]
@@ -57,8 +62,13 @@ def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], l
                 initial=team.summary_schedule,
             )
         )
-        blocks.append(kit.users_input("default_owner", t("settings.default_owner", lang), initial_user=team.default_owner, optional=True))
+        blocks.append(
+            kit.users_input(
+                "default_owner", t("settings.default_owner", lang), initial_user=team.default_owner, optional=True
+            )
+        )
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
     return kit.modal(
-        SETTINGS_CALLBACK, t("modal.settings_title", lang), blocks, submit=t("modal.save", lang), close=t("modal.cancel", lang)
+        SETTINGS_CALLBACK, t("modal.settings_title", lang), blocks,
+        submit=t("modal.save", lang), close=t("modal.cancel", lang),
     )

@@ -117,7 +117,10 @@ def _rep_line(data: SummaryData, rep: str, lang: str | None) -> str:
 
 
 def _funnel(data: SummaryData, lang: str | None) -> str:
-    items = [t("summary.count", lang, label=f"{label}:", count=n) for label, n in zip(FUNNEL_LABELS, data.funnel, strict=False)]
+    items = [
+        t("summary.count", lang, label=f"{label}:", count=n)
+        for label, n in zip(FUNNEL_LABELS, data.funnel, strict=False)
+    ]
     return t("summary.funnel", lang, lines=INLINE_SEP.join(items))
 
 

@@ -44,7 +44,9 @@ def _token_team(settings: Settings, web: WebClient) -> str:
         return web.auth_test()["team_id"]
     except (SlackApiError, OSError) as error:
         reason = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
-        raise SettingsError(f"could not ask Slack which workspace SLACK_BOT_TOKEN belongs to ({reason}); pass --team T…") from None
+        raise SettingsError(
+            f"could not ask Slack which workspace SLACK_BOT_TOKEN belongs to ({reason}); pass --team T…"
+        ) from None
 
 
 def _import_leads(args: argparse.Namespace, deps, team_id: str) -> int:

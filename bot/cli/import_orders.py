@@ -32,7 +32,9 @@ def import_orders(path: str, team_id: str | None, settings: Settings) -> int:
         text = decode(file.read_bytes())
         now = SystemClock().now()
         progress = ProgressBar("reading", max(text.count("\n") - 1, 1), sys.stderr)
-        rows = read_orders(text, settings.currency, local_today(now, settings.team_tz), owner_lookup(deps.web), progress)
+        rows = read_orders(
+            text, settings.currency, local_today(now, settings.team_tz), owner_lookup(deps.web), progress
+        )
         progress.close()
     except BadRow as error:
         print(f"leadbot: {file.name}: {error}; nothing was imported", file=sys.stderr)
@@ -40,7 +42,10 @@ def import_orders(path: str, team_id: str | None, settings: Settings) -> int:
     recorded = deps.orders.import_rows(team_id, [row.item for row in rows], "import", now)
     added = sum(r.added for r in recorded)
     accounts = len({r.account_id for r in recorded})
-    print(f"leadbot: imported {added} orders for {accounts} accounts from {file.name}; {len(recorded) - added} were there already")
+    print(
+        f"leadbot: imported {added} orders for {accounts} accounts from {file.name}; "
+        f"{len(recorded) - added} were there already"
+    )
     return 0
 
 
@@ -51,7 +56,9 @@ def workspace_of(client: WebClient) -> str:
     try:
         return client.auth_test()["team_id"]
     except SlackApiError as error:
-        raise SettingsError(f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}); give --team T… instead") from None
+        raise SettingsError(
+            f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}); give --team T… instead"
+        ) from None
 
 
 def owner_lookup(client: WebClient):

@@ -27,10 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     sandbox = commands.add_parser("sandbox", help="try leadbot without Slack: a local page that stands in for Slack")
     sandbox.add_argument("--demo", action="store_true", help="seed a small demo team (a fresh file each time)")
-    sandbox.add_argument("--port", type=int, default=8765, help="port of the page on 127.0.0.1 (default 8765; 0: any free port)")
+    sandbox.add_argument(
+        "--port", type=int, default=8765, help="port of the page on 127.0.0.1 (default 8765; 0: any free port)"
+    )
     sandbox.add_argument("--db", metavar="FILE", help="SQLite file (default: leadbot-sandbox.db in this directory)")
-    sandbox.add_argument("--language", choices=("en", "zh"), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)")
-    sandbox.add_argument("--start", type=_instant, help="start the sandbox clock at this ISO 8601 instant (default: now)")
+    sandbox.add_argument(
+        "--language", choices=("en", "zh"), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)"
+    )
+    sandbox.add_argument(
+        "--start", type=_instant, help="start the sandbox clock at this ISO 8601 instant (default: now)"
+    )
     orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
     orders.add_argument("file", help="CSV, UTF-8 with or without BOM")
     orders.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
@@ -38,9 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     imports = commands.add_parser("import-leads", help="import leads from a CSV file (a spreadsheet, another CRM)")
     imports.add_argument("file", metavar="FILE.csv")
     imports.add_argument("--team", type=_team, help=team_help)
-    export = commands.add_parser("export", help="write the workspace's leads, follow-ups, enquiries and settings to files")
+    export = commands.add_parser(
+        "export", help="write the workspace's leads, follow-ups, enquiries and settings to files"
+    )
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="file format (default: csv)")
-    export.add_argument("--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)")
+    export.add_argument(
+        "--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)"
+    )
     export.add_argument("--team", type=_team, help=team_help)
     return parser
 

@@ -205,7 +205,13 @@ class Digests:
                 .group_by(Lead.owner_id)
             ).all()
         )
-        won = set(session.scalars(select(Lead.owner_id).where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2)).distinct()))
+        won = set(
+            session.scalars(
+                select(Lead.owner_id)
+                .where(mine, Lead.status == WON, Lead.closed_at >= now - timedelta(days=2))
+                .distinct()
+            )
+        )
         return [
             user_id for user_id, day in days.items()
             if (user_id in earliest and earliest[user_id] <= day) or user_id in won

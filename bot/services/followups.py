@@ -218,10 +218,14 @@ class FollowUps:
             )
             claimed = None
             if manager and numbers and manager != owner_id:
-                if Ledger.claim(session, team_id, ORPHANED, owner_id, "gone", manager, {"leads": numbers, "owner": owner_id}, now):
+                if Ledger.claim(
+                    session, team_id, ORPHANED, owner_id, "gone", manager, {"leads": numbers, "owner": owner_id}, now
+                ):
                     claimed = Claimed(ORPHANED, team_id, manager, tuple(numbers))
             uow.commit()
-        logger.warning("rep %s in %s is no longer reachable; %d open leads need a new owner", owner_id, team_id, len(numbers))
+        logger.warning(
+            "rep %s in %s is no longer reachable; %d open leads need a new owner", owner_id, team_id, len(numbers)
+        )
         return claimed
 
 

@@ -56,10 +56,14 @@ class Home:
         with self.db.read() as uow:
             session = uow.session
             follow_ups = session.scalar(
-                select(func.count()).select_from(Touch).where(Touch.team_id == team_id, Touch.logged_by == user_id, Touch.logged_at >= since)
+                select(func.count())
+                .select_from(Touch)
+                .where(Touch.team_id == team_id, Touch.logged_by == user_id, Touch.logged_at >= since)
             )
             captured = session.scalar(
-                select(func.count()).select_from(Lead).where(Lead.team_id == team_id, Lead.created_by == user_id, Lead.created_at >= since)
+                select(func.count())
+                .select_from(Lead)
+                .where(Lead.team_id == team_id, Lead.created_by == user_id, Lead.created_at >= since)
             )
             won = session.scalar(
                 select(func.count()).select_from(Lead).where(

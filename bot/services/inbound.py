@@ -146,7 +146,9 @@ class InboundService:
                     "posted_at": message.posted_at,
                     "received_at": now,
                     "status": ENQUIRY_OPEN,
-                    "remind_due_at": self.hours.add_working_time(message.posted_at, self.claim_within, self.policy_for(team_id).team_tz),
+                    "remind_due_at": self.hours.add_working_time(
+                        message.posted_at, self.claim_within, self.policy_for(team_id).team_tz
+                    ),
                 },
             )
             if not inserted:
@@ -225,7 +227,8 @@ class InboundService:
         # The conditional update is the race's referee: of two simultaneous claims, one changes the row.
         changed = session.execute(
             _open_enquiry(update(Enquiry), team_id, channel_id, ts).values(
-                status=ENQUIRY_TAKEN, taken_how=how, owner_id=owner_id, handled_by=by, handled_at=now, remind_due_at=None
+                status=ENQUIRY_TAKEN, taken_how=how, owner_id=owner_id, handled_by=by, handled_at=now,
+                remind_due_at=None,
             )
         ).rowcount
         row = _enquiry(session, team_id, channel_id, ts)
@@ -297,7 +300,9 @@ class InboundService:
             pool = _claimers(session, team_id, channel_id)
             if channel.round_robin and pool:
                 owner = _next_in_turn(pool, channel.last_assigned_to)
-                taken = self._take(session, team_id, channel_id, ts, owner, None, ROUND_ROBIN, now, _tz_of(session, team_id, owner, tz))
+                taken = self._take(
+                    session, team_id, channel_id, ts, owner, None, ROUND_ROBIN, now, _tz_of(session, team_id, owner, tz)
+                )
                 channel.last_assigned_to = owner
                 payload = {"leads": [taken.lead.number], "channel": channel_id, "ts": ts}
                 Ledger.claim(session, team_id, INBOUND_ASSIGNED, subject, "once", owner, payload, now)
@@ -317,7 +322,8 @@ class InboundService:
     def response_times(
         self, team_id: str, since: datetime | None = None, until: datetime | None = None
     ) -> list[RepResponseTimes]:
-        """Per rep who got inbound enquiries: median and slowest time from the message to the claim and to the first touch.
+        """Per rep who got inbound enquiries: median and slowest time from the message to the claim and to the
+        first touch.
 
         Times are plain elapsed time (nights and weekends count: the buyer waited through them).
         """

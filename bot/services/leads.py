@@ -21,7 +21,9 @@ from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company
 from bot.text.lead_command import lead_number
 from bot.worktime import earliest_day_start
 
-SOURCES = ("website", "marketing", "referral", "trade_show", "inbound_call", "slack_message", "inbound_channel", "other")
+SOURCES = (
+    "website", "marketing", "referral", "trade_show", "inbound_call", "slack_message", "inbound_channel", "other"
+)
 # Sources leadbot sets itself, never offered in the form.
 EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
@@ -264,7 +266,8 @@ class LeadService:
         policy = self.policy_for(team_id)
         count, page = _OWNERS_OPEN if owner_id else _TEAMS_OPEN
         values = {"team_id": team_id, "owner_id": owner_id, "limit": limit}
-        # Plain rows on a connection, not Lead objects in a session: the ORM's bookkeeping was most of `/lead list`'s CPU.
+        # Plain rows on a connection, not Lead objects in a session: the ORM's bookkeeping was most of
+        # `/lead list`'s CPU.
         with self.db.read_rows() as connection:
             total = connection.scalar(count, values)
             rows = connection.execute(page, values)
@@ -479,7 +482,9 @@ class LeadService:
         if user_id != lead.owner_id and user_id not in policy.admins:
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
-            raise LeadbotError("error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}"))
+            raise LeadbotError(
+                "error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}")
+            )
         return lead
 
     def view(self, lead: Lead, with_touches: bool = False) -> LeadView:

@@ -137,7 +137,9 @@ def _parse(reader, today: date, owner_of: OwnerLookup, progress: Progress | None
         row = _row(line, values, today, owner_of)
         identity = (row.key, row.created_on)
         if identity in seen_identity:
-            raise BadRow(line, f"{row.company} created on {row.created_on} is already on line {seen_identity[identity]}")
+            raise BadRow(
+                line, f"{row.company} created on {row.created_on} is already on line {seen_identity[identity]}"
+            )
         seen_identity[identity] = line
         if row.status == OPEN:
             if row.key in seen_open:
@@ -159,8 +161,9 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         raise problem("company is empty")
     if len(company) > COMPANY_MAX:
         raise problem(f"company has {len(company)} characters; at most {COMPANY_MAX}")
-    for name, limit in (("contact", SHORT_TEXT_MAX), ("contact_role", SHORT_TEXT_MAX), ("potential_unit", SHORT_TEXT_MAX),
-                        ("asked_for", LONG_TEXT_MAX), ("discovery_notes", LONG_TEXT_MAX), ("source_link", 512)):
+    for name, limit in (("contact", SHORT_TEXT_MAX), ("contact_role", SHORT_TEXT_MAX),
+                        ("potential_unit", SHORT_TEXT_MAX), ("asked_for", LONG_TEXT_MAX),
+                        ("discovery_notes", LONG_TEXT_MAX), ("source_link", 512)):
         if len(values.get(name, "")) > limit:
             raise problem(f"{name} has {len(values[name])} characters; at most {limit}")
     source = _choice(values.get("source", ""), SOURCES, "source", problem)
@@ -275,7 +278,9 @@ class LeadImporter:
         self.db = db
         self.policy = policy
 
-    def write(self, team_id: str, rows: Iterable[ImportRow], now: datetime, progress: Progress | None = None) -> ImportResult:
+    def write(
+        self, team_id: str, rows: Iterable[ImportRow], now: datetime, progress: Progress | None = None
+    ) -> ImportResult:
         rows = list(rows)
         zone = ZoneInfo(self.policy.team_tz)
         with self.db.uow() as uow:

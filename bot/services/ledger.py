@@ -57,7 +57,9 @@ class Ledger:
             },
         )
 
-    def due(self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    def due(
+        self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset()
+    ) -> list[tuple[int, str]]:
         """(id, target) of pending messages whose time has come and that nobody is posting right now."""
         query = (
             select(Delivery.id, Delivery.target)
@@ -89,7 +91,9 @@ class Ledger:
     def sent(self, delivery_id: int, channel: str, ts: str, now: datetime, payload: dict | None = None) -> None:
         """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit)."""
         values = {} if payload is None else {"payload": json.dumps(payload)}
-        self._finish(delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None, **values)
+        self._finish(
+            delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None, **values
+        )
 
     def failed(self, delivery_id: int, error: str) -> None:
         self._finish(delivery_id, status=FAILED, last_error=error[:64])

@@ -62,12 +62,15 @@ class Orders:
         """Every row or none: one transaction, rows already imported before are skipped."""
         config = self.config(team_id)
         with self.db.uow() as uow:
-            recorded = [self._add(uow.session, team_id, item, import_key(item), created_by, now, config) for item in items]
+            recorded = [
+                self._add(uow.session, team_id, item, import_key(item), created_by, now, config) for item in items
+            ]
             uow.commit()
             return recorded
 
     def _add(
-        self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime, config: Settings
+        self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime,
+        config: Settings,
     ) -> Recorded:
         account = ensure_account(session, team_id, item.company, now)
         if item.owner_id:

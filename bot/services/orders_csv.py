@@ -88,7 +88,9 @@ def _row(raw: dict, line: int, team_currency: str, today: date, owners: OwnerLoo
         owner = owners(cell("owner"))
         if owner is None:
             raise BadRow(f"line {line}: owner {cell('owner')!r} is not a Slack user id or a workspace member's email")
-    return OrderInput(company, amount.value, currency, ordered_on, note=cell("note"), ref=cell("ref")[:128], owner_id=owner)
+    return OrderInput(
+        company, amount.value, currency, ordered_on, note=cell("note"), ref=cell("ref")[:128], owner_id=owner
+    )
 
 
 def decode(data: bytes) -> str:

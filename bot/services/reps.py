@@ -79,7 +79,9 @@ class Directory:
             user = self.lookup(user_id)
         except Exception:  # Slack being unreachable must not stop a rep from working.
             logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
-            return cached or RepView(user_id, "", self.default_tz, None, True, self.default_hours, self.settings.digest_time)
+            return cached or RepView(
+                user_id, "", self.default_tz, None, True, self.default_hours, self.settings.digest_time
+            )
         return self._store(team_id, user_id, user, now)
 
     def fresh_reps(self, team_id: str, user_ids: list[str], now: datetime) -> dict[str, RepView]:

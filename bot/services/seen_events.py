@@ -28,7 +28,9 @@ class SeenEvents:
     def forget(self, team_id: str, event_id: str) -> None:
         """Let the same delivery be acted on again, e.g. a form resubmitted after it was refused."""
         with self.db.uow() as uow:
-            uow.session.execute(delete(SlackEvent).where(SlackEvent.team_id == team_id, SlackEvent.event_id == event_id))
+            uow.session.execute(
+                delete(SlackEvent).where(SlackEvent.team_id == team_id, SlackEvent.event_id == event_id)
+            )
             uow.commit()
 
     def forget_before(self, cutoff: datetime) -> int:

@@ -69,7 +69,9 @@ class SmallBuyerRule:
         """
         window_start = add_months(today, -self.window_months)
         in_window = sorted(d for d, amount, currency in orders if currency == self.currency and d >= window_start)
-        if any(amount > self.ceiling for d, amount, currency in orders if currency == self.currency and d >= window_start):
+        if any(
+            amount > self.ceiling for d, amount, currency in orders if currency == self.currency and d >= window_start
+        ):
             return False
         if len(in_window) < self.min_orders:
             return False
@@ -115,7 +117,10 @@ class SmallBuyers:
         """(team, account) pairs whose rule should be checked now."""
         with self.db.read() as uow:
             rows = uow.session.execute(
-                select(Account.team_id, Account.id).where(Account.check_due_at <= now).order_by(Account.check_due_at).limit(limit)
+                select(Account.team_id, Account.id)
+                .where(Account.check_due_at <= now)
+                .order_by(Account.check_due_at)
+                .limit(limit)
             )
             return [(team_id, account_id) for team_id, account_id in rows]
 
@@ -142,7 +147,8 @@ class SmallBuyers:
     # -- answering -----------------------------------------------------------------------------
 
     def answer(
-        self, team_id: str, account_id: int, reason: str, note: str, user_id: str, now: datetime, tz: str, step_text: str
+        self, team_id: str, account_id: int, reason: str, note: str, user_id: str, now: datetime, tz: str,
+        step_text: str,
     ) -> AnswerView:
         """Store why, and put the next step on the account's follow-ups: its open lead, or a new one."""
         if reason not in REASONS:
@@ -159,7 +165,9 @@ class SmallBuyers:
             if user_id != owner and user_id not in config.admins:
                 raise LeadbotError("error.not_account_owner", owner=owner or "", company=account.name)
             lead = session.scalar(
-                select(Lead).where(Lead.team_id == team_id, Lead.account_key == account.account_key, Lead.status == OPEN)
+                select(Lead).where(
+                    Lead.team_id == team_id, Lead.account_key == account.account_key, Lead.status == OPEN
+                )
             )
             if lead is None:
                 draft = LeadDraft(
@@ -200,7 +208,10 @@ class SmallBuyers:
         with self.db.read() as uow:
             row = uow.session.scalar(
                 select(SmallBuyerAnswer)
-                .where(SmallBuyerAnswer.team_id == team_id, SmallBuyerAnswer.account_id == account_id, SmallBuyerAnswer.answered_at >= since)
+                .where(
+                    SmallBuyerAnswer.team_id == team_id, SmallBuyerAnswer.account_id == account_id,
+                    SmallBuyerAnswer.answered_at >= since,
+                )
                 .order_by(SmallBuyerAnswer.answered_at.desc())
                 .limit(1)
             )
@@ -233,7 +244,10 @@ def _account_view(session: Session, account: Account, today: date, config: Setti
     ).all()
     claimed = session.scalar(
         select(Lead.claimed_potential)
-        .where(Lead.team_id == account.team_id, Lead.account_key == account.account_key, Lead.claimed_potential.is_not(None))
+        .where(
+            Lead.team_id == account.team_id, Lead.account_key == account.account_key,
+            Lead.claimed_potential.is_not(None),
+        )
         .order_by(Lead.created_at.desc())
         .limit(1)
     )
@@ -302,7 +316,10 @@ def _asked_today(session: Session, team_id: str, owner: str, today: date) -> int
     return session.scalar(
         select(func.count())
         .select_from(Delivery)
-        .where(Delivery.team_id == team_id, Delivery.kind == SMALL_BUYER, Delivery.target == owner, Delivery.period == today.isoformat())
+        .where(
+            Delivery.team_id == team_id, Delivery.kind == SMALL_BUYER, Delivery.target == owner,
+            Delivery.period == today.isoformat(),
+        )
     ) or 0
 
 

@@ -89,7 +89,10 @@ class TeamSettings:
             raise FormInvalid(problems)
         with self.db.uow() as uow:
             values = json.dumps(clean)
-            if not insert_ignore(uow.session, TeamSetting, {"team_id": team_id, "values": values, "updated_by": user_id, "updated_at": now}):
+            if not insert_ignore(
+                uow.session, TeamSetting,
+                {"team_id": team_id, "values": values, "updated_by": user_id, "updated_at": now},
+            ):
                 row = uow.session.get(TeamSetting, team_id)
                 row.values, row.updated_by, row.updated_at = values, user_id, now
             uow.commit()

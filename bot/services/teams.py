@@ -52,7 +52,9 @@ class Teams:
         """(team, channel, enabled by) for every team that has a summary channel."""
         with self.db.uow() as uow:
             rows = uow.session.execute(
-                select(Team.team_id, Team.summary_channel, Team.summary_enabled_by).where(Team.summary_channel.is_not(None))
+                select(Team.team_id, Team.summary_channel, Team.summary_enabled_by).where(
+                    Team.summary_channel.is_not(None)
+                )
             )
             return [(team_id, channel, by) for team_id, channel, by in rows]
 

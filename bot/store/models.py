@@ -297,7 +297,8 @@ class Refusal(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 class InboundChannel(Base):
-    """A channel where enquiries land (a web form, an email forward, colleagues): each new message is offered for claiming."""
+    """A channel where enquiries land (a web form, an email forward, colleagues): each new message is offered
+    for claiming."""
 
     __tablename__ = "inbound_channels"
 

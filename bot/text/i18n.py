@@ -1,4 +1,4 @@
-"""Every sentence a user reads, from gettext catalogs (bot/text/locales/*/LC_MESSAGES/leadbot.po) keyed by message id."""
+"""Every sentence a user reads, from gettext catalogs (bot/text/locales/*/LC_MESSAGES/leadbot.po), by message id."""
 
 from __future__ import annotations
 

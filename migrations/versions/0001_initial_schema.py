@@ -64,9 +64,14 @@ def upgrade() -> None:
     sa.UniqueConstraint('team_id', 'number', name=op.f('uq_leads_team_id_number'))
     )
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.create_index('ix_leads_team_owner_status_next', ['team_id', 'owner_id', 'status', 'next_follow_up_on'], unique=False)
+        batch_op.create_index(
+            'ix_leads_team_owner_status_next', ['team_id', 'owner_id', 'status', 'next_follow_up_on'], unique=False
+        )
         batch_op.create_index('ix_leads_team_status_next', ['team_id', 'status', 'next_follow_up_on'], unique=False)
-        batch_op.create_index('uq_leads_open_company', ['team_id', 'company_key'], unique=True, sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
+        batch_op.create_index(
+            'uq_leads_open_company', ['team_id', 'company_key'], unique=True,
+            sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
+        )
 
     op.create_table('touches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -91,7 +96,10 @@ def downgrade() -> None:
 
     op.drop_table('touches')
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.drop_index('uq_leads_open_company', sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
+        batch_op.drop_index(
+            'uq_leads_open_company',
+            sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"),
+        )
         batch_op.drop_index('ix_leads_team_status_next')
         batch_op.drop_index('ix_leads_team_owner_status_next')
 

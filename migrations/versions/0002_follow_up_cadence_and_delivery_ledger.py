@@ -47,7 +47,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('nudges_unanswered', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('last_nudged_at', bot.store.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('escalated_at_touch', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('needs_new_owner', sa.Boolean(), server_default=sa.text('(false)'), nullable=False))
+        batch_op.add_column(
+            sa.Column('needs_new_owner', sa.Boolean(), server_default=sa.text('(false)'), nullable=False)
+        )
         batch_op.create_index('ix_leads_nudge_due_at', ['nudge_due_at'], unique=False)
         batch_op.create_index('ix_leads_status_nudges_unanswered', ['status', 'nudges_unanswered'], unique=False)
 

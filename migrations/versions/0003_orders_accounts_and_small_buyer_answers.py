@@ -51,7 +51,9 @@ def upgrade() -> None:
     sa.UniqueConstraint('team_id', 'import_key', name=op.f('uq_orders_team_id_import_key'))
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.create_index('ix_orders_team_account_ordered_on', ['team_id', 'account_id', 'ordered_on'], unique=False)
+        batch_op.create_index(
+            'ix_orders_team_account_ordered_on', ['team_id', 'account_id', 'ordered_on'], unique=False
+        )
 
     op.create_table('small_buyer_answers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,7 +77,9 @@ def upgrade() -> None:
 
     # Existing leads get their account key, computed by the same function new leads use.
     connection = op.get_bind()
-    leads = sa.table("leads", sa.column("id", sa.Integer), sa.column("company", sa.String), sa.column("account_key", sa.String))
+    leads = sa.table(
+        "leads", sa.column("id", sa.Integer), sa.column("company", sa.String), sa.column("account_key", sa.String)
+    )
     for lead_id, company in connection.execute(sa.select(leads.c.id, leads.c.company)).all():
         connection.execute(leads.update().where(leads.c.id == lead_id).values(account_key=account_key(company)))
 

@@ -68,7 +68,7 @@ def test_health_check_fails_when_the_scheduler_stopped_running(app_with):
 def test_health_check_fails_when_the_database_is_unreachable(slack, caplog):
     # Nothing listens on port 9; the URL's password must not reach the log.
     deps = build_deps(make_settings("postgresql+psycopg://leadbot:hunter2@127.0.0.1:9/leadbot", slack.base_url))
-    application = wsgi_app(create_app(deps), deps.db)
+    application = wsgi_app(create_app(deps), deps.health)
     answers: list[str] = []
     for path in ("/healthz", "/healthz/web"):
         environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}

@@ -35,6 +35,13 @@ def test_refused_requests_reach_no_listener(app):
     assert app.slack.calls("views.open") == [] and app.slack.calls("response_url") == []
 
 
+def test_stopping_the_app_lets_work_begun_after_the_ack_finish(app):
+    app.slack.latency = 0.5  # every Slack call takes a while: the form opens well after the ack
+    assert app.send.command("new Acme", ALICE).status == 200
+    app.stop()
+    assert len(app.slack.calls("views.open")) == 1
+
+
 def _health(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

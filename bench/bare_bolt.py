@@ -11,8 +11,9 @@ import os
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.store.database import Database
-from handlers.web import make_server, wsgi_app
+from bot.config import Settings
+from bot.container import build_deps
+from handlers.server import HttpServer
 
 
 def main() -> None:
@@ -28,8 +29,8 @@ def main() -> None:
         ack()
 
     # The same WSGI wrapper (health check, body checks) and waitress settings as `leadbot serve`.
-    server = make_server(wsgi_app(app, Database(os.environ["DATABASE_URL"])), "127.0.0.1", args.port, args.threads)
-    server.run()
+    health = build_deps(Settings.from_env(os.environ)).health
+    HttpServer(app, health, "127.0.0.1", args.port, threads=args.threads).run()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
+from bot.services.health import Health
 from bot.services.home import Home
 from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
@@ -50,6 +51,7 @@ class Deps:
     inbound: InboundService
     seen_events: SeenEvents
     scheduler_runs: SchedulerRuns
+    health: Health
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -57,6 +59,17 @@ class Deps:
 
     def policy(self, team_id: str) -> Policy:
         return Policy.from_settings(self.config(team_id))
+
+    def close(self) -> None:
+        """Let go of the database's connections, when the process is done serving."""
+        self.db.dispose()
+
+
+def migrate_database(settings: Settings) -> None:
+    """Bring the database's schema up to this code's newest revision (Alembic), before serving."""
+    from bot.store.migrate import upgrade  # Alembic is loaded only by the processes that migrate
+
+    upgrade(settings.database_url)
 
 
 def build_deps(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Deps:
@@ -76,6 +89,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     digests = Digests(db, leads)
     hours = WorkingHours(settings.workdays, *settings.work_hours)
     claim_within = timedelta(hours=float(settings.inbound_claim_within))
+    scheduler_runs = SchedulerRuns(db)
     return Deps(
         settings=settings,
         db=db,
@@ -94,6 +108,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         summaries=TeamSummaries(db),
         inbound=InboundService(db, leads, policy, hours, claim_within),
         seen_events=SeenEvents(db),
-        scheduler_runs=SchedulerRuns(db),
+        scheduler_runs=scheduler_runs,
+        health=Health(db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds)),
     )
 

@@ -1,38 +1,34 @@
-"""The HTTP face: Slack's requests at /slack/events and a health check, on a threaded WSGI server."""
+"""The HTTP face as one WSGI application: Slack's requests at /slack/events, and the health checks."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
-from datetime import timedelta
+from dataclasses import asdict
 from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.clock import SystemClock
-from bot.services.scheduler_runs import SchedulerRuns
-from bot.store.database import Database
+from bot.services.health import Health, HealthReport
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything bigger early.
 # The server itself drops bodies beyond this without reading them (or logging): a guard for memory only.
 SERVER_BODY_LIMIT = 8 * MAX_BODY_BYTES
-SCHEDULER_STALE_AFTER = timedelta(seconds=300)  # LEADBOT_SCHEDULER_STALE_SECONDS's default
 
 
-def wsgi_app(bolt_app: App, db: Database, *, scheduler_stale_after: timedelta = SCHEDULER_STALE_AFTER):
+def wsgi_app(bolt_app: App, health: Health):
     """Slack's requests at /slack/events; /healthz (database and scheduler) and /healthz/web (database only)."""
     slack = SlackRequestHandler(bolt_app, path="/slack/events")
-    runs = SchedulerRuns(db)
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz":
-            return _health(db, start_response, runs, scheduler_stale_after)
+            return _health(start_response, health.full())
         if environ.get("PATH_INFO") == "/healthz/web":
-            return _health(db, start_response)
+            return _health(start_response, health.web())
         if environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY_BYTES:
@@ -68,43 +64,15 @@ def _unreadable(body: bytes, content_type: str) -> str | None:
     return None
 
 
-def _health(db: Database, start_response, runs: SchedulerRuns | None = None, stale_after: timedelta | None = None):
-    """200 when the database answers (and, with `runs`, a scheduler finished a run within `stale_after`)."""
-    body: dict = {"ok": True, "database": "reachable"}
-    try:
-        db.ping()
-        if runs is not None and stale_after is not None:
-            body["scheduler"] = _scheduler_health(runs, stale_after)
-            body["ok"] = body["scheduler"]["fresh"]
-    except Exception as error:
-        # The exception's text may carry the database URL; the log gets only its kind.
-        logger.warning("health check: database unreachable (%s)", type(error).__name__)
-        body = {"ok": False, "database": "unreachable"}
-    return _answer(start_response, "200 OK" if body["ok"] else "503 Service Unavailable", body)
-
-
-def _scheduler_health(runs: SchedulerRuns, stale_after: timedelta) -> dict:
-    now = SystemClock().now()
-    last = runs.last()
-    age = None if last is None else max(0, round((now - last).total_seconds()))
-    return {
-        "last_run_seconds_ago": age,
-        "stale_after_seconds": int(stale_after.total_seconds()),
-        "fresh": age is not None and age <= stale_after.total_seconds(),
-        "schedulers_running": runs.active_since(now - stale_after),
-    }
+def _health(start_response, report: HealthReport):
+    """200 when healthy, else 503; the body says which part failed."""
+    body: dict = {"ok": report.ok, "database": "reachable" if report.database_reachable else "unreachable"}
+    if report.scheduler is not None:
+        body["scheduler"] = asdict(report.scheduler)
+    return _answer(start_response, "200 OK" if report.ok else "503 Service Unavailable", body)
 
 
 def _answer(start_response, status: str, body: dict):
     payload = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
     return [payload]
-
-
-def make_server(application, host: str, port: int, threads: int, **adjustments):
-    """A waitress server (production-grade, threaded); `.run()` serves, `.close()` stops."""
-    from waitress.server import create_server
-
-    return create_server(
-        application, host=host, port=port, threads=threads, max_request_body_size=SERVER_BODY_LIMIT, **adjustments
-    )

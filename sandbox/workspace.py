@@ -16,11 +16,10 @@ from sqlalchemy import event
 
 from bot.clock import MovableClock
 from bot.config import Settings
-from bot.container import Deps, build_deps
+from bot.container import Deps, build_deps, migrate_database
 from bot.store.database import Database
-from bot.store.migrate import upgrade
-from handlers.app import ContextThreadPool, create_app
-from handlers.web import make_server, wsgi_app
+from handlers.app import ContextThreadPool
+from handlers.server import start_http
 from sandbox.slack_api import FakeSlack
 from sandbox.slack_requests import SignedSlack
 from scheduler.next_due import next_due
@@ -171,29 +170,20 @@ class Workspace:
             self.slack.add_channel(channel_id, name)
         secret = secrets.token_hex(16)
         settings = sandbox_settings(self.db_path, self.slack.base_url, secret, self._environ, self._language)
-        upgrade(settings.database_url)
+        migrate_database(settings)
         db = Database(settings.database_url)
         # A throwaway demo file: commits need not wait for the disk (WAL keeps it consistent), and
         # moving the clock a week runs the scheduler hundreds of times.
         event.listen(db.engine, "connect", _relaxed_sync)
         self.deps = build_deps(settings, clock=self.clock, db=db)
         self._listeners = _Listeners()
-        app = create_app(self.deps, listener_executor=self._listeners)
-        self._server = make_server(wsgi_app(app, self.deps.db), "127.0.0.1", 0, threads=4)
+        self._server = start_http(self.deps, "127.0.0.1", 0, threads=4, listeners=self._listeners)
+        self._server.start_in_thread(name="sandbox-app")
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="sandbox-app", daemon=True)
-        self._thread.start()
-        self.send = SignedSlack(f"http://127.0.0.1:{self._server.effective_port}/slack/events", secret, self.slack)
+        self.send = SignedSlack(f"{self._server.url}/slack/events", secret, self.slack)
         self._ticker = threading.Thread(target=self._tick_in_real_time, name="sandbox-scheduler", daemon=True)
         self._ticker.start()
         return self.slack.root_url
-
-    def _serve(self) -> None:
-        try:
-            self._server.run()
-        except OSError:
-            if not self._stopping.is_set():  # closing the socket under select() is how waitress stops
-                raise
 
     def _tick_in_real_time(self) -> None:
         """What the scheduler does in `serve`: look for due work every LEADBOT_TICK_SECONDS."""
@@ -210,13 +200,10 @@ class Workspace:
         if self.deps is None:
             return
         self._stopping.set()
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
-        self._thread.join(timeout=5)
-        self._listeners.shutdown(wait=True)
+        self._server.stop()  # also waits for the listeners
         self._ticker.join(timeout=5)
         self.slack.stop()
-        self.deps.db.dispose()
+        self.deps.close()
         self.deps = None
 
     def settle(self) -> None:

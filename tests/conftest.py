@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,8 +17,8 @@ from bot.container import Deps, build_deps
 from bot.store.database import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Base
-from handlers.app import ContextThreadPool, create_app
-from handlers.web import make_server, wsgi_app
+from handlers.app import ContextThreadPool
+from handlers.server import HttpServer, start_http
 from sandbox.slack_api import FakeSlack
 from sandbox.slack_requests import SignedSlack
 
@@ -123,48 +122,23 @@ def make_settings(database_url: str, slack_api_url: str, **overrides: str) -> Se
 class Running:
     """The real app served over HTTP on loopback, plus everything a test needs to drive it."""
 
-    def __init__(
-        self, deps: Deps, slack: FakeSlack, url: str, server, thread: threading.Thread, stopping: threading.Event,
-        listeners: ContextThreadPool,
-    ) -> None:
+    def __init__(self, deps: Deps, slack: FakeSlack, server: HttpServer) -> None:
         self.deps = deps
         self.slack = slack
-        self.url = url
-        self.send = SignedSlack(url + "/slack/events", SIGNING_SECRET, slack)
+        self.url = server.url
+        self.send = SignedSlack(self.url + "/slack/events", SIGNING_SECRET, slack)
         self._server = server
-        self._thread = thread
-        self._stopping = stopping
-        self._listeners = listeners
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._server.close()
-        self._server.task_dispatcher.shutdown()
-        self._thread.join(timeout=5)
-        # Listeners go on after their ack; let them finish before the fake Slack goes away.
-        self._listeners.shutdown(wait=True)
+        # Also lets the listeners finish what they do after their ack, before the fake Slack goes away.
+        self._server.stop()
 
 
 def start_app(deps: Deps, slack: FakeSlack) -> Running:
+    # A short select() timeout: waitress notices its closed socket only when select() returns, so stop() is quick.
     listeners = ContextThreadPool(max_workers=8, thread_name_prefix="listener")
-    application = wsgi_app(
-        create_app(deps, listener_executor=listeners), deps.db,
-        scheduler_stale_after=timedelta(seconds=deps.settings.scheduler_stale_seconds),
-    )
-    server = make_server(application, "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05)
-    stopping = threading.Event()
-
-    def serve() -> None:
-        try:
-            server.run()
-        except OSError:
-            # Closing the socket under waitress's select() is how it stops; only then is this expected.
-            if not stopping.is_set():
-                raise
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return Running(deps, slack, f"http://127.0.0.1:{server.effective_port}", server, thread, stopping, listeners)
+    server = start_http(deps, "127.0.0.1", 0, threads=4, listeners=listeners, asyncore_loop_timeout=0.05)
+    return Running(deps, slack, server.start_in_thread())
 
 
 @pytest.fixture

@@ -86,6 +86,19 @@ def test_leads_survive_a_killed_server(tmp_path, database_url, slack):
         process.wait(timeout=10)
 
 
+def test_ctrl_c_stops_the_server_after_the_answers_already_under_way(tmp_path, database_url, slack):
+    process, url = _start_server(tmp_path, database_url, slack)
+    slack.latency = 0.5  # the form opens well after the ack, so Ctrl-C comes while it is still opening
+    try:
+        assert SignedSlack(url + "/slack/events", SIGNING_SECRET, slack).command("new", ALICE).status == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert len(slack.calls("views.open")) == 1
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def test_missing_settings_stop_start_up_with_one_clear_line(tmp_path):
     result = subprocess.run(
         [LEADBOT, "serve"], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True, timeout=30

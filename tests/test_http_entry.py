@@ -35,6 +35,13 @@ def test_refused_requests_reach_no_listener(app):
     assert app.slack.calls("views.open") == [] and app.slack.calls("response_url") == []
 
 
+def test_stopping_the_app_lets_work_begun_after_the_ack_finish(app):
+    app.slack.latency = 0.5  # every Slack call takes a while: the form opens well after the ack
+    assert app.send.command("new Acme", ALICE).status == 200
+    app.stop()
+    assert len(app.slack.calls("views.open")) == 1
+
+
 def _health(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -68,7 +75,7 @@ def test_health_check_fails_when_the_scheduler_stopped_running(app_with):
 def test_health_check_fails_when_the_database_is_unreachable(slack, caplog):
     # Nothing listens on port 9; the URL's password must not reach the log.
     deps = build_deps(make_settings("postgresql+psycopg://leadbot:hunter2@127.0.0.1:9/leadbot", slack.base_url))
-    application = wsgi_app(create_app(deps), deps.db)
+    application = wsgi_app(create_app(deps), deps.health)
     answers: list[str] = []
     for path in ("/healthz", "/healthz/web"):
         environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.clock import FixedClock
@@ -38,16 +38,12 @@ class FileClock:
 
 
 def web(clock_path: str) -> None:
-    from handlers.app import create_app
-    from handlers.web import make_server, wsgi_app
+    from handlers.server import start_http
 
     settings = Settings.from_env(os.environ)
     deps = build_deps(settings, clock=FileClock(clock_path))
-    application = wsgi_app(
-        create_app(deps), deps.db, scheduler_stale_after=timedelta(seconds=settings.scheduler_stale_seconds)
-    )
-    server = make_server(application, "127.0.0.1", 0, settings.web_threads)
-    print(f"listening {server.effective_port}", flush=True)
+    server = start_http(deps, "127.0.0.1", 0, threads=settings.web_threads)
+    print(f"listening {server.port}", flush=True)
     server.run()
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.worktime import parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
@@ -117,8 +118,8 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
 
 def _language(name: str, raw: str) -> str:
     value = raw.strip().lower().replace("_", "-").split("-")[0]
-    if value not in {"en", "zh"}:
-        raise SettingsError(f"{name} must be en or zh, got {raw!r}")
+    if value not in LANGUAGES:
+        raise SettingsError(f"{name} must be {' or '.join(LANGUAGES)}, got {raw!r}")
     return value
 
 
@@ -209,7 +210,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_SMALL_SPREAD_MONTHS", "small_spread_months", "6", _positive_int, "Months between first and last order for 'steady'."),
     Setting("LEADBOT_SMALL_RECENT_MONTHS", "small_recent_months", "12", _positive_int, "The last order must be this recent."),
     Setting("LEADBOT_ASK_AGAIN_DAYS", "ask_again_days", "90", _positive_int, "Days before the same account is asked about again."),
-    Setting("LEADBOT_LANGUAGE", "language", "en", _language, "Team language (en or zh): team summaries, and reps whose own is unknown."),
+    Setting(
+        "LEADBOT_LANGUAGE", "language", DEFAULT_LANGUAGE, _language,
+        f"Team language ({' or '.join(LANGUAGES)}): team summaries, and reps whose own is unknown.",
+    ),
     Setting("LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule, "Team summary: weekly (Monday 09:00) or daily (17:00 on workdays)."),
     Setting("LEADBOT_DIGEST_TIME", "digest_time", "09:00", _clock_time, "Default time of each rep's morning digest, in their time zone."),
     Setting(

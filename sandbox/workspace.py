@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.container import Deps, build_deps
 from bot.store.database import Database
 from bot.store.migrate import upgrade
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_tag
 from handlers.app import ContextThreadPool, create_app
 from handlers.web import make_server, wsgi_app
 from sandbox.slack_api import FakeSlack
@@ -163,7 +164,7 @@ class Workspace:
     def start(self) -> str:
         """Serve everything on 127.0.0.1; returns the stand-in Slack's root URL (the page)."""
         self.slack.start(self._port)
-        locale = "zh-CN" if self._language == "zh" else "en-US"
+        locale = language_tag(self._language if self._language in LANGUAGES else DEFAULT_LANGUAGE)
         for person in PEOPLE:
             self.slack.add_user(person.id, name=person.name, real_name=person.real_name, tz=person.tz,
                                 email=person.email, locale=locale, is_admin=person.role == "manager")

@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.config import Settings, SettingsError
+from bot.text.i18n import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--demo", action="store_true", help="seed a small demo team (a fresh file each time)")
     sandbox.add_argument("--port", type=int, default=8765, help="port of the page on 127.0.0.1 (default 8765; 0: any free port)")
     sandbox.add_argument("--db", metavar="FILE", help="SQLite file (default: leadbot-sandbox.db in this directory)")
-    sandbox.add_argument("--language", choices=("en", "zh"), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)")
+    sandbox.add_argument("--language", choices=tuple(LANGUAGES), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)")
     sandbox.add_argument("--start", type=_instant, help="start the sandbox clock at this ISO 8601 instant (default: now)")
     orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
     orders.add_argument("file", help="CSV, UTF-8 with or without BOM")

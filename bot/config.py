@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.worktime import parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
@@ -117,8 +118,8 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
 
 def _language(name: str, raw: str) -> str:
     value = raw.strip().lower().replace("_", "-").split("-")[0]
-    if value not in {"en", "zh"}:
-        raise SettingsError(f"{name} must be en or zh, got {raw!r}")
+    if value not in LANGUAGES:
+        raise SettingsError(f"{name} must be {' or '.join(LANGUAGES)}, got {raw!r}")
     return value
 
 
@@ -252,8 +253,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Days before the same account is asked about again.",
     ),
     Setting(
-        "LEADBOT_LANGUAGE", "language", "en", _language,
-        "Team language (en or zh): team summaries, and reps whose own is unknown.",
+        "LEADBOT_LANGUAGE", "language", DEFAULT_LANGUAGE, _language,
+        f"Team language ({' or '.join(LANGUAGES)}): team summaries, and reps whose own is unknown.",
     ),
     Setting(
         "LEADBOT_SUMMARY_SCHEDULE", "summary_schedule", "weekly", _schedule,

@@ -11,10 +11,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import leads as lead_blocks
 from bot.blocks.home import SETTINGS_ACTION
-from bot.blocks.settings import LANGUAGES, SETTINGS_CALLBACK, SNOOZE_CHOICES, TEAM_TEXT_FIELDS, settings_modal
+from bot.blocks.settings import SETTINGS_CALLBACK, SNOOZE_CHOICES, TEAM_TEXT_FIELDS, settings_modal
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError
-from bot.text.i18n import t
+from bot.text.i18n import LANGUAGES, t
 from handlers.home import refresh_home
 from handlers.replies import error_text, tell, to_user
 from handlers.views import form_values

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, message_ids, t
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_tag, message_ids, t
 from sandbox.slack_requests import view_state
 from sandbox.workspace import MANAGER, REPS, Workspace
 
@@ -22,7 +22,7 @@ STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
 class Page:
     """Routes for FakeSlack.extra_routes: `/`, `/static/…`, `/sandbox/…` (JSON) and `/files/<id>`."""
 
-    def __init__(self, workspace: Workspace, language: str = "en") -> None:
+    def __init__(self, workspace: Workspace, language: str = DEFAULT_LANGUAGE) -> None:
         self.workspace = workspace
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -49,7 +49,8 @@ class Page:
     # -- reading --------------------------------------------------------------------------
 
     def _api_texts(self, args: dict) -> dict:
-        return {"ok": True, "language": self.language, "texts": texts(self.language)}
+        language = self.language
+        return {"ok": True, "language": language, "locale": language_tag(language), "texts": texts(language)}
 
     def _api_state(self, args: dict) -> dict:
         return self.state(args.get("user") or REPS[0].id)

@@ -1,4 +1,4 @@
-"""A fake Slack Web API served over real loopback HTTP, faithful to /work/shared/SLACK.md."""
+"""A fake Slack Web API served over real loopback HTTP, answering as Slack documents it (api.slack.com/methods)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from bot.clock import MovableClock
 from bot.config import Settings
 from bot.container import Deps, build_deps, migrate_database
 from bot.store.database import Database
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_tag
 from handlers.app import ContextThreadPool
 from handlers.server import start_http
 from sandbox.slack_api import FakeSlack
@@ -162,7 +163,7 @@ class Workspace:
     def start(self) -> str:
         """Serve everything on 127.0.0.1; returns the stand-in Slack's root URL (the page)."""
         self.slack.start(self._port)
-        locale = "zh-CN" if self._language == "zh" else "en-US"
+        locale = language_tag(self._language if self._language in LANGUAGES else DEFAULT_LANGUAGE)
         for person in PEOPLE:
             self.slack.add_user(person.id, name=person.name, real_name=person.real_name, tz=person.tz,
                                 email=person.email, locale=locale, is_admin=person.role == "manager")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.services import lead_import, order_import
+from bot.services import leads_csv, orders_csv
 from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
 from bot.services.leads_csv import LeadImporter
 from bot.store.models import Account, Order
@@ -138,7 +138,7 @@ CSV_CELL = st.one_of(
                      "lost", "3", "-1", "99999999999999999999", "2026-02-30", '"', '"unclosed', "\x00", "\r\n"]),
 )
 ORDER_HEADERS = ["company", "ordered_on", "amount", "currency", "owner", "ref", "extra"]
-LEAD_HEADERS = list(lead_import.COLUMNS) + ["extra", "Company"]
+LEAD_HEADERS = list(leads_csv.COLUMNS) + ["extra", "Company"]
 
 
 @st.composite
@@ -168,8 +168,8 @@ HUGE_CELL = "company,ordered_on,amount\n\"" + "x" * 140_000 + "\",2026-11-20,240
 @example(HUGE_CELL)
 def test_any_orders_file_gives_rows_or_the_bad_line(text):
     try:
-        rows = order_import.read_orders(text, "CNY", date(2026, 12, 1), _no_owner)
-    except order_import.BadRow as error:
+        rows = orders_csv.read_orders(text, "CNY", date(2026, 12, 1), _no_owner)
+    except orders_csv.BadRow as error:
         assert _is_line_message(error), str(error)
         return
     assert all(row.item.amount > 0 for row in rows)
@@ -177,11 +177,11 @@ def test_any_orders_file_gives_rows_or_the_bad_line(text):
 
 @PURE
 @given(csv_texts(LEAD_HEADERS))
-@example(",".join(lead_import.REQUIRED) + "\n" + HUGE_CELL.split("\n")[1])
+@example(",".join(leads_csv.REQUIRED) + "\n" + HUGE_CELL.split("\n")[1])
 def test_any_leads_file_gives_rows_or_the_bad_line(text):
     try:
-        parsed = lead_import.parse_leads_csv(io.StringIO(text, newline=""), date(2026, 12, 1), _no_owner)
-    except lead_import.BadRow as error:
+        parsed = leads_csv.parse_leads_csv(io.StringIO(text, newline=""), date(2026, 12, 1), _no_owner)
+    except leads_csv.BadRow as error:
         assert _is_line_message(error), str(error)
         return
     assert all(row.company for row in parsed.rows)
@@ -244,7 +244,7 @@ def test_an_imported_lead_reads_back_exactly_as_the_file_had_it(app, tmp_path, r
     path = tmp_path / "leads.csv"
     path.write_bytes(("\ufeff" if bom else "").encode() + out.getvalue().encode())
     with open(path, encoding="utf-8-sig", newline="") as stream:  # as `leadbot import-leads` reads it
-        parsed = lead_import.parse_leads_csv(stream, START.date(), _no_owner)
+        parsed = leads_csv.parse_leads_csv(stream, START.date(), _no_owner)
     imported = LeadImporter(app.deps.db, app.deps.policy(TEAM)).write(TEAM, parsed.rows, START)
     assert imported.added == 1
     found = app.deps.leads.find(TEAM, str(app.deps.leads.open_lead_for_company(TEAM, row["company"]).number))
@@ -277,7 +277,7 @@ def test_an_imported_order_reads_back_exactly_as_the_file_had_it(app, row):
     writer = csv.DictWriter(out, fieldnames=list(row))
     writer.writeheader()
     writer.writerow(row)
-    parsed = order_import.read_orders(out.getvalue(), "CNY", START.date(), _no_owner)
+    parsed = orders_csv.read_orders(out.getvalue(), "CNY", START.date(), _no_owner)
     recorded = app.deps.orders.import_rows(TEAM, [r.item for r in parsed], "import", START)
     assert recorded[0].added
     with app.deps.db.read() as uow:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from bot.blocks import kit
 from bot.config import Settings
 from bot.services.reps import RepView
-from bot.text.i18n import t, tn
+from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name, t, tn
 from bot.worktime import WEEKDAYS
 
 SETTINGS_CALLBACK = "settings"
-LANGUAGES = ("en", "zh")
 SNOOZE_CHOICES = (1, 3, 7)
 TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_max", "small_window_months", "team_tz")
 
@@ -28,8 +27,8 @@ def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], l
         kit.time_input("work_end", t("settings.work_end", lang), initial=rep.hours.end.strftime("%H:%M")),
         kit.select_input(
             "language", t("settings.language", lang),
-            [kit.option(t(f"language.{code}", lang), code) for code in LANGUAGES],
-            initial=rep.language or "en",
+            [kit.option(language_name(code), code) for code in LANGUAGES],
+            initial=rep.language or DEFAULT_LANGUAGE,
         ),
         kit.select_input(
             "snooze_days", t("settings.snooze", lang),

@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.config import Settings, SettingsError
+from bot.text.i18n import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--db", metavar="FILE", help="SQLite file (default: leadbot-sandbox.db in this directory)")
     sandbox.add_argument(
-        "--language", choices=("en", "zh"), help="language of the page and the demo team (default: LEADBOT_LANGUAGE)"
+        "--language", choices=tuple(LANGUAGES),
+        help="language of the page and the demo team (default: LEADBOT_LANGUAGE)",
     )
     sandbox.add_argument(
         "--start", type=_instant, help="start the sandbox clock at this ISO 8601 instant (default: now)"

@@ -16,7 +16,9 @@ from babel.messages.pofile import read_po
 
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "leadbot"
-# The languages a rep can choose, and the catalog folder each reads.
+# The one list of languages: the code a rep chooses (and LEADBOT_LANGUAGE, `leadbot sandbox --language`)
+# and the catalog folder it reads. Everything that offers or checks a language derives from it; each
+# catalog names its own language (`language.name`) and tag (`language.tag`), so a language is a .po + a line here.
 LANGUAGES = {"en": "en", "zh": "zh_CN"}
 DEFAULT_LANGUAGE = "en"
 PLURAL_SUFFIX = " (plural)"
@@ -56,6 +58,16 @@ def language_of_locale(locale: str | None) -> str | None:
         return None
     code = locale.replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else None
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself ("English", "中文"), from its own catalog."""
+    return t("language.name", lang)
+
+
+def language_tag(lang: str) -> str:
+    """The language's BCP 47 tag ("en-GB", "zh-CN"), from its own catalog."""
+    return t("language.tag", lang)
 
 
 def t(key: str, lang: str | None = None, **params: object) -> str:

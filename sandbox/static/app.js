@@ -101,8 +101,7 @@ function tzOf(userId) {
 }
 
 function fmt(date, options) {
-  const locale = S.lang === "zh" ? "zh-CN" : "en-GB";
-  return new Intl.DateTimeFormat(locale, Object.assign({timeZone: tzOf(S.user)}, options)).format(date);
+  return new Intl.DateTimeFormat(S.locale, Object.assign({timeZone: tzOf(S.user)}, options)).format(date);
 }
 
 function renderClock() {
@@ -110,7 +109,7 @@ function renderClock() {
   document.getElementById("clock-now").textContent = fmt(now, {weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false});
   const others = S.state.team.filter(id => id !== S.user).map(id => {
     const person = S.state.people[id];
-    const local = new Intl.DateTimeFormat(S.lang === "zh" ? "zh-CN" : "en-GB", {timeZone: person.tz, weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false}).format(now);
+    const local = new Intl.DateTimeFormat(S.locale, {timeZone: person.tz, weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false}).format(now);
     return tx("local", {name: person.name.split(" ")[0], time: local});
   });
   document.getElementById("clock-local").textContent = others.join(" · ");
@@ -509,7 +508,8 @@ async function main() {
   const texts = await api("texts");
   S.texts = texts.texts;
   S.lang = texts.language;
-  document.documentElement.lang = S.lang === "zh" ? "zh-CN" : "en";
+  S.locale = texts.locale;  // the language's BCP 47 tag, from its catalog
+  document.documentElement.lang = S.locale;
   document.title = tx("title");
   document.getElementById("brand").textContent = tx("title");
   document.getElementById("clock-label").textContent = tx("clock");

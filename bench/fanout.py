@@ -22,6 +22,7 @@ from sqlalchemy import text
 from bench.common import BENCH_NOW, TEAM, bench_deps, fake_slack, load_average, log, rep_id
 from bench.seed import ensure_postgres, naive
 from scheduler import runner
+from scheduler.kinds import digest, nudge
 
 REPS = 5000
 
@@ -97,12 +98,9 @@ def main() -> None:
     report = runner.RunReport()
     started, cpu_started = time.perf_counter(), time.process_time()
     stopped = deps.teams.stopped()
-    runner._plan_digests(deps, BENCH_NOW, stopped, report)
-    runner._plan_nudges(deps, BENCH_NOW, stopped, report)
+    report.claimed += digest.KIND.plan(deps, BENCH_NOW, stopped) + nudge.KIND.plan(deps, BENCH_NOW, stopped)
     planned, cpu_planned = time.perf_counter(), time.process_time()
-    for _ in range(runner.DELIVERY_PASSES):
-        if not runner._deliver_due(deps, BENCH_NOW, stopped, report):
-            break
+    runner.deliver_due(deps, BENCH_NOW, stopped, report)
     finished, cpu_finished = time.perf_counter(), time.process_time()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours.send("stats")

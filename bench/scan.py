@@ -61,19 +61,12 @@ def timed_run(deps) -> tuple[float, float, runner.RunReport, int, float]:
     cpu = time.process_time()
     started = time.perf_counter()
     stopped = deps.teams.stopped()
-    runner._plan_digests(deps, now, stopped, report)
-    runner._plan_nudges(deps, now, stopped, report)
-    runner._plan_escalations(deps, now, stopped, report)
-    runner._plan_small_buyer_questions(deps, now, stopped, report)
-    runner._plan_summaries(deps, now, stopped, report)
-    runner._plan_inbound(deps, now, stopped, report)
+    report.claimed += runner.plan_due(deps, now, stopped)
     planned = time.perf_counter()
     cpu = time.process_time() - cpu
     event.remove(deps.db.engine, "before_cursor_execute", count)
     statements = sent[0]
-    for _ in range(runner.DELIVERY_PASSES):
-        if not runner._deliver_due(deps, now, stopped, report):
-            break
+    runner.deliver_due(deps, now, stopped, report)
     return planned - started, time.perf_counter() - planned, report, statements, cpu
 
 

@@ -23,7 +23,7 @@ from bot.container import Deps
 from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
 from bot.services.leads import lost_reason_from_word
 from bot.services.orders import OrderInput
-from bot.services.summary_schedule import next_send
+from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
 from bot.text import formatting
 from bot.text.amounts import money

@@ -13,7 +13,7 @@ from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, Msg, NotAllowed
 from bot.services.leads import LeadView
-from scheduler.messages import redraw
+from scheduler.kinds import redraw
 
 logger = logging.getLogger(__name__)
 

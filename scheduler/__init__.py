@@ -1,1 +1,1 @@
-"""Owns time: decides what is due and runs it (see scheduler.runner)."""
+"""Owns time: decides what is due and posts it (scheduler.runner runs the kinds registered in scheduler.kinds)."""

@@ -6,7 +6,7 @@ import threading
 from sqlalchemy import select
 
 from bot.services.ledger import Ledger
-from bot.services.summary_schedule import SUMMARY_HELP
+from bot.services.summary import SUMMARY_HELP
 from bot.store.models import Delivery
 from scheduler.runner import run_due
 from tests.conftest import GENERAL, TEAM

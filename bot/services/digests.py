@@ -13,12 +13,12 @@ from bot.services.followups import Claimed
 from bot.services.leads import LeadService, LeadView
 from bot.services.ledger import Ledger
 from bot.services.reps import RepView
+from bot.services.small_buyers import SMALL_BUYER
 from bot.store.database import Database
 from bot.store.models import OPEN, SENT, WON, Account, Delivery, Lead, Rep, SmallBuyerAnswer
 from bot.worktime import at_local, first_digest_at
 
 DIGEST = "digest"
-SMALL_BUYER = "small_buyer"
 ASKED_WITHIN = timedelta(days=90)
 MIDNIGHT = time(0)
 
@@ -67,6 +67,13 @@ class Digests:
                 .limit(limit)
             )
             return [(team_id, user_id) for team_id, user_id in rows]
+
+    def next_due_after(self, after: datetime) -> datetime | None:
+        """The first rep's digest time after `after` (only reps still in Slack get one)."""
+        with self.db.read() as uow:
+            return uow.session.scalar(
+                select(func.min(Rep.next_digest_at)).where(Rep.next_digest_at > after, Rep.active.is_(True))
+            )
 
     def claim(self, team_id: str, rep: RepView, now: datetime) -> Claimed | None:
         """Write today's digest to the ledger (once per local day), or skip a day whose working hours are over."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
@@ -59,6 +59,13 @@ class FollowUps:
                 .limit(limit)
             )
             return [(team, owner) for team, owner in rows]
+
+    def next_nudge_after(self, after: datetime) -> datetime | None:
+        """When the first open lead's nudge comes due after `after`."""
+        with self.db.read() as uow:
+            return uow.session.scalar(
+                select(func.min(Lead.nudge_due_at)).where(Lead.nudge_due_at > after, Lead.status == OPEN)
+            )
 
     def claim_nudge(
         self, team_id: str, owner_id: str, tz: str, hours: WorkingHours, now: datetime,

@@ -268,6 +268,15 @@ class InboundService:
             )
             return [tuple(row) for row in rows]
 
+    def next_reminder_after(self, after: datetime) -> datetime | None:
+        """When the first unclaimed enquiry's time to be claimed runs out after `after`."""
+        with self.db.read() as uow:
+            return uow.session.scalar(
+                select(func.min(Enquiry.remind_due_at)).where(
+                    Enquiry.status == ENQUIRY_OPEN, Enquiry.remind_due_at > after
+                )
+            )
+
     def chase(self, team_id: str, channel_id: str, ts: str, now: datetime) -> Chased | None:
         """Nobody claimed it in time: assign it to the next rep in turn (round-robin), else remind the channel once.
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.database import Database
@@ -56,6 +56,24 @@ class Ledger:
                 "created_at": now,
             },
         )
+
+    def claim_one(
+        self, team_id: str, kind: str, subject: str, period: str, target: str, payload: dict, now: datetime
+    ) -> bool:
+        """`claim` in a transaction of its own, for a message decided on its own (a summary, a help DM)."""
+        with self.db.uow() as uow:
+            claimed = self.claim(uow.session, team_id, kind, subject, period, target, payload, now)
+            uow.commit()
+        return claimed
+
+    def next_retry_after(self, after: datetime) -> datetime | None:
+        """When the first message now backing off (or not yet due) comes due again after `after`."""
+        with self.db.read() as uow:
+            return uow.session.scalar(
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.status == PENDING, Delivery.next_attempt_at > after
+                )
+            )
 
     def due(
         self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset()

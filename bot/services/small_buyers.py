@@ -124,6 +124,11 @@ class SmallBuyers:
             )
             return [(team_id, account_id) for team_id, account_id in rows]
 
+    def next_check_after(self, after: datetime) -> datetime | None:
+        """When the first account's small-buyer rule is next to be checked after `after`."""
+        with self.db.read() as uow:
+            return uow.session.scalar(select(func.min(Account.check_due_at)).where(Account.check_due_at > after))
+
     def owner_of(self, team_id: str, account_id: int) -> str | None:
         default_owner = self.config(team_id).default_owner
         with self.db.read() as uow:

@@ -122,6 +122,11 @@ class Database:
         self._read_engine = self.engine.execution_options(**read_options)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
+    @property
+    def writes_in_parallel(self) -> bool:
+        """Whether several write transactions can run at once (PostgreSQL); SQLite takes them one at a time."""
+        return self.engine.dialect.name != "sqlite"
+
     def uow(self) -> "UnitOfWork":
         return UnitOfWork(self._sessions)
 

@@ -32,7 +32,7 @@ def each_batch(
     """
     batches = [user_ids[start : start + size] for start in range(0, len(user_ids), size)]
     workers = min(deps.settings.send_concurrency, PLAN_THREADS, len(batches))
-    if workers <= 1 or deps.db.engine.dialect.name == "sqlite":
+    if workers <= 1 or not deps.db.writes_in_parallel:
         return [decide(batch) for batch in batches]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan") as pool:
         return list(pool.map(decide, batches))

@@ -134,6 +134,14 @@ class Running:
         self._stopping = stopping
         self._listeners = listeners
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every listener the app started (they run on after the ack) has finished.
+
+        The requests a test sent have all been answered by then, so after `settle()` whatever the
+        app was going to do about them is done: "nothing else was posted" can be checked at once.
+        """
+        assert self._listeners.wait_idle(timeout), f"the app's listeners were still running after {timeout} s"
+
     def stop(self) -> None:
         self._stopping.set()
         self._server.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
@@ -19,10 +20,36 @@ LISTENER_THREADS = 16
 
 
 class ContextThreadPool(ThreadPoolExecutor):
-    """Runs each listener with the context of the request that started it (the reader's language)."""
+    """Runs each listener with the context of the request that started it (the reader's language).
+
+    It counts the jobs not finished yet, so that a caller can wait for the work requests started after their ack.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._busy = 0
+        self._idle = threading.Condition()
 
     def submit(self, fn, /, *args, **kwargs):
-        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+        with self._idle:
+            self._busy += 1
+        try:
+            future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+        except BaseException:
+            self._job_done(None)
+            raise
+        future.add_done_callback(self._job_done)
+        return future
+
+    def _job_done(self, _future) -> None:
+        with self._idle:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every job submitted so far (and every job those submit) has finished; False after `timeout` s."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
 
 class LeadbotApp(App):

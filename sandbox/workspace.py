@@ -65,31 +65,6 @@ class SandboxDatabaseError(Exception):
     """The database file given to the sandbox holds someone else's data."""
 
 
-class _Listeners(ContextThreadPool):
-    """The app's listener threads, counted, so an answer to the page can wait for the work it started."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self._busy = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn, /, *args, **kwargs):
-        with self._idle:
-            self._busy += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._finished)
-        return future
-
-    def _finished(self, _future) -> None:
-        with self._idle:
-            self._busy -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float) -> None:
-        with self._idle:
-            self._idle.wait_for(lambda: self._busy == 0, timeout)
-
-
 def sandbox_settings(db_path: Path, slack_api_url: str, signing_secret: str, environ: Mapping[str, str],
                      language: str | None = None) -> Settings:
     """The operator's leadbot rules (cadence, hours…), with Slack, the database and the people replaced."""
@@ -177,7 +152,7 @@ class Workspace:
         # moving the clock a week runs the scheduler hundreds of times.
         event.listen(db.engine, "connect", _relaxed_sync)
         self.deps = build_deps(settings, clock=self.clock, db=db)
-        self._listeners = _Listeners()
+        self._listeners = ContextThreadPool(max_workers=8, thread_name_prefix="listener")
         self._server = start_http(self.deps, "127.0.0.1", 0, threads=4, listeners=self._listeners)
         self._server.start_in_thread(name="sandbox-app")
         self._stopping = threading.Event()

@@ -122,12 +122,21 @@ def make_settings(database_url: str, slack_api_url: str, **overrides: str) -> Se
 class Running:
     """The real app served over HTTP on loopback, plus everything a test needs to drive it."""
 
-    def __init__(self, deps: Deps, slack: FakeSlack, server: HttpServer) -> None:
+    def __init__(self, deps: Deps, slack: FakeSlack, server: HttpServer, listeners: ContextThreadPool) -> None:
         self.deps = deps
         self.slack = slack
         self.url = server.url
         self.send = SignedSlack(self.url + "/slack/events", SIGNING_SECRET, slack)
         self._server = server
+        self._listeners = listeners
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every listener the app started (they run on after the ack) has finished.
+
+        The requests a test sent have all been answered by then, so after `settle()` whatever the
+        app was going to do about them is done: "nothing else was posted" can be checked at once.
+        """
+        assert self._listeners.wait_idle(timeout), f"the app's listeners were still running after {timeout} s"
 
     def stop(self) -> None:
         # Also lets the listeners finish what they do after their ack, before the fake Slack goes away.
@@ -138,7 +147,7 @@ def start_app(deps: Deps, slack: FakeSlack) -> Running:
     # A short select() timeout: waitress notices its closed socket only when select() returns, so stop() is quick.
     listeners = ContextThreadPool(max_workers=8, thread_name_prefix="listener")
     server = start_http(deps, "127.0.0.1", 0, threads=4, listeners=listeners, asyncore_loop_timeout=0.05)
-    return Running(deps, slack, server.start_in_thread())
+    return Running(deps, slack, server.start_in_thread(), listeners)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_a_request_older_than_five_minutes_is_refused(app):
 
 def test_refused_requests_reach_no_listener(app):
     app.send.command("new Acme", ALICE, sign=False)
-    time.sleep(0.3)
+    app.settle()
     assert app.slack.calls("views.open") == [] and app.slack.calls("response_url") == []
 
 

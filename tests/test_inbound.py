@@ -38,18 +38,8 @@ def _offers(app, message: dict) -> list[dict]:
 def _offer(app, message: dict) -> dict:
     """The offer leadbot posted in the message's thread, once its listener has finished with the enquiry."""
     app.slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == message["ts"])
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        enquiry = app.deps.inbound.find(TEAM, INBOX, message["ts"])
-        if enquiry is not None and enquiry.reply_ts and enquiry.permalink:
-            break
-        time.sleep(0.02)
+    app.settle()  # the listener goes on to save the offer's ts and the message's permalink
     return _offers(app, message)[0]
-
-
-def _settled() -> None:
-    # Listeners run on after their ack; give any that would wrongly post the time to do it.
-    time.sleep(0.3)
 
 
 def _claim(app, user: str, message: dict) -> dict:
@@ -92,7 +82,7 @@ def test_inbound_on_tells_the_channel_and_off_stops_the_offers(app):
     assert "is an inbound channel" in command(app, "inbound", channel=INBOX)
     assert "no longer an inbound channel" in command(app, "inbound off", channel=INBOX)
     message = _arrive(app, "Please quote 20 t of epoxy coating")
-    _settled()
+    app.settle()
     assert _offers(app, message) == []
 
 
@@ -133,7 +123,7 @@ def test_a_retried_or_twice_delivered_event_gets_one_offer(app):
     for thread in threads:
         thread.join()
     _offer(app, message)
-    _settled()
+    app.settle()
     assert len(_offers(app, message)) == 1
 
 
@@ -154,7 +144,7 @@ def test_thread_replies_edits_joins_and_other_channels_get_no_offer(app):
     elsewhere = app.slack.add_message(GENERAL, "Anyone for lunch?", user=BOB, ts=ts_at(START))
     for event in (message_event(reply), edited, joined, message_event(elsewhere)):
         assert app.send.event(event).status == 200
-    _settled()
+    app.settle()
     offers = [m for m in app.slack.messages() if m.get("bot_id") == app.slack.bot_id and "New enquiry" in m["text"]]
     assert [m["thread_ts"] for m in offers] == [enquiry["ts"]]
 
@@ -184,7 +174,7 @@ def test_web_forms_workflows_and_forwarded_email_are_offered_but_leadbots_own_po
     assert app.send.event(message_event(own)).status == 200
     for message in (form, workflow, email):
         _offer(app, message)
-    _settled()
+    app.settle()
     assert _offers(app, own) == []
 
     _claim(app, ALICE, form)

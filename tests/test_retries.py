@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
 from tests.conftest import ALICE, BOB, TEAM
@@ -11,11 +10,6 @@ from tests.support import command, lead, message_event, nudges_to, open_new_lead
 
 INBOX = "C0INBOX01"
 FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after Acme's first follow-up date
-
-
-def _settled() -> None:
-    # Listeners run on after their ack; give a second, wrong effect the time to show.
-    time.sleep(0.5)
 
 
 def _twice(send) -> list:
@@ -41,7 +35,7 @@ def test_a_retried_app_home_opened_publishes_the_home_tab_once(app):
                            retry_reason="http_timeout")
     assert (first.status, retry.status) == (200, 200)
     app.slack.wait_for("views.publish")
-    _settled()
+    app.settle()  # listeners run on after the ack: a second, wrong effect would show by now
     assert len(app.slack.calls("views.publish")) == 1
 
 
@@ -55,7 +49,7 @@ def test_a_retried_inbound_message_gets_one_threaded_reply(app):
                            retry_reason="http_timeout")
     assert (first.status, retry.status) == (200, 200)
     app.slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == message["ts"])
-    _settled()
+    app.settle()
     replies = [m for m in app.slack.messages(INBOX) if m.get("thread_ts") == message["ts"]]
     assert len(replies) == 1, [m["text"] for m in replies]
 
@@ -71,7 +65,8 @@ def test_a_retry_that_lands_on_another_web_worker_is_still_dropped(app_with):
                                         retry_reason="http_timeout") for n in (1, 2)]
     assert [r.status for r in (first, *retries)] == [200, 200, 200]
     first_worker.slack.wait_for("chat.postMessage", where=lambda c: c.params.get("thread_ts") == message["ts"])
-    _settled()
+    first_worker.settle()
+    second_worker.settle()
     replies = [m for m in first_worker.slack.messages(INBOX) if m.get("thread_ts") == message["ts"]]
     assert len(replies) == 1, [m["text"] for m in replies]
 
@@ -92,7 +87,7 @@ def test_a_double_clicked_won_button_closes_the_lead_once_without_an_error(app):
     replies = _twice(lambda _: app.send.click(ALICE, nudge, "lead_won", value="1"))
     assert [reply.status for reply in replies] == [200, 200]
     app.slack.wait_for("chat.update")
-    _settled()
+    app.settle()
     told = [text_of(post) for reply in replies for post in app.slack.response_url_posts(reply.sent["response_url"])]
     told += [text_of(m) for m in app.slack.ephemerals(ALICE)[1:]]  # after Acme's own card
     assert not [text for text in told if "already" in text or "sorry" in text.lower()], told
@@ -122,6 +117,6 @@ def test_a_follow_up_form_submitted_twice_logs_one_follow_up(app):
     fields = {"kind": "call", "note": "talked budgets"}
     replies = _twice(lambda _: app.send.submit_view(ALICE, view, dict(fields)))
     assert [reply.status for reply in replies] == [200, 200]
-    _settled()
+    app.settle()
     found = app.deps.leads.find(TEAM, "1", with_touches=True)
     assert found.touch_count == 1 and [t.note for t in found.touches] == ["talked budgets"]

@@ -263,8 +263,7 @@ def inbound(call: Call, command: Command) -> None:
     """`/lead inbound [on|off|roundrobin on|off]` in the channel where enquiries land."""
     deps = call.deps
     channel = call.channel_id
-    if not channel or channel.startswith("D"):
-        raise LeadbotError("inbound.only_channels")
+    deps.inbound.check_channel(channel)  # before anything is posted there
     words = command.args.lower().split()
     within = deps.settings.inbound_claim_within
     now = deps.clock.now()
@@ -285,8 +284,6 @@ def inbound(call: Call, command: Command) -> None:
         deps.inbound.set_enabled(call.team_id, channel, False, call.user_id, now)
         tell(call.respond, t("inbound.turned_off", channel=channel))
     elif len(words) == 2 and words[0] in ROUND_ROBIN_WORDS and words[1] in ("on", "off"):
-        if not deps.inbound.channel(call.team_id, channel).enabled:
-            raise LeadbotError("inbound.needs_inbound", channel=channel)
         state = deps.inbound.set_round_robin(call.team_id, channel, words[1] == "on", call.user_id, now)
         tell(call.respond, inbound_blocks.round_robin_text(channel, state, within))
     else:
@@ -306,18 +303,13 @@ def summary(call: Call, command: Command) -> None:
     now = deps.clock.now()
     config = deps.config(call.team_id)
     if word == "on":
-        if call.channel_id.startswith("D"):
-            raise LeadbotError("summary.not_in_dm")
         deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
         tell(call.respond, t("summary.on", channel=call.channel_id, schedule=_schedule_text(config)))
     elif word == "off":
         deps.teams.set_summary_channel(call.team_id, None, None, now)
         tell(call.respond, t("summary.off"))
     elif word in ("daily", "weekly"):
-        if call.user_id not in config.admins:
-            raise LeadbotError("summary.admins_only")
-        saved = deps.team_settings.saved(call.team_id).values
-        deps.team_settings.save(call.team_id, {**saved, "summary_schedule": word}, call.user_id, now)
+        deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
         tell(call.respond, t("summary.schedule_set", schedule=_schedule_text(deps.config(call.team_id))))
     elif word:
         raise LeadbotError("summary.usage")

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.services import lead_import, order_import
+from bot.services import leads_csv as lead_import
+from bot.services import orders_csv as order_import
 from bot.services.leads import SITUATIONS, SOURCES, LeadDraft
 from bot.services.leads_csv import LeadImporter
 from bot.store.models import Account, Order

@@ -21,13 +21,12 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
-from bot.services.leads import lost_reason_from_word
+from bot.services.leads import check_company, lost_reason_from_word
 from bot.services.orders import OrderInput
 from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
 from bot.text import formatting
 from bot.text.amounts import money
-from bot.text.company_names import COMPANY_MAX
 from bot.text.i18n import t, tn
 from bot.text.lead_command import (
     ROUND_ROBIN_WORDS,
@@ -98,9 +97,7 @@ def show_help(call: Call, command: Command) -> None:
 
 def new(call: Call, command: Command) -> None:
     company, asked_for = split_quick_capture(command.args)
-    if len(company) > COMPANY_MAX:
-        tell(call.respond, t("error.company_too_long", max=COMPANY_MAX, length=len(company)))
-        return
+    check_company(company)  # refused before the form opens, in words rather than on a field
     deps = call.deps
     now = deps.clock.now()
     if company:
@@ -173,22 +170,20 @@ def order(call: Call, command: Command) -> None:
         if error.word:
             raise LeadbotError("error.order_amount", text=error.word) from None
         raise LeadbotError("error.order_usage") from None
-    if len(parsed.company) > COMPANY_MAX:
-        raise LeadbotError("error.company_too_long", max=COMPANY_MAX, length=len(parsed.company))
     now = deps.clock.now()
-    today = call.today()
+    tz = deps.directory.tz(call.team_id, call.user_id, now)
+    today = local_today(now, tz)
     ordered_on = parsed.ordered_on or today
-    if ordered_on > today:
-        raise LeadbotError("error.order_future")
-    currency = parsed.currency or deps.config(call.team_id).currency
+    config = deps.config(call.team_id)
+    currency = parsed.currency or config.currency
     item = OrderInput(parsed.company, parsed.amount.value, currency, ordered_on, parsed.note)
-    recorded = deps.orders.record(call.team_id, item, call.user_id, now)
+    recorded = deps.orders.record(call.team_id, item, call.user_id, now, tz)
     account = deps.small_buyers.account(call.team_id, recorded.account_id, today)
     amount = money(item.amount, currency)
     company = user_text(recorded.account_name, 120)
-    if currency == deps.config(call.team_id).currency and item.amount > deps.config(call.team_id).small_order_max:
+    if recorded.big:
         text = t("order.recorded_big", amount=amount, company=company, date=formatting.day(ordered_on, today),
-                 ceiling=money(deps.config(call.team_id).small_order_max, currency))
+                 ceiling=money(config.small_order_max, currency))
     else:
         text = tn("order.recorded", len(account.orders), amount=amount, company=company,
                   date=formatting.day(ordered_on, today))
@@ -280,8 +275,7 @@ def inbound(call: Call, command: Command) -> None:
     """`/lead inbound [on|off|roundrobin on|off]` in the channel where enquiries land."""
     deps = call.deps
     channel = call.channel_id
-    if not channel or channel.startswith("D"):
-        raise LeadbotError("inbound.only_channels")
+    deps.inbound.check_channel(channel)  # before anything is posted there
     words = command.args.lower().split()
     within = deps.settings.inbound_claim_within
     now = deps.clock.now()
@@ -305,8 +299,6 @@ def inbound(call: Call, command: Command) -> None:
         deps.inbound.set_enabled(call.team_id, channel, False, call.user_id, now)
         tell(call.respond, t("inbound.turned_off", channel=channel))
     elif len(words) == 2 and words[0] in ROUND_ROBIN_WORDS and words[1] in ("on", "off"):
-        if not deps.inbound.channel(call.team_id, channel).enabled:
-            raise LeadbotError("inbound.needs_inbound", channel=channel)
         state = deps.inbound.set_round_robin(call.team_id, channel, words[1] == "on", call.user_id, now)
         tell(call.respond, inbound_blocks.round_robin_text(channel, state, within))
     else:
@@ -326,18 +318,13 @@ def summary(call: Call, command: Command) -> None:
     now = deps.clock.now()
     config = deps.config(call.team_id)
     if word == "on":
-        if call.channel_id.startswith("D"):
-            raise LeadbotError("summary.not_in_dm")
         deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
         tell(call.respond, t("summary.on", channel=call.channel_id, schedule=_schedule_text(config)))
     elif word == "off":
         deps.teams.set_summary_channel(call.team_id, None, None, now)
         tell(call.respond, t("summary.off"))
     elif word in ("daily", "weekly"):
-        if call.user_id not in config.admins:
-            raise LeadbotError("summary.admins_only")
-        saved = deps.team_settings.saved(call.team_id).values
-        deps.team_settings.save(call.team_id, {**saved, "summary_schedule": word}, call.user_id, now)
+        deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
         tell(call.respond, t("summary.schedule_set", schedule=_schedule_text(deps.config(call.team_id))))
     elif word:
         raise LeadbotError("summary.usage")

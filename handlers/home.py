@@ -21,8 +21,7 @@ logger = logging.getLogger(__name__)
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     now = deps.clock.now()
     rep = deps.directory.rep(team_id, user_id, now)
-    is_admin = user_id in deps.config(team_id).admins
-    data = deps.home.data(team_id, user_id, local_today(now, rep.tz), rep.tz, now, is_admin)
+    data = deps.home.data(team_id, user_id, local_today(now, rep.tz), rep.tz, now)
     try:
         client.views_publish(user_id=user_id, view=home_view(data))
     except SlackApiError as error:

@@ -11,8 +11,7 @@ from bot.blocks import leads as lead_blocks
 from bot.blocks.followups import lost_modal
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError, Msg, NotAllowed
-from bot.services.leads import LeadView
+from bot.errors import LeadbotError
 from scheduler.kinds import redraw
 
 logger = logging.getLogger(__name__)
@@ -28,22 +27,10 @@ def origin_of(body: dict) -> dict:
     return origin
 
 
-def changeable_lead(deps: Deps, team_id: str, user_id: str, ref: str) -> LeadView:
-    """The lead, refused early for someone who may not change it or when it is closed."""
-    lead = deps.leads.find(team_id, ref)
-    if not deps.leads.can_change(lead, user_id):
-        raise NotAllowed(lead.number, lead.owner_id)
-    if lead.status != "open":
-        raise LeadbotError(
-            "error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}")
-        )
-    return lead
-
-
 def open_log_modal(
     deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
 ) -> None:
-    lead = changeable_lead(deps, team_id, user_id, ref)
+    lead = deps.leads.editable(team_id, ref, user_id)  # refused before a form opens
     today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
     _open(client, trigger_id, lead_blocks.log_touch_modal(lead, deps.leads.suggested_next(lead, today), origin))
 
@@ -51,14 +38,14 @@ def open_log_modal(
 def open_edit_modal(
     deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict, intro: str = ""
 ) -> None:
-    lead = changeable_lead(deps, team_id, user_id, ref)
+    lead = deps.leads.editable(team_id, ref, user_id)
     _open(client, trigger_id, lead_blocks.edit_lead_modal(lead, origin, intro=intro))
 
 
 def open_lost_modal(
     deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
 ) -> None:
-    lead = changeable_lead(deps, team_id, user_id, ref)
+    lead = deps.leads.editable(team_id, ref, user_id)
     _open(client, trigger_id, lost_modal(lead, origin))
 
 

@@ -18,7 +18,7 @@ from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
-from bot.services.leads import TOUCH_KINDS, NewLeadForm, check_new_lead, parse_future_date
+from bot.services.leads import NewLeadForm, parse_date
 from bot.text import formatting
 from bot.text.i18n import t
 from handlers.home import refresh_home
@@ -59,18 +59,19 @@ def _field_errors(error: FormInvalid) -> dict[str, str]:
     return {field: t(key, **params) for field, (key, params) in error.fields.items()}
 
 
+def _lead_form(values: dict) -> NewLeadForm:
+    return NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__})
+
+
 def register(app: App, deps: Deps) -> None:
     @app.view(lead_blocks.NEW_LEAD_CALLBACK)
     def submit_new_lead(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         now = deps.clock.now()
-        today = local_today(now, deps.directory.cached_tz(team_id, user_id))
-        values = form_values(view)
+        tz = deps.directory.cached_tz(team_id, user_id)
+        today = local_today(now, tz)
         try:
-            draft = check_new_lead(
-                NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today
-            )
-            lead = deps.leads.capture(team_id, draft, user_id, now)
+            lead = deps.leads.capture_form(team_id, _lead_form(form_values(view)), user_id, now, tz)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
             return
@@ -111,16 +112,12 @@ def register(app: App, deps: Deps) -> None:
     def submit_edit(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         metadata = _metadata(view)
-        values = form_values(view)
         now = deps.clock.now()
-        today = local_today(now, deps.directory.cached_tz(team_id, user_id))
-        if metadata.get("was_next") and values.get("first_follow_up") == metadata["was_next"]:
-            today = min(today, date.fromisoformat(metadata["was_next"]))  # an unchanged overdue date may stay
+        tz = deps.directory.cached_tz(team_id, user_id)
         try:
-            draft = check_new_lead(
-                NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__}), user_id, today
+            lead = deps.leads.update_details(
+                team_id, str(metadata.get("lead", "")), user_id, _lead_form(form_values(view)), now, tz
             )
-            lead = deps.leads.update_details(team_id, str(metadata.get("lead", "")), user_id, draft, now)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
             return
@@ -162,12 +159,8 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
         today = local_today(now, tz)
-        kind = values.get("kind")
-        if kind not in TOUCH_KINDS:
-            ack(response_action="errors", errors={"kind": t("field.required")})
-            return
         try:
-            next_on: date = parse_future_date(values.get("next_follow_up"), today)
+            next_on: date = parse_date(values.get("next_follow_up"))
         except LeadbotError as error:
             ack(response_action="errors", errors={"next_follow_up": error_text(error)})
             return
@@ -178,9 +171,20 @@ def register(app: App, deps: Deps) -> None:
             return
         try:
             lead = deps.leads.log_touch(
-                team_id, str(metadata.get("lead", "")), user_id, kind, (values.get("note") or "").strip(), now, tz,
-                buyer_said=(values.get("buyer_said") or "").strip(), next_on=next_on,
+                team_id,
+                str(metadata.get("lead", "")),
+                user_id,
+                values.get("kind") or "",
+                (values.get("note") or "").strip(),
+                now,
+                tz,
+                buyer_said=(values.get("buyer_said") or "").strip(),
+                next_on=next_on,
             )
+        except FormInvalid as error:
+            deps.seen_events.forget(team_id, submission)  # refused: a corrected form may be sent again
+            ack(response_action="errors", errors=_field_errors(error))
+            return
         except LeadbotError as error:
             deps.seen_events.forget(team_id, submission)  # refused: a corrected form may be sent again
             ack(response_action="errors", errors={"kind": error_text(error)})
@@ -233,7 +237,7 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
         try:
-            day = parse_future_date(form_values(view).get("next_follow_up"), local_today(now, tz))
+            day = parse_date(form_values(view).get("next_follow_up"))
             lead = deps.leads.set_next_date(team_id, str(metadata.get("lead", "")), user_id, day, now, tz)
         except LeadbotError as error:
             ack(response_action="errors", errors={"next_follow_up": error_text(error)})
@@ -242,6 +246,10 @@ def register(app: App, deps: Deps) -> None:
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
-            text = t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
-                     date=formatting.day(day, local_today(now, tz)))
+            text = t(
+                "lead.rescheduled",
+                number=lead.number,
+                company=user_text(lead.company, 120),
+                date=formatting.day(day, local_today(now, tz)),
+            )
             to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))

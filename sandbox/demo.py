@@ -112,7 +112,8 @@ def seed(workspace: Workspace) -> Seeded:
         for months_ago, amount in orders:
             when = start - timedelta(days=30 * months_ago)
             ordered_on = local_today(when, _tz(workspace, owner))
-            deps.orders.record(TEAM, OrderInput(company, Decimal(amount), currency, ordered_on), owner, when)
+            order = OrderInput(company, Decimal(amount), currency, ordered_on)
+            deps.orders.record(TEAM, order, owner, when, _tz(workspace, owner))
             seeded.orders += 1
         seeded.accounts.append(company)
     return seeded
@@ -129,7 +130,7 @@ def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
         claimed_potential=Decimal(item.claimed) if item.claimed else None, potential_unit=item.unit,
         owner_id=item.owner, first_follow_up_on=first,
     )
-    lead = deps.leads.capture(TEAM, draft, item.owner, created)
+    lead = deps.leads.capture(TEAM, draft, item.owner, created, tz)
     ref = str(lead.number)
     touches = sorted(item.touches, key=lambda touch: -touch[0])
     for i, (days_ago, kind, note) in enumerate(touches):

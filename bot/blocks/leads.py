@@ -181,8 +181,7 @@ def edit_lead_modal(lead: LeadView, metadata: dict, lang: str | None = None, *, 
     blocks += _lead_inputs(NewLeadPrefill.from_lead(lead), lang)
     follow_up = lead.next_follow_up_on.isoformat() if lead.next_follow_up_on else None
     blocks.append(kit.date_input("first_follow_up", t("form.next_follow_up", lang), initial=follow_up))
-    # An overdue lead keeps its past date unless the rep picks a new one; only a new date must be ahead.
-    metadata = {**metadata, "lead": lead.number, "was_next": follow_up}
+    metadata = {**metadata, "lead": lead.number}
     return kit.modal(
         EDIT_LEAD_CALLBACK, t("modal.edit_title", lang), blocks, submit=t("modal.save", lang),
         close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),

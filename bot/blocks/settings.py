@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.blocks import kit
 from bot.config import Settings
-from bot.services.reps import RepView
+from bot.services.reps import SNOOZE_CHOICES, RepView
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name, t, tn
 from bot.worktime import WEEKDAYS
 
 SETTINGS_CALLBACK = "settings"
-SNOOZE_CHOICES = (1, 3, 7)
 TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_max", "small_window_months", "team_tz")
 
 

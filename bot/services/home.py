@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import case, func, select
 
@@ -38,18 +39,21 @@ class HomeData:
 
 
 class Home:
-    def __init__(self, db: Database, leads: LeadService, digests: Digests) -> None:
+    def __init__(
+        self, db: Database, leads: LeadService, digests: Digests, is_admin: Callable[[str, str], bool]
+    ) -> None:
         self.db = db
         self.leads = leads
         self.digests = digests
+        self.is_admin = is_admin  # (team, user) → may see the team's numbers
 
-    def data(self, team_id: str, user_id: str, today: date, tz: str, now: datetime, is_admin: bool) -> HomeData:
+    def data(self, team_id: str, user_id: str, today: date, tz: str, now: datetime) -> HomeData:
         week_start = at_local(today - timedelta(days=today.weekday()), datetime.min.time(), tz)
         return HomeData(
             today=self.digests.content(team_id, user_id, today, tz, now),
             open_leads=self.leads.list_open(team_id, owner_id=user_id, limit=20),
             week=self._week(team_id, user_id, week_start),
-            team=self._team(team_id, today, week_start) if is_admin else None,
+            team=self._team(team_id, today, week_start) if self.is_admin(team_id, user_id) else None,
         )
 
     def _week(self, team_id: str, user_id: str, since: datetime) -> WeekNumbers:

@@ -103,10 +103,22 @@ class InboundService:
                 return ChannelState(channel_id, False, False, claimers)
             return ChannelState(channel_id, row.enabled, row.round_robin, claimers)
 
+    @staticmethod
+    def check_channel(channel_id: str) -> None:
+        """Only a channel can be an inbound channel, not a direct message: refused before anything is posted there."""
+        if not channel_id or channel_id.startswith("D"):
+            raise LeadbotError("inbound.only_channels")
+
     def set_enabled(self, team_id: str, channel_id: str, enabled: bool, user_id: str, now: datetime) -> ChannelState:
+        """Turn a channel's offers on or off; anyone in the channel may."""
+        self.check_channel(channel_id)
         return self._change(team_id, channel_id, user_id, now, enabled=enabled)
 
     def set_round_robin(self, team_id: str, channel_id: str, on: bool, user_id: str, now: datetime) -> ChannelState:
+        """Give unclaimed enquiries out in turn; only in a channel that is an inbound channel already."""
+        self.check_channel(channel_id)
+        if not self.channel(team_id, channel_id).enabled:
+            raise LeadbotError("inbound.needs_inbound", channel=channel_id)
         return self._change(team_id, channel_id, user_id, now, round_robin=on)
 
     def _change(self, team_id: str, channel_id: str, user_id: str, now: datetime, **values: bool) -> ChannelState:

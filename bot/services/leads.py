@@ -148,24 +148,12 @@ class LeadPage:
     total: int
 
 
-def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date) -> LeadDraft:
-    """Validate the modal's values; raise FormInvalid naming each bad field."""
+def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date, may_stay: date | None = None) -> LeadDraft:
+    """Read the form's strings and check the lead they make; raise FormInvalid naming every bad field at once.
+
+    `may_stay` is a follow-up date that may be kept although it has passed (the lead's current one).
+    """
     problems: dict[str, tuple[str, dict]] = {}
-    company = clean_text(form.company)
-    if not company:
-        problems["company"] = ("field.company_required", {})
-    elif len(company) > COMPANY_MAX:
-        problems["company"] = ("field.too_long", {"max": COMPANY_MAX})
-    for name in ("contact_name", "contact_role", "potential_unit"):
-        if len(clean_text(getattr(form, name))) > SHORT_TEXT_MAX:
-            problems[name] = ("field.too_long", {"max": SHORT_TEXT_MAX})
-    for name in ("asked_for", "discovery_notes"):
-        if len(clean_text(getattr(form, name))) > LONG_TEXT_MAX:
-            problems[name] = ("field.too_long", {"max": LONG_TEXT_MAX})
-    if form.source not in SOURCES:
-        problems["source"] = ("field.required", {})
-    if form.situation not in SITUATIONS:
-        problems["situation"] = ("field.required", {})
     potential = None
     try:
         potential = parse_potential(form.claimed_potential)
@@ -173,24 +161,61 @@ def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date) -> LeadD
         problems["claimed_potential"] = (error.key, error.params)
     follow_up = None
     try:
-        follow_up = parse_future_date(form.first_follow_up, today)
+        follow_up = parse_date(form.first_follow_up)
     except LeadbotError as error:
         problems["first_follow_up"] = (error.key, error.params)
-    if problems:
-        raise FormInvalid(problems)
-    return LeadDraft(
-        company=company,
+    draft = LeadDraft(
+        company=clean_text(form.company),
         contact_name=clean_text(form.contact_name),
         contact_role=clean_text(form.contact_role),
-        source=form.source,
+        source=form.source or "",
         asked_for=clean_text(form.asked_for),
-        situation=form.situation,
+        situation=form.situation or "",
         discovery_notes=clean_text(form.discovery_notes),
         claimed_potential=potential,
         potential_unit=clean_text(form.potential_unit),
         owner_id=form.owner_id or fallback_owner,
         first_follow_up_on=follow_up,
     )
+    problems = {**draft_problems(draft, today, may_stay), **problems}
+    if problems:
+        raise FormInvalid(problems)
+    return draft
+
+
+def draft_problems(draft: LeadDraft, today: date, may_stay: date | None = None) -> dict[str, tuple[str, dict]]:
+    """What is wrong with a lead about to be saved, by field: the rules every way of saving one must pass."""
+    problems: dict[str, tuple[str, dict]] = {}
+    if not draft.company:
+        problems["company"] = ("field.company_required", {})
+    elif len(draft.company) > COMPANY_MAX:
+        problems["company"] = ("field.too_long", {"max": COMPANY_MAX})
+    for name in ("contact_name", "contact_role", "potential_unit"):
+        if len(getattr(draft, name)) > SHORT_TEXT_MAX:
+            problems[name] = ("field.too_long", {"max": SHORT_TEXT_MAX})
+    for name in ("asked_for", "discovery_notes"):
+        if len(getattr(draft, name)) > LONG_TEXT_MAX:
+            problems[name] = ("field.too_long", {"max": LONG_TEXT_MAX})
+    if draft.source not in SOURCES:
+        problems["source"] = ("field.required", {})
+    if draft.situation not in SITUATIONS:
+        problems["situation"] = ("field.required", {})
+    potential = draft.claimed_potential
+    if potential is not None and (not potential.is_finite() or potential >= POTENTIAL_MAX):
+        problems["claimed_potential"] = ("field.potential_not_number", {})
+    elif potential is not None and potential < 0:
+        problems["claimed_potential"] = ("field.potential_negative", {})
+    # An overdue lead keeps its past date unless the rep picks a new one; only a new date must be ahead.
+    first = draft.first_follow_up_on
+    if first is not None and first < today and first != may_stay:
+        problems["first_follow_up"] = ("field.date_past", {})
+    return problems
+
+
+def check_company(company: str) -> None:
+    """Refuse a company name longer than any lead or account may have."""
+    if len(company) > COMPANY_MAX:
+        raise LeadbotError("error.company_too_long", max=COMPANY_MAX, length=len(company))
 
 
 def parse_potential(raw: str | None) -> Decimal | None:
@@ -208,16 +233,14 @@ def parse_potential(raw: str | None) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def parse_future_date(raw: str | None, today: date) -> date:
+def parse_date(raw: str | None) -> date:
+    """A date picker's value; whether the date is allowed is for the service that changes the lead."""
     if not raw:
         raise LeadbotError("field.date_missing")
     try:
-        chosen = date.fromisoformat(raw)
+        return date.fromisoformat(raw)
     except ValueError:
         raise LeadbotError("field.date_missing") from None
-    if chosen < today:
-        raise LeadbotError("field.date_past")
-    return chosen
 
 
 def lost_reason_from_word(word: str) -> str | None:
@@ -275,9 +298,31 @@ class LeadService:
 
     # -- changing --------------------------------------------------------------------------
 
-    def capture(self, team_id: str, draft: LeadDraft, captured_by: str, now: datetime) -> LeadView:
-        """Save a new lead, unless its company already has an open one."""
+    def editable(self, team_id: str, ref: str, user_id: str) -> LeadView:
+        """The lead, if `user_id` may change it now: refused for anyone but its owner or an admin, or when closed.
+
+        For entry points that show a form first: the change itself is checked again when it is saved.
+        """
         policy = self.policy_for(team_id)
+        with self.db.read() as uow:
+            return self._view(policy, self._load_changeable(uow.session, team_id, ref, user_id, policy))
+
+    def capture_form(self, team_id: str, form: NewLeadForm, captured_by: str, now: datetime, tz: str) -> LeadView:
+        """Save a new lead from the form's strings; FormInvalid names every bad field at once."""
+        draft = check_new_lead(form, captured_by, local_today(now, tz))
+        return self.capture(team_id, draft, captured_by, now, tz)
+
+    def capture(
+        self, team_id: str, draft: LeadDraft, captured_by: str, now: datetime, tz: str | None = None
+    ) -> LeadView:
+        """Save a new lead, unless its company already has an open one or the draft breaks a rule (FormInvalid).
+
+        `tz` is the capturer's time zone, for what "today" is; the team's when not given.
+        """
+        policy = self.policy_for(team_id)
+        problems = draft_problems(draft, local_today(now, tz or policy.team_tz))
+        if problems:
+            raise FormInvalid(problems)
         key = company_key(draft.company)
         with self.db.uow() as uow:
             session = uow.session
@@ -290,16 +335,20 @@ class LeadService:
             uow.commit()
             return view
 
-    def update_details(self, team_id: str, ref: str, user_id: str, draft: LeadDraft, now: datetime) -> LeadView:
+    def update_details(
+        self, team_id: str, ref: str, user_id: str, form: NewLeadForm, now: datetime, tz: str
+    ) -> LeadView:
         """Correct what a lead says (company, contact, situation, notes, next date); the owner stays.
 
         Used after an inbound enquiry became a lead with a placeholder company, so the
-        one-open-lead-per-company rule applies to the corrected name too.
+        one-open-lead-per-company rule applies to the corrected name too. The next date must
+        not be in the past, except that an overdue lead may keep the date it has.
         """
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
             session = uow.session
             lead = self._load_changeable(session, team_id, ref, user_id, policy)
+            draft = check_new_lead(form, lead.owner_id, local_today(now, tz), may_stay=lead.next_follow_up_on)
             key = company_key(draft.company)
             if key != lead.company_key:
                 existing = open_lead_by_key(session, team_id, key)
@@ -348,8 +397,18 @@ class LeadService:
         buyer_said: str = "",
         next_on: date | None = None,
     ) -> LeadView:
-        """Record a follow-up and move the lead to its next cadence step (or the buyer's date)."""
+        """Record a follow-up and move the lead to its next cadence step (or the buyer's date).
+
+        `kind` is one of TOUCH_KINDS, or "other" when the rep named none; `next_on` may not be in the past.
+        """
         policy = self.policy_for(team_id)
+        problems: dict[str, tuple[str, dict]] = {}
+        if kind not in (*TOUCH_KINDS, "other"):
+            problems["kind"] = ("field.required", {})
+        if next_on is not None and next_on < local_today(now, tz):
+            problems["next_follow_up"] = ("field.date_past", {})
+        if problems:
+            raise FormInvalid(problems)
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             uow.session.add(
@@ -401,7 +460,7 @@ class LeadService:
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
             lead = self._load(uow.session, team_id, ref)
-            if lead.status == WON and (user_id == lead.owner_id or user_id in policy.admins):
+            if lead.status == WON and (user_id == lead.owner_id or policy.is_admin(user_id)):
                 return self._view(policy, lead)  # a double click or a retried action: already done
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             _close(lead, WON, now)
@@ -445,9 +504,6 @@ class LeadService:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def can_change(self, lead: LeadView, user_id: str) -> bool:
-        return user_id == lead.owner_id or user_id in self.policy_for(lead.team_id).admins
-
     def _flush_or_show_twin(self, session: Session, team_id: str, key: str, policy: Policy) -> None:
         """Write now; if someone saved the same company a moment ago, show theirs instead."""
         try:
@@ -479,7 +535,7 @@ class LeadService:
 
     def _load_changeable(self, session: Session, team_id: str, ref: str, user_id: str, policy: Policy) -> Lead:
         lead = self._load(session, team_id, ref)
-        if user_id != lead.owner_id and user_id not in policy.admins:
+        if user_id != lead.owner_id and not policy.is_admin(user_id):
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
             raise LeadbotError(
@@ -495,9 +551,7 @@ class LeadService:
         """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
         touches = ()
         if with_touches:
-            touches = tuple(
-                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches
-            )
+            touches = tuple(TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches)
         return LeadView(
             team_id=lead.team_id,
             number=lead.number,
@@ -583,9 +637,7 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
 
 
 def open_lead_by_key(session: Session, team_id: str, key: str) -> Lead | None:
-    return session.scalar(
-        select(Lead).where(Lead.team_id == team_id, Lead.company_key == key, Lead.status == OPEN)
-    )
+    return session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.company_key == key, Lead.status == OPEN))
 
 
 def _next_number(session: Session, team_id: str, now: datetime) -> int:

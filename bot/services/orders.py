@@ -11,7 +11,10 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import local_today
 from bot.config import Settings
+from bot.errors import LeadbotError
+from bot.services.leads import check_company
 from bot.services.ledger import Ledger
 from bot.store.database import Database
 from bot.store.models import Account, Lead, Order
@@ -37,6 +40,7 @@ class Recorded:
     account_id: int
     account_name: str
     added: bool  # False when the same row was imported before
+    big: bool = False  # above the team's small-order ceiling: this customer is no small buyer
 
 
 class Orders:
@@ -44,12 +48,20 @@ class Orders:
         self.db = db
         self.config = config
 
-    def record(self, team_id: str, item: OrderInput, created_by: str, now: datetime) -> Recorded:
+    def record(self, team_id: str, item: OrderInput, created_by: str, now: datetime, tz: str | None = None) -> Recorded:
         """A typed order: always a new row (a rep may well log two equal orders on one day).
 
-        The rep who types the first order for a customer nobody owns becomes its owner.
+        The rep who types the first order for a customer nobody owns becomes its owner. Orders
+        are recorded once placed: a date after today (in `tz`, the rep's; else the team's) is refused.
         """
         config = self.config(team_id)
+        if not item.company.strip():
+            raise LeadbotError("error.order_usage")
+        check_company(item.company)
+        if item.amount <= 0:
+            raise LeadbotError("error.order_amount", text=str(item.amount))
+        if item.ordered_on > local_today(now, tz or config.team_tz):
+            raise LeadbotError("error.order_future")
         with self.db.uow() as uow:
             account = ensure_account(uow.session, team_id, item.company, now)
             if not item.owner_id and account_owner(uow.session, account, None) is None:
@@ -100,18 +112,18 @@ class Orders:
                 if owner:
                     payload = {"account": account.id, "amount": str(item.amount), "currency": item.currency}
                     Ledger.claim(session, team_id, EXPANSION, f"account:{account.id}", "once", owner, payload, now)
-        return Recorded(account.id, account.name, added)
+        return Recorded(account.id, account.name, added, is_big(item, config))
 
+
+
+def is_big(item: OrderInput, config: Settings) -> bool:
+    """Above the small-order ceiling; orders in other currencies are left out of the rule."""
+    return item.currency == config.currency and item.amount > config.small_order_max
 
 
 def _is_expansion(account: Account, item: OrderInput, config: Settings) -> bool:
     """A big order from an account we asked about: the question worked."""
-    return (
-        account.last_asked_at is not None
-        and account.expanded_at is None
-        and item.currency == config.currency
-        and item.amount > config.small_order_max
-    )
+    return account.last_asked_at is not None and account.expanded_at is None and is_big(item, config)
 
 
 def import_key(item: OrderInput) -> str:

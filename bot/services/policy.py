@@ -33,6 +33,10 @@ class Policy:
             renudge_days=settings.renudge_days,
         )
 
+    def is_admin(self, user_id: str) -> bool:
+        """Admins (LEADBOT_ADMINS) may change any lead and the team's rules."""
+        return user_id in self.admins
+
     def days_to_step(self, step: int) -> int:
         """Days from the last touch to follow-up number `step` (0 = first after capture)."""
         return self.cadence[step] if step < len(self.cadence) else self.keep_warm_days

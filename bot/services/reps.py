@@ -12,10 +12,11 @@ from typing import Callable, Iterator, Mapping
 from sqlalchemy import Row, bindparam, select
 
 from bot.config import Settings
+from bot.errors import FormInvalid
 from bot.store.database import Database
 from bot.store.models import Rep
 from bot.store.upsert import insert_ignore
-from bot.text.i18n import language_of_locale
+from bot.text.i18n import LANGUAGES, language_of_locale
 from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workdays
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 UserLookup = Callable[[str], Mapping | None]
 
 REFRESH_AFTER = timedelta(days=1)
+SNOOZE_CHOICES = (1, 3, 7)  # a rep's default snooze, in days
 BATCH = 500  # ids per IN (…) list
 
 # The rep rows one Slack request has read, so its language, its handler's time zone and profile come
@@ -44,6 +46,33 @@ def request_scope() -> Iterator[None]:
         yield
     finally:
         _REQUEST_REPS.reset(token)
+
+
+def check_own_settings(
+    *, digest_time: str | None, workdays: str | None, work_hours: str | None, language: str | None,
+    snooze_days: int | None,
+) -> None:
+    """A rep's own settings as `save_own_settings` takes them; FormInvalid names each bad field. None: the default."""
+    problems: dict[str, tuple[str, dict]] = {}
+    if workdays is not None:
+        try:
+            parse_workdays(workdays)
+        except ValueError:
+            problems["workdays"] = ("settings_error.workdays", {})
+    try:
+        if work_hours is not None:
+            parse_hours(work_hours)  # the end must come after the start
+        if digest_time is not None:
+            time.fromisoformat(digest_time)
+    except ValueError:
+        # The form shows both time problems under the working day's end, as it always has.
+        problems["work_end"] = ("settings_error.hours", {})
+    if language is not None and language not in LANGUAGES:
+        problems["language"] = ("field.required", {})
+    if snooze_days is not None and snooze_days not in SNOOZE_CHOICES:
+        problems["snooze_days"] = ("field.required", {})
+    if problems:
+        raise FormInvalid(problems)
 
 
 @dataclass(frozen=True)
@@ -219,6 +248,13 @@ class Directory:
         work_hours: str | None, language: str | None, snooze_days: int | None,
     ) -> RepView:
         """A rep's own choices from `/lead settings`; their next digest moves to match."""
+        check_own_settings(
+            digest_time=digest_time,
+            workdays=workdays,
+            work_hours=work_hours,
+            language=language,
+            snooze_days=snooze_days,
+        )
         self.rep(team_id, user_id, now)  # make sure the row exists
         with self.db.uow() as uow:
             rep = uow.session.get(Rep, (team_id, user_id))
@@ -239,6 +275,14 @@ class Directory:
             hours = WorkingHours(workdays, start, end)
         digest = time.fromisoformat(rep.digest_time) if rep.digest_time else self.settings.digest_time
         return RepView(
-            rep.user_id, rep.name, rep.tz or self.default_tz, rep.locale, rep.active, hours, digest,
-            rep.language, rep.snooze_days, rep.next_digest_at,
+            rep.user_id,
+            rep.name,
+            rep.tz or self.default_tz,
+            rep.locale,
+            rep.active,
+            hours,
+            digest,
+            rep.language,
+            rep.snooze_days,
+            rep.next_digest_at,
         )

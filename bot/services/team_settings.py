@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.config import Settings, SettingsError, parse_setting
-from bot.errors import FormInvalid
+from bot.errors import FormInvalid, LeadbotError
+from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import TeamSetting
 from bot.store.upsert import insert_ignore
@@ -64,6 +65,10 @@ class TeamSettings:
                 del overrides[attr]
         return replace(self.defaults, **overrides)
 
+    def is_admin(self, team_id: str, user_id: str) -> bool:
+        """Whether `user_id` is one of the team's admins (LEADBOT_ADMINS): they may change its rules and any lead."""
+        return Policy.from_settings(self.effective(team_id)).is_admin(user_id)
+
     def saved(self, team_id: str) -> SavedTeamSettings:
         with self.db.read() as uow:
             row = uow.session.get(TeamSetting, team_id)
@@ -71,7 +76,18 @@ class TeamSettings:
         return SavedTeamSettings({k: v for k, v in values.items() if k in TEAM_FIELDS})
 
     def save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
-        """Check every value as the environment's would be checked; FormInvalid names each bad field."""
+        """An admin's team settings, each value checked as the environment's would be; FormInvalid names each bad field."""
+        if not self.is_admin(team_id, user_id):
+            raise LeadbotError("settings.admins_only")
+        self._save(team_id, typed, user_id, now)
+
+    def set_summary_schedule(self, team_id: str, schedule: str, user_id: str, now: datetime) -> None:
+        """How often the team summary comes ("daily" or "weekly"); the other saved settings stay. Admins only."""
+        if not self.is_admin(team_id, user_id):
+            raise LeadbotError("summary.admins_only")
+        self._save(team_id, {**self.saved(team_id).values, "summary_schedule": schedule}, user_id, now)
+
+    def _save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
         problems: dict[str, tuple[str, dict]] = {}
         clean: dict[str, str] = {}
         for field, raw in typed.items():
@@ -90,7 +106,8 @@ class TeamSettings:
         with self.db.uow() as uow:
             values = json.dumps(clean)
             if not insert_ignore(
-                uow.session, TeamSetting,
+                uow.session,
+                TeamSetting,
                 {"team_id": team_id, "values": values, "updated_by": user_id, "updated_at": now},
             ):
                 row = uow.session.get(TeamSetting, team_id)

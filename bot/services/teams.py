@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from bot.errors import LeadbotError
 from bot.store.database import Database
 from bot.store.models import Team
 from bot.store.upsert import insert_ignore
@@ -35,6 +36,9 @@ class Teams:
         )
 
     def set_summary_channel(self, team_id: str, channel: str | None, user_id: str | None, now: datetime) -> None:
+        """Send the team summary to `channel` (None: stop it); a direct message is no team channel."""
+        if channel is not None and channel.startswith("D"):
+            raise LeadbotError("summary.not_in_dm")
         with self.db.uow() as uow:
             insert_ignore(uow.session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
             uow.session.execute(

@@ -76,7 +76,7 @@ class TeamSettings:
         return SavedTeamSettings({k: v for k, v in values.items() if k in TEAM_FIELDS})
 
     def save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
-        """An admin's team settings, each value checked as the environment's would be; FormInvalid names each bad field."""
+        """An admin's team settings, each checked as the environment's would be; FormInvalid names each bad field."""
         if not self.is_admin(team_id, user_id):
             raise LeadbotError("settings.admins_only")
         self._save(team_id, typed, user_id, now)

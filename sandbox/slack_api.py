@@ -867,6 +867,18 @@ class FakeSlack:
         with self._lock:
             return [copy.deepcopy(v) for v in self._views.values()]
 
+    def posted_ids(self) -> dict[str, list[tuple[str, ...]]]:
+        """Just the ids of what is stored, in the order it was created (cheap: nothing is copied).
+
+        "messages": (channel, ts); "ephemerals": (channel, user, ts); "views": (view id, user or "").
+        """
+        with self._lock:
+            return {
+                "messages": [(m["channel"], m["ts"]) for m in self._messages],
+                "ephemerals": [(e["channel"], e["user"], e["ts"]) for e in self._ephemerals],
+                "views": [(view_id, self._view_user.get(view_id) or "") for view_id in self._views],
+            }
+
     def view(self, view_id: str) -> dict[str, Any] | None:
         with self._lock:
             found = self._views.get(view_id)

@@ -85,10 +85,8 @@ def db(database_url) -> Database:
     database.dispose()
 
 
-@pytest.fixture
-def slack() -> FakeSlack:
-    fake = FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM)
-    fake.start()
+def add_test_team(fake: FakeSlack) -> FakeSlack:
+    """The workspace every test starts from: five people in three time zones and #general."""
     fake.add_user(
         ALICE, name="alice", real_name="Alice Wang", tz="Asia/Shanghai", locale="en-US", email="alice@example.com"
     )
@@ -97,6 +95,13 @@ def slack() -> FakeSlack:
     fake.add_user(CAROL, name="carol", real_name="Carol Schmidt", tz="Europe/Berlin", email="carol@example.com")
     fake.add_user(ADMIN, name="admin", real_name="Sales Manager", tz="Asia/Shanghai", email="boss@example.com")
     fake.add_channel(GENERAL, "general")
+    return fake
+
+
+@pytest.fixture
+def slack() -> FakeSlack:
+    fake = add_test_team(FakeSlack(bot_token=BOT_TOKEN, team_id=TEAM))
+    fake.start()
     yield fake
     fake.stop()
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from bot.text.i18n import t
 from bot.text.when import TypedDate, parse_when
 from bot.work_calendar import WorkCalendar
 from bot.worktime import parse_workdays
@@ -119,3 +120,9 @@ def test_near_misses_are_refused(typed):
 )
 def test_relative_dates_move_to_a_working_day_and_named_ones_are_kept(calendar, today, typed, expected):
     assert parse_when(typed, today, calendar) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_notes_about_rest_days_are_in_the_catalog(lang):
+    assert "Sat 5 Dec" in t("date.rest_day", lang, date="Sat 5 Dec")
+    assert "Mon 7 Dec" in t("date.moved", lang, typed="in 4 days", date="Mon 7 Dec")

@@ -10,8 +10,8 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bot.work_calendar import parse_holidays
-from bot.worktime import parse_hours, parse_workdays
+from bot.work_calendar import WorkCalendar, parse_holidays
+from bot.worktime import WorkingHours, parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -357,6 +357,16 @@ class Settings:
         settings = cls(**values)
         settings.require_escalation_target()
         return settings
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The team's working days: its workdays, less its country's public holidays, plus make-up days."""
+        return WorkCalendar(self.workdays, self.holidays)
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        """The team's working days and hours, for reps who chose none of their own."""
+        return WorkingHours(self.workdays, *self.work_hours, country=self.holidays)
 
     @property
     def socket_mode(self) -> bool:

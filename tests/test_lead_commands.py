@@ -79,9 +79,12 @@ def test_won_closes_the_lead(app):
     assert "already won" in command(app, "log 1 call too late")
 
 
-def test_lost_needs_a_reason(app):
+def test_lost_without_a_reason_asks_for_one_with_the_form(app):
     _lead(app)
-    assert "pick why it was lost" in command(app, "lost 1")
+    before = len(app.slack.calls("views.open"))
+    app.send.command("lost 1", ALICE)
+    view = app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]
+    assert view["callback_id"] == "lead_lost" and "#1 Acme" in text_of(view)
     assert "closed as lost (chose a competitor)" in command(app, "lost 1 competitor went with Zhang")
 
 
@@ -130,7 +133,8 @@ def test_snooze_by_days_weeks_or_to_a_date(app):
     assert "next follow-up Wed 2 Dec" in command(app, "snooze 1")
     assert "next follow-up Fri 4 Dec" in command(app, "snooze 1 3d")
     assert "next follow-up Tue 15 Dec" in command(app, "snooze 1 2w")
-    assert "next follow-up Sun 20 Dec" in command(app, "snooze 1 2026-12-20")
+    sunday = command(app, "snooze 1 2026-12-20")  # a date typed is kept, and its rest day said
+    assert "next follow-up Sun 20 Dec" in sunday and "Sun 20 Dec is not a working day" in sunday
     assert "couldn't read “someday”" in command(app, "snooze 1 someday")
     assert "today or a later date" in command(app, "snooze 1 2026-11-01")
     assert "0 of the 5" in command(app, "show 1")  # snoozing is not a follow-up

@@ -160,12 +160,13 @@ def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> d
     return kit.message([kit.section(text)], text)
 
 
-def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None) -> dict:
+def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None, note: str = "") -> dict:
+    """Why was it lost? `note` is what the rep already typed (`/lead lost 11 they said no`), kept as the note."""
     return kit.reason_modal(
         LOST_CALLBACK, t("modal.lost_title", lang), user_text(lead_title(lead), 300), t("form.lost_reason", lang),
         [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
-        private_metadata=json.dumps({**metadata, "lead": lead.number}),
+        private_metadata=json.dumps({**metadata, "lead": lead.number}), note=note,
     )
 
 

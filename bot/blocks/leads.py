@@ -81,6 +81,23 @@ def touch_logged_text(lead: LeadView, today: date, lang: str | None = None) -> s
     )
 
 
+def with_date_note(text: str, lead: LeadView, today: date, lang: str | None = None, typed: str = "") -> str:
+    """`text`, and under it a line when the next follow-up is a rest day kept as given, or was moved off one
+    (`typed` is what the rep typed for it, if anything)."""
+    note = date_note(lead, today, lang, typed)
+    return f"{text}\n{note}" if note else text
+
+
+def date_note(lead: LeadView, today: date, lang: str | None = None, typed: str = "") -> str:
+    """"Sat 19 Dec is not a working day …" for a kept rest day; "tomorrow falls on a rest day, so …" for a moved one."""
+    if lead.next_follow_up_on is None:
+        return ""
+    when = formatting.day(lead.next_follow_up_on, today)
+    if lead.moved_from is not None and typed:
+        return t("date.moved", lang, typed=user_text(typed, 60), date=when)
+    return t("date.rest_day", lang, date=when) if lead.rest_day else ""
+
+
 def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
 from bot.text import formatting
+from bot.work_calendar import WorkCalendar
 from bot.worktime import at_local
 
 SUMMARY = "summary"
@@ -246,11 +247,11 @@ class Period:
     label: str
 
 
-def current_period(now: datetime, schedule: str, tz: str, workdays: frozenset[int]) -> Period | None:
-    """The period `now` falls in, or None on a day without a daily summary."""
+def current_period(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> Period | None:
+    """The period `now` falls in, or None on a day without a daily summary (a weekend, a public holiday)."""
     today = now.astimezone(ZoneInfo(tz)).date()
     if schedule == "daily":
-        if today.isoweekday() not in workdays:
+        if not calendar.is_working_day(today):
             return None
         start = at_local(today, time(0), tz)
         send_at = at_local(today, DAILY_AT, tz)
@@ -260,21 +261,29 @@ def current_period(now: datetime, schedule: str, tz: str, workdays: frozenset[in
     last_monday = monday - timedelta(days=7)
     return Period(
         key=f"week-{year}-W{week:02d}",
-        send_at=at_local(monday, WEEKLY_AT, tz),
+        send_at=at_local(weekly_day(monday, calendar), WEEKLY_AT, tz),
         start=at_local(last_monday, time(0), tz),
         end=at_local(monday, time(0), tz),
         label=formatting.day(last_monday, today),
     )
 
 
-def next_send(now: datetime, schedule: str, tz: str, workdays: frozenset[int]) -> datetime:
+def weekly_day(monday: date, calendar: WorkCalendar) -> date:
+    """The day the weekly summary comes: Monday, or the week's first working day after a Monday holiday."""
+    return next(
+        (day for day in (monday + timedelta(days=n) for n in range(7)) if calendar.is_working_day(day)), monday
+    )
+
+
+def next_send(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> datetime:
     """When the next summary will go out, for `/lead summary`."""
     day: date = now.astimezone(ZoneInfo(tz)).date()
-    for offset in range(0, 15):
+    for offset in range(0, 22):
         candidate = day + timedelta(days=offset)
         if schedule == "daily":
-            if candidate.isoweekday() in workdays and at_local(candidate, DAILY_AT, tz) > now:
+            if calendar.is_working_day(candidate) and at_local(candidate, DAILY_AT, tz) > now:
                 return at_local(candidate, DAILY_AT, tz)
-        elif candidate.weekday() == 0 and at_local(candidate, WEEKLY_AT, tz) > now:
-            return at_local(candidate, WEEKLY_AT, tz)
+        elif candidate == weekly_day(candidate - timedelta(days=candidate.weekday()), calendar):
+            if at_local(candidate, WEEKLY_AT, tz) > now:
+                return at_local(candidate, WEEKLY_AT, tz)
     raise ValueError("no next summary")

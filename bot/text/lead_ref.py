@@ -108,5 +108,11 @@ def _cjk_part(key: str, name: str) -> bool:
     return bool(_CJK.search(key)) and key in name
 
 
+def name_pieces(text: str) -> list[str]:
+    """The pieces of a name that references match on: "Acme-Tools Ltd." → ["acme", "tools"]; a lead whose name
+    a reference means holds every piece of the reference."""
+    return _words(account_key(text))
+
+
 def _words(text: str) -> list[str]:
     return [word for word in _WORD_BREAK.split(text) if word]

@@ -27,7 +27,7 @@ def plan(deps: Deps, now: datetime, stopped: set[str]) -> int:
         if team_id in stopped:
             continue
         config = deps.config(team_id)
-        period = current_period(now, config.summary_schedule, config.team_tz, config.workdays)
+        period = current_period(now, config.summary_schedule, config.team_tz, config.calendar)
         if period is None or now < period.send_at:
             continue
         payload = {
@@ -94,7 +94,7 @@ def next_due(deps: Deps, after: datetime) -> datetime | None:
     found = []
     for team_id, _channel, _by in deps.teams.with_summaries():
         config = deps.config(team_id)
-        found.append(next_send(after, config.summary_schedule, config.team_tz, config.workdays))
+        found.append(next_send(after, config.summary_schedule, config.team_tz, config.calendar))
     return min(found, default=None)
 
 

@@ -66,11 +66,19 @@ class DuplicateLead(LeadbotError):
         self.existing = existing
 
 
+class Goal:
+    """A lead's follow-ups against the goal, as an error parameter: written out in the reader's words when shown."""
+
+    def __init__(self, touches: int, min_touches: int, goal: int) -> None:
+        self.touches, self.min_touches, self.goal = touches, min_touches, goal
+
+
 class TooFewTouches(LeadbotError):
     """"Only wanted a proposal" before the minimum follow-ups: most such buyers are still deciding."""
 
     def __init__(self, lead, minimum: int) -> None:
-        super().__init__("error.too_few_touches", number=lead.number, touches=lead.touch_count, min=minimum)
+        progress = Goal(lead.touch_count, minimum, max(lead.touch_goal, minimum))
+        super().__init__("error.too_few_touches", number=lead.number, progress=progress)
         self.lead = lead
 
 

@@ -43,7 +43,7 @@ def test_log_records_a_touch_and_moves_the_follow_up_to_the_next_step(app):
     assert "1 so far" in text and "Tue 8 Dec" in text
     shown = command(app, "show 1")
     assert "Call by <@UALICE01> — spoke to Li about the budget meeting" in shown
-    assert "1 of the 5" in shown
+    assert "1 of 3 follow-ups (aim for 3–5)" in shown
 
 
 def test_log_without_a_note_opens_the_follow_up_form(app):
@@ -91,7 +91,7 @@ def test_lost_without_a_reason_asks_for_one_with_the_form(app):
 def test_only_wanted_a_proposal_is_refused_before_three_follow_ups(app):
     _lead(app)
     refusal = command(app, "lost 1 silent")
-    assert "only 0 of the 3" in refusal and "one to three months" in refusal
+    assert "only 0 of 3 follow-ups (aim for 3–5)" in refusal and "one to three months" in refusal
     for n in range(3):
         command(app, f"log 1 call try {n}")
     assert "closed as lost" in command(app, "lost 1 silent")
@@ -137,7 +137,7 @@ def test_snooze_by_days_weeks_or_to_a_date(app):
     assert "next follow-up Sun 20 Dec" in sunday and "Sun 20 Dec is not a working day" in sunday
     assert "couldn't read “someday”" in command(app, "snooze 1 someday")
     assert "today or a later date" in command(app, "snooze 1 2026-11-01")
-    assert "0 of the 5" in command(app, "show 1")  # snoozing is not a follow-up
+    assert "0 of 3 follow-ups" in command(app, "show 1")  # snoozing is not a follow-up
 
 
 def test_snooze_without_days_uses_the_reps_own_default(app):

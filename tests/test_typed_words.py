@@ -44,7 +44,7 @@ def test_a_lost_reason_is_read_from_the_rep_s_own_words(app, user, typed, said, 
 
 @pytest.mark.parametrize(
     "user,typed,refused",
-    [(ALICE, "lost 1 only wanted a proposal", "only 0 of the 3"), (WANG, "丢单 1 客户只要方案", "才跟进了 0 次")],
+    [(ALICE, "lost 1 only wanted a proposal", "only 0 of 3 follow-ups"), (WANG, "丢单 1 客户只要方案", "已跟进 0 次")],
 )
 def test_only_wanted_a_proposal_in_any_words_is_still_refused_before_three_follow_ups(app, user, typed, refused):
     lead(app, "Acme", user=user)

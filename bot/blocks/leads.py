@@ -116,7 +116,9 @@ def lead_card(
         t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
         t("lead.contact", lang, contact=user_text(contact, 400)),
         _source_field(lead, lang),
-        t("lead.touches", lang, touches=lead.touch_count, goal=goal or lead.touch_goal),
+        t("lead.touches", lang, progress=formatting.follow_up_goal(
+            lead.touch_count, lead.min_touches, goal or lead.touch_goal, lang
+        )),
         _next_field(lead, today, lang),
     ]
     if lead.claimed_potential is not None:
@@ -166,7 +168,7 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
                     company=user_text(lead.company, COMPANY_IN_TEXT),
                     owner=lead.owner_id,
                     age=t("age.days", lang, count=formatting.age_days(lead.created_at, now)),
-                    touches=lead.touch_count,
+                    progress=formatting.lead_goal(lead, lang),
                     next=next_text(lead, today, lang),
                 )
                 + (t("list.needs_owner", lang) if lead.needs_new_owner else "")

@@ -53,7 +53,10 @@ def _data(deps: Deps, delivery: DeliveryView) -> SummaryData:
     config = deps.config(delivery.team_id)
     start = datetime.fromisoformat(delivery.payload["start"])
     end = datetime.fromisoformat(delivery.payload["end"])
-    return deps.summaries.compute(delivery.team_id, start, end, config.min_touches, config.potential_factor)
+    return deps.summaries.compute(
+        delivery.team_id, start, end, config.min_touches, config.potential_factor,
+        currency=config.currency, touch_goal=deps.policy(delivery.team_id).touch_goal,
+    )
 
 
 def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> None:

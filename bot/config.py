@@ -10,7 +10,8 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bot.worktime import parse_hours, parse_workdays
+from bot.work_calendar import WorkCalendar, parse_holidays
+from bot.worktime import WorkingHours, parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -116,6 +117,16 @@ def _hours(name: str, raw: str) -> tuple[time, time]:
         raise SettingsError(f"{name} must be a start and end time such as 09:00-18:00; got {raw!r}") from None
 
 
+def _holidays(name: str, raw: str) -> str | None:
+    try:
+        return parse_holidays(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a country code the holidays package knows, such as CN, US or DE (DE-BY for one state),"
+            f" or empty for none; got {raw!r}"
+        ) from None
+
+
 def _language(name: str, raw: str) -> str:
     value = raw.strip().lower().replace("_", "-").split("-")[0]
     if value not in LANGUAGES:
@@ -210,6 +221,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LEADBOT_WORK_HOURS", "work_hours", "09:00-18:00", _hours,
         "Hours nudges may arrive, in each rep's time zone.",
+    ),
+    Setting(
+        "LEADBOT_HOLIDAYS", "holidays", "", _holidays,
+        "Country whose public holidays are not working days (CN also works its make-up days); empty: none.",
     ),
     Setting(
         "LEADBOT_RENUDGE_DAYS", "renudge_days", "2", _positive_int,
@@ -310,6 +325,7 @@ class Settings:
     team_tz: str
     workdays: frozenset[int]
     work_hours: tuple[time, time]
+    holidays: str | None
     renudge_days: int
     escalate_after: int | None
     manager: str | None
@@ -341,6 +357,16 @@ class Settings:
         settings = cls(**values)
         settings.require_escalation_target()
         return settings
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The team's working days: its workdays, less its country's public holidays, plus make-up days."""
+        return WorkCalendar(self.workdays, self.holidays)
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        """The team's working days and hours, for reps who chose none of their own."""
+        return WorkingHours(self.workdays, *self.work_hours, country=self.holidays)
 
     @property
     def socket_mode(self) -> bool:

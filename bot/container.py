@@ -28,7 +28,6 @@ from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_info_lookup
 from bot.store.database import Database
 from bot.text.i18n import load_catalogs, set_default_language
-from bot.worktime import WorkingHours
 
 
 @dataclass
@@ -87,7 +86,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
 
     leads = LeadService(db, policy)
     digests = Digests(db, leads)
-    hours = WorkingHours(settings.workdays, *settings.work_hours)
+    hours = settings.working_hours
     claim_within = timedelta(hours=float(settings.inbound_claim_within))
     scheduler_runs = SchedulerRuns(db)
     return Deps(

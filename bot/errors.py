@@ -24,6 +24,27 @@ class LeadNotFound(LeadbotError):
         super().__init__("error.lead_not_found", ref=ref)
 
 
+class AmbiguousLead(LeadbotError):
+    """A typed reference fits several open leads: `choices` are (number, company) to pick from, `more` the rest."""
+
+    def __init__(self, ref: str, choices: tuple[tuple[int, str], ...], more: int = 0) -> None:
+        listed = ", ".join(f"#{number} {company[:30]}" for number, company in choices)
+        if more:
+            listed += f", … (+{more})"
+        super().__init__("error.which_lead", ref=ref, choices=listed)
+        self.choices = choices
+        self.more = more
+
+
+class ReasonNeeded(LeadbotError):
+    """Closing as lost with no reason leadbot can read in `note`: ask why, keeping what was typed as the note."""
+
+    def __init__(self, lead, note: str) -> None:
+        super().__init__("error.lost_reason_unknown", reasons="competitor, cancelled, budget, fit, silent, other")
+        self.lead = lead
+        self.note = note
+
+
 class NotAllowed(LeadbotError):
     def __init__(self, number: int, owner: str) -> None:
         super().__init__("error.not_allowed", number=number, owner=owner)
@@ -45,11 +66,19 @@ class DuplicateLead(LeadbotError):
         self.existing = existing
 
 
+class Goal:
+    """A lead's follow-ups against the goal, as an error parameter: written out in the reader's words when shown."""
+
+    def __init__(self, touches: int, min_touches: int, goal: int) -> None:
+        self.touches, self.min_touches, self.goal = touches, min_touches, goal
+
+
 class TooFewTouches(LeadbotError):
     """"Only wanted a proposal" before the minimum follow-ups: most such buyers are still deciding."""
 
     def __init__(self, lead, minimum: int) -> None:
-        super().__init__("error.too_few_touches", number=lead.number, touches=lead.touch_count, min=minimum)
+        progress = Goal(lead.touch_count, minimum, max(lead.touch_goal, minimum))
+        super().__init__("error.too_few_touches", number=lead.number, progress=progress)
         self.lead = lead
 
 

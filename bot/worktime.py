@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from bot.work_calendar import WorkCalendar
+
 # The whole world has entered a calendar day once UTC+14 has (Kiribati).
 EARLIEST_OFFSET = timezone(timedelta(hours=14))
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -16,28 +18,33 @@ class WorkingHours:
     workdays: frozenset[int]  # ISO weekdays, Monday = 1
     start: time
     end: time
+    # Public holidays to skip, and make-up working days to keep ("CN", "DE-BY"); None: weekdays alone decide.
+    country: str | None = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.workdays, self.country)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.calendar.is_working_day(day)
 
     def is_working_time(self, instant: datetime, tz: str) -> bool:
         local = instant.astimezone(ZoneInfo(tz))
-        return local.isoweekday() in self.workdays and self.start <= local.time() < self.end
+        return self.is_working_day(local.date()) and self.start <= local.time() < self.end
 
     def first_working_instant(self, earliest: datetime, tz: str) -> datetime:
         """The first moment at or after `earliest` inside working hours, in UTC."""
         zone = ZoneInfo(tz)
         local = earliest.astimezone(zone)
-        for offset in range(8):
-            day = local.date() + timedelta(days=offset)
-            if day.isoweekday() not in self.workdays:
-                continue
-            start = datetime.combine(day, self.start, tzinfo=zone)
-            end = datetime.combine(day, self.end, tzinfo=zone)
-            if offset == 0:
-                if local >= end:
-                    continue
-                start = max(start, local)
-            # Round-trip through UTC so a wall time skipped by DST lands on a real instant.
-            return start.astimezone(timezone.utc)
-        raise ValueError("working hours have no workday")
+        calendar = self.calendar
+        day = calendar.next_working_day(local.date())
+        if day == local.date() and local >= datetime.combine(day, self.end, tzinfo=zone):
+            day = calendar.next_working_day(day + timedelta(days=1))
+        start = datetime.combine(day, self.start, tzinfo=zone)
+        if day == local.date():
+            start = max(start, local)
+        # Round-trip through UTC so a wall time skipped by DST lands on a real instant.
+        return start.astimezone(timezone.utc)
 
     def add_working_time(self, start: datetime, span: timedelta, tz: str) -> datetime:
         """The instant `span` of working time after `start`: Fri 17:30 + 1 h = Mon 09:30 on Mon–Fri 09–18.
@@ -59,14 +66,11 @@ class WorkingHours:
 
     def add_workdays(self, day: date, count: int) -> date:
         """The workday `count` workdays after `day`: Friday + 2 = Tuesday on Mon–Fri."""
-        while count > 0:
-            day += timedelta(days=1)
-            count -= day.isoweekday() in self.workdays
-        return day
+        return self.calendar.add_working_days(day, max(count, 0))
 
     def next_workday(self, day: date, include: bool = False) -> date:
         """`day` itself when `include` and it is a workday, else the next workday after it."""
-        if include and day.isoweekday() in self.workdays:
+        if include and self.is_working_day(day):
             return day
         return self.add_workdays(day, 1)
 
@@ -123,6 +127,6 @@ def at_local(day: date, at: time, tz: str) -> datetime:
 def first_digest_at(now: datetime, tz: str, hours: WorkingHours, at: time) -> datetime:
     """Today's digest while today's working day is still on (it may already be due), else the next workday's."""
     today = now.astimezone(ZoneInfo(tz)).date()
-    if today.isoweekday() in hours.workdays and now < hours.end_of_day(today, tz):
+    if hours.is_working_day(today) and now < hours.end_of_day(today, tz):
         return at_local(today, at, tz)
     return at_local(hours.next_workday(today), at, tz)

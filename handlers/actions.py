@@ -78,7 +78,11 @@ def register(app: App, deps: Deps) -> None:
         day = date.fromisoformat(action["selected_date"])
         tz = deps.directory.tz(team_id, user_id, now)
         lead = deps.leads.set_next_date(team_id, ref, user_id, day, now, tz, buyer_said=buyer_said)
-        return _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set" if buyer_said else "lead.rescheduled")
+        text = _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set" if buyer_said else "lead.rescheduled")
+        if lead.rest_day:
+            # Kept as picked, but said even under a nudge: a date on a rest day is easily a slip.
+            return lead_blocks.notice(lead_blocks.with_date_note(text, lead, local_today(now, tz)))
+        return text
 
     def won(team_id, user_id, ref, action, body, client, origin):
         lead = deps.leads.win(team_id, ref, user_id, deps.clock.now())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -20,8 +19,8 @@ from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
-from bot.services.leads import check_company, lost_reason_from_word
+from bot.errors import LeadbotError, LeadNotFound, Msg, ReasonNeeded, TooFewTouches
+from bot.services.leads import check_company
 from bot.services.orders import OrderInput
 from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
@@ -32,16 +31,17 @@ from bot.text.lead_command import (
     ROUND_ROBIN_WORDS,
     Command,
     OrderSyntaxError,
+    list_scope,
     mentioned_user,
     parse,
     parse_order,
-    snooze_days,
     split_quick_capture,
     split_ref,
     touch_kind,
 )
+from bot.text.suggest import suggest_subcommand
 from handlers.home import refresh_home
-from handlers.modals import open_log_modal
+from handlers.modals import open_log_modal, open_lost_modal
 from handlers.replies import error_text, tell, to_user
 from handlers.settings import open_settings
 
@@ -92,7 +92,17 @@ def register(app: App, deps: Deps) -> None:
 
 
 def show_help(call: Call, command: Command) -> None:
-    call.reply(lead_blocks.help_message(unknown=command.typed if command.name == "unknown" else None))
+    call.reply(lead_blocks.help_message())
+
+
+def unknown(call: Call, command: Command) -> None:
+    """A word that is no sub-command: ask about the one it most likely meant, rather than print the whole help."""
+    typed = user_text(command.typed, 60)
+    suggestion = suggest_subcommand(command.typed)
+    if suggestion is None:
+        tell(call.respond, t("help.unknown_short", command=typed))
+    else:
+        tell(call.respond, t("help.did_you_mean", command=typed, suggestion=suggestion.word))
 
 
 def new(call: Call, command: Command) -> None:
@@ -115,7 +125,9 @@ def new(call: Call, command: Command) -> None:
     view = lead_blocks.new_lead_modal(
         lead_blocks.NewLeadPrefill(company=company, asked_for=asked_for),
         owner_id=call.user_id,
-        first_follow_up=deps.policy(call.team_id).next_follow_up(0, today),
+        first_follow_up=deps.policy(call.team_id).next_follow_up(
+            0, today, deps.directory.calendar(call.team_id, call.user_id)
+        ),
         metadata={"channel": call.channel_id},
     )
     try:
@@ -128,8 +140,7 @@ def new(call: Call, command: Command) -> None:
 
 
 def list_leads(call: Call, command: Command) -> None:
-    scope = command.args.strip().lower()
-    mine = scope != "all"
+    mine = list_scope(command.args) != "all"
     page = call.deps.leads.list_open(call.team_id, owner_id=call.user_id if mine else None)
     now = call.deps.clock.now()
     call.reply(lead_blocks.lead_list(page, mine, call.today(), now))
@@ -141,7 +152,7 @@ def show(call: Call, command: Command) -> None:
     deps = call.deps
     today = call.today()
     try:
-        lead = deps.leads.find(call.team_id, ref, with_touches=True)
+        lead = deps.leads.find(call.team_id, ref, with_touches=True, user_id=call.user_id)
     except LeadNotFound:
         account = deps.small_buyers.account(call.team_id, ref, today)
         if account is None:
@@ -191,8 +202,8 @@ def order(call: Call, command: Command) -> None:
 
 
 def log(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "log"))
     deps = call.deps
+    ref, rest = _reference(call, command, "log")
     if not rest:
         open_log_modal(
             deps, call.client, call.team_id, call.user_id, ref, call.trigger_id, {"channel": call.channel_id}
@@ -208,39 +219,41 @@ def log(call: Call, command: Command) -> None:
 
 
 def snooze(call: Call, command: Command) -> None:
-    """`/lead snooze 12 [3|3d|1w|2026-12-20]`: push the next follow-up out, no touch counted."""
-    ref, rest = split_ref(_require_ref(command.args, "snooze"))
+    """`/lead snooze 12 [3|3d|1w|tomorrow|next week|monday|12/15|下周一|…]`: push the next follow-up out, no touch."""
+    ref, rest = _reference(call, command, "snooze")
     deps = call.deps
     now = deps.clock.now()
     tz = deps.directory.tz(call.team_id, call.user_id, now)
-    days = snooze_days(rest) if rest.strip() else deps.directory.rep(call.team_id, call.user_id, now).snooze_days or 1
-    if days is not None:
-        lead = deps.leads.snooze(call.team_id, ref, call.user_id, days, now, tz)
+    if rest:
+        lead = deps.leads.reschedule(call.team_id, ref, call.user_id, rest, now, tz)
     else:
-        try:
-            day = date.fromisoformat(rest.strip())
-        except ValueError:
-            raise LeadbotError("error.snooze_unreadable", text=rest.strip()) from None
-        lead = deps.leads.set_next_date(call.team_id, ref, call.user_id, day, now, tz)
+        days = deps.directory.rep(call.team_id, call.user_id, now).snooze_days or 1
+        lead = deps.leads.snooze(call.team_id, ref, call.user_id, days, now, tz)
     today = local_today(now, tz)
-    tell(call.respond, t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
-                         date=formatting.day(lead.next_follow_up_on, today)))
+    text = t("lead.rescheduled", number=lead.number, company=user_text(lead.company, 120),
+             date=formatting.day(lead.next_follow_up_on, today))
+    typed = tn("days", int(rest)) if rest.isdigit() else rest
+    tell(call.respond, lead_blocks.with_date_note(text, lead, today, typed=typed))
 
 
 def won(call: Call, command: Command) -> None:
-    ref, _ = split_ref(_require_ref(command.args, "won"))
+    ref, _ = _reference(call, command, "won")
     lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
     tell(call.respond, t("lead.won", number=lead.number, company=user_text(lead.company, 120)))
 
 
 def lost(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "lost"))
-    word, note = split_ref(rest)
-    reason = lost_reason_from_word(word) if word else None
-    if reason is None:
-        raise LeadbotError("error.lost_reason_unknown", reasons="competitor, cancelled, budget, fit, silent, other")
+    """`/lead lost 12 <why, in any words>`: the reason is read from the text; with none found, the Lost… form opens
+    with the text as its note."""
+    ref, rest = _reference(call, command, "lost")
     try:
-        lead = call.deps.leads.lose(call.team_id, ref, call.user_id, reason, note.strip(), call.deps.clock.now())
+        lead = call.deps.leads.lose_as_typed(call.team_id, ref, call.user_id, rest, call.deps.clock.now())
+    except ReasonNeeded as needed:
+        open_lost_modal(
+            call.deps, call.client, call.team_id, call.user_id, str(needed.lead.number), call.trigger_id,
+            {"channel": call.channel_id}, note=needed.note,
+        )
+        return
     except TooFewTouches as error:
         today = call.today()
         suggested = call.deps.leads.suggested_next(error.lead, today)
@@ -248,12 +261,13 @@ def lost(call: Call, command: Command) -> None:
         return
     tell(
         call.respond,
-        t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")),
+        t("lead.lost", number=lead.number, company=user_text(lead.company, 120),
+          reason=t(f"reason.{lead.lost_reason}")),
     )
 
 
 def assign(call: Call, command: Command) -> None:
-    ref, rest = split_ref(_require_ref(command.args, "assign"))
+    ref, rest = _reference(call, command, "assign")
     if not rest:
         raise LeadbotError("error.user_missing", number=ref)
     new_owner = mentioned_user(rest.split()[0])
@@ -311,6 +325,15 @@ def _require_ref(args: str, subcommand: str) -> str:
     return args.strip()
 
 
+def _reference(call: Call, command: Command, subcommand: str) -> tuple[str, str]:
+    """The lead the command's text starts with (its number, as the services take it) and the words after it.
+
+    Which lead a word like `gulf` means is the service's rule; the handler only passes the text on.
+    """
+    found = call.deps.leads.reference(call.team_id, call.user_id, _require_ref(command.args, subcommand))
+    return str(found.number), found.rest
+
+
 def summary(call: Call, command: Command) -> None:
     """`/lead summary [on|off|daily|weekly]`: where and how often the team summary comes."""
     deps = call.deps
@@ -333,7 +356,7 @@ def summary(call: Call, command: Command) -> None:
         if channel is None:
             tell(call.respond, t("summary.status_off"))
             return
-        when = next_send(now, config.summary_schedule, config.team_tz, config.workdays)
+        when = next_send(now, config.summary_schedule, config.team_tz, config.calendar)
         local = when.astimezone(ZoneInfo(config.team_tz))
         next_text = f"{formatting.day(local.date(), local.date())} {local:%H:%M}"
         tell(call.respond, t("summary.status_on", channel=channel, schedule=_schedule_text(config), next=next_text))
@@ -349,6 +372,7 @@ def settings(call: Call, command: Command) -> None:
 
 ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "help": show_help,
+    "unknown": unknown,
     "new": new,
     "list": list_leads,
     "show": show,

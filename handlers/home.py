@@ -53,7 +53,7 @@ def register(app: App, deps: Deps) -> None:
         today = local_today(now, deps.directory.cached_tz(team_id, user_id))
         view = lead_blocks.new_lead_modal(
             lead_blocks.NewLeadPrefill(), owner_id=user_id,
-            first_follow_up=deps.policy(team_id).next_follow_up(0, today),
+            first_follow_up=deps.policy(team_id).next_follow_up(0, today, deps.directory.calendar(team_id, user_id)),
             metadata={"channel": ""},
         )
         try:

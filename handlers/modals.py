@@ -43,10 +43,11 @@ def open_edit_modal(
 
 
 def open_lost_modal(
-    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
+    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict,
+    note: str = "",
 ) -> None:
     lead = deps.leads.editable(team_id, ref, user_id)
-    _open(client, trigger_id, lost_modal(lead, origin))
+    _open(client, trigger_id, lost_modal(lead, origin, note=note))
 
 
 def _open(client: WebClient, trigger_id: str, view: dict) -> None:

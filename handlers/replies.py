@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import leads as lead_blocks
 from bot.blocks.kit import user_text
-from bot.errors import LeadbotError, Msg
+from bot.errors import Goal, LeadbotError, Msg
+from bot.text.formatting import follow_up_goal
 from bot.text.i18n import t
 
 logger = logging.getLogger(__name__)
@@ -18,11 +19,16 @@ logger = logging.getLogger(__name__)
 
 def error_text(error: LeadbotError, lang: str | None = None) -> str:
     """The catalog sentence for a domain error, with any user text in it made inert."""
-    params = {
-        k: t(v.key, lang) if isinstance(v, Msg) else user_text(v, 200) if isinstance(v, str) else v
-        for k, v in error.params.items()
-    }
+    params = {k: _param(v, lang) for k, v in error.params.items()}
     return t(error.key, lang, **params)
+
+
+def _param(value: object, lang: str | None) -> object:
+    if isinstance(value, Msg):
+        return t(value.key, lang)
+    if isinstance(value, Goal):
+        return follow_up_goal(value.touches, value.min_touches, value.goal, lang)
+    return user_text(value, 200) if isinstance(value, str) else value
 
 
 def tell(respond: Callable, text: str) -> None:

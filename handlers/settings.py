@@ -28,7 +28,10 @@ def open_settings(deps: Deps, client: WebClient, team_id: str, user_id: str, tri
     saved = deps.team_settings.saved(team_id).values if is_admin else {}
     try:
         client.views_open(
-            trigger_id=trigger_id, view=settings_modal(rep, deps.config(team_id) if is_admin else None, saved)
+            trigger_id=trigger_id,
+            view=settings_modal(
+                rep, deps.config(team_id) if is_admin else None, saved, team_holidays=deps.settings.holidays
+            ),
         )
     except SlackApiError as error:
         logger.warning("views.open failed: %s", error.response.get("error"))
@@ -80,4 +83,5 @@ def _own_settings(values: dict) -> dict:
         "work_hours": f"{values.get('work_start') or ''}-{values.get('work_end') or ''}",
         "language": values.get("language") or None,
         "snooze_days": int(snooze) if snooze and snooze.isdigit() else None,
+        "holidays": values.get("holidays") or None,
     }

@@ -32,7 +32,7 @@ def register(app: App, deps: Deps) -> None:
         view = lead_blocks.new_lead_modal(
             lead_blocks.NewLeadPrefill(asked_for=message_text(message), source="slack_message"),
             owner_id=user_id,
-            first_follow_up=deps.policy(team_id).next_follow_up(0, today),
+            first_follow_up=deps.policy(team_id).next_follow_up(0, today, deps.directory.calendar(team_id, user_id)),
             # The link to the message is fetched once the lead is saved: trigger_id allows no detours.
             metadata={"channel": channel_id, "from_message": body.get("message_ts") or message.get("ts")},
         )

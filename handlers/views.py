@@ -95,9 +95,8 @@ def register(app: App, deps: Deps) -> None:
         goal = deps.policy(team_id).touch_goal
         company = user_text(lead.company, 120)
         if lead.owner_id == user_id:
-            card = lead_blocks.lead_card(
-                lead, owner_today, intro=t("lead.saved", number=lead.number, company=company), goal=goal
-            )
+            saved = lead_blocks.with_date_note(t("lead.saved", number=lead.number, company=company), lead, owner_today)
+            card = lead_blocks.lead_card(lead, owner_today, intro=saved, goal=goal)
             to_user(client, user_id, card, channel_id)
         else:
             intro = t("lead.captured_for_you", capturer=user_id)
@@ -149,6 +148,7 @@ def register(app: App, deps: Deps) -> None:
                     "could not redraw the offer %s/%s: %s", channel_id, offer_ts, error.response.get("error")
                 )
         saved = t("lead.details_saved", number=lead.number, company=user_text(lead.company, 120))
+        saved = lead_blocks.with_date_note(saved, lead, local_today(now, tz))
         to_user(client, user_id, lead_blocks.notice(saved), channel_id)
 
     @app.view(lead_blocks.LOG_TOUCH_CALLBACK)
@@ -198,8 +198,11 @@ def register(app: App, deps: Deps) -> None:
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
         if not metadata.get("message_ts"):
-            logged = lead_blocks.notice(lead_blocks.touch_logged_text(lead, today))
-            to_user(client, user_id, logged, metadata.get("channel"))
+            logged = lead_blocks.with_date_note(lead_blocks.touch_logged_text(lead, today), lead, today)
+            to_user(client, user_id, lead_blocks.notice(logged), metadata.get("channel"))
+        elif lead.rest_day:
+            # The nudge redrawn says what was done; the rest-day note still needs saying.
+            to_user(client, user_id, lead_blocks.notice(lead_blocks.date_note(lead, today)), metadata.get("channel"))
 
     @app.view(LOST_CALLBACK)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -252,4 +255,8 @@ def register(app: App, deps: Deps) -> None:
                 company=user_text(lead.company, 120),
                 date=formatting.day(day, local_today(now, tz)),
             )
+            text = lead_blocks.with_date_note(text, lead, local_today(now, tz))
             to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
+        elif lead.rest_day:
+            note = lead_blocks.date_note(lead, local_today(now, tz))
+            to_user(client, user_id, lead_blocks.notice(note), metadata.get("channel"))

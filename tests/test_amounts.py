@@ -25,6 +25,15 @@ from bot.text.amounts import AmountError, money, parse_amount, parse_currency
         ("2400usd", "2400", "USD"),
         ("１２００", "1200", None),
         ("1,234,567.89", "1234567.89", None),
+        ("1.2 万", "12000", None),
+        ("１．２万", "12000", None),
+        ("1.2W", "12000", None),
+        ("1.2万元", "12000", "CNY"),
+        ("¥1.2万", "12000", "CNY"),
+        ("1.2万USD", "12000", "USD"),
+        ("2.4kUSD", "2400", "USD"),
+        ("人民币1.2万", "12000", "CNY"),
+        ("1.2万人民币", "12000", "CNY"),
     ],
 )
 def test_the_forms_reps_type(text, value, currency):
@@ -34,7 +43,11 @@ def test_the_forms_reps_type(text, value, currency):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "abc", "-5", "0", "0.00", "1,2345", "2.4.1", "12k5", "¥", "万", "1e9", "NaN", "∞", "2400 2400"]
+    "text",
+    [
+        "", "abc", "-5", "0", "0.00", "1,2345", "2.4.1", "12k5", "¥", "万", "1e9", "NaN", "∞", "2400 2400", "ABCUSD",
+        "1.2 万 万",
+    ],
 )
 def test_garbage_is_refused(text):
     with pytest.raises(AmountError):

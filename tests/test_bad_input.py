@@ -7,10 +7,16 @@ from tests.conftest import ALICE
 from tests.support import capture, command, text_of, wait_ephemeral
 
 
-@pytest.mark.parametrize("text", ["", "   ", "frobnicate", "🦄🦄", "'; DROP TABLE leads; --"])
-def test_empty_or_unknown_input_gets_the_help_text(app, text):
+@pytest.mark.parametrize("text", ["", "   ", "help"])
+def test_empty_input_or_help_gets_the_help_text(app, text):
     answer = command(app, text)
     assert "/lead new" in answer
+
+
+@pytest.mark.parametrize("text", ["frobnicate", "🦄🦄", "'; DROP TABLE leads; --"])
+def test_unknown_input_gets_one_line_pointing_at_the_help(app, text):
+    answer = command(app, text)
+    assert "I don't know" in answer and "`/lead help` lists what I can do" in answer and "/lead new" not in answer
 
 
 def test_unknown_subcommand_is_named_back_safely(app):

@@ -19,7 +19,7 @@ def test_opening_home_shows_my_leads_and_this_week(app):
     lead(app, "Acme", first_follow_up="2026-12-01")
     command(app, "log 1 call first call")
     home = text_of(_open_home(app))
-    assert "Your leads" in home and "This week*: 1 follow-ups logged · 1 enquiries captured" in home
+    assert "Your leads" in home and "This week*: 1 follow-up logged · 1 enquiry captured" in home
     assert "My open leads* (1)" in home and "#1 Acme" in home
     assert "The team" not in home  # not an admin
 
@@ -105,7 +105,7 @@ def test_an_admin_changes_the_cadence_and_it_overrides_the_environment(app):
     first = next(b for b in form["blocks"] if b.get("block_id") == "first_follow_up")["element"]["initial_date"]
     assert first == "2026-12-04"  # 3 days, no longer the environment's 2
     lead(app, "Acme")
-    assert "only 0 of the 4" in command(app, "lost 1 silent")
+    assert "only 0 of 4 follow-ups (aim for 4–5)" in command(app, "lost 1 silent")
 
 
 def test_summary_on_off_and_status(app):

@@ -410,4 +410,4 @@ def test_time_to_claim_and_to_first_follow_up_go_into_the_weekly_summary(app):
     summary = [m for m in app.slack.messages(GENERAL) if "Team summary" in text_of(m)][-1]
     text = text_of(summary)
     assert "how fast they were picked up" in text
-    assert "<@UALICE01> · 1 enquiries · claimed in 12 min (slowest 12 min) · first follow-up after 3 h" in text
+    assert "<@UALICE01> · 1 enquiry · claimed in 12 min (slowest 12 min) · first follow-up after 3 h" in text

@@ -43,7 +43,7 @@ def test_log_records_a_touch_and_moves_the_follow_up_to_the_next_step(app):
     assert "1 so far" in text and "Tue 8 Dec" in text
     shown = command(app, "show 1")
     assert "Call by <@UALICE01> — spoke to Li about the budget meeting" in shown
-    assert "1 of the 5" in shown
+    assert "1 of 3 follow-ups (aim for 3–5)" in shown
 
 
 def test_log_without_a_note_opens_the_follow_up_form(app):
@@ -79,16 +79,19 @@ def test_won_closes_the_lead(app):
     assert "already won" in command(app, "log 1 call too late")
 
 
-def test_lost_needs_a_reason(app):
+def test_lost_without_a_reason_asks_for_one_with_the_form(app):
     _lead(app)
-    assert "pick why it was lost" in command(app, "lost 1")
+    before = len(app.slack.calls("views.open"))
+    app.send.command("lost 1", ALICE)
+    view = app.slack.wait_for("views.open", count=before + 1)[-1].response["view"]
+    assert view["callback_id"] == "lead_lost" and "#1 Acme" in text_of(view)
     assert "closed as lost (chose a competitor)" in command(app, "lost 1 competitor went with Zhang")
 
 
 def test_only_wanted_a_proposal_is_refused_before_three_follow_ups(app):
     _lead(app)
     refusal = command(app, "lost 1 silent")
-    assert "only 0 of the 3" in refusal and "one to three months" in refusal
+    assert "only 0 of 3 follow-ups (aim for 3–5)" in refusal and "one to three months" in refusal
     for n in range(3):
         command(app, f"log 1 call try {n}")
     assert "closed as lost" in command(app, "lost 1 silent")
@@ -130,10 +133,11 @@ def test_snooze_by_days_weeks_or_to_a_date(app):
     assert "next follow-up Wed 2 Dec" in command(app, "snooze 1")
     assert "next follow-up Fri 4 Dec" in command(app, "snooze 1 3d")
     assert "next follow-up Tue 15 Dec" in command(app, "snooze 1 2w")
-    assert "next follow-up Sun 20 Dec" in command(app, "snooze 1 2026-12-20")
+    sunday = command(app, "snooze 1 2026-12-20")  # a date typed is kept, and its rest day said
+    assert "next follow-up Sun 20 Dec" in sunday and "Sun 20 Dec is not a working day" in sunday
     assert "couldn't read “someday”" in command(app, "snooze 1 someday")
     assert "today or a later date" in command(app, "snooze 1 2026-11-01")
-    assert "0 of the 5" in command(app, "show 1")  # snoozing is not a follow-up
+    assert "0 of 3 follow-ups" in command(app, "show 1")  # snoozing is not a follow-up
 
 
 def test_snooze_without_days_uses_the_reps_own_default(app):

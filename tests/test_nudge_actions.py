@@ -60,7 +60,7 @@ def test_lost_as_proposal_fisher_too_early_offers_the_next_follow_up_instead(app
     reply = app.send.submit_view(ALICE, view, {"reason": "went_silent"})
     updated = answer(reply)
     assert updated["response_action"] == "update"
-    assert "only 0 of the 3" in text_of(updated["view"]) and "one to three months" in text_of(updated["view"])
+    assert "only 0 of 3 follow-ups" in text_of(updated["view"]) and "one to three months" in text_of(updated["view"])
     rescheduled = app.slack.view(view["id"])
     assert app.send.submit_view(ALICE, rescheduled, {"next_follow_up": "2026-12-09"}).status == 200
     assert "✓ Next follow-up Wed 9 Dec." in text_of(_last_update(app))
@@ -86,7 +86,7 @@ def test_slash_lost_as_proposal_fisher_offers_a_date_picker(app):
     lead(app, "Alpha")
     command(app, "log 1 call first")
     reply_text = command(app, "lost 1 silent")
-    assert "only 1 of the 3" in reply_text and "Pick the next follow-up instead" in reply_text
+    assert "only 1 of 3 follow-ups" in reply_text and "Pick the next follow-up instead" in reply_text
 
 
 def test_someone_else_pressing_a_forwarded_nudge_changes_nothing(app):

@@ -90,5 +90,5 @@ def _due_line(lead: LeadView, lang: str | None) -> str:
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
         situation=t(f"situation.{lead.situation}", lang),
-        touches=lead.touch_count,
+        progress=formatting.lead_goal(lead, lang),
     )

@@ -79,9 +79,7 @@ def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: in
         asked=asked,
         situation=t(f"situation.{lead.situation}", lang),
         silent=tn("days", formatting.calendar_days(lead.last_contact(), today, tz), lang),
-        touches=lead.touch_count,
-        min=min_touches,
-        goal=goal,
+        progress=formatting.follow_up_goal(lead.touch_count, min_touches, goal, lang),
         # A different question each time round, so the rep has something new to ask.
         question=questions[lead.touch_count % len(questions)],
     )
@@ -137,7 +135,7 @@ def still_quiet(lead: LeadView, nudged_at: datetime, today: date) -> bool:
 
 
 def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang: str | None = None) -> dict:
-    blocks = [kit.header(t("escalation.header", lang)), kit.section(t("escalation.intro", lang, count=ignored))]
+    blocks = [kit.header(t("escalation.header", lang)), kit.section(tn("escalation.intro", ignored, lang))]
     lines = [
         t(
             "escalation.line",
@@ -146,7 +144,7 @@ def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang:
             company=user_text(lead.company, COMPANY_IN_TEXT),
             owner=lead.owner_id,
             silent=tn("days", formatting.age_days(lead.last_contact(), now), lang),
-            touches=lead.touch_count,
+            progress=formatting.lead_goal(lead, lang),
         )
         for lead in leads
     ]
@@ -156,16 +154,17 @@ def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang:
 
 def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> dict:
     listed = ", ".join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
-    text = t("orphan.text", lang, owner=owner, count=len(numbers), numbers=listed)
+    text = tn("orphan.text", len(numbers), lang, owner=owner, numbers=listed)
     return kit.message([kit.section(text)], text)
 
 
-def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None) -> dict:
+def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None, note: str = "") -> dict:
+    """Why was it lost? `note` is what the rep already typed (`/lead lost 11 they said no`), kept as the note."""
     return kit.reason_modal(
         LOST_CALLBACK, t("modal.lost_title", lang), user_text(lead_title(lead), 300), t("form.lost_reason", lang),
         [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
-        private_metadata=json.dumps({**metadata, "lead": lead.number}),
+        private_metadata=json.dumps({**metadata, "lead": lead.number}), note=note,
     )
 
 

@@ -10,7 +10,8 @@ from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.home import HomeData
 from bot.services.leads import LeadView
-from bot.text.i18n import t
+from bot.text import formatting
+from bot.text.i18n import t, tn
 
 NEW_LEAD_ACTION = "home_new_lead"
 SETTINGS_ACTION = "home_settings"
@@ -28,7 +29,10 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
             kit.button(t("home.settings", lang), SETTINGS_ACTION, "settings"),
         ),
         kit.section(
-            t("home.week", lang, follow_ups=data.week.follow_ups, captured=data.week.captured, won=data.week.won)
+            t(
+                "home.week", lang, follow_ups=tn("count.follow_ups", data.week.follow_ups, lang),
+                captured=tn("count.enquiries", data.week.captured, lang), won=data.week.won,
+            )
         ),
     ]
     for title, leads in (("home.quiet", data.today.quiet), ("home.due", data.today.due_today)):
@@ -57,7 +61,8 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
         lines = [
             t(
                 "home.team_line", lang,
-                user=r.user_id, open=r.open_leads, quiet=r.quiet, follow_ups=r.follow_ups_this_week,
+                user=r.user_id, open=r.open_leads, quiet=r.quiet,
+                follow_ups=tn("count.follow_ups", r.follow_ups_this_week, lang),
             )
             for r in data.team
         ]
@@ -75,6 +80,6 @@ def _lead_line(lead: LeadView, today, lang: str | None) -> dict:
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
         next=lead_blocks.next_text(lead, today, lang),
-        touches=lead.touch_count,
+        progress=formatting.lead_goal(lead, lang),
     )
     return kit.section(text, accessory=item_menu(lead.number, lang))

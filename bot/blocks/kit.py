@@ -201,13 +201,14 @@ def modal(
 
 def reason_modal(
     callback_id: str, title: str, heading: str, reason_label: str, reasons: list[dict], note_label: str,
-    *, submit: str, close: str, private_metadata: str,
+    *, submit: str, close: str, private_metadata: str, note: str = "",
 ) -> dict:
-    """A modal asking why (one choice) with an optional note: closing a lead, answering a question."""
+    """A modal asking why (one choice) with an optional note (pre-filled with `note`): closing a lead, answering
+    a question."""
     blocks = [
         section(f"*{heading}*"),
         select_input("reason", reason_label, reasons),
-        text_input("note", note_label, multiline=True, optional=True, max_length=INITIAL_VALUE_MAX),
+        text_input("note", note_label, initial=note, multiline=True, optional=True, max_length=INITIAL_VALUE_MAX),
     ]
     return modal(callback_id, title, blocks, submit=submit, close=close, private_metadata=private_metadata)
 

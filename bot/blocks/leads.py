@@ -81,6 +81,23 @@ def touch_logged_text(lead: LeadView, today: date, lang: str | None = None) -> s
     )
 
 
+def with_date_note(text: str, lead: LeadView, today: date, lang: str | None = None, typed: str = "") -> str:
+    """`text`, and under it a line when the next follow-up is a rest day kept as given, or was moved off one
+    (`typed` is what the rep typed for it, if anything)."""
+    note = date_note(lead, today, lang, typed)
+    return f"{text}\n{note}" if note else text
+
+
+def date_note(lead: LeadView, today: date, lang: str | None = None, typed: str = "") -> str:
+    """"Sat 19 Dec is not a working day …" for a kept rest day; "tomorrow falls on a rest day, so …" for a moved one."""
+    if lead.next_follow_up_on is None:
+        return ""
+    when = formatting.day(lead.next_follow_up_on, today)
+    if lead.moved_from is not None and typed:
+        return t("date.moved", lang, typed=user_text(typed, 60), date=when)
+    return t("date.rest_day", lang, date=when) if lead.rest_day else ""
+
+
 def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
@@ -99,7 +116,9 @@ def lead_card(
         t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
         t("lead.contact", lang, contact=user_text(contact, 400)),
         _source_field(lead, lang),
-        t("lead.touches", lang, touches=lead.touch_count, goal=goal or lead.touch_goal),
+        t("lead.touches", lang, progress=formatting.follow_up_goal(
+            lead.touch_count, lead.min_touches, goal or lead.touch_goal, lang
+        )),
         _next_field(lead, today, lang),
     ]
     if lead.claimed_potential is not None:
@@ -149,7 +168,7 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
                     company=user_text(lead.company, COMPANY_IN_TEXT),
                     owner=lead.owner_id,
                     age=t("age.days", lang, count=formatting.age_days(lead.created_at, now)),
-                    touches=lead.touch_count,
+                    progress=formatting.lead_goal(lead, lang),
                     next=next_text(lead, today, lang),
                 )
                 + (t("list.needs_owner", lang) if lead.needs_new_owner else "")

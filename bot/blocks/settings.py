@@ -12,8 +12,12 @@ SETTINGS_CALLBACK = "settings"
 TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_max", "small_window_months", "team_tz")
 
 
-def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None) -> dict:
-    """`team` is given to admins only; `saved` is what the team's admins typed before."""
+def settings_modal(
+    rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None,
+    team_holidays: str | None = None,
+) -> dict:
+    """`team` is given to admins only; `saved` is what the team's admins typed before; `team_holidays` is the team's
+    country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -24,6 +28,11 @@ def settings_modal(rep: RepView, team: Settings | None, saved: dict[str, str], l
         ),
         kit.time_input("work_start", t("settings.work_start", lang), initial=rep.hours.start.strftime("%H:%M")),
         kit.time_input("work_end", t("settings.work_end", lang), initial=rep.hours.end.strftime("%H:%M")),
+        kit.text_input(
+            "holidays", t("settings.holidays", lang), initial=rep.holidays or "", optional=True, max_length=64,
+            placeholder=team_holidays or t("settings.holidays_team_none", lang),
+            hint=t("settings.holidays_hint", lang, team=team_holidays or t("settings.holidays_team_none", lang)),
+        ),
         kit.select_input(
             "language", t("settings.language", lang),
             [kit.option(language_name(code), code) for code in LANGUAGES],

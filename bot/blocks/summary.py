@@ -9,6 +9,7 @@ from bot.services.leads import LOST_REASONS, SOURCES
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
 from bot.text.amounts import money
+from bot.text.formatting import amount, goal_aim
 from bot.text.i18n import has_message, t, tn
 
 LINES_BUDGET = 2600  # characters for a section's list, leaving room for its heading inside Slack's 3000
@@ -32,10 +33,12 @@ def summary_message(
         blocks += [kit.section(text) for text in _sections(data, currency, lang)]
         if response_times:
             blocks.append(kit.section(_response_times(response_times, lang)))
-        blocks.append(kit.context(t("summary.goal_hint", lang)))
+        blocks.append(kit.context(t("summary.goal_hint", lang, aim=goal_aim(data.min_touches, data.touch_goal))))
     fallback = t(
-        "summary.fallback", lang, period=period_label, new=sum(data.new_by_source.values()),
-        touches=sum(data.touches_by_rep.values()), won=data.won, lost=sum(data.lost_by_reason.values()),
+        "summary.fallback", lang, period=period_label,
+        new=tn("count.new_enquiries", sum(data.new_by_source.values()), lang),
+        touches=tn("count.follow_ups", sum(data.touches_by_rep.values()), lang),
+        won=data.won, lost=sum(data.lost_by_reason.values()),
     )
     return kit.message(blocks, fallback)
 
@@ -69,7 +72,7 @@ def _response_times(times: list, lang: str | None) -> str:
             if rep.median_to_first_touch is not None else t("summary.response_no_touch", lang)
         )
         lines.append(
-            t("summary.response_line", lang, user=rep.owner_id, count=rep.enquiries,
+            tn("summary.response_line", rep.enquiries, lang, user=rep.owner_id,
               median=duration(rep.median_to_claim, lang), slowest=duration(rep.slowest_to_claim, lang), touch=touch)
         )
     return kit.fit(t("summary.response_header", lang) + "\n" + "\n".join(lines), kit.SECTION_TEXT_MAX)
@@ -150,13 +153,24 @@ def _small_buyers(data: SummaryData, lang: str | None) -> str:
 
 
 def _pipeline(data: SummaryData, currency: str, lang: str | None) -> str:
+    """Money in the team currency as one total; claimed potentials in other units listed per unit, never added in."""
+    units = [
+        t("summary.pipeline_unit", lang, claimed=amount(claimed, kit.user_text(unit, 60)),
+          realistic=amount(realistic, kit.user_text(unit, 60)))
+        for unit, claimed, realistic in data.pipeline_units
+    ]
     if data.pipeline_claimed <= 0:
+        if units:
+            return t("summary.pipeline_units_only", lang, lines=_inline(units, lang))
         return t("summary.pipeline_none", lang)
     share = (data.pipeline_realistic / data.pipeline_claimed * 100).quantize(Decimal(1))
-    return t(
+    text = t(
         "summary.pipeline", lang, claimed=money(data.pipeline_claimed, currency),
         realistic=money(data.pipeline_realistic, currency), percent=share,
     )
+    if units:
+        text += "\n" + t("summary.pipeline_units", lang, lines=_inline(units, lang))
+    return text
 
 
 # -- helpers -------------------------------------------------------------------------------------

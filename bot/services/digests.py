@@ -107,7 +107,7 @@ class Digests:
     def _next_day(row: Rep, rep: RepView, now: datetime) -> date | None:
         """The local day whose digest is due now (None: none is), moving the rep's next digest on past it."""
         day = row.next_digest_at.astimezone(ZoneInfo(rep.tz)).date()
-        if now >= rep.hours.end_of_day(day, rep.tz) or day.isoweekday() not in rep.hours.workdays:
+        if now >= rep.hours.end_of_day(day, rep.tz) or not rep.hours.is_working_day(day):
             # Missed while nothing ran and that working day is over: skip it rather than
             # send a morning digest at night; today's is still due if today's day is on.
             row.next_digest_at = first_digest_at(now, rep.tz, rep.hours, rep.digest_time)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import func, select, update
@@ -15,6 +15,7 @@ from bot.errors import EnquiryHandled, LeadbotError
 from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, add_lead, open_lead_by_key
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
+from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
 from bot.store.upsert import insert_ignore
@@ -259,13 +260,19 @@ class InboundService:
             claimed_potential=None,
             potential_unit="",
             owner_id=owner_id,
-            first_follow_up_on=self.policy_for(team_id).next_follow_up(0, local_today(now, tz)),
+            first_follow_up_on=self._first_follow_up(session, team_id, owner_id, local_today(now, tz)),
             source_link=row.permalink,
         )
         lead = add_lead(session, team_id, draft, by or owner_id, now)
         session.flush()
         row.lead_id = lead.id
         return Taken(self._view(session, row), self.leads.view(lead))
+
+    def _first_follow_up(self, session: Session, team_id: str, owner_id: str, today: date) -> date:
+        """The new lead's first follow-up: the cadence's first step, on its owner's working day (a Friday claim
+        is followed up on Monday, not Sunday)."""
+        policy = self.policy_for(team_id)
+        return policy.next_follow_up(0, today, owner_calendar(session, team_id, owner_id, policy.calendar))
 
     # -- the scheduler's part ------------------------------------------------------------------
 

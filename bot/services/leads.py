@@ -12,13 +12,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
-from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, Msg, NotAllowed, TooFewTouches
+from bot.errors import (
+    AmbiguousLead,
+    DuplicateLead,
+    FormInvalid,
+    LeadbotError,
+    LeadNotFound,
+    Msg,
+    NotAllowed,
+    ReasonNeeded,
+    TooFewTouches,
+)
 from bot.services.policy import Policy
+from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
 from bot.store.upsert import insert_ignore
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.text.lead_command import lead_number
+from bot.text.lead_ref import Ambiguous, Candidate, Found, name_pieces, resolve_lead
+from bot.text.reasons import find_lost_reason
+from bot.text.when import parse_when
+from bot.work_calendar import WorkCalendar
 from bot.worktime import earliest_day_start
 
 SOURCES = (
@@ -137,6 +152,10 @@ class LeadView:
     nudges_unanswered: int = 0
     touches: tuple[TouchView, ...] = ()
     source_link: str | None = None
+    # Set by the change that made it: the next follow-up was kept as the person gave it although it is a rest
+    # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
+    rest_day: bool = False
+    moved_from: date | None = None
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -146,6 +165,14 @@ class LeadView:
 class LeadPage:
     items: tuple[LeadView, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The lead a typed reference means (`12`, `gulf`, `Lakeside Packaging Inc.`), and the words after it."""
+
+    number: int
+    rest: str
 
 
 def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date, may_stay: date | None = None) -> LeadDraft:
@@ -243,10 +270,6 @@ def parse_date(raw: str | None) -> date:
         raise LeadbotError("field.date_missing") from None
 
 
-def lost_reason_from_word(word: str) -> str | None:
-    return LOST_REASON_WORDS.get(word.strip().lower())
-
-
 class LeadService:
     """Every change to a lead goes through here, filtered by team and checked for permission."""
 
@@ -256,10 +279,11 @@ class LeadService:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def find(self, team_id: str, ref: str, with_touches: bool = False) -> LeadView:
+    def find(self, team_id: str, ref: str, with_touches: bool = False, user_id: str | None = None) -> LeadView:
+        """The lead `ref` names (a number or a piece of its company; `user_id`'s own leads first)."""
         policy = self.policy_for(team_id)
         with self.db.read() as uow:
-            lead = self._load(uow.session, team_id, ref)
+            lead = self._load(uow.session, team_id, ref, user_id)
             return self._view(policy, lead, with_touches)
 
     def find_many(self, team_id: str, numbers: list[int]) -> list[LeadView]:
@@ -276,8 +300,28 @@ class LeadService:
         return [self._view(policy, lead) for lead in rows]
 
     def suggested_next(self, lead: LeadView, today: date) -> date:
-        """Where the cadence would put the next follow-up if one were logged today."""
-        return self.policy_for(lead.team_id).next_follow_up(lead.touch_count + 1, today)
+        """Where the cadence would put the next follow-up if one were logged today: on the owner's working day."""
+        return self.policy_for(lead.team_id).next_follow_up(
+            lead.touch_count + 1, today, self.calendar_of(lead.team_id, lead.owner_id)
+        )
+
+    def calendar_of(self, team_id: str, user_id: str | None) -> WorkCalendar:
+        """The working days of `user_id` (their own workdays and holidays, else the team's)."""
+        policy = self.policy_for(team_id)
+        with self.db.read() as uow:
+            return owner_calendar(uow.session, team_id, user_id, policy.calendar)
+
+    def reference(self, team_id: str, user_id: str | None, text: str) -> Reference:
+        """Which lead the start of `text` names, for `user_id`, and what follows: `gulf call left voicemail` →
+        the Gulf lead and "call left voicemail". Raises LeadNotFound, or AmbiguousLead with a list to pick from.
+
+        A first word that is a number is that lead. Otherwise the longest run of leading words that names a lead
+        decides: a company's whole name (an open lead's, then a closed one's), else an unambiguous piece of an
+        open lead's name — the user's own leads first, then everyone's (`bot.text.lead_ref`).
+        """
+        with self.db.read() as uow:
+            lead, rest = _resolve(uow.session, team_id, text, user_id, with_rest=True)
+            return Reference(lead.number, rest)
 
     def open_lead_for_company(self, team_id: str, company: str) -> LeadView | None:
         policy = self.policy_for(team_id)
@@ -331,7 +375,7 @@ class LeadService:
                 raise DuplicateLead(self._view(policy, existing))
             lead = add_lead(session, team_id, draft, captured_by, now)
             self._flush_or_show_twin(session, team_id, key, policy)
-            view = self._view(policy, lead)
+            view = self._with_calendar(session, policy, lead)
             uow.commit()
             return view
 
@@ -371,7 +415,7 @@ class LeadService:
             lead.updated_at = now
             schedule_nudge(lead)
             self._flush_or_show_twin(session, team_id, key, policy)
-            view = self._view(policy, lead)
+            view = self._with_calendar(session, policy, lead)
             uow.commit()
             return view
 
@@ -411,6 +455,7 @@ class LeadService:
             raise FormInvalid(problems)
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
+            calendar = owner_calendar(uow.session, team_id, lead.owner_id, policy.calendar)
             uow.session.add(
                 Touch(
                     team_id=team_id,
@@ -425,33 +470,68 @@ class LeadService:
             lead.touch_count += 1
             lead.last_touch_at = now
             lead.nudges_unanswered = 0
-            cadence_date = policy.next_follow_up(lead.touch_count, local_today(now, tz))
+            # The cadence's step lands on the owner's working day; a date the rep picked is kept as picked.
+            cadence_date = policy.next_follow_up(lead.touch_count, local_today(now, tz), calendar)
             lead.next_follow_up_on = next_on or cadence_date
             lead.buyer_date = next_on if next_on and next_on != cadence_date else None
             lead.updated_at = now
             schedule_nudge(lead)
-            view = self._view(policy, lead)
+            view = self._view(policy, lead, rest_day=not calendar.is_working_day(lead.next_follow_up_on))
             uow.commit()
             return view
 
     def snooze(self, team_id: str, ref: str, user_id: str, days: int, now: datetime, tz: str) -> LeadView:
-        """Push the next follow-up out by `days` without counting a touch."""
-        return self.set_next_date(team_id, ref, user_id, local_today(now, tz) + timedelta(days=days), now, tz)
+        """Push the next follow-up out by `days` without counting a touch, onto the owner's next working day."""
+        return self._set_next(
+            team_id, ref, user_id, now, tz, lambda today, _calendar: (today + timedelta(days=days), False)
+        )
+
+    def reschedule(self, team_id: str, ref: str, user_id: str, typed: str, now: datetime, tz: str) -> LeadView:
+        """Move the next follow-up to a date as the rep typed it (`/lead snooze 12 next week`), no touch counted.
+
+        A bare number is days (`3`). Dates counted from today ("tomorrow", "3 days", "2w", "next week") move on
+        to the owner's next working day; dates the rep named ("monday", "12/15", "12月15日") are kept as named.
+        """
+        text = typed.strip()
+        if text.isdigit() and 0 < int(text) <= 999:
+            return self.snooze(team_id, ref, user_id, int(text), now, tz)
+
+        def read(today: date, calendar: WorkCalendar) -> tuple[date, bool]:
+            found = parse_when(text, today, calendar)
+            if found is None:
+                raise LeadbotError("error.snooze_unreadable", text=text)
+            return found.moved_from or found.day, not found.relative
+
+        return self._set_next(team_id, ref, user_id, now, tz, read)
 
     def set_next_date(
         self, team_id: str, ref: str, user_id: str, day: date, now: datetime, tz: str, buyer_said: bool = False
     ) -> LeadView:
-        """Move the next follow-up to `day`: a snooze, the rep's plan, or the date the buyer named."""
+        """Move the next follow-up to `day`, kept as given (a rest day too): the rep's pick, or the buyer's date."""
+        return self._set_next(team_id, ref, user_id, now, tz, lambda _today, _calendar: (day, True), buyer_said)
+
+    def _set_next(
+        self, team_id: str, ref: str, user_id: str, now: datetime, tz: str,
+        day_of: Callable[[date, WorkCalendar], tuple[date, bool]], buyer_said: bool = False,
+    ) -> LeadView:
+        """Set the next follow-up to the day `day_of(today, owner's calendar)` gives; unless it says to keep the
+        day as given, a rest day moves on to the owner's next working day."""
         policy = self.policy_for(team_id)
-        if day < local_today(now, tz):
-            raise LeadbotError("field.date_past")
+        today = local_today(now, tz)
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
+            calendar = owner_calendar(uow.session, team_id, lead.owner_id, policy.calendar)
+            day, keep = day_of(today, calendar)
+            if day < today:
+                raise LeadbotError("field.date_past")
+            moved = None
+            if not keep and not calendar.is_working_day(day):
+                day, moved = calendar.next_working_day(day), day
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
             lead.updated_at = now
             schedule_nudge(lead)
-            view = self._view(policy, lead)
+            view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
             uow.commit()
             return view
 
@@ -489,6 +569,14 @@ class LeadService:
             uow.commit()
             return view
 
+    def lose_as_typed(self, team_id: str, ref: str, user_id: str, text: str, now: datetime) -> LeadView:
+        """Close as lost for the reason `text` names anywhere, in English or Chinese ("they went with a cheaper
+        supplier", "客户选了别家"); the rest is the note. Text that names no reason raises ReasonNeeded: ask why."""
+        found = find_lost_reason(text)
+        if found is None:
+            raise ReasonNeeded(self.editable(team_id, ref, user_id), text.strip())
+        return self.lose(team_id, ref, user_id, found.code, found.note, now)
+
     def assign(self, team_id: str, ref: str, user_id: str, new_owner: str, now: datetime) -> LeadView:
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
@@ -515,26 +603,11 @@ class LeadService:
                 raise
             raise DuplicateLead(self._view(policy, existing)) from None
 
-    def _load(self, session: Session, team_id: str, ref: str) -> Lead:
-        ref = ref.strip()
-        number = lead_number(ref)
-        lead = None
-        if number is not None:
-            lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.number == number))
-        if lead is None and ref:
-            key = company_key(ref)
-            lead = open_lead_by_key(session, team_id, key) or session.scalar(
-                select(Lead)
-                .where(Lead.team_id == team_id, Lead.company_key == key)
-                .order_by(Lead.created_at.desc())
-                .limit(1)
-            )
-        if lead is None:
-            raise LeadNotFound(ref)
-        return lead
+    def _load(self, session: Session, team_id: str, ref: str, user_id: str | None = None) -> Lead:
+        return _resolve(session, team_id, ref, user_id, with_rest=False)[0]
 
     def _load_changeable(self, session: Session, team_id: str, ref: str, user_id: str, policy: Policy) -> Lead:
-        lead = self._load(session, team_id, ref)
+        lead = self._load(session, team_id, ref, user_id)
         if user_id != lead.owner_id and not policy.is_admin(user_id):
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
@@ -547,7 +620,16 @@ class LeadService:
         """A row loaded by another service, as the plain view handlers render."""
         return self._view(self.policy_for(lead.team_id), lead, with_touches)
 
-    def _view(self, policy: Policy, lead: Lead | Row, with_touches: bool = False) -> LeadView:
+    def _with_calendar(self, session: Session, policy: Policy, lead: Lead) -> LeadView:
+        """The view of a lead whose next follow-up a person just gave: noting when it is the owner's rest day."""
+        calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
+        rest = lead.next_follow_up_on is not None and not calendar.is_working_day(lead.next_follow_up_on)
+        return self._view(policy, lead, rest_day=rest)
+
+    def _view(
+        self, policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
+        moved_from: date | None = None,
+    ) -> LeadView:
         """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
         touches = ()
         if with_touches:
@@ -580,7 +662,78 @@ class LeadService:
             nudges_unanswered=lead.nudges_unanswered,
             touches=touches,
             source_link=lead.source_link,
+            rest_day=rest_day,
+            moved_from=moved_from,
         )
+
+
+# Leading words tried as a company's name before the rest of a command: `/lead log Lakeside Packaging Inc. call …`.
+REFERENCE_WORDS = 8
+
+
+def _resolve(session: Session, team_id: str, text: str, user_id: str | None, with_rest: bool) -> tuple[Lead, str]:
+    """The lead `text` (or, `with_rest`, its leading words) names, and the words after it; see LeadService.reference."""
+    words = text.split()
+    if not words:
+        raise LeadNotFound(text.strip())
+    number = lead_number(words[0])
+    if number is not None and (with_rest or len(words) == 1):
+        lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.number == number))
+        if lead is None:
+            raise LeadNotFound(words[0])
+        return lead, _rest_after(text, 1) if with_rest else ""
+    tries = [len(words)] if not with_rest else list(range(min(len(words), REFERENCE_WORDS), 0, -1))
+    # Leading words joined again as typed (one space), longest first: `Lakeside Packaging Inc.`, `Lakeside Packaging`…
+    prefixes = [(" ".join(words[:n]), _rest_after(text, n)) for n in tries]
+    named = _named_exactly(session, team_id, [company_key(p) for p, _ in prefixes])
+    candidates = _open_candidates(session, team_id, words[0])
+    for prefix, rest in prefixes:
+        lead = named.get(company_key(prefix))
+        if lead is not None:
+            return lead, rest
+        found = resolve_lead(prefix, candidates, user_id)
+        if isinstance(found, Found):
+            return session.scalar(
+                select(Lead).where(Lead.team_id == team_id, Lead.number == found.lead.number)
+            ), rest
+        if isinstance(found, Ambiguous):
+            raise AmbiguousLead(prefix, tuple((c.number, c.company) for c in found.choices), found.more)
+    raise LeadNotFound(text.strip() if not with_rest else words[0])
+
+
+def _rest_after(text: str, count: int) -> str:
+    """`text` without its first `count` words, its own spacing and line breaks kept."""
+    rest = text.strip()
+    for _ in range(count):
+        parts = rest.split(maxsplit=1)
+        rest = parts[1] if len(parts) > 1 else ""
+    return rest.strip()
+
+
+def _named_exactly(session: Session, team_id: str, keys: list[str]) -> dict[str, Lead]:
+    """Company key → the lead with exactly that name: the open one, else the latest closed one."""
+    found: dict[str, Lead] = {}
+    rows = session.scalars(
+        select(Lead)
+        .where(Lead.team_id == team_id, Lead.company_key.in_(sorted(set(keys))))
+        .order_by((Lead.status == OPEN).desc(), Lead.created_at.desc())
+    )
+    for lead in rows:
+        found.setdefault(lead.company_key, lead)
+    return found
+
+
+def _open_candidates(session: Session, team_id: str, first_word: str) -> list[Candidate]:
+    """The open leads a piece of a name could mean: only those whose name holds the first piece typed."""
+    pieces = name_pieces(first_word)
+    if not pieces:
+        return []
+    rows = session.execute(
+        select(Lead.number, Lead.company, Lead.owner_id).where(
+            Lead.team_id == team_id, Lead.status == OPEN, Lead.account_key.contains(pieces[0], autoescape=True)
+        )
+    )
+    return [Candidate(number, company, owner) for number, company, owner in rows]
 
 
 def _open_leads(*where) -> tuple[Select, Select]:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.config import Settings
+from bot.work_calendar import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Policy:
     admins: frozenset[str]
     team_tz: str
     renudge_days: int
+    # The team's working days (LEADBOT_WORKDAYS less LEADBOT_HOLIDAYS), for owners who chose none of their own.
+    calendar: WorkCalendar = WorkCalendar(frozenset(range(1, 6)))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Policy":
@@ -31,6 +34,7 @@ class Policy:
             admins=settings.admins,
             team_tz=settings.team_tz,
             renudge_days=settings.renudge_days,
+            calendar=settings.calendar,
         )
 
     def is_admin(self, user_id: str) -> bool:
@@ -41,8 +45,12 @@ class Policy:
         """Days from the last touch to follow-up number `step` (0 = first after capture)."""
         return self.cadence[step] if step < len(self.cadence) else self.keep_warm_days
 
-    def next_follow_up(self, step: int, from_day: date) -> date:
-        return from_day + timedelta(days=self.days_to_step(step))
+    def next_follow_up(self, step: int, from_day: date, calendar: WorkCalendar | None = None) -> date:
+        """The cadence's date for follow-up `step`, on the owner's next working day when it lands on a rest day.
+
+        `calendar` is the owner's; the team's when not given.
+        """
+        return (calendar or self.calendar).next_working_day(from_day + timedelta(days=self.days_to_step(step)))
 
     def realistic(self, claimed: Decimal | None) -> Decimal | None:
         return None if claimed is None else (claimed * self.potential_factor).quantize(Decimal("0.01"))

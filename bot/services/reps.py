@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Callable, Iterator, Mapping
 
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import FormInvalid
@@ -17,6 +18,7 @@ from bot.store.database import Database
 from bot.store.models import Rep
 from bot.store.upsert import insert_ignore
 from bot.text.i18n import LANGUAGES, language_of_locale
+from bot.work_calendar import WorkCalendar, parse_holidays
 from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workdays
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,9 @@ UserLookup = Callable[[str], Mapping | None]
 REFRESH_AFTER = timedelta(days=1)
 SNOOZE_CHOICES = (1, 3, 7)  # a rep's default snooze, in days
 BATCH = 500  # ids per IN (…) list
+# A rep's holidays setting that means "no public holidays", whatever the team's country; what reps may type for it.
+NO_HOLIDAYS = "none"
+NO_HOLIDAYS_WORDS = frozenset({"none", "no", "-", "无", "没有", "不休"})
 
 # The rep rows one Slack request has read, so its language, its handler's time zone and profile come
 # from one query instead of three. None outside `request_scope()` (the scheduler): every read goes to
@@ -48,12 +53,60 @@ def request_scope() -> Iterator[None]:
         _REQUEST_REPS.reset(token)
 
 
+def parse_own_holidays(raw: str | None) -> str | None:
+    """What a rep typed for their public holidays: empty → None (the team's), "none" → NO_HOLIDAYS, "cn" → "CN".
+
+    Raises ValueError for a country the `holidays` package does not know.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if text.casefold() in NO_HOLIDAYS_WORDS:
+        return NO_HOLIDAYS
+    return parse_holidays(text)
+
+
+def rep_hours(
+    default: WorkingHours, workdays: str | None, work_hours: str | None, holidays: str | None
+) -> WorkingHours:
+    """A rep's working days and hours: their own choices where they made one, the team's elsewhere."""
+    if not (workdays or work_hours or holidays):
+        return default
+    days = parse_workdays(workdays) if workdays else default.workdays
+    start, end = parse_hours(work_hours) if work_hours else (default.start, default.end)
+    return WorkingHours(days, start, end, _country(default.country, holidays))
+
+
+def _country(team: str | None, own: str | None) -> str | None:
+    """Whose public holidays apply: the rep's own choice, else the team's."""
+    if not own:
+        return team
+    return None if own == NO_HOLIDAYS else own
+
+
+def owner_calendar(session: Session, team_id: str, user_id: str | None, team: WorkCalendar) -> WorkCalendar:
+    """The working days of a lead's owner, read in the caller's transaction; `team` is the team's calendar."""
+    row = None
+    if user_id:
+        row = session.execute(
+            select(Rep.workdays, Rep.holidays).where(Rep.team_id == team_id, Rep.user_id == user_id)
+        ).first()
+    if row is None or not (row.workdays or row.holidays):
+        return team
+    workdays = parse_workdays(row.workdays) if row.workdays else team.workdays
+    return WorkCalendar(workdays, _country(team.country, row.holidays))
+
+
 def check_own_settings(
     *, digest_time: str | None, workdays: str | None, work_hours: str | None, language: str | None,
-    snooze_days: int | None,
+    snooze_days: int | None, holidays: str | None = None,
 ) -> None:
     """A rep's own settings as `save_own_settings` takes them; FormInvalid names each bad field. None: the default."""
     problems: dict[str, tuple[str, dict]] = {}
+    try:
+        parse_own_holidays(holidays)
+    except ValueError:
+        problems["holidays"] = ("settings_error.holidays", {})
     if workdays is not None:
         try:
             parse_workdays(workdays)
@@ -87,6 +140,7 @@ class RepView:
     language: str | None = None
     snooze_days: int | None = None
     next_digest_at: datetime | None = None
+    holidays: str | None = None  # the rep's own choice ("CN", "none"); None: the team's
 
 
 @dataclass(frozen=True)
@@ -105,7 +159,7 @@ class Directory:
         self.lookup = lookup
         self.settings = settings
         self.default_tz = settings.team_tz
-        self.default_hours = WorkingHours(settings.workdays, *settings.work_hours)
+        self.default_hours = settings.working_hours
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
         row = self._row(team_id, user_id)
@@ -177,6 +231,11 @@ class Directory:
     def tz(self, team_id: str, user_id: str, now: datetime) -> str:
         return self.rep(team_id, user_id, now).tz
 
+    def calendar(self, team_id: str, user_id: str) -> WorkCalendar:
+        """The rep's working days from the cache (the team's for someone never seen): for dates a form proposes."""
+        row = self._row(team_id, user_id)
+        return (self.default_hours if row is None else self._view(row).hours).calendar
+
     def _row(self, team_id: str, user_id: str) -> Row | None:
         """The rep's row as plain values (None: never seen), read once per request inside `request_scope()`."""
         cache = _REQUEST_REPS.get()
@@ -245,7 +304,7 @@ class Directory:
 
     def save_own_settings(
         self, team_id: str, user_id: str, now: datetime, *, digest_time: str | None, workdays: str | None,
-        work_hours: str | None, language: str | None, snooze_days: int | None,
+        work_hours: str | None, language: str | None, snooze_days: int | None, holidays: str | None = None,
     ) -> RepView:
         """A rep's own choices from `/lead settings`; their next digest moves to match."""
         check_own_settings(
@@ -254,12 +313,14 @@ class Directory:
             work_hours=work_hours,
             language=language,
             snooze_days=snooze_days,
+            holidays=holidays,
         )
         self.rep(team_id, user_id, now)  # make sure the row exists
         with self.db.uow() as uow:
             rep = uow.session.get(Rep, (team_id, user_id))
             rep.digest_time, rep.workdays, rep.work_hours = digest_time, workdays, work_hours
             rep.language, rep.snooze_days = language, snooze_days
+            rep.holidays = parse_own_holidays(holidays)
             view = self._view(rep)
             rep.next_digest_at = first_digest_at(now, view.tz, view.hours, view.digest_time)
             uow.commit()
@@ -268,11 +329,7 @@ class Directory:
 
     def _view(self, rep: Rep | Row) -> RepView:
         """The rep's own settings where they chose one, the team's defaults elsewhere."""
-        hours = self.default_hours
-        if rep.workdays or rep.work_hours:
-            workdays = parse_workdays(rep.workdays) if rep.workdays else hours.workdays
-            start, end = parse_hours(rep.work_hours) if rep.work_hours else (hours.start, hours.end)
-            hours = WorkingHours(workdays, start, end)
+        hours = rep_hours(self.default_hours, rep.workdays, rep.work_hours, rep.holidays)
         digest = time.fromisoformat(rep.digest_time) if rep.digest_time else self.settings.digest_time
         return RepView(
             rep.user_id,
@@ -285,4 +342,5 @@ class Directory:
             rep.language,
             rep.snooze_days,
             rep.next_digest_at,
+            rep.holidays,
         )

@@ -19,6 +19,7 @@ from bot.services.followups import Claimed
 from bot.services.leads import EXISTING_CUSTOMER, LeadDraft, add_lead, schedule_nudge
 from bot.services.ledger import Ledger
 from bot.services.orders import account_owner
+from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
 from bot.text.company_names import account_key
@@ -160,7 +161,6 @@ class SmallBuyers:
             raise LeadbotError("error.unexpected")
         config = self.config(team_id)
         today = local_today(now, tz)
-        step_on = today + timedelta(days=REASONS[reason])
         with self.db.uow() as uow:
             session = uow.session
             account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
@@ -169,6 +169,9 @@ class SmallBuyers:
             owner = account_owner(session, account, config.default_owner)
             if user_id != owner and user_id not in config.admins:
                 raise LeadbotError("error.not_account_owner", owner=owner or "", company=account.name)
+            # A next step falls on its owner's working day, like every date leadbot proposes.
+            calendar = owner_calendar(session, team_id, owner or user_id, config.calendar)
+            step_on = calendar.next_working_day(today + timedelta(days=REASONS[reason]))
             lead = session.scalar(
                 select(Lead).where(
                     Lead.team_id == team_id, Lead.account_key == account.account_key, Lead.status == OPEN

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
 from bot.text import formatting
+from bot.text.amounts import parse_currency
+from bot.text.company_names import company_key
+from bot.work_calendar import WorkCalendar
 from bot.worktime import at_local
 
 SUMMARY = "summary"
@@ -42,11 +45,15 @@ class SummaryData:
     lost_by_reason: dict[str, int]
     refused: int
     answers_by_reason: dict[str, int]
-    pipeline_claimed: Decimal
+    pipeline_claimed: Decimal  # money in the team currency only
     pipeline_realistic: Decimal
     needs_new_owner: int
     funnel: tuple[int, ...]  # open leads with 0, 1, 2, 3, 4, 5+ follow-ups
     min_touches: int = 3  # the goal goal_by_rep was counted against, so the message can say "3+"
+    touch_goal: int = 5  # the top of the range we aim for ("3–5")
+    # Claimed potentials in any other unit (valves, tonnes, per year, another currency), each added up on its own:
+    # (unit as typed, claimed, realistic), largest first.
+    pipeline_units: tuple[tuple[str, Decimal, Decimal], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -63,12 +70,17 @@ class TeamSummaries:
         self.db = db
 
     def compute(
-        self, team_id: str, start: datetime, end: datetime, min_touches: int, potential_factor: Decimal
+        self, team_id: str, start: datetime, end: datetime, min_touches: int, potential_factor: Decimal,
+        currency: str = "", touch_goal: int | None = None,
     ) -> SummaryData:
-        """The summary of [start, end) for one team; open leads are counted as they stand now."""
+        """The summary of [start, end) for one team; open leads are counted as they stand now.
+
+        The pipeline adds up money in the team `currency` alone (a potential with no unit counts as that);
+        potentials in other units are added up per unit, never into the money.
+        """
         with self.db.read() as uow:
             session = uow.session
-            open_leads = _open_leads(session, team_id, min_touches)
+            open_leads = _open_leads(session, team_id, min_touches, currency)
             won, lost_by_reason = _closed(session, team_id, start, end)
             went_quiet, revived = _quiet_and_revived(session, team_id, start, end)
             return SummaryData(
@@ -89,6 +101,11 @@ class TeamSummaries:
                 needs_new_owner=open_leads.needs_new_owner,
                 funnel=open_leads.funnel,
                 min_touches=min_touches,
+                touch_goal=touch_goal if touch_goal is not None else max(min_touches, 5),
+                pipeline_units=tuple(
+                    (unit, claimed, (claimed * potential_factor).quantize(CENTS))
+                    for unit, claimed in open_leads.other_units
+                ),
             )
 
 
@@ -120,31 +137,49 @@ class _OpenLeads:
     funnel: tuple[int, ...]
     claimed: Decimal
     needs_new_owner: int
+    other_units: list[tuple[str, Decimal]]  # (unit, claimed) for potentials that are not the team's money
 
 
-def _open_leads(session: Session, team_id: str, min_touches: int) -> _OpenLeads:
-    """Goal, funnel, pipeline and orphans in one pass over the open leads: a few rows per rep come back."""
+def is_money(unit: str | None, currency: str) -> bool:
+    """Whether a potential's unit is the team's money: none given, or that currency by code, symbol or word."""
+    text = (unit or "").strip()
+    return not text or (bool(currency) and parse_currency(text) == currency)
+
+
+def _open_leads(session: Session, team_id: str, min_touches: int, currency: str = "") -> _OpenLeads:
+    """Goal, funnel, pipeline and orphans in one pass over the open leads: a few rows per rep and unit come back."""
     cap = max(FUNNEL_TOP, min_touches)  # touch counts above both the funnel's top and the goal look alike
     touches = case((Lead.touch_count >= cap, cap), else_=Lead.touch_count)
     rows = session.execute(
         select(
-            Lead.owner_id, touches, func.count(), func.sum(Lead.claimed_potential),
+            Lead.owner_id, touches, Lead.potential_unit, func.count(), func.sum(Lead.claimed_potential),
             func.sum(case((Lead.needs_new_owner, 1), else_=0)),
         )
         .where(Lead.team_id == team_id, Lead.status == OPEN)
-        .group_by(Lead.owner_id, touches)
+        .group_by(Lead.owner_id, touches, Lead.potential_unit)
     )
     goal: dict[str, tuple[int, int]] = {}
     funnel = [0] * (FUNNEL_TOP + 1)
     claimed, orphaned = Decimal(0), 0
-    for owner, touch_count, count, potential, needs_owner in rows:
+    units: dict[str, tuple[str, Decimal]] = {}  # folded unit → (the unit as first written, claimed)
+    for owner, touch_count, unit, count, potential, needs_owner in rows:
         reached, owned = goal.get(owner, (0, 0))
         goal[owner] = (reached + (count if touch_count >= min_touches else 0), owned + count)
         funnel[min(touch_count, FUNNEL_TOP)] += count
-        # SQLite sums NUMERIC as a float; going through str() keeps the cents PostgreSQL would give.
-        claimed += Decimal(str(potential)) if potential is not None else 0
         orphaned += int(needs_owner or 0)
-    return _OpenLeads(goal, tuple(funnel), claimed.quantize(CENTS), orphaned)
+        if potential is None:
+            continue
+        # SQLite sums NUMERIC as a float; going through str() keeps the cents PostgreSQL would give.
+        amount = Decimal(str(potential))
+        if is_money(unit, currency):
+            claimed += amount
+        else:
+            # "Tonnes" and "tonnes" are one unit; the spelling shown is the first in sort order, stable week to week.
+            key = company_key(unit)
+            label, total = units.get(key, (unit.strip(), Decimal(0)))
+            units[key] = (min(label, unit.strip()), total + amount)
+    other = sorted(((label, total.quantize(CENTS)) for label, total in units.values()), key=lambda u: (-u[1], u[0]))
+    return _OpenLeads(goal, tuple(funnel), claimed.quantize(CENTS), orphaned, other)
 
 
 def _closed(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[int, dict[str, int]]:
@@ -246,11 +281,11 @@ class Period:
     label: str
 
 
-def current_period(now: datetime, schedule: str, tz: str, workdays: frozenset[int]) -> Period | None:
-    """The period `now` falls in, or None on a day without a daily summary."""
+def current_period(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> Period | None:
+    """The period `now` falls in, or None on a day without a daily summary (a weekend, a public holiday)."""
     today = now.astimezone(ZoneInfo(tz)).date()
     if schedule == "daily":
-        if today.isoweekday() not in workdays:
+        if not calendar.is_working_day(today):
             return None
         start = at_local(today, time(0), tz)
         send_at = at_local(today, DAILY_AT, tz)
@@ -260,21 +295,29 @@ def current_period(now: datetime, schedule: str, tz: str, workdays: frozenset[in
     last_monday = monday - timedelta(days=7)
     return Period(
         key=f"week-{year}-W{week:02d}",
-        send_at=at_local(monday, WEEKLY_AT, tz),
+        send_at=at_local(weekly_day(monday, calendar), WEEKLY_AT, tz),
         start=at_local(last_monday, time(0), tz),
         end=at_local(monday, time(0), tz),
         label=formatting.day(last_monday, today),
     )
 
 
-def next_send(now: datetime, schedule: str, tz: str, workdays: frozenset[int]) -> datetime:
+def weekly_day(monday: date, calendar: WorkCalendar) -> date:
+    """The day the weekly summary comes: Monday, or the week's first working day after a Monday holiday."""
+    return next(
+        (day for day in (monday + timedelta(days=n) for n in range(7)) if calendar.is_working_day(day)), monday
+    )
+
+
+def next_send(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> datetime:
     """When the next summary will go out, for `/lead summary`."""
     day: date = now.astimezone(ZoneInfo(tz)).date()
-    for offset in range(0, 15):
+    for offset in range(0, 22):
         candidate = day + timedelta(days=offset)
         if schedule == "daily":
-            if candidate.isoweekday() in workdays and at_local(candidate, DAILY_AT, tz) > now:
+            if calendar.is_working_day(candidate) and at_local(candidate, DAILY_AT, tz) > now:
                 return at_local(candidate, DAILY_AT, tz)
-        elif candidate.weekday() == 0 and at_local(candidate, WEEKLY_AT, tz) > now:
-            return at_local(candidate, WEEKLY_AT, tz)
+        elif candidate == weekly_day(candidate - timedelta(days=candidate.weekday()), calendar):
+            if at_local(candidate, WEEKLY_AT, tz) > now:
+                return at_local(candidate, WEEKLY_AT, tz)
     raise ValueError("no next summary")

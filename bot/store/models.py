@@ -86,6 +86,8 @@ class Rep(Base):
     digest_time: Mapped[str | None] = mapped_column(String(5))  # "09:00"
     workdays: Mapped[str | None] = mapped_column(String(32))  # "mon-fri"
     work_hours: Mapped[str | None] = mapped_column(String(11))  # "09:00-18:00"
+    # Whose public holidays are the rep's days off: "CN", "DE-BY", "none"; empty: the team's (LEADBOT_HOLIDAYS).
+    holidays: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(16))
     snooze_days: Mapped[int | None] = mapped_column(Integer)
     # When this rep's next morning digest is due, in UTC; the scheduler's index.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 SYMBOLS = {"¥": "CNY", "$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW"}
-CODE_ALIASES = {"RMB": "CNY", "元": "CNY", "块": "CNY", "YUAN": "CNY"}
+CODE_ALIASES = {"RMB": "CNY", "人民币": "CNY", "元": "CNY", "块": "CNY", "YUAN": "CNY"}
 # Codes accepted as a word of their own in `/lead order`; anything else is part of the note.
 KNOWN_CODES = frozenset(
     "CNY USD EUR GBP JPY HKD TWD SGD KRW INR AUD CAD CHF RUB AED SAR BRL MXN ZAR THB VND MYR IDR PHP NZD SEK NOK "
@@ -17,7 +17,8 @@ KNOWN_CODES = frozenset(
 MULTIPLIERS = {"": 1, "k": 1_000, "千": 1_000, "万": 10_000, "w": 10_000, "亿": 100_000_000}
 AMOUNT_MAX = Decimal("1e13")
 
-_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<mult>[k千万w亿]?)$")
+# "1.2 万" with a space is as common as "1.2万".
+_NUMBER = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<mult>[k千万w亿]?)$")
 _CODE = re.compile(r"^[A-Z]{3}$")
 
 
@@ -41,7 +42,11 @@ def parse_amount(text: str) -> Amount:
         if raw.upper().endswith(alias):
             currency, raw = code, raw[: -len(alias)].rstrip()
             break
-    if len(raw) > 3 and _CODE.match(raw[-3:].upper()) and not raw[-4].isalpha():
+        if not alias.isascii() and len(alias) > 1 and raw.startswith(alias):  # 人民币1.2万
+            currency, raw = code, raw[len(alias) :].lstrip()
+            break
+    # A code may touch a multiplier ("1.2万USD", "2.4kUSD"), but not other letters ("ABCUSD").
+    if len(raw) > 3 and _CODE.match(raw[-3:].upper()) and (not _latin_letter(raw[-4]) or raw[-4].lower() in "kw"):
         currency, raw = raw[-3:].upper(), raw[:-3].rstrip()
     elif len(raw) > 3 and _CODE.match(raw[:3].upper()) and not raw[3].isalpha():
         currency, raw = CODE_ALIASES.get(raw[:3].upper(), raw[:3].upper()), raw[3:].lstrip()
@@ -55,6 +60,10 @@ def parse_amount(text: str) -> Amount:
     if value <= 0 or value >= AMOUNT_MAX:
         raise AmountError(text)
     return Amount(value.quantize(Decimal("0.01")), currency)
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def parse_currency(text: str) -> str | None:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.text.i18n import current_language, t
+from bot.text.i18n import current_language, t, tn
 
 WAN = Decimal(10_000)
 
@@ -29,6 +29,21 @@ def day(value: date, today: date) -> str:
     key = "format.day" if value.year == today.year else "format.day_year"
     weekday, month = t(f"weekday.{value.isoweekday()}"), t(f"month.{value.month}")
     return t(key, weekday=weekday, day=value.day, month=month, year=value.year)
+
+
+def goal_aim(min_touches: int, goal: int) -> str:
+    """The follow-ups we aim for per lead: "3–5" from LEADBOT_MIN_TOUCHES to 5, or just the minimum above 5."""
+    return f"{min_touches}–{goal}" if goal > min_touches else str(min_touches)
+
+
+def follow_up_goal(touches: int, min_touches: int, goal: int, lang: str | None = None) -> str:
+    """"1 of 3 follow-ups (aim for 3–5)": a lead against the goal, said the same way on every surface."""
+    return tn("goal.progress", min_touches, lang, count=touches, min=min_touches, aim=goal_aim(min_touches, goal))
+
+
+def lead_goal(lead, lang: str | None = None) -> str:
+    """`follow_up_goal` for a lead view (its touch count, and the team's minimum and goal it was read with)."""
+    return follow_up_goal(lead.touch_count, lead.min_touches, lead.touch_goal, lang)
 
 
 def age_days(since: datetime, now: datetime) -> int:

@@ -34,6 +34,9 @@ ALIASES = {
 }
 # …and for the kinds of follow-up `/lead log` records.
 KIND_WORDS = {"电话": "call", "邮件": "email", "拜访": "visit", "消息": "message", "微信": "message", "会议": "meeting"}
+# `/lead list all` and `/lead list mine`, in either language.
+LIST_SCOPES = {"all": "all", "everyone": "all", "team": "all", "全部": "all", "所有": "all", "全体": "all",
+               "mine": "mine", "my": "mine", "我的": "mine", "自己": "mine"}
 # `/lead inbound roundrobin on`, however it is spelt.
 ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
@@ -52,6 +55,11 @@ def parse(text: str) -> Command:
     if alias:
         return Command(ALIASES[alias], stripped[len(alias) :].strip(), alias)
     return Command("unknown", stripped, word)
+
+
+def list_scope(args: str) -> str:
+    """`all`, `全部` → "all"; `mine`, `我的`, nothing (or anything else) → "mine"."""
+    return LIST_SCOPES.get(args.strip().casefold(), "mine")
 
 
 def touch_kind(word: str) -> str | None:

@@ -27,7 +27,7 @@ def plan(deps: Deps, now: datetime, stopped: set[str]) -> int:
         if team_id in stopped:
             continue
         config = deps.config(team_id)
-        period = current_period(now, config.summary_schedule, config.team_tz, config.workdays)
+        period = current_period(now, config.summary_schedule, config.team_tz, config.calendar)
         if period is None or now < period.send_at:
             continue
         payload = {
@@ -53,7 +53,10 @@ def _data(deps: Deps, delivery: DeliveryView) -> SummaryData:
     config = deps.config(delivery.team_id)
     start = datetime.fromisoformat(delivery.payload["start"])
     end = datetime.fromisoformat(delivery.payload["end"])
-    return deps.summaries.compute(delivery.team_id, start, end, config.min_touches, config.potential_factor)
+    return deps.summaries.compute(
+        delivery.team_id, start, end, config.min_touches, config.potential_factor,
+        currency=config.currency, touch_goal=deps.policy(delivery.team_id).touch_goal,
+    )
 
 
 def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> None:
@@ -94,7 +97,7 @@ def next_due(deps: Deps, after: datetime) -> datetime | None:
     found = []
     for team_id, _channel, _by in deps.teams.with_summaries():
         config = deps.config(team_id)
-        found.append(next_send(after, config.summary_schedule, config.team_tz, config.workdays))
+        found.append(next_send(after, config.summary_schedule, config.team_tz, config.calendar))
     return min(found, default=None)
 
 

@@ -74,7 +74,8 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     elif data.small_buyers:
         hidden += len(data.small_buyers)
     if data.wins:
-        won = ", ".join(f"#{lead.number} {user_text(lead.company, 60)}" for lead in data.wins[:20])
+        separator = t("text.list_separator", lang)
+        won = separator.join(f"#{lead.number} {user_text(lead.company, 60)}" for lead in data.wins[:20])
         blocks.append(kit.context(t("digest.wins", lang, leads=won)))
     if hidden:
         blocks.append(kit.context(t("digest.more", lang, count=hidden)))

@@ -155,7 +155,7 @@ def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang:
 
 
 def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> dict:
-    listed = ", ".join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
+    listed = t("text.list_separator", lang).join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
     text = t("orphan.text", lang, owner=owner, count=len(numbers), numbers=listed)
     return kit.message([kit.section(text)], text)
 

@@ -93,7 +93,8 @@ def lead_card(
     if intro:
         blocks.append(kit.section(intro))
     blocks.append(kit.header(lead_title(lead)))
-    contact = ", ".join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
+    # "Li Ming, buyer" and "张三，采购经理": the comma is the reader's language's.
+    contact = t("text.comma", lang).join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
     facts = [
         t("lead.owner", lang, owner=lead.owner_id),
         t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),

@@ -27,7 +27,8 @@ SOURCES = (
 # Sources leadbot sets itself, never offered in the form.
 EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
-TOUCH_KINDS = ("call", "email", "visit", "message", "meeting")
+# WeChat is where most Chinese B2B follow-ups happen; it comes second in the form for that reason.
+TOUCH_KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
 LOST_REASONS = ("competitor", "cancelled", "no_budget", "not_fit", "went_silent", "other")
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 3000

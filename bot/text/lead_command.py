@@ -32,8 +32,13 @@ ALIASES = {
     "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
     "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
 }
-# …and for the kinds of follow-up `/lead log` records.
-KIND_WORDS = {"电话": "call", "邮件": "email", "拜访": "visit", "消息": "message", "微信": "message", "会议": "meeting"}
+# The kinds of follow-up `/lead log` records, and the other words reps use for them.
+KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
+KIND_WORDS = {
+    "phone": "call", "tel": "call", "weixin": "wechat", "wx": "wechat",
+    "电话": "call", "打电话": "call", "微信": "wechat", "邮件": "email", "拜访": "visit", "消息": "message",
+    "短信": "message", "会议": "meeting", "见面": "meeting",
+}
 # `/lead inbound roundrobin on`, however it is spelt.
 ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
@@ -55,9 +60,9 @@ def parse(text: str) -> Command:
 
 
 def touch_kind(word: str) -> str | None:
-    """`call` or `电话` → "call"; None when the word names no kind of follow-up."""
+    """`call`, `phone` or `电话` → "call"; `wechat` or `微信` → "wechat"; None when the word names no kind."""
     lowered = word.lower()
-    return lowered if lowered in ("call", "email", "visit", "message", "meeting") else KIND_WORDS.get(word)
+    return lowered if lowered in KINDS else KIND_WORDS.get(lowered)
 
 
 def split_quick_capture(args: str) -> tuple[str, str]:

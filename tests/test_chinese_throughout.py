@@ -1,0 +1,70 @@
+"""Chinese all the way through: punctuation, help syntax, WeChat and phone follow-ups, amounts written 1.2万."""
+
+import re
+
+from tests.conftest import ALICE, WANG
+from tests.support import command, lead, text_of
+
+
+def _card_for(app, user: str) -> str:
+    return text_of(app.slack.wait_for("chat.postEphemeral", where=lambda c: c.params.get("user") == user)[-1].params)
+
+
+def test_a_chinese_card_joins_the_contact_and_role_with_a_chinese_comma(app):
+    lead(app, "张三金属", user=WANG, contact_name="张三", contact_role="采购经理")
+    text = _card_for(app, WANG)
+    assert "张三，采购经理" in text and "张三, 采购经理" not in text
+
+
+def test_an_english_card_keeps_the_english_comma(app):
+    lead(app, "Acme", contact_name="Li Ming", contact_role="buyer")
+    assert "Li Ming, buyer" in _card_for(app, ALICE)
+
+
+def test_the_chinese_help_writes_its_syntax_in_chinese(app):
+    help_text = command(app, "帮助", user=WANG)
+    assert "<编号或公司>" in help_text and "[备注]" in help_text and "@某人" in help_text
+    assert "微信" in help_text and "1.2万" in help_text
+    assert not re.search(r"<number|\[note\]|@person", help_text)
+
+
+def test_the_english_help_keeps_its_syntax_in_english(app):
+    help_text = command(app, "help")
+    assert "<number or company>" in help_text and "[note]" in help_text and "wechat" in help_text
+
+
+def test_a_chinese_error_example_is_in_chinese(app):
+    lead(app, "张三金属", user=WANG)
+    assert "`/lead 转交 1 @王芳`" in command(app, "转交 1", user=WANG)
+    assert "/lead 订单 张三金属 1.2万" in command(app, "订单 张三金属", user=WANG)
+
+
+def test_wechat_is_a_kind_of_follow_up_in_both_languages(app):
+    lead(app, "张三金属", user=WANG)
+    assert "累计 1 次" in command(app, "跟进 1 微信 发了报价", user=WANG)
+    assert "累计 2 次" in command(app, "跟进 1 wechat 确认了样品", user=WANG)
+    shown = command(app, "查看 1", user=WANG)
+    assert shown.count("微信") == 2 and "发了报价" in shown
+    lead(app, "Acme")
+    command(app, "log Acme weixin sent the quote")
+    assert "WeChat by <@UALICE01> — sent the quote" in command(app, "show Acme")
+
+
+def test_phone_and_dianhua_log_a_call(app):
+    lead(app, "Acme")
+    command(app, "log 1 phone asked about the budget meeting")
+    command(app, "log 1 电话 问了预算会")
+    shown = command(app, "show 1")
+    assert "Call by <@UALICE01> — asked about the budget meeting" in shown
+    assert "Call by <@UALICE01> — 问了预算会" in shown
+
+
+def test_the_follow_up_form_offers_wechat(app):
+    lead(app, "Acme")
+    app.send.command("log 1", ALICE)
+    view = app.slack.view(app.slack.wait_for("views.open", count=2)[-1].response["view"]["id"])
+    kinds = next(b for b in view["blocks"] if b.get("block_id") == "kind")["element"]["options"]
+    assert [o["value"] for o in kinds][:2] == ["call", "wechat"]
+    assert app.send.submit_view(ALICE, view, {"kind": "wechat", "note": "sent drawings"}).body == ""
+    app.settle()
+    assert "WeChat by <@UALICE01> — sent drawings" in command(app, "show 1")

@@ -68,3 +68,37 @@ def test_the_follow_up_form_offers_wechat(app):
     assert app.send.submit_view(ALICE, view, {"kind": "wechat", "note": "sent drawings"}).body == ""
     app.settle()
     assert "WeChat by <@UALICE01> — sent drawings" in command(app, "show 1")
+
+
+def test_the_new_lead_form_takes_a_claimed_potential_of_1_2_wan(app):
+    lead(app, "张三金属", user=WANG, claimed_potential="1.2万", potential_unit="吨/年")
+    text = _card_for(app, WANG)
+    assert "1.2万 吨/年" in text and "6,000 吨/年" in text
+
+
+def test_the_new_lead_form_takes_amounts_as_reps_type_them(app):
+    for typed, company in (("1.2 万", "Acme"), ("12k", "Beta"), ("12,000", "Gamma")):
+        lead(app, company, claimed_potential=typed)
+        assert "12,000" in command(app, f"show {company}"), typed
+
+
+def test_the_new_lead_form_refuses_a_potential_that_is_no_amount(app):
+    from tests.support import answer, capture
+
+    reply = capture(app, "Acme", claimed_potential="lots")
+    assert "1.2万" in answer(reply)["errors"]["claimed_potential"]
+    reply = capture(app, "Acme", claimed_potential="-5")
+    assert "claimed_potential" in answer(reply)["errors"]
+
+
+def test_an_order_of_1_2_wan_with_a_space(app):
+    assert "¥12,000" in command(app, "order Zhang Metalworks 1.2 万")
+    assert "订单 ¥1.5万" in command(app, "订单 李四金属 1.5 万 返单", user=WANG)
+
+
+def test_the_small_order_ceiling_may_be_written_1_2_wan(app, db, slack):
+    from tests.conftest import ADMIN, TEAM, make_settings
+
+    assert make_settings(db.url, slack.base_url, LEADBOT_SMALL_ORDER_MAX="1.2万").small_order_max == 12000
+    app.deps.team_settings.save(TEAM, {"small_order_max": "1.5 万"}, ADMIN, app.deps.clock.now())
+    assert app.deps.config(TEAM).small_order_max == 15000

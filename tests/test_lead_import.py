@@ -208,3 +208,10 @@ def test_export_carries_orders_and_small_buyer_answers_and_orders_import_back(ap
     assert moved.code == 0 and "imported 3 orders for 1 accounts" in moved.out, moved.err
     again = leadbot("import-orders", str(tmp_path / "t1" / "orders.csv"), "--team", "T0002")
     assert "imported 0 orders" in again.out
+
+
+def test_a_claimed_potential_written_1_2_wan_imports(app, leadbot, tmp_path):
+    path = _file(tmp_path, HEADER + "张三金属,张三,website,涂层方案,UWANG001,2026-11-20,,,,,1.2万,\n")
+    ran = leadbot("import-leads", path)
+    assert ran.code == 0, ran.err
+    assert "12,000" in command(app, "show 1")

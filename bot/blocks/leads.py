@@ -53,9 +53,15 @@ class NewLeadPrefill:
             contact_role=lead.contact_role,
             situation=lead.situation,
             discovery_notes=lead.discovery_notes,
-            claimed_potential="" if lead.claimed_potential is None else str(lead.claimed_potential),
+            claimed_potential="" if lead.claimed_potential is None else _plain_number(lead.claimed_potential),
             potential_unit=lead.potential_unit,
         )
+
+
+def _plain_number(value) -> str:
+    """24000.00 → "24000", 1234.50 → "1234.5": what a rep would have typed."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def help_message(lang: str | None = None, unknown: str | None = None) -> dict:
@@ -218,9 +224,10 @@ def _lead_inputs(prefill: NewLeadPrefill, lang: str | None) -> list[dict]:
             "discovery_notes", t("form.discovery", lang), initial=prefill.discovery_notes, multiline=True,
             optional=True, max_length=LONG_TEXT_MAX, placeholder=t("form.discovery_hint", lang),
         ),
-        kit.number_input(
-            "claimed_potential", t("form.potential", lang), initial=prefill.claimed_potential,
-            hint=t("form.potential_hint", lang),
+        # Text, not Slack's number input, which refuses what reps type: `1.2万`, `2.4k`, `5,000`.
+        kit.text_input(
+            "claimed_potential", t("form.potential", lang), initial=prefill.claimed_potential, optional=True,
+            max_length=40, placeholder=t("form.potential_placeholder", lang), hint=t("form.potential_hint", lang),
         ),
         kit.text_input(
             "potential_unit", t("form.potential_unit", lang), initial=prefill.potential_unit, optional=True,

@@ -17,6 +17,7 @@ from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
 from bot.store.upsert import insert_ignore
+from bot.text.amounts import AmountError, parse_amount
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.text.lead_command import lead_number
 from bot.worktime import earliest_day_start
@@ -220,13 +221,19 @@ def check_company(company: str) -> None:
 
 
 def parse_potential(raw: str | None) -> Decimal | None:
-    text = clean_text(raw).replace(",", "")
+    """A claimed potential as reps type it: `5000`, `5,000`, `2.4k`, `1.2万`, `1.2 万`; 0 is allowed, a minus is not."""
+    text = clean_text(raw)
     if not text:
         return None
+    if text.startswith(("-", "−", "－")):
+        raise LeadbotError("field.potential_negative")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise LeadbotError("field.potential_not_number") from None
+        value = parse_amount(text).value
+    except AmountError:
+        try:
+            value = Decimal(text.replace(",", ""))  # what parse_amount refuses but a potential may be: 0
+        except InvalidOperation:
+            raise LeadbotError("field.potential_not_number") from None
     if not value.is_finite() or value >= POTENTIAL_MAX:
         raise LeadbotError("field.potential_not_number")
     if value < 0:

@@ -125,6 +125,7 @@ class OrderSyntaxError(ValueError):
         self.word = word
 
 
+_MULTIPLIER_STARTS = frozenset("k千万w亿")
 _QUOTED = re.compile(r'^\s*["“”\'](.+?)["“”\']\s*(.*)$')
 
 
@@ -145,6 +146,9 @@ def parse_order(args: str) -> OrderCommand:
             suspect = next((w for w in words[1:] if any(ch.isdigit() for ch in w)), "")
             raise OrderSyntaxError(suspect)
         company, amount_word, rest = " ".join(words[:index]), words[index], words[index + 1 :]
+    # "1.2 万", "2.4 k": a multiplier typed apart from its number belongs to it.
+    if rest and rest[0][:1].lower() in _MULTIPLIER_STARTS and _is_amount(amount_word + rest[0]):
+        amount_word, rest = amount_word + rest[0], rest[1:]
     if not company or not amount_word:
         raise OrderSyntaxError()
     try:

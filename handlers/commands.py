@@ -30,6 +30,7 @@ from bot.text.amounts import money
 from bot.text.i18n import t, tn
 from bot.text.lead_command import (
     ROUND_ROBIN_WORDS,
+    SUMMARY_WORDS,
     Command,
     OrderSyntaxError,
     mentioned_user,
@@ -42,7 +43,7 @@ from bot.text.lead_command import (
 )
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal
-from handlers.replies import error_text, tell, to_user
+from handlers.replies import error_text, tell, tell_manager, to_user
 from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
@@ -315,16 +316,17 @@ def summary(call: Call, command: Command) -> None:
     """`/lead summary [on|off|daily|weekly]`: where and how often the team summary comes."""
     deps = call.deps
     word = command.args.strip().lower()
+    word = SUMMARY_WORDS.get(word, word)
     now = deps.clock.now()
     config = deps.config(call.team_id)
     if word == "on":
-        deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
+        change = deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
         tell(call.respond, t("summary.on", channel=call.channel_id, schedule=_schedule_text(config)))
     elif word == "off":
-        deps.teams.set_summary_channel(call.team_id, None, None, now)
+        change = deps.teams.set_summary_channel(call.team_id, None, call.user_id, now)
         tell(call.respond, t("summary.off"))
     elif word in ("daily", "weekly"):
-        deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
+        change = deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
         tell(call.respond, t("summary.schedule_set", schedule=_schedule_text(deps.config(call.team_id))))
     elif word:
         raise LeadbotError("summary.usage")
@@ -337,6 +339,9 @@ def summary(call: Call, command: Command) -> None:
         local = when.astimezone(ZoneInfo(config.team_tz))
         next_text = f"{formatting.day(local.date(), local.date())} {local:%H:%M}"
         tell(call.respond, t("summary.status_on", channel=channel, schedule=_schedule_text(config), next=next_text))
+        return
+    if change.tell:
+        tell_manager(call.client, change, deps.directory.language(call.team_id, change.tell, now))
 
 
 def _schedule_text(config) -> str:

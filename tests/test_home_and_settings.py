@@ -110,12 +110,14 @@ def test_an_admin_changes_the_cadence_and_it_overrides_the_environment(app):
 
 def test_summary_on_off_and_status(app):
     assert "off" in command(app, "summary")
-    assert "come to <#C0GENERAL> every Monday at 09:00 (UTC)" in command(app, "summary on", channel=GENERAL)
+    assert "come to <#C0GENERAL> every Monday at 09:00 (UTC)" in command(
+        app, "summary on", user=ADMIN, channel=GENERAL
+    )
     assert "Next one: Mon 7 Dec 09:00" in command(app, "summary")
     assert "Only an admin" in command(app, "summary daily")
     assert "at 17:00 on workdays" in command(app, "summary daily", user=ADMIN)
-    assert "Team summaries are off" in command(app, "summary off")
-    assert "not in a direct message" in command(app, "summary on", channel="DALICE01")
+    assert "Team summaries are off" in command(app, "summary off", user=ADMIN)
+    assert "not in a direct message" in command(app, "summary on", user=ADMIN, channel="DADMIN01")
 
 
 def test_the_settings_form_shows_and_keeps_a_chinese_reps_language(app):

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 
 from bot.text.i18n import LANGUAGES, LOCALES, message_ids, placeholders
 from sandbox.slack_api import validate_blocks, validate_view
-from tests.conftest import ALICE, WANG
+from tests.conftest import ADMIN, ALICE, WANG
 from tests.support import command, lead, open_new_lead_form, text_of, tick
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +126,7 @@ def test_choosing_chinese_in_settings_switches_the_replies(app):
 def test_the_team_summary_uses_the_team_language(app_with):
     app = app_with(LEADBOT_LANGUAGE="zh")
     lead(app, "Acme")
-    command(app, "summary on")
+    command(app, "summary on", user=ADMIN)
     tick(app, "2026-12-07T09:00:00+00:00")
     summary = [m for m in app.slack.messages("C0GENERAL") if m.get("blocks")][-1]
     assert validate_blocks(summary["blocks"], "message") == []

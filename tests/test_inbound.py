@@ -6,7 +6,7 @@ from datetime import time as clock_time
 from datetime import timedelta
 
 from bot.worktime import WorkingHours, parse_workdays
-from tests.conftest import ALICE, BOB, CAROL, GENERAL, START, TEAM
+from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, START, TEAM
 from tests.support import answer, at, command, lead, message_event, text_of, tick, ts_at, wait_dm, wait_ephemeral
 
 INBOX = "C0INBOX01"
@@ -400,7 +400,7 @@ def test_time_to_claim_and_to_first_follow_up_go_into_the_weekly_summary(app):
     from datetime import datetime, timezone
 
     _inbox(app)
-    command(app, "summary on", channel=GENERAL)
+    command(app, "summary on", user=ADMIN, channel=GENERAL)
     message = _arrive(app, "Zhang Metalworks asks for a quote", when=START)
     app.deps.clock.set(START + timedelta(minutes=12))
     _claim(app, ALICE, message)

@@ -181,3 +181,27 @@ def test_own_settings_without_a_workday_or_with_hours_ending_before_they_start_a
         )
     assert set(refused.value.fields) == {"workdays", "work_end"}
     assert deps.directory.rep(TEAM, ALICE, START).hours.start.hour == 9  # still the team's hours
+
+
+def test_only_an_admin_may_turn_the_summary_on_or_off_or_move_it(deps):
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, GENERAL, ALICE, START)
+    assert deps.teams.summary_channel(TEAM) == (None, None)
+    deps.teams.set_summary_channel(TEAM, GENERAL, ADMIN, START)
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, None, ALICE, START)
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, "C0RANDOM", ALICE, START)
+    assert deps.teams.summary_channel(TEAM) == (GENERAL, ADMIN)
+
+
+def test_a_team_change_is_addressed_to_the_manager_unless_they_made_it(db, slack):
+    deps = build_deps(make_settings(db.url, slack.base_url, LEADBOT_MANAGER=BOB), db=db)
+    change = deps.teams.set_summary_channel(TEAM, GENERAL, ADMIN, START)
+    assert (change.actor, change.what, change.channel, change.tell) == (ADMIN, "summary_on", GENERAL, BOB)
+    assert deps.team_settings.set_summary_schedule(TEAM, "daily", ADMIN, START).tell == BOB
+    rules = deps.team_settings.save(TEAM, {"cadence": "3,10", "summary_schedule": "daily"}, ADMIN, START)
+    assert rules.what == "rules" and rules.fields == ("cadence",)
+    assert deps.team_settings.save(TEAM, {"cadence": "3,10", "summary_schedule": "daily"}, ADMIN, START) is None
+    himself = build_deps(make_settings(db.url, slack.base_url, LEADBOT_MANAGER=ADMIN), db=db)
+    assert himself.teams.set_summary_channel(TEAM, None, ADMIN, START).tell is None

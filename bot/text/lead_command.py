@@ -41,6 +41,8 @@ KIND_WORDS = {
 }
 # `/lead inbound roundrobin on`, however it is spelt.
 ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
+# `/lead 汇总 开启` and the like.
+SUMMARY_WORDS = {"开启": "on", "打开": "on", "关闭": "off", "每天": "daily", "每日": "daily", "每周": "weekly"}
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
 
 

@@ -20,8 +20,8 @@ from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError, LeadNotFound, Msg, TooFewTouches
-from bot.services.leads import check_company, lost_reason_from_word
+from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, TooFewTouches
+from bot.services.leads import REOPEN_DAYS, check_company, lost_reason_from_word
 from bot.services.orders import OrderInput
 from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
@@ -229,9 +229,27 @@ def snooze(call: Call, command: Command) -> None:
 
 
 def won(call: Call, command: Command) -> None:
-    ref, _ = split_ref(_require_ref(command.args, "won"))
-    lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
-    tell(call.respond, t("lead.won", number=lead.number, company=user_text(lead.company, 120)))
+    """`/lead won 12 [deal value]`: typed on purpose, so no dialog; the answer says how to undo it."""
+    ref, value = split_ref(_require_ref(command.args, "won"))
+    deps = call.deps
+    try:
+        lead = deps.leads.win(
+            call.team_id, ref, call.user_id, deps.clock.now(), value=value, currency=deps.config(call.team_id).currency
+        )
+    except FormInvalid:
+        raise LeadbotError("field.won_value_not_amount") from None
+    tell(call.respond, lead_blocks.won_text(lead, REOPEN_DAYS))
+
+
+def reopen(call: Call, command: Command) -> None:
+    """`/lead reopen 12`: a lead won by mistake (or whose deal fell through) is open again, within 30 days."""
+    ref, _ = split_ref(_require_ref(command.args, "reopen"))
+    deps = call.deps
+    now = deps.clock.now()
+    tz = deps.directory.tz(call.team_id, call.user_id, now)
+    lead = deps.leads.reopen(call.team_id, ref, call.user_id, now, tz)
+    tell(call.respond, t("lead.reopened", number=lead.number, company=user_text(lead.company, 120),
+                         date=formatting.day(lead.next_follow_up_on, local_today(now, tz))))
 
 
 def lost(call: Call, command: Command) -> None:
@@ -245,7 +263,8 @@ def lost(call: Call, command: Command) -> None:
     except TooFewTouches as error:
         today = call.today()
         suggested = call.deps.leads.suggested_next(error.lead, today)
-        call.reply(refusal_with_date_picker(error_text(error), error.lead, suggested))
+        refusal = error_text(error) + (" " + t("lost.note_kept") if note.strip() else "")
+        call.reply(refusal_with_date_picker(refusal, error.lead, suggested))
         return
     tell(
         call.respond,
@@ -360,6 +379,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "log": log,
     "snooze": snooze,
     "won": won,
+    "reopen": reopen,
     "lost": lost,
     "assign": assign,
     "order": order,
@@ -368,4 +388,4 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "inbound": inbound,
 }
 # After these, a rep's Home tab may show something different.
-CHANGES_LEADS = {"log", "snooze", "won", "lost", "assign", "order"}
+CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

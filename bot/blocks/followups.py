@@ -17,7 +17,9 @@ NUDGE_LEADS_MAX = 10  # 4 blocks each, well inside a message's 50
 SNOOZE_ACTION = "lead_snooze"
 BUYER_DATE_ACTION = "lead_buyer_date"
 NEXT_DATE_ACTION = "lead_next_date"
-WON_ACTION = "lead_won"
+WON_ACTION = "lead_won"  # on messages sent before Won asked to confirm: still wins at once
+WON_OPEN_ACTION = "lead_won_open"
+WON_CALLBACK = "lead_won_confirm"
 LOST_ACTION = "lead_lost_open"
 LOST_CALLBACK = "lead_lost"
 RESCHEDULE_CALLBACK = "lead_reschedule"
@@ -106,7 +108,7 @@ def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
             "action_id": BUYER_DATE_ACTION,
             "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
         },
-        kit.button(t("nudge.won", lang), WON_ACTION, number),
+        kit.button(t("nudge.won_open", lang), WON_OPEN_ACTION, number),
         kit.button(t("nudge.lost", lang), LOST_ACTION, number, style="danger"),
         block_id=lead_block_id(lead.number),
     )
@@ -122,12 +124,14 @@ def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | N
     if lead.status == "lost":
         return t("nudge.done_lost", lang, reason=t(f"reason.{lead.lost_reason or 'other'}", lang))
     when = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
-    if lead.last_touch_at and lead.last_touch_at >= nudged_at:
-        return t("nudge.done_logged", lang, date=when)
+    touched = bool(lead.last_touch_at and lead.last_touch_at >= nudged_at)
     still_due = due_on if due_on is not None else today - timedelta(days=1)
-    if lead.next_follow_up_on and lead.next_follow_up_on > still_due:
-        if lead.buyer_date and lead.buyer_date == lead.next_follow_up_on:
-            return t("nudge.done_buyer_date", lang, date=when)
+    moved = bool(lead.next_follow_up_on and lead.next_follow_up_on > still_due)
+    if (touched or moved) and lead.buyer_date and lead.buyer_date == lead.next_follow_up_on:
+        return t("nudge.done_buyer_date", lang, date=when)
+    if touched:
+        return t("nudge.done_logged", lang, date=when)
+    if moved:
         return t("nudge.done_rescheduled", lang, date=when)
     return ""
 
@@ -166,6 +170,21 @@ def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None) -> dict:
         [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
         private_metadata=json.dumps({**metadata, "lead": lead.number}),
+    )
+
+
+def won_modal(lead: LeadView, currency: str, metadata: dict, lang: str | None = None) -> dict:
+    """Won asks to confirm, and for the deal's value if the rep knows it (in the team's currency)."""
+    blocks = [
+        kit.section(t("won.confirm", lang, lead=user_text(lead_title(lead), 300))),
+        kit.text_input(
+            "won_value", t("form.won_value", lang, currency=currency), optional=True, max_length=40,
+            hint=t("form.won_value_hint", lang),
+        ),
+    ]
+    return kit.modal(
+        WON_CALLBACK, t("modal.won_title", lang), blocks, submit=t("modal.won_submit", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
     )
 
 

@@ -18,6 +18,7 @@ from bot.services.leads import (
     LeadView,
 )
 from bot.text import formatting
+from bot.text.amounts import money
 from bot.text.company_names import COMPANY_MAX
 from bot.text.i18n import t
 
@@ -87,6 +88,17 @@ def touch_logged_text(lead: LeadView, today: date, lang: str | None = None) -> s
     )
 
 
+def won_text(lead: LeadView, reopen_days: int, lang: str | None = None) -> str:
+    """"#12 Acme is won" (with its value when given), and how to undo a click on the wrong lead."""
+    company = user_text(lead.company, COMPANY_IN_TEXT)
+    if lead.won_value is not None:
+        won = t("lead.won_worth", lang, number=lead.number, company=company,
+                value=money(lead.won_value, lead.won_currency or ""))
+    else:
+        won = t("lead.won", lang, number=lead.number, company=company)
+    return won + " " + t("lead.reopen_hint", lang, number=lead.number, days=reopen_days)
+
+
 def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
@@ -122,6 +134,8 @@ def lead_card(
         )
     if lead.status != "open":
         facts.append(t("lead.status", lang, status=t(f"status.{lead.status}", lang)))
+    if lead.status == "won" and lead.won_value is not None:
+        facts.append(t("lead.won_value", lang, value=money(lead.won_value, lead.won_currency or "")))
     blocks += kit.fields(facts)
     if lead.asked_for:
         blocks.append(kit.section(t("lead.asked_for", lang, text=user_text(lead.asked_for, 2800))))

@@ -9,7 +9,8 @@ from datetime import date
 from bot.text.amounts import Amount, AmountError, parse_amount, parse_currency
 
 SUBCOMMANDS = (
-    "new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "summary", "settings", "inbound", "help",
+    "new", "list", "show", "log", "snooze", "won", "reopen", "lost", "assign", "order", "summary", "settings",
+    "inbound", "help",
 )
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
@@ -31,6 +32,7 @@ class Command:
 ALIASES = {
     "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
     "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
+    "重新打开": "reopen", "重开": "reopen",
 }
 # The kinds of follow-up `/lead log` records, and the other words reps use for them.
 KINDS = ("call", "wechat", "email", "visit", "message", "meeting")

@@ -8,7 +8,7 @@ from bot.blocks import kit
 from bot.blocks.accounts import NOTE_ACTION
 from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT
+from bot.blocks.leads import COMPANY_IN_TEXT, situation_text
 from bot.services.digests import DigestData
 from bot.services.leads import LeadView
 from bot.text import formatting
@@ -90,6 +90,6 @@ def _due_line(lead: LeadView, lang: str | None) -> str:
         lang,
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
-        situation=t(f"situation.{lead.situation}", lang),
+        situation=situation_text(lead, lang),
         touches=lead.touch_count,
     )

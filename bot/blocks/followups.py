@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.blocks import kit
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
+from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title, questions_for, situation_text
 from bot.clock import local_today
 from bot.services.leads import LOST_REASONS, LeadView
 from bot.text import formatting
@@ -71,7 +71,7 @@ def quiet_blocks(
 
 
 def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: int, lang: str | None) -> str:
-    questions = t(f"ask.{lead.situation}", lang).split("\n")
+    questions = questions_for(lead, lang)
     asked = t("nudge.asked", lang, text=user_text(lead.asked_for, 300)) if lead.asked_for else ""
     return t(
         "nudge.lead",
@@ -79,7 +79,7 @@ def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: in
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
         asked=asked,
-        situation=t(f"situation.{lead.situation}", lang),
+        situation=situation_text(lead, lang),
         silent=tn("days", formatting.calendar_days(lead.last_contact(), today, tz), lang),
         touches=lead.touch_count,
         min=min_touches,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot.blocks import kit
 from bot.blocks.kit import user_text
 from bot.services.leads import (
+    EXISTING_CUSTOMER,
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
     SITUATIONS,
@@ -99,6 +100,18 @@ def won_text(lead: LeadView, reopen_days: int, lang: str | None = None) -> str:
     return won + " " + t("lead.reopen_hint", lang, number=lead.number, days=reopen_days)
 
 
+def questions_for(lead: LeadView, lang: str | None = None) -> list[str]:
+    """What to ask next: about the buyer's situation for an enquiry; about the rest of their buying for a customer
+    who already buys from us (a lead opened from a small-buyer answer)."""
+    key = "ask.existing_customer" if lead.source == EXISTING_CUSTOMER else f"ask.{lead.situation}"
+    return t(key, lang).split("\n")
+
+
+def situation_text(lead: LeadView, lang: str | None = None) -> str:
+    """The buyer's situation, or "Existing customer" for a customer who already buys from us."""
+    return t("source.existing_customer" if lead.source == EXISTING_CUSTOMER else f"situation.{lead.situation}", lang)
+
+
 def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
@@ -115,7 +128,7 @@ def lead_card(
     contact = t("text.comma", lang).join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
     facts = [
         t("lead.owner", lang, owner=lead.owner_id),
-        t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
+        t("lead.situation", lang, situation=situation_text(lead, lang)),
         t("lead.contact", lang, contact=user_text(contact, 400)),
         _source_field(lead, lang),
         t("lead.touches", lang, touches=lead.touch_count, goal=goal or lead.touch_goal),
@@ -144,7 +157,7 @@ def lead_card(
     if lead.touches:
         blocks.append(kit.section(t("lead.history", lang, lines=_history(lead, lang))))
     if lead.status == "open":
-        questions = "\n".join(f"• {q}" for q in t(f"ask.{lead.situation}", lang).split("\n"))
+        questions = "\n".join(f"• {q}" for q in questions_for(lead, lang))
         blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
         blocks.append(
             kit.actions(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.services.leads import EXISTING_CUSTOMER
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
 from bot.text import formatting
@@ -100,7 +101,11 @@ def _new_by_source(session: Session, team_id: str, start: datetime, end: datetim
     return _counts(
         session,
         select(Lead.source, func.count())
-        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        .where(
+            Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end,
+            # Leads leadbot opened for customers who already buy (a small-buyer answer) are no new enquiries.
+            Lead.source != EXISTING_CUSTOMER,
+        )
         .group_by(Lead.source),
     )
 

@@ -102,3 +102,33 @@ def test_the_small_order_ceiling_may_be_written_1_2_wan(app, db, slack):
     assert make_settings(db.url, slack.base_url, LEADBOT_SMALL_ORDER_MAX="1.2万").small_order_max == 12000
     app.deps.team_settings.save(TEAM, {"small_order_max": "1.5 万"}, ADMIN, app.deps.clock.now())
     assert app.deps.config(TEAM).small_order_max == 15000
+
+
+def test_the_summary_chart_draws_chinese_titles_and_names_not_tofu():
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from bot.blocks import chart
+    from bot.text.i18n import t
+    from tests.test_team_summary_data import _data
+
+    found = chart.cjk_font_file()
+    assert found is not None, "no font with Chinese glyphs: scripts/test installs fonts-wqy-microhei"
+    font = ImageFont.truetype(found[0], 13, index=found[1])
+    # Every character has a glyph of its own, not the "missing" box (tofu).
+    assert chart._covers(font, "王芳张伟跟进次数") and not chart._covers(chart._font(13), "王芳")
+    data = _data(touches_by_rep={"U1": 5, "U2": 3}, funnel=(2, 1, 0, 0, 0, 0))
+    image = Image.open(BytesIO(chart.summary_chart(data, {"U1": "王芳", "U2": "张伟"}, "zh"))).convert("RGB")
+    # The Chinese title is drawn with the CJK font: exactly the pixels of drawing it alone with that font.
+    title = t("chart.reps_title", "zh")
+    alone = Image.new("RGB", image.size, chart.BACKGROUND)
+    big = ImageFont.truetype(found[0], 16, index=found[1])
+    ImageDraw.Draw(alone).text((chart.REPS_LEFT, chart.TITLE_TOP), title, font=big, fill=chart.TEXT_COLOUR)
+    box = (0, 0, chart.REPS_RIGHT, chart.PLOT_TOP - 8)
+    assert image.crop(box).tobytes() == alone.crop(box).tobytes()
+    assert image.crop(box).getcolors(maxcolors=1 << 16) != [(box[2] * box[3], chart.BACKGROUND)]
+    # The names are drawn, not replaced by the user ids.
+    names = (chart.REPS_LEFT, chart.PLOT_TOP, chart.REPS_LEFT + chart.NAME_WIDTH, chart.PLOT_TOP + 60)
+    by_id = Image.open(BytesIO(chart.summary_chart(data, {}, "zh"))).convert("RGB")
+    assert image.crop(names).tobytes() != by_id.crop(names).tobytes()

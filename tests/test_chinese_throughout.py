@@ -23,14 +23,15 @@ def test_an_english_card_keeps_the_english_comma(app):
 
 def test_the_chinese_help_writes_its_syntax_in_chinese(app):
     help_text = command(app, "帮助", user=WANG)
-    assert "<编号或公司>" in help_text and "[备注]" in help_text and "@某人" in help_text
+    # Escaped as Slack's mrkdwn needs, so Slack shows <编号或公司> and not a broken link.
+    assert "&lt;编号或公司&gt;" in help_text and "[备注]" in help_text and "@某人" in help_text
     assert "微信" in help_text and "1.2万" in help_text
-    assert not re.search(r"<number|\[note\]|@person", help_text)
+    assert not re.search(r"number or company|\[note\]|@person", help_text)
 
 
 def test_the_english_help_keeps_its_syntax_in_english(app):
     help_text = command(app, "help")
-    assert "<number or company>" in help_text and "[note]" in help_text and "wechat" in help_text
+    assert "&lt;number or company&gt;" in help_text and "[note]" in help_text and "wechat" in help_text
 
 
 def test_a_chinese_error_example_is_in_chinese(app):

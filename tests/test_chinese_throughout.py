@@ -133,3 +133,13 @@ def test_the_summary_chart_draws_chinese_titles_and_names_not_tofu():
     names = (chart.REPS_LEFT, chart.PLOT_TOP, chart.REPS_LEFT + chart.NAME_WIDTH, chart.PLOT_TOP + 60)
     by_id = Image.open(BytesIO(chart.summary_chart(data, {}, "zh"))).convert("RGB")
     assert image.crop(names).tobytes() != by_id.crop(names).tobytes()
+
+
+def test_the_team_summary_counts_wechat_follow_ups_by_kind_in_both_languages():
+    from bot.blocks.summary import summary_message
+    from tests.support import text_of as read
+    from tests.test_team_summary_data import _data
+
+    data = _data(touches_by_rep={WANG: 7}, touches_by_kind={"wechat": 4, "call": 2, "email": 1})
+    assert "*How*: WeChat 4 · Call 2 · Email 1" in read(summary_message(data, "Mon 30 Nov", "CNY", "en"))
+    assert "*跟进方式*：微信 4 · 电话 2 · 邮件 1" in read(summary_message(data, "11月30日", "CNY", "zh"))

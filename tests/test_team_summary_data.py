@@ -147,6 +147,7 @@ def test_a_week_of_real_activity_adds_up(app, db):
         needs_new_owner=1,
         funnel=(2, 3, 0, 1, 0, 0),
         min_touches=3,
+        touches_by_kind={"call": 6, "visit": 1},  # the same 7 follow-ups, by how they were made
     )
 
 

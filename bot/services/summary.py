@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -48,6 +48,7 @@ class SummaryData:
     needs_new_owner: int
     funnel: tuple[int, ...]  # open leads with 0, 1, 2, 3, 4, 5+ follow-ups
     min_touches: int = 3  # the goal goal_by_rep was counted against, so the message can say "3+"
+    touches_by_kind: dict[str, int] = field(default_factory=dict)  # call, wechat, email… in the period
 
     @property
     def is_empty(self) -> bool:
@@ -90,6 +91,7 @@ class TeamSummaries:
                 needs_new_owner=open_leads.needs_new_owner,
                 funnel=open_leads.funnel,
                 min_touches=min_touches,
+                touches_by_kind=_touches_by_kind(session, team_id, start, end),
             )
 
 
@@ -116,6 +118,15 @@ def _touches_by_rep(session: Session, team_id: str, start: datetime, end: dateti
         select(Touch.logged_by, func.count())
         .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
         .group_by(Touch.logged_by),
+    )
+
+
+def _touches_by_kind(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    return _counts(
+        session,
+        select(Touch.kind, func.count())
+        .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
+        .group_by(Touch.kind),
     )
 
 

@@ -215,3 +215,15 @@ def test_a_claimed_potential_written_1_2_wan_imports(app, leadbot, tmp_path):
     ran = leadbot("import-leads", path)
     assert ran.code == 0, ran.err
     assert "12,000" in command(app, "show 1")
+
+
+def test_a_won_deals_value_goes_out_and_comes_back(app, leadbot, tmp_path):
+    lead(app, "Acme")
+    command(app, "won 1 1.2万")
+    ran = leadbot("export", "--out", str(tmp_path / "out"))
+    assert ran.code == 0, ran.err
+    exported = (tmp_path / "out" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert "won_value,won_currency" in exported.splitlines()[0] and "12000.00,CNY" in exported
+    other = _file(tmp_path, exported.replace("Acme", "Beta").replace(",1,", ",2,", 1), name="back.csv")
+    assert leadbot("import-leads", other).code == 0
+    assert "Won*\n¥12,000" in command(app, "show Beta")

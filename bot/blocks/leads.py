@@ -93,8 +93,7 @@ def won_text(lead: LeadView, reopen_days: int, lang: str | None = None) -> str:
     """"#12 Acme is won" (with its value when given), and how to undo a click on the wrong lead."""
     company = user_text(lead.company, COMPANY_IN_TEXT)
     if lead.won_value is not None:
-        won = t("lead.won_worth", lang, number=lead.number, company=company,
-                value=money(lead.won_value, lead.won_currency or ""))
+        won = t("lead.won_worth", lang, number=lead.number, company=company, value=_won_value(lead))
     else:
         won = t("lead.won", lang, number=lead.number, company=company)
     return won + " " + t("lead.reopen_hint", lang, number=lead.number, days=reopen_days)
@@ -110,6 +109,11 @@ def questions_for(lead: LeadView, lang: str | None = None) -> list[str]:
 def situation_text(lead: LeadView, lang: str | None = None) -> str:
     """The buyer's situation, or "Existing customer" for a customer who already buys from us."""
     return t("source.existing_customer" if lead.source == EXISTING_CUSTOMER else f"situation.{lead.situation}", lang)
+
+
+def _won_value(lead: LeadView) -> str:
+    """¥12,000; a plain number when an imported deal named no currency."""
+    return money(lead.won_value, lead.won_currency) if lead.won_currency else formatting.number(lead.won_value)
 
 
 def lead_title(lead: LeadView) -> str:
@@ -148,7 +152,7 @@ def lead_card(
     if lead.status != "open":
         facts.append(t("lead.status", lang, status=t(f"status.{lead.status}", lang)))
     if lead.status == "won" and lead.won_value is not None:
-        facts.append(t("lead.won_value", lang, value=money(lead.won_value, lead.won_currency or "")))
+        facts.append(t("lead.won_value", lang, value=_won_value(lead)))
     blocks += kit.fields(facts)
     if lead.asked_for:
         blocks.append(kit.section(t("lead.asked_for", lang, text=user_text(lead.asked_for, 2800))))

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text.amounts import AmountError, parse_amount
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.work_calendar import WorkCalendar, parse_holidays
 from bot.worktime import WorkingHours, parse_hours, parse_workdays
@@ -156,10 +157,15 @@ def _currency(name: str, raw: str) -> str:
 
 
 def _positive_amount(name: str, raw: str) -> Decimal:
+    """`10000`, `10,000`, `1万`, `1.2 万`, `12k`: as reps write amounts everywhere else."""
+    try:
+        return parse_amount(raw).value
+    except AmountError:
+        pass
     try:
         value = Decimal(raw.replace(",", ""))
     except InvalidOperation:
-        raise SettingsError(f"{name} must be an amount such as 10000, got {raw!r}") from None
+        raise SettingsError(f"{name} must be an amount such as 10000 or 1万, got {raw!r}") from None
     if not value.is_finite() or value <= 0:
         raise SettingsError(f"{name} must be a positive amount, got {raw!r}")
     return value

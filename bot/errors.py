@@ -76,10 +76,11 @@ class Goal:
 class TooFewTouches(LeadbotError):
     """"Only wanted a proposal" before the minimum follow-ups: most such buyers are still deciding."""
 
-    def __init__(self, lead, minimum: int) -> None:
+    def __init__(self, lead, minimum: int, note_kept: bool = False) -> None:
         progress = Goal(lead.touch_count, minimum, max(lead.touch_goal, minimum))
         super().__init__("error.too_few_touches", number=lead.number, progress=progress)
         self.lead = lead
+        self.note_kept = note_kept  # the rep's note went on the lead's notes
 
 
 class EnquiryHandled(LeadbotError):

@@ -15,6 +15,7 @@ from bot.blocks.followups import (
     NEXT_DATE_ACTION,
     SNOOZE_ACTION,
     WON_ACTION,
+    WON_OPEN_ACTION,
     lead_number_of,
 )
 from bot.blocks.kit import user_text
@@ -25,7 +26,14 @@ from bot.errors import LeadbotError
 from bot.text import formatting
 from bot.text.i18n import t
 from handlers.home import refresh_home
-from handlers.modals import open_edit_modal, open_log_modal, open_lost_modal, origin_of, refresh_nudge
+from handlers.modals import (
+    open_edit_modal,
+    open_log_modal,
+    open_lost_modal,
+    open_won_modal,
+    origin_of,
+    refresh_nudge,
+)
 from handlers.replies import error_text, tell
 
 
@@ -61,6 +69,9 @@ def register(app: App, deps: Deps) -> None:
     def lost(team_id, user_id, ref, action, body, client, origin):
         open_lost_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
+    def won_open(team_id, user_id, ref, action, body, client, origin):
+        open_won_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
+
     def snooze(team_id, user_id, ref, action, body, client, origin):
         now = deps.clock.now()
         days = int(action["selected_option"]["value"])
@@ -68,23 +79,28 @@ def register(app: App, deps: Deps) -> None:
         return _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled")
 
     def buyer_date(team_id, user_id, ref, action, body, client, origin):
-        return _set_date(team_id, user_id, ref, action, buyer_said=True)
-
-    def next_date(team_id, user_id, ref, action, body, client, origin):
-        return _set_date(team_id, user_id, ref, action, buyer_said=False)
-
-    def _set_date(team_id, user_id, ref, action, buyer_said: bool):
+        """*Buyer said later*: the rep reached the buyer, who named a date; that counts as a follow-up."""
         now = deps.clock.now()
         day = date.fromisoformat(action["selected_date"])
         tz = deps.directory.tz(team_id, user_id, now)
-        lead = deps.leads.set_next_date(team_id, ref, user_id, day, now, tz, buyer_said=buyer_said)
-        text = _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set" if buyer_said else "lead.rescheduled")
+        lead = deps.leads.buyer_said_later(team_id, ref, user_id, day, now, tz)
+        return _with_rest_day(lead, _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set"), now, tz)
+
+    def next_date(team_id, user_id, ref, action, body, client, origin):
+        now = deps.clock.now()
+        day = date.fromisoformat(action["selected_date"])
+        tz = deps.directory.tz(team_id, user_id, now)
+        lead = deps.leads.set_next_date(team_id, ref, user_id, day, now, tz)
+        return _with_rest_day(lead, _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled"), now, tz)
+
+    def _with_rest_day(lead, text, now, tz):
         if lead.rest_day:
             # Kept as picked, but said even under a nudge: a date on a rest day is easily a slip.
             return lead_blocks.notice(lead_blocks.with_date_note(text, lead, local_today(now, tz)))
         return text
 
     def won(team_id, user_id, ref, action, body, client, origin):
+        """The Won button of messages sent before it asked to confirm: it still wins at once, as it said it would."""
         lead = deps.leads.win(team_id, ref, user_id, deps.clock.now())
         return t("lead.won", number=lead.number, company=user_text(lead.company, 120))
 
@@ -112,6 +128,7 @@ def register(app: App, deps: Deps) -> None:
         (BUYER_DATE_ACTION, buyer_date, True),
         (NEXT_DATE_ACTION, next_date, True),
         (WON_ACTION, won, True),
+        (WON_OPEN_ACTION, won_open, False),
         (DIGEST_ITEM, digest_item, True),
     ):
         app.action(action_id)(acting(handler, changes_lead))

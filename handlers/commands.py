@@ -19,8 +19,8 @@ from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError, LeadNotFound, Msg, ReasonNeeded, TooFewTouches
-from bot.services.leads import check_company
+from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, TooFewTouches
+from bot.services.leads import REOPEN_DAYS, check_company
 from bot.services.orders import OrderInput
 from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
@@ -29,6 +29,7 @@ from bot.text.amounts import money
 from bot.text.i18n import t, tn
 from bot.text.lead_command import (
     ROUND_ROBIN_WORDS,
+    SUMMARY_WORDS,
     Command,
     OrderSyntaxError,
     list_scope,
@@ -42,7 +43,7 @@ from bot.text.lead_command import (
 from bot.text.suggest import suggest_subcommand
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal
-from handlers.replies import error_text, tell, to_user
+from handlers.replies import error_text, tell, tell_manager, to_user
 from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
@@ -237,9 +238,29 @@ def snooze(call: Call, command: Command) -> None:
 
 
 def won(call: Call, command: Command) -> None:
-    ref, _ = _reference(call, command, "won")
-    lead = call.deps.leads.win(call.team_id, ref, call.user_id, call.deps.clock.now())
-    tell(call.respond, t("lead.won", number=lead.number, company=user_text(lead.company, 120)))
+    """`/lead won 12 [deal value]`: typed on purpose, so no dialog; the answer says how to undo it."""
+    ref, value = _reference(call, command, "won")
+    deps = call.deps
+    try:
+        lead = deps.leads.win(
+            call.team_id, ref, call.user_id, deps.clock.now(), value=value, currency=deps.config(call.team_id).currency
+        )
+    except FormInvalid:
+        raise LeadbotError("field.won_value_not_amount") from None
+    tell(call.respond, lead_blocks.won_text(lead, REOPEN_DAYS))
+
+
+def reopen(call: Call, command: Command) -> None:
+    """`/lead reopen 12`: a lead won by mistake (or whose deal fell through) is open again, within 30 days."""
+    ref, _ = _reference(call, command, "reopen")
+    deps = call.deps
+    now = deps.clock.now()
+    tz = deps.directory.tz(call.team_id, call.user_id, now)
+    lead = deps.leads.reopen(call.team_id, ref, call.user_id, now, tz)
+    today = local_today(now, tz)
+    text = t("lead.reopened", number=lead.number, company=user_text(lead.company, 120),
+             date=formatting.day(lead.next_follow_up_on, today))
+    tell(call.respond, lead_blocks.with_date_note(text, lead, today))
 
 
 def lost(call: Call, command: Command) -> None:
@@ -257,7 +278,8 @@ def lost(call: Call, command: Command) -> None:
     except TooFewTouches as error:
         today = call.today()
         suggested = call.deps.leads.suggested_next(error.lead, today)
-        call.reply(refusal_with_date_picker(error_text(error), error.lead, suggested))
+        refusal = error_text(error) + (" " + t("lost.note_kept") if error.note_kept else "")
+        call.reply(refusal_with_date_picker(refusal, error.lead, suggested))
         return
     tell(
         call.respond,
@@ -338,16 +360,17 @@ def summary(call: Call, command: Command) -> None:
     """`/lead summary [on|off|daily|weekly]`: where and how often the team summary comes."""
     deps = call.deps
     word = command.args.strip().lower()
+    word = SUMMARY_WORDS.get(word, word)
     now = deps.clock.now()
     config = deps.config(call.team_id)
     if word == "on":
-        deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
+        change = deps.teams.set_summary_channel(call.team_id, call.channel_id, call.user_id, now)
         tell(call.respond, t("summary.on", channel=call.channel_id, schedule=_schedule_text(config)))
     elif word == "off":
-        deps.teams.set_summary_channel(call.team_id, None, None, now)
+        change = deps.teams.set_summary_channel(call.team_id, None, call.user_id, now)
         tell(call.respond, t("summary.off"))
     elif word in ("daily", "weekly"):
-        deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
+        change = deps.team_settings.set_summary_schedule(call.team_id, word, call.user_id, now)
         tell(call.respond, t("summary.schedule_set", schedule=_schedule_text(deps.config(call.team_id))))
     elif word:
         raise LeadbotError("summary.usage")
@@ -360,6 +383,9 @@ def summary(call: Call, command: Command) -> None:
         local = when.astimezone(ZoneInfo(config.team_tz))
         next_text = f"{formatting.day(local.date(), local.date())} {local:%H:%M}"
         tell(call.respond, t("summary.status_on", channel=channel, schedule=_schedule_text(config), next=next_text))
+        return
+    if change.tell:
+        tell_manager(call.client, change, deps.directory.language(call.team_id, change.tell, now))
 
 
 def _schedule_text(config) -> str:
@@ -379,6 +405,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "log": log,
     "snooze": snooze,
     "won": won,
+    "reopen": reopen,
     "lost": lost,
     "assign": assign,
     "order": order,
@@ -387,4 +414,4 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "inbound": inbound,
 }
 # After these, a rep's Home tab may show something different.
-CHANGES_LEADS = {"log", "snooze", "won", "lost", "assign", "order"}
+CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

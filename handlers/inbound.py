@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import inbound as inbound_blocks
 from bot.blocks import leads as lead_blocks
+from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import EnquiryHandled, LeadbotError
@@ -74,7 +75,8 @@ def register(app: App, deps: Deps) -> None:
                 # trigger_id lives 3 seconds: the form first, the thread after.
                 try:
                     open_edit_modal(deps, client, team_id, user_id, str(lead.number), body["trigger_id"], origin,
-                                    intro=t("inbound.details_intro", number=lead.number))
+                                    intro=t("inbound.details_intro", number=lead.number,
+                                            company=user_text(lead.company, 120)))
                 except LeadbotError:
                     pass  # the offer keeps an Add details button
             _redraw(

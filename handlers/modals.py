@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import leads as lead_blocks
-from bot.blocks.followups import lost_modal
+from bot.blocks.followups import lost_modal, won_modal
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError
@@ -48,6 +48,13 @@ def open_lost_modal(
 ) -> None:
     lead = deps.leads.editable(team_id, ref, user_id)
     _open(client, trigger_id, lost_modal(lead, origin, note=note))
+
+
+def open_won_modal(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, ref: str, trigger_id: str, origin: dict
+) -> None:
+    lead = deps.leads.editable(team_id, ref, user_id)
+    _open(client, trigger_id, won_modal(lead, deps.config(team_id).currency, origin))
 
 
 def _open(client: WebClient, trigger_id: str, view: dict) -> None:

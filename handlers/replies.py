@@ -10,9 +10,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import leads as lead_blocks
 from bot.blocks.kit import user_text
+from bot.blocks.team_changes import team_change_message
 from bot.errors import Goal, LeadbotError, Msg
+from bot.services.teams import TeamChange
 from bot.text.formatting import follow_up_goal
-from bot.text.i18n import t
+from bot.text.i18n import language, t
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +60,16 @@ def permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
     except (SlackApiError, OSError) as error:
         logger.warning("chat.getPermalink failed for %s/%s: %s", channel_id, ts, error)
         return None
+
+
+def tell_manager(client: WebClient, change: TeamChange | None, manager_language: str | None) -> None:
+    """DM the team's manager what an admin changed (nothing when there is no manager, or they made the change)."""
+    if change is None or change.tell is None:
+        return
+    with language(manager_language):
+        message = team_change_message(change)
+    try:
+        client.chat_postMessage(channel=change.tell, **message)
+    except SlackApiError as error:
+        # The change is made; a manager who cannot be told is no reason to undo it.
+        logger.warning("could not tell manager %s of a team change: %s", change.tell, error.response.get("error"))

@@ -16,7 +16,7 @@ from bot.errors import FormInvalid, LeadbotError
 from bot.services.reps import check_own_settings
 from bot.text.i18n import t
 from handlers.home import refresh_home
-from handlers.replies import error_text, tell, to_user
+from handlers.replies import error_text, tell, tell_manager, to_user
 from handlers.views import form_values
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ def register(app: App, deps: Deps) -> None:
         values = form_values(view)
         own = _own_settings(values)
         now = deps.clock.now()
+        change = None
         try:
             # The rep's own part is checked before the team's is saved: a refused form changes nothing.
             check_own_settings(**own)
@@ -61,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
             if deps.team_settings.is_admin(team_id, user_id):
                 team_fields = (*TEAM_TEXT_FIELDS, "summary_schedule", "default_owner", "manager")
                 team_values = {field: values.get(field) for field in team_fields}
-                deps.team_settings.save(team_id, team_values, user_id, now)
+                change = deps.team_settings.save(team_id, team_values, user_id, now)
         except FormInvalid as invalid:
             ack(
                 response_action="errors",
@@ -72,6 +73,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         to_user(client, user_id, lead_blocks.notice(t("settings.saved")))
         refresh_home(deps, client, team_id, user_id)
+        if change is not None and change.tell:
+            tell_manager(client, change, deps.directory.language(team_id, change.tell, now))
 
 
 def _own_settings(values: dict) -> dict:

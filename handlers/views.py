@@ -13,13 +13,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import inbound as inbound_blocks
 from bot.blocks import leads as lead_blocks
-from bot.blocks.followups import LOST_CALLBACK, RESCHEDULE_CALLBACK, reschedule_modal
+from bot.blocks.followups import LOST_CALLBACK, RESCHEDULE_CALLBACK, WON_CALLBACK, reschedule_modal
 from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
-from bot.services.leads import NewLeadForm, parse_date
+from bot.services.leads import REOPEN_DAYS, NewLeadForm, parse_date
 from bot.text import formatting
+from bot.text.buyer_dates import date_in_text
 from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.modals import refresh_nudge
@@ -197,12 +198,16 @@ def register(app: App, deps: Deps) -> None:
         ack()
         refresh_nudge(deps, client, team_id, metadata)
         refresh_home(deps, client, team_id, user_id)
+        buyer_line = _buyer_date_line(values.get("buyer_said") or "", lead, today)
         if not metadata.get("message_ts"):
-            logged = lead_blocks.with_date_note(lead_blocks.touch_logged_text(lead, today), lead, today)
+            logged = lead_blocks.touch_logged_text(lead, today) + (" " + buyer_line if buyer_line else "")
+            logged = lead_blocks.with_date_note(logged, lead, today)
             to_user(client, user_id, lead_blocks.notice(logged), metadata.get("channel"))
-        elif lead.rest_day:
-            # The nudge redrawn says what was done; the rest-day note still needs saying.
-            to_user(client, user_id, lead_blocks.notice(lead_blocks.date_note(lead, today)), metadata.get("channel"))
+        else:
+            # The nudge redrawn says what was done; the buyer's date and a rest-day note still need saying.
+            notes = "\n".join(line for line in (buyer_line, lead_blocks.date_note(lead, today)) if line)
+            if notes:
+                to_user(client, user_id, lead_blocks.notice(notes), metadata.get("channel"))
 
     @app.view(LOST_CALLBACK)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -219,7 +224,8 @@ def register(app: App, deps: Deps) -> None:
         except TooFewTouches as error:
             today = local_today(now, deps.directory.cached_tz(team_id, user_id))
             suggested = deps.leads.suggested_next(error.lead, today)
-            ack(response_action="update", view=reschedule_modal(error.lead, error_text(error), suggested, metadata))
+            refusal = error_text(error) + (" " + t("lost.note_kept") if note else "")
+            ack(response_action="update", view=reschedule_modal(error.lead, refusal, suggested, metadata))
             return
         except LeadbotError as error:
             ack(response_action="errors", errors={"reason": error_text(error)})
@@ -232,6 +238,29 @@ def register(app: App, deps: Deps) -> None:
                 "lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")
             )
             to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
+
+    @app.view(WON_CALLBACK)
+    def submit_won(ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = _metadata(view)
+        value = form_values(view).get("won_value")
+        try:
+            lead = deps.leads.win(
+                team_id, str(metadata.get("lead", "")), user_id, deps.clock.now(), value=value,
+                currency=deps.config(team_id).currency,
+            )
+        except FormInvalid as error:
+            ack(response_action="errors", errors=_field_errors(error))
+            return
+        except LeadbotError as error:
+            ack(response_action="errors", errors={"won_value": error_text(error)})
+            return
+        ack()
+        refresh_nudge(deps, client, team_id, metadata)
+        refresh_home(deps, client, team_id, user_id)
+        if not metadata.get("message_ts"):
+            won = lead_blocks.notice(lead_blocks.won_text(lead, REOPEN_DAYS))
+            to_user(client, user_id, won, metadata.get("channel"))
 
     @app.view(RESCHEDULE_CALLBACK)
     def submit_reschedule(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -260,3 +289,14 @@ def register(app: App, deps: Deps) -> None:
         elif lead.rest_day:
             note = lead_blocks.date_note(lead, local_today(now, tz))
             to_user(client, user_id, lead_blocks.notice(note), metadata.get("channel"))
+
+
+def _buyer_date_line(buyer_said: str, lead, today: date) -> str:
+    """One line when what the buyer said names a date: it became the next follow-up, or the rep chose another."""
+    named = date_in_text(buyer_said, today)
+    if named is None or lead.next_follow_up_on is None:
+        return ""
+    said = formatting.day(named.day, today)
+    if lead.next_follow_up_on == named.day:
+        return t("log.buyer_date_used", date=said)
+    return t("log.buyer_date_differs", said=said, date=formatting.day(lead.next_follow_up_on, today))

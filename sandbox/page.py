@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_tag, message_ids, t
+from handlers.shortcuts import CAPTURE_SHORTCUT  # the callback_id manifest.yml gives the shortcut
 from sandbox.slack_requests import view_state
 from sandbox.workspace import MANAGER, REPS, Workspace
 
@@ -146,6 +147,16 @@ class Page:
         if reply.status != 200:
             state["notice"] = t("sandbox.failed", self.language)
         return {**state, "errors": errors or {}}
+
+    def _api_shortcut(self, args: dict) -> dict:
+        """*Capture as lead* from a message's ⋮ menu: the message shortcut Slack would send."""
+        user = args["user"]
+        message = self.workspace.slack.message(args["channel"], args["ts"])
+        if message is not None:
+            send = self.workspace.send
+            send.message_action(user, message, channel_id=args["channel"], callback_id=CAPTURE_SHORTCUT)
+            self.workspace.settle()
+        return self.state(user)
 
     def _api_close(self, args: dict) -> dict:
         view = self.workspace.slack.view(args["view_id"])

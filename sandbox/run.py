@@ -34,10 +34,9 @@ def run(demo: bool, port: int, db: str | None, language: str | None, start_at: d
     try:
         workspace.slack.extra_routes = Page(workspace, workspace.deps.settings.language)
         if demo:
-            from sandbox.demo import seed
+            from sandbox.demo import start_demo
 
-            seeded = seed(workspace)
-            workspace.advance_to(workspace.clock.now())  # what the demo made due arrives at once
+            seeded = start_demo(workspace, keep_start=start_at is not None)
             what = f"{len(seeded.leads)} leads, {len(seeded.accounts)} steady small buyers"
             print(f"leadbot sandbox: demo team seeded ({what}) in {db_path}"
                   + (" (the earlier sandbox file was replaced)" if replaced else ""), flush=True)

@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -47,14 +47,15 @@ class Person:
     tz: str
     email: str
     role: str
+    zh_name: str = ""  # the name shown in a Chinese sandbox (`--language zh`)
 
 
 REPS = (
-    Person("U0MEI", "mei", "Mei Lin", "Asia/Shanghai", "mei@example.com", "rep"),
-    Person("U0JONAS", "jonas", "Jonas Weber", "Europe/Berlin", "jonas@example.com", "rep"),
-    Person("U0MARIA", "maria", "Maria Lopez", "America/New_York", "maria@example.com", "rep"),
+    Person("U0MEI", "mei", "Mei Lin", "Asia/Shanghai", "mei@example.com", "rep", "林美"),
+    Person("U0JONAS", "jonas", "Jonas Weber", "Europe/Berlin", "jonas@example.com", "rep", "魏约纳"),
+    Person("U0MARIA", "maria", "Maria Lopez", "America/New_York", "maria@example.com", "rep", "罗玛丽"),
 )
-MANAGER = Person("U0SAM", "sam", "Sam Taylor", "Europe/Berlin", "sam@example.com", "manager")
+MANAGER = Person("U0SAM", "sam", "Sam Taylor", "Europe/Berlin", "sam@example.com", "manager", "唐山姆")
 PEOPLE = (*REPS, MANAGER)
 GENERAL, SALES, INBOUND = "C0GENERAL", "C0SALESTEAM", "C0INBOUND"
 CHANNELS = ((GENERAL, "general"), (SALES, "sales-team"), (INBOUND, "inbound-enquiries"))
@@ -140,7 +141,8 @@ class Workspace:
         self.slack.start(self._port)
         locale = language_tag(self._language if self._language in LANGUAGES else DEFAULT_LANGUAGE)
         for person in PEOPLE:
-            self.slack.add_user(person.id, name=person.name, real_name=person.real_name, tz=person.tz,
+            real_name = person.zh_name if self._language == "zh" and person.zh_name else person.real_name
+            self.slack.add_user(person.id, name=person.name, real_name=real_name, tz=person.tz,
                                 email=person.email, locale=locale, is_admin=person.role == "manager")
         for channel_id, name in CHANNELS:
             self.slack.add_channel(channel_id, name)
@@ -197,10 +199,22 @@ class Workspace:
             morning = (local + timedelta(days=1)).replace(hour=MORNING_HOUR, minute=0, second=0, microsecond=0)
         return morning.astimezone(timezone.utc)
 
+    def next_monday_morning(self, user_id: str) -> datetime:
+        """09:00 next Monday in the person's time zone: the start of a working week, its digests and summary."""
+        person = self.slack.user(user_id)
+        tz = ZoneInfo(person["tz"] if person else self.deps.settings.team_tz)
+        local = self.clock.now().astimezone(tz)
+        monday = (local + timedelta(days=(7 - local.weekday()) % 7 or 7)).date()
+        if local.weekday() == 0 and local.hour < MORNING_HOUR:
+            monday = local.date()  # early on a Monday: this morning
+        return datetime.combine(monday, time(MORNING_HOUR), tz).astimezone(timezone.utc)
+
     def advance(self, step: str, user_id: str | None = None) -> RunReport:
-        """Move the clock by a named step ("hour", "morning", "day", "week")."""
+        """Move the clock by a named step ("hour", "morning", "day", "week", "monday")."""
         if step == "morning":
             return self.advance_to(self.next_morning(user_id or REPS[0].id))
+        if step == "monday":
+            return self.advance_to(self.next_monday_morning(user_id or REPS[0].id))
         return self.advance_to(self.clock.now() + STEPS[step])
 
     def advance_to(self, target: datetime) -> RunReport:

@@ -340,6 +340,13 @@ NUDGE = Surface(
             "lost_form",
             lambda app, s: s.submit_view(ALICE, modal(app), {"reason": "competitor", "note": "Zhang Coatings"}),
         ),
+        # Won asks to confirm (since issue 15), with an optional deal value; the old "lead_won" wins at once.
+        Step("won_confirm_button", lambda app, s: s.click(ALICE, _nudge_dm(app), "lead_won_open", value="6")),
+        Step(
+            "won_confirm_form_value_not_an_amount",
+            lambda app, s: s.submit_view(ALICE, modal(app), {"won_value": "a lot"}),
+        ),
+        Step("won_confirm_form", lambda app, s: s.submit_view(ALICE, modal(app), {"won_value": "1.2万"})),
     ],
 )
 

@@ -117,7 +117,8 @@ def test_a_long_digest_stays_within_slacks_limits(app):
     from sandbox.slack_api import validate_blocks
 
     for n in range(30):
-        lead(app, f"Company {chr(65 + n % 26)}{chr(65 + n // 26)}", first_follow_up="2026-12-02")
+        # Numbers, not letter pairs: "Company SA" and "Company AB" are one company (S.A., AB are legal forms).
+        lead(app, f"Company {n}", first_follow_up="2026-12-02")
     for n in range(15):
         lead(app, f"Due {chr(65 + n)}", first_follow_up="2026-12-04")
     tick(app, "2026-12-04T01:00:00+00:00")

@@ -133,13 +133,17 @@ class Week:
                 command(self.cluster.any_web(self.rng), f"log {number} call talked to the buyer", user=rep)
 
     def a_double_clicked_won(self) -> None:
+        """Won… asks to confirm in a form; its Save, double-clicked, reaches two workers at once."""
         rep = "UREPBE02"
-        with_button = [m for m in self.slack.dms_to(rep) if "lead_won" in str(m.get("blocks"))]
-        assert with_button, "a quiet lead's reminder offers Won"
+        with_button = [m for m in self.slack.dms_to(rep) if "lead_won_open" in str(m.get("blocks"))]
+        assert with_button, "a quiet lead's reminder offers Won…"
         first_web, second_web = self.cluster.two_webs(self.rng)
         message = with_button[-1]
-        number = next(b["block_id"].split(":")[1] for b in message["blocks"] if "lead_won" in str(b))
-        replies = _together(*(lambda w=w: w.send.click(rep, message, "lead_won", value=number)
+        number = next(b["block_id"].split(":")[1] for b in message["blocks"] if "lead_won_open" in str(b))
+        opened = len(self.slack.calls("views.open"))
+        assert first_web.send.click(rep, message, "lead_won_open", value=number).status == 200
+        form = self.slack.view(self.slack.wait_for("views.open", count=opened + 1)[-1].response["view"]["id"])
+        replies = _together(*(lambda w=w: w.send.submit_view(rep, form, {"won_value": "2.4k"})
                               for w in (first_web, second_web)))
         assert [r.status for r in replies] == [200, 200]
         self.double_clicked = rep
@@ -192,7 +196,7 @@ def test_a_week_on_two_schedulers_and_three_web_workers_sends_every_scheduled_me
     assert kinds["summary"] == 5  # Monday to Friday, 17:00 in Shanghai
     assert kinds["escalation"] >= 1 and kinds["small_buyer"] == 1
 
-    # Once despite Slack's retry on another worker, a double submit, and a double click.
+    # Once despite Slack's retry on another worker, a double submit, and a double-clicked Won form.
     replies = [m for m in slack.messages(INBOX) if m.get("thread_ts") == week.enquiry["ts"]]
     assert len(replies) in (1, 2) and len([m for m in replies if "Claim" in str(m.get("blocks"))]) == 1
     engine = create_engine(cluster.database_url)

@@ -4,7 +4,7 @@ from datetime import date
 
 from bot.services.leads import LeadDraft, add_lead
 from sandbox.slack_api import validate_view
-from tests.conftest import ADMIN, ALICE, BOB, GENERAL
+from tests.conftest import ADMIN, ALICE, BOB, GENERAL, WANG
 from tests.support import answer, command, lead, open_new_lead_form, text_of, tick
 
 
@@ -110,9 +110,26 @@ def test_an_admin_changes_the_cadence_and_it_overrides_the_environment(app):
 
 def test_summary_on_off_and_status(app):
     assert "off" in command(app, "summary")
-    assert "come to <#C0GENERAL> every Monday at 09:00 (UTC)" in command(app, "summary on", channel=GENERAL)
+    assert "come to <#C0GENERAL> every Monday at 09:00 (UTC)" in command(
+        app, "summary on", user=ADMIN, channel=GENERAL
+    )
     assert "Next one: Mon 7 Dec 09:00" in command(app, "summary")
     assert "Only an admin" in command(app, "summary daily")
     assert "at 17:00 on workdays" in command(app, "summary daily", user=ADMIN)
-    assert "Team summaries are off" in command(app, "summary off")
-    assert "not in a direct message" in command(app, "summary on", channel="DALICE01")
+    assert "Team summaries are off" in command(app, "summary off", user=ADMIN)
+    assert "not in a direct message" in command(app, "summary on", user=ADMIN, channel="DADMIN01")
+
+
+def test_the_settings_form_shows_and_keeps_a_chinese_reps_language(app):
+    view = _settings_view(app, WANG)  # Wang's Slack is in Chinese; she never chose a language in leadbot
+    language = next(b for b in view["blocks"] if b.get("block_id") == "language")["element"]
+    assert language["initial_option"]["value"] == "zh"
+    assert app.send.submit_view(WANG, view, {"digest_time": "10:00"}).body == ""
+    assert app.deps.directory.rep("T0001", WANG, app.deps.clock.now()).language == "zh"
+    assert "你手上没有跟进中的线索" in command(app, "列表", user=WANG)  # still answered in Chinese
+
+
+def test_the_settings_form_shows_an_english_reps_language(app):
+    view = _settings_view(app, ALICE)
+    language = next(b for b in view["blocks"] if b.get("block_id") == "language")["element"]
+    assert language["initial_option"]["value"] == "en"

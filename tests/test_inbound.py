@@ -6,7 +6,7 @@ from datetime import time as clock_time
 from datetime import timedelta
 
 from bot.worktime import WorkingHours, parse_workdays
-from tests.conftest import ALICE, BOB, CAROL, GENERAL, START, TEAM
+from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, START, TEAM
 from tests.support import answer, at, command, lead, message_event, text_of, tick, ts_at, wait_dm, wait_ephemeral
 
 INBOX = "C0INBOX01"
@@ -180,7 +180,8 @@ def test_web_forms_workflows_and_forwarded_email_are_offered_but_leadbots_own_po
     _claim(app, ALICE, form)
     _claim(app, ALICE, email)
     first, second = command(app, "show 1"), command(app, "show 2")
-    assert "#1 New enquiry from acme.example" in first and "Company: Acme Oilfield" in first
+    # The company is guessed: the form's Company field; the sender's email domain.
+    assert "#1 Acme Oilfield" in first and "Company: Acme Oilfield" in first and "#2 Pipes" in second
     assert "Need 12 km of pipe coating" in first and "Inbound channel" in first
     assert "RFQ: anti-corrosion coating" in second and "please quote 300 m2" in second
 
@@ -199,7 +200,9 @@ def test_claim_makes_one_lead_owned_by_the_claimer_and_opens_its_form(app):
     form = app.slack.view(app.slack.wait_for("views.open")[-1].response["view"]["id"])
     inputs = {b["block_id"]: b["element"] for b in form["blocks"] if b["type"] == "input"}
     assert form["title"]["text"] == "Lead details"
-    assert inputs["company"]["initial_value"] == "Acme Oilfield needs a pipeline-coating proposal"
+    # A short guess at the company, not the whole first line; the form asks to confirm it.
+    assert inputs["company"]["initial_value"] == "Acme Oilfield"
+    assert "Is the company *Acme Oilfield*?" in text_of(form)
     assert inputs["source"]["initial_option"]["value"] == "inbound_channel"
     assert "Call Li Wei" in inputs["asked_for"]["initial_value"]
     card = command(app, "show 1")
@@ -400,7 +403,7 @@ def test_time_to_claim_and_to_first_follow_up_go_into_the_weekly_summary(app):
     from datetime import datetime, timezone
 
     _inbox(app)
-    command(app, "summary on", channel=GENERAL)
+    command(app, "summary on", user=ADMIN, channel=GENERAL)
     message = _arrive(app, "Zhang Metalworks asks for a quote", when=START)
     app.deps.clock.set(START + timedelta(minutes=12))
     _claim(app, ALICE, message)

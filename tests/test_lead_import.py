@@ -208,3 +208,22 @@ def test_export_carries_orders_and_small_buyer_answers_and_orders_import_back(ap
     assert moved.code == 0 and "imported 3 orders for 1 accounts" in moved.out, moved.err
     again = leadbot("import-orders", str(tmp_path / "t1" / "orders.csv"), "--team", "T0002")
     assert "imported 0 orders" in again.out
+
+
+def test_a_claimed_potential_written_1_2_wan_imports(app, leadbot, tmp_path):
+    path = _file(tmp_path, HEADER + "张三金属,张三,website,涂层方案,UWANG001,2026-11-20,,,,,1.2万,\n")
+    ran = leadbot("import-leads", path)
+    assert ran.code == 0, ran.err
+    assert "12,000" in command(app, "show 1")
+
+
+def test_a_won_deals_value_goes_out_and_comes_back(app, leadbot, tmp_path):
+    lead(app, "Acme")
+    command(app, "won 1 1.2万")
+    ran = leadbot("export", "--out", str(tmp_path / "out"))
+    assert ran.code == 0, ran.err
+    exported = (tmp_path / "out" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert "won_value,won_currency" in exported.splitlines()[0] and "12000.00,CNY" in exported
+    other = _file(tmp_path, exported.replace("Acme", "Beta").replace(",1,", ",2,", 1), name="back.csv")
+    assert leadbot("import-leads", other).code == 0
+    assert "Won*\n¥12,000" in command(app, "show Beta")

@@ -46,9 +46,12 @@ def test_a_buyer_date_in_the_past_is_refused_in_words(app):
     assert "today or a later date" in text_of(posts[-1])
 
 
-def test_won_from_the_nudge(app):
+def test_won_from_the_nudge_asks_to_confirm_then_wins(app):
     nudge = _nudge_with(app, "Alpha")
-    app.send.click(ALICE, nudge, "lead_won", value="1")
+    app.send.click(ALICE, nudge, "lead_won_open", value="1")
+    view = app.slack.view(app.slack.wait_for("views.open", count=2)[-1].response["view"]["id"])
+    assert "Close *#1 Alpha* as won?" in text_of(view) and "Alpha" in command(app, "list")  # nothing changed yet
+    assert app.send.submit_view(ALICE, view, {}).status == 200
     assert "✓ Won" in text_of(_last_update(app))
     assert "no open leads" in command(app, "list")
 
@@ -91,7 +94,7 @@ def test_slash_lost_as_proposal_fisher_offers_a_date_picker(app):
 
 def test_someone_else_pressing_a_forwarded_nudge_changes_nothing(app):
     nudge = _nudge_with(app, "Alpha")
-    reply = app.send.click(CAROL, nudge, "lead_won", value="1")
+    reply = app.send.click(CAROL, nudge, "lead_won_open", value="1")
     app.slack.wait_for("response_url")
     assert "Only the owner" in text_of(app.slack.response_url_posts(reply.sent["response_url"])[-1])
     assert "Alpha" in command(app, "list")
@@ -101,7 +104,7 @@ def test_a_forged_lead_number_from_another_workspace_finds_nothing(app):
     nudge = _nudge_with(app, "Alpha")
     # Same button, sent from another workspace whose lead #1 does not exist.
     other = app.send.__class__(app.send.app_url, app.send.signing_secret, app.slack, team_id="T0THER")
-    reply = other.click(ALICE, nudge, "lead_won", value="1")
+    reply = other.click(ALICE, nudge, "lead_won_open", value="1")
     app.slack.wait_for("response_url", where=lambda c: True)
     assert "can't find lead 1" in text_of(app.slack.response_url_posts(reply.sent["response_url"])[-1])
     assert "Alpha" in command(app, "list")

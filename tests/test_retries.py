@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -80,10 +81,17 @@ def test_events_are_forgotten_once_no_retry_can_come(app):
     assert app.deps.seen_events.first_time(TEAM, first.sent["event_id"], now)
 
 
+def _as_sent_before_won_asked_to_confirm(app, message: dict) -> dict:
+    """The nudge as leadbot posted it before Won… opened a form, with its one-click Won button (Slack keeps it)."""
+    blocks = json.loads(json.dumps(message["blocks"]).replace('"lead_won_open"', '"lead_won"'))
+    app.deps.web.chat_update(channel=message["channel"], ts=message["ts"], blocks=blocks, text=message["text"])
+    return app.slack.message(message["channel"], message["ts"])
+
+
 def test_a_double_clicked_won_button_closes_the_lead_once_without_an_error(app):
     lead(app, "Acme")
     tick(app, FRI_MORNING)
-    nudge = nudges_to(app, ALICE)[-1]
+    nudge = _as_sent_before_won_asked_to_confirm(app, nudges_to(app, ALICE)[-1])
     replies = _twice(lambda _: app.send.click(ALICE, nudge, "lead_won", value="1"))
     assert [reply.status for reply in replies] == [200, 200]
     app.slack.wait_for("chat.update")
@@ -92,6 +100,19 @@ def test_a_double_clicked_won_button_closes_the_lead_once_without_an_error(app):
     told += [text_of(m) for m in app.slack.ephemerals(ALICE)[1:]]  # after Acme's own card
     assert not [text for text in told if "already" in text or "sorry" in text.lower()], told
     assert app.deps.leads.find(TEAM, "1").status == "won"
+    assert "Acme" not in command(app, "list")
+
+
+def test_a_double_submitted_won_form_closes_the_lead_once_without_an_error(app):
+    lead(app, "Acme")
+    tick(app, FRI_MORNING)
+    app.send.click(ALICE, nudges_to(app, ALICE)[-1], "lead_won_open", value="1")
+    form = app.slack.view(app.slack.wait_for("views.open", count=2)[-1].response["view"]["id"])
+    replies = _twice(lambda _: app.send.submit_view(ALICE, form, {"won_value": "1.2万"}))
+    assert [reply.status for reply in replies] == [200, 200] and not any(reply.body.strip() for reply in replies)
+    app.settle()
+    won = app.deps.leads.find(TEAM, "1")
+    assert (won.status, won.won_value) == ("won", 12000)
     assert "Acme" not in command(app, "list")
 
 

@@ -177,3 +177,73 @@ def test_a_demo_replaces_an_earlier_sandbox_file_but_never_a_real_workspaces(tmp
     assert main(["sandbox", "--demo", "--db", str(real), "--port", "0"]) == 2
     assert "holds data of a real workspace" in capsys.readouterr().err
     assert real.exists()
+
+
+# -- the first minute ------------------------------------------------------------------------------
+
+SATURDAY = datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc)  # Saturday 11:00 in Shanghai
+
+
+@pytest.mark.parametrize("now, starts", [
+    (SATURDAY, datetime(2026, 12, 7, 1, 5, tzinfo=timezone.utc)),  # → Monday 09:05 in Shanghai
+    (datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc), datetime(2026, 12, 2, 1, 5, tzinfo=timezone.utc)),  # 20:00
+    (datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc), datetime(2026, 12, 1, 1, 5, tzinfo=timezone.utc)),  # 08:00
+    (START, START),  # Tuesday 16:00 in Shanghai: already working time
+])
+def test_the_demo_starts_on_a_working_morning(now, starts, tmp_path):
+    from sandbox.demo import working_morning
+    from sandbox.workspace import sandbox_settings
+
+    settings = sandbox_settings(tmp_path / "x.db", "http://127.0.0.1:1/api/", "secret", {})
+    assert working_morning(now, settings, "Asia/Shanghai") == starts
+
+
+def test_a_demo_started_on_a_saturday_has_a_digest_waiting_on_monday_morning(tmp_path):
+    from sandbox.demo import start_demo
+
+    workspace = Workspace(tmp_path / "sat.db", start_at=SATURDAY, environ={})
+    workspace.start()
+    try:
+        start_demo(workspace, keep_start=False)
+        assert workspace.clock.now() >= datetime(2026, 12, 7, 1, 5, tzinfo=timezone.utc)
+        digests = [m for m in workspace.slack.dms_to(MEI) if m["text"].startswith("Your leads")]
+        assert len(digests) == 1 and "Mon 7 Dec" in _texts(digests)
+        sent = datetime.fromtimestamp(float(digests[0]["ts"]), ZoneInfo("Asia/Shanghai"))
+        assert sent.strftime("%a %H:%M") == "Mon 09:05"
+    finally:
+        workspace.stop()
+
+
+def test_a_chinese_demo_seeds_chinese_companies_and_notes(tmp_path):
+    from sandbox.demo import LEADS_ZH, STEADY_BUYERS_ZH
+
+    workspace = _start(tmp_path / "zh.db", demo=True, language="zh")
+    try:
+        names = {lead.company for lead in workspace.deps.leads.list_open(TEAM).items}
+        assert "大庆油田设计院" in names and all(any("\u4e00" <= c <= "\u9fff" for c in name) for name in names)
+        assert len(LEADS_ZH) == len(LEADS) and len(STEADY_BUYERS_ZH) == len(STEADY_BUYERS)
+        shown = workspace.deps.leads.find(TEAM, "1", with_touches=True)
+        assert "领导让他调研" in shown.discovery_notes and shown.touches[0].note == "发了方案和两个案例"
+    finally:
+        workspace.stop()
+
+
+def test_capture_as_lead_from_a_messages_menu_opens_the_form(sandbox):
+    state = _api(sandbox, "command", {"user": MEI, "channel": "C0GENERAL", "text": "Zhang Metalworks wants 40 valves"})
+    message = state["conversations"]["C0GENERAL"][-1]
+    state = _api(sandbox, "shortcut", {"user": MEI, "channel": "C0GENERAL", "ts": message["ts"]})
+    assert state["modal"]["callback_id"] == "lead_new"
+    asked = next(b for b in state["modal"]["blocks"] if b.get("block_id") == "asked_for")
+    assert asked["element"]["initial_value"] == "Zhang Metalworks wants 40 valves"
+
+
+def test_the_monday_button_moves_to_nine_on_monday_in_the_persons_zone(tmp_path):
+    workspace = _start(tmp_path / "demo.db", demo=True)
+    try:
+        state = _api(workspace, "clock", {"user": JONAS, "step": "monday"})
+        moved = datetime.fromisoformat(state["now"]) - datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)  # 09:00 Berlin
+        assert timedelta(0) <= moved < timedelta(seconds=30)  # the clock runs on in real time after the move
+        # 09:00 on Monday in Berlin is the team's (LEADBOT_TEAM_TZ) weekly summary time: it is there.
+        assert "Team summary" in _texts(workspace.slack.messages(SALES))
+    finally:
+        workspace.stop()

@@ -24,8 +24,18 @@ WAIT_MS = 30_000
 @pytest.fixture
 def sandbox_url(tmp_path):
     """`leadbot sandbox --demo` as a real process; yields the one URL it prints."""
+    yield from _sandbox(tmp_path)
+
+
+@pytest.fixture
+def zh_sandbox_url(tmp_path):
+    """The same with `--language zh`: the page, the team and the demo in Chinese."""
+    yield from _sandbox(tmp_path, "--language", "zh")
+
+
+def _sandbox(tmp_path, *options: str):
     command = [sys.executable, "-m", "bot.cli.main", "sandbox", "--demo", "--port", "0",
-               "--db", str(tmp_path / "sandbox.db"), "--start", START]
+               "--db", str(tmp_path / "sandbox.db"), "--start", START, *options]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL"))}
     process = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -53,6 +63,16 @@ def sandbox_url(tmp_path):
 
 @pytest.fixture
 def page(sandbox_url):
+    yield from _browser(sandbox_url, "en-GB", {"width": 1280, "height": 820})
+
+
+@pytest.fixture
+def zh_page(zh_sandbox_url):
+    # Tall enough for the summary's chart and the help under it in one picture.
+    yield from _browser(zh_sandbox_url, "zh-CN", {"width": 1280, "height": 1500})
+
+
+def _browser(url: str, locale: str, viewport: dict):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)  # moving the clock a week takes seconds on a busy machine
@@ -60,11 +80,11 @@ def page(sandbox_url):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 820}, locale="en-GB")
+        tab = browser.new_page(viewport=viewport, locale=locale)
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))
         tab.set_default_timeout(WAIT_MS)
-        tab.goto(sandbox_url + "/")
+        tab.goto(url + "/")
         yield tab
         browser.close()
         assert errors == []
@@ -138,3 +158,40 @@ def test_a_rep_captures_a_lead_and_logs_the_follow_up_a_week_later(page):
     expect(shown).to_contain_text("Tue 15 Dec")  # the next follow-up moved on a cadence step
     expect(digest).to_contain_text("Follow-up logged")
     _shot(page, "6-moved-on")
+
+
+@pytest.mark.slow
+def test_the_chinese_sandbox_shows_a_chinese_chart_chinese_help_and_captures_a_message(zh_page):
+    from playwright.sync_api import expect
+
+    page = zh_page
+    expect(page.locator("button[data-step=monday]")).to_have_text("周一 9:00")
+    _type(page, "/lead 跟进 1 微信 发了两个防腐案例")  # Mei's follow-ups this week: her bar on the chart
+    _type(page, "/lead 跟进 2 电话 样品下周寄到")
+    expect(page.locator(".msg.ephemeral").last).to_contain_text("累计 1 次")
+    page.select_option("#who", "U0SAM")  # the manager, in Berlin: the team summary comes at 09:00 his time
+    page.click("button[data-step=monday]")
+    expect(page.locator("#clock-now")).to_contain_text("12月7日")
+    page.wait_for_selector("body:not(.busy)")
+    page.click("#sidebar .room[data-room=C0SALESTEAM]")
+    summary = page.locator(".msg", has_text="团队汇总").last
+    chart = summary.locator(".file img")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("img => img.complete && img.naturalWidth") == 800  # the PNG loaded
+
+    _type(page, "/lead 帮助")
+    shown = page.locator(".msg.ephemeral").last
+    expect(shown).to_contain_text("<编号或公司>")
+    expect(shown).to_contain_text("/lead 跟进")
+    summary.evaluate("node => node.scrollIntoView()")
+    page.evaluate("document.getElementById('toast').hidden = true")
+    page.screenshot(path=str(ARTIFACTS / "sandbox-zh.png"))  # the README's Chinese picture (docs/sandbox-zh.png)
+
+    # Any message's ⋮ menu has *Capture as lead*: the new-lead form opens with the message in it.
+    _type(page, "青岛化工设备有限公司 问 6 个储罐的涂装报价")
+    message = page.locator(".msg:not(.ephemeral)", has_text="问 6 个储罐").last
+    message.hover()
+    message.locator(".msg-menu .overflow-btn").click()
+    message.locator("[data-shortcut=capture_as_lead]").click()
+    expect(page.locator("#modal h2")).to_have_text("新建线索")
+    expect(page.locator("#in-asked_for")).to_have_value("青岛化工设备有限公司 问 6 个储罐的涂装报价")

@@ -56,7 +56,7 @@ def test_every_kind_the_services_write_is_drawn_by_exactly_one_registered_kind(a
     lead(app, "Bobs Co", user=BOB)  # Bob leaves Slack: his digest finds him gone, the manager is told (orphaned)
     for order in ("2,400 CNY 2026-01-10", "¥3,000 2026-04-02", "2.5k 2026-07-10"):
         command(app, f"order Zhang Metalworks {order}")  # a steady small buyer: the question
-    assert "come to <#C0GENERAL>" in command(app, "summary on", channel=GENERAL)
+    assert "come to <#C0GENERAL>" in command(app, "summary on", user=ADMIN, channel=GENERAL)
     assert "now an inbound channel" in command(app, "inbound on", channel=INBOX)
     first = _enquiry(app, "RFQ: 40 valves")
     tick(app, START)

@@ -136,6 +136,49 @@ def test_a_follow_up_of_an_unknown_kind_or_with_a_past_next_date_is_refused(deps
     assert deps.leads.find(TEAM, number).touch_count == 0
 
 
+def test_only_the_owner_or_an_admin_may_reopen_a_won_lead_and_only_within_30_days(deps):
+    number = str(deps.leads.capture(TEAM, DRAFT, ALICE, START).number)
+    with _refused("error.reopen_not_won"):
+        deps.leads.reopen(TEAM, number, ALICE, START, "UTC")
+    deps.leads.win(TEAM, number, ALICE, START, value="1.2万", currency="CNY")
+    with pytest.raises(NotAllowed):
+        deps.leads.reopen(TEAM, number, BOB, START, "UTC")
+    with _refused("error.reopen_too_late"):
+        deps.leads.reopen(TEAM, number, ALICE, START + timedelta(days=31), "UTC")
+    reopened = deps.leads.reopen(TEAM, number, ADMIN, START + timedelta(days=30), "UTC")
+    assert reopened.status == "open" and reopened.won_value is None and reopened.next_follow_up_on is not None
+
+
+def test_a_won_value_must_be_an_amount(deps):
+    number = str(deps.leads.capture(TEAM, DRAFT, ALICE, START).number)
+    with pytest.raises(FormInvalid) as refused:
+        deps.leads.win(TEAM, number, ALICE, START, value="a lot", currency="CNY")
+    assert refused.value.fields == {"won_value": ("field.won_value_not_amount", {})}
+    won = deps.leads.win(TEAM, number, ALICE, START, value="$2.4k", currency="CNY")
+    assert (won.status, won.won_value, won.won_currency) == ("won", Decimal("2400.00"), "USD")
+
+
+def test_buyer_said_later_is_a_follow_up_and_a_refused_close_keeps_its_note(deps):
+    number = str(deps.leads.capture(TEAM, DRAFT, ALICE, START).number)
+    with _refused("field.date_past"):
+        deps.leads.buyer_said_later(TEAM, number, ALICE, TODAY - timedelta(days=1), START, "UTC")
+    later = deps.leads.buyer_said_later(TEAM, number, ALICE, TODAY + timedelta(days=14), START, "UTC")
+    day = TODAY + timedelta(days=14)
+    assert (later.touch_count, later.next_follow_up_on, later.buyer_date) == (1, day, day)
+    with pytest.raises(LeadbotError):
+        deps.leads.lose(TEAM, number, ALICE, "went_silent", "never answered", START)
+    assert "2026-12-01: never answered" in deps.leads.find(TEAM, number).discovery_notes
+
+
+def test_the_date_the_buyer_named_is_the_next_follow_up_unless_the_rep_chose_another(deps):
+    number = str(deps.leads.capture(TEAM, DRAFT, ALICE, START).number)
+    lead = deps.leads.log_touch(TEAM, number, ALICE, "call", "", START, "UTC", buyer_said="Decision on 14 Dec")
+    assert (lead.next_follow_up_on, lead.buyer_date) == (TODAY.replace(day=14), TODAY.replace(day=14))
+    chosen = TODAY.replace(day=10)
+    lead = deps.leads.log_touch(TEAM, number, ALICE, "call", "", START, "UTC", buyer_said="14 Dec", next_on=chosen)
+    assert lead.next_follow_up_on == chosen
+
+
 # -- orders ----------------------------------------------------------------------------------------
 
 
@@ -181,3 +224,27 @@ def test_own_settings_without_a_workday_or_with_hours_ending_before_they_start_a
         )
     assert set(refused.value.fields) == {"workdays", "work_end"}
     assert deps.directory.rep(TEAM, ALICE, START).hours.start.hour == 9  # still the team's hours
+
+
+def test_only_an_admin_may_turn_the_summary_on_or_off_or_move_it(deps):
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, GENERAL, ALICE, START)
+    assert deps.teams.summary_channel(TEAM) == (None, None)
+    deps.teams.set_summary_channel(TEAM, GENERAL, ADMIN, START)
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, None, ALICE, START)
+    with _refused("summary.channel_admins_only"):
+        deps.teams.set_summary_channel(TEAM, "C0RANDOM", ALICE, START)
+    assert deps.teams.summary_channel(TEAM) == (GENERAL, ADMIN)
+
+
+def test_a_team_change_is_addressed_to_the_manager_unless_they_made_it(db, slack):
+    deps = build_deps(make_settings(db.url, slack.base_url, LEADBOT_MANAGER=BOB), db=db)
+    change = deps.teams.set_summary_channel(TEAM, GENERAL, ADMIN, START)
+    assert (change.actor, change.what, change.channel, change.tell) == (ADMIN, "summary_on", GENERAL, BOB)
+    assert deps.team_settings.set_summary_schedule(TEAM, "daily", ADMIN, START).tell == BOB
+    rules = deps.team_settings.save(TEAM, {"cadence": "3,10", "summary_schedule": "daily"}, ADMIN, START)
+    assert rules.what == "rules" and rules.fields == ("cadence",)
+    assert deps.team_settings.save(TEAM, {"cadence": "3,10", "summary_schedule": "daily"}, ADMIN, START) is None
+    himself = build_deps(make_settings(db.url, slack.base_url, LEADBOT_MANAGER=ADMIN), db=db)
+    assert himself.teams.set_summary_channel(TEAM, None, ADMIN, START).tell is None

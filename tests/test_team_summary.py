@@ -5,7 +5,7 @@ import logging
 
 from PIL import Image
 
-from tests.conftest import ADMIN, ALICE, GENERAL
+from tests.conftest import ADMIN, GENERAL
 from tests.support import command, lead, text_of, tick
 
 MONDAY_NINE = "2026-12-07T09:00:00+00:00"  # the team's time zone is UTC in these tests
@@ -20,7 +20,7 @@ def _week_of_work(app):
     lead(app, "Beta")
     command(app, "log 1 call spoke to Li")
     command(app, "won 2")
-    assert "come to <#C0GENERAL>" in command(app, "summary on", channel=GENERAL)
+    assert "come to <#C0GENERAL>" in command(app, "summary on", user=ADMIN, channel=GENERAL)
 
 
 def test_the_weekly_summary_goes_out_once_on_monday_with_a_chart(app):
@@ -64,7 +64,7 @@ def test_when_leadbot_is_not_in_the_channel_whoever_turned_it_on_is_told_how_to_
     app.slack.remove_bot_from_channel(GENERAL)
     tick(app, MONDAY_NINE)
     tick(app, "2026-12-07T10:00:00+00:00")
-    told = [m for m in app.slack.dms_to(ALICE) if "Invite me there with `/invite @leadbot`" in text_of(m)]
+    told = [m for m in app.slack.dms_to(ADMIN) if "Invite me there with `/invite @leadbot`" in text_of(m)]
     assert len(told) == 1
     assert "goes to <#C0GENERAL>" in command(app, "summary")  # still on: inviting the bot fixes it
 

@@ -131,8 +131,9 @@ def test_a_week_of_real_activity_adds_up(app, db):
         team_id=TEAM,
         start=WEEK_START,
         end=WEEK_END,
-        # "Old Co" came in before the week; the small-buyer answers opened two existing-customer leads.
-        new_by_source={"website": 2, "referral": 1, "trade_show": 1, "marketing": 1, "existing_customer": 2},
+        # "Old Co" came in before the week; the two existing-customer leads the small-buyer answers opened
+        # are customers who already buy, not new enquiries.
+        new_by_source={"website": 2, "referral": 1, "trade_show": 1, "marketing": 1},
         touches_by_rep={ALICE: 5, BOB: 2},  # #1's touch was before the week, #6's after it
         goal_by_rep={ALICE: (1, 6)},  # open now: #1, #2 (3 touches), #5, #6, #7, #8; Bob has none open
         went_quiet=2,  # #5 and #6
@@ -146,6 +147,7 @@ def test_a_week_of_real_activity_adds_up(app, db):
         needs_new_owner=1,
         funnel=(2, 3, 0, 1, 0, 0),
         min_touches=3,
+        touches_by_kind={"call": 6, "visit": 1},  # the same 7 follow-ups, by how they were made
     )
 
 
@@ -320,7 +322,20 @@ def test_a_chart_for_sixty_reps_shows_the_top_fifteen():
     assert len(bars) == chart.REPS_SHOWN and bars == sorted(bars, reverse=True)
 
 
-def test_names_the_built_in_font_cannot_draw_fall_back_to_what_it_can():
+def test_names_no_font_can_draw_fall_back_to_what_one_can(monkeypatch):
     assert chart._display_name("U1", {"U1": "José Müller"}) == "Jose Muller"
-    assert chart._display_name("U1", {"U1": "王丽"}) == "U1"
+    assert chart._display_name("U1", {"U1": "王丽"}) == "王丽"  # the CJK font draws it
+    assert chart._display_name("U1", {"U1": "\U0001f600"}) == "U1"
     assert chart._display_name("U1", {}) == "U1"
+    # Without any CJK font: Chinese names show the id and Chinese titles come in English.
+    monkeypatch.setattr(chart, "CJK_FONTS", ())
+    for cached in (chart.cjk_font_file, chart._cjk_font):
+        cached.cache_clear()
+        monkeypatch.setattr(chart, cached.__name__, cached)  # cleared again when the test ends, below
+    try:
+        assert chart._display_name("U1", {"U1": "王丽"}) == "U1"
+        assert chart._catalog("chart.reps_title", "zh") == t("chart.reps_title", "en")
+    finally:
+        monkeypatch.undo()
+        chart.cjk_font_file.cache_clear()
+        chart._cjk_font.cache_clear()

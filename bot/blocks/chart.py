@@ -1,10 +1,12 @@
-"""The team summary's chart: follow-ups per rep and the follow-up funnel, drawn as a PNG with Pillow."""
+"""The team summary's chart: follow-ups per rep and the follow-up funnel, drawn as a PNG with Pillow, in Chinese too."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from functools import lru_cache
 from io import BytesIO
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -31,6 +33,20 @@ NUMBER_ROOM = 40  # space after the longest bar for its number
 ROW_HEIGHT_MAX = 26
 ELLIPSIS = "..."  # the built-in font has no "…"
 
+# Fonts with Chinese glyphs, looked for in this order: Debian's and Ubuntu's packages, then macOS's and Windows'.
+# scripts/test and scripts/run install fonts-wqy-microhei (WenQuanYi Micro Hei: Apache-2.0, or GPL-3 with the
+# font exception); Noto Sans CJK (fonts-noto-cjk, SIL Open Font License 1.1) is used first where it is installed.
+CJK_FONTS: tuple[tuple[str, int], ...] = (  # (file, face in a collection)
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # face 2: Simplified Chinese
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+    ("C:/Windows/Fonts/msyh.ttc", 0),
+)
+
+logger = logging.getLogger(__name__)
+
 
 def summary_chart(data: SummaryData, labels: dict[str, str], lang: str | None = None) -> bytes:
     """A PNG of WIDTH×HEIGHT; `labels` maps user ids to display names (the id is shown when missing)."""
@@ -48,7 +64,8 @@ def summary_chart(data: SummaryData, labels: dict[str, str], lang: str | None = 
 
 
 def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], labels: dict[str, str], lang) -> None:
-    draw.text((REPS_LEFT, TITLE_TOP), _catalog("chart.reps_title", lang), font=_font(16), fill=TEXT_COLOUR)
+    title = _catalog("chart.reps_title", lang)
+    draw.text((REPS_LEFT, TITLE_TOP), title, font=_font_for(title, 16), fill=TEXT_COLOUR)
     ranked = sorted(((count, user) for user, count in touches_by_rep.items() if count > 0), key=lambda r: (-r[0], r[1]))
     if not ranked:
         _note(draw, (REPS_LEFT + REPS_RIGHT) // 2, _catalog("chart.no_follow_ups", lang))
@@ -63,19 +80,22 @@ def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], label
         top = PLOT_TOP + i * row
         bar_top, bar_bottom = top + 4, top + row - 4
         middle = (bar_top + bar_bottom) // 2
-        name = _fit(_display_name(user, labels), font, NAME_WIDTH)
-        draw.text((REPS_LEFT + NAME_WIDTH, middle), name, font=font, fill=TEXT_COLOUR, anchor="rm")
+        name = _display_name(user, labels)
+        name_font = _font_for(name, 13)
+        name = _fit(name, name_font, NAME_WIDTH)
+        draw.text((REPS_LEFT + NAME_WIDTH, middle), name, font=name_font, fill=TEXT_COLOUR, anchor="rm")
         bar_right = bar_left + max(2, round(count * scale))
         draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=REP_BAR_COLOUR)
         draw.text((bar_right + 6, middle), f"{count:,}", font=font, fill=TEXT_COLOUR, anchor="lm")
     if hidden > 0:
         more = _catalog("chart.more_reps", lang, count=hidden)
-        draw.text((REPS_LEFT + NAME_WIDTH, PLOT_TOP + len(shown) * row + row // 2), more, font=font, fill=MUTED_COLOUR,
-                  anchor="rm")
+        draw.text((REPS_LEFT + NAME_WIDTH, PLOT_TOP + len(shown) * row + row // 2), more, font=_font_for(more, 13),
+                  fill=MUTED_COLOUR, anchor="rm")
 
 
 def _funnel_panel(draw: ImageDraw.ImageDraw, funnel: tuple[int, ...], lang) -> None:
-    draw.text((FUNNEL_LEFT, TITLE_TOP), _catalog("chart.funnel_title", lang), font=_font(16), fill=TEXT_COLOUR)
+    title = _catalog("chart.funnel_title", lang)
+    draw.text((FUNNEL_LEFT, TITLE_TOP), title, font=_font_for(title, 16), fill=TEXT_COLOUR)
     font = _font(13)
     baseline = PLOT_BOTTOM - 28
     slot = (FUNNEL_RIGHT - FUNNEL_LEFT) / len(FUNNEL_LABELS)
@@ -84,7 +104,8 @@ def _funnel_panel(draw: ImageDraw.ImageDraw, funnel: tuple[int, ...], lang) -> N
         centre = FUNNEL_LEFT + slot * i + slot / 2
         draw.text((centre, baseline + 6), label, font=font, fill=TEXT_COLOUR, anchor="mt")
     axis = _catalog("chart.funnel_axis", lang)
-    draw.text(((FUNNEL_LEFT + FUNNEL_RIGHT) / 2, baseline + 26), axis, font=font, fill=MUTED_COLOUR, anchor="mt")
+    draw.text(((FUNNEL_LEFT + FUNNEL_RIGHT) / 2, baseline + 26), axis, font=_font_for(axis, 13), fill=MUTED_COLOUR,
+              anchor="mt")
     highest = max(funnel, default=0)
     if highest <= 0:
         _note(draw, (FUNNEL_LEFT + FUNNEL_RIGHT) // 2, _catalog("chart.no_open_leads", lang))
@@ -100,49 +121,83 @@ def _funnel_panel(draw: ImageDraw.ImageDraw, funnel: tuple[int, ...], lang) -> N
 
 
 def _note(draw: ImageDraw.ImageDraw, centre_x: int, text: str) -> None:
-    draw.text((centre_x, (PLOT_TOP + PLOT_BOTTOM) // 2), text, font=_font(14), fill=MUTED_COLOUR, anchor="mm")
+    draw.text((centre_x, (PLOT_TOP + PLOT_BOTTOM) // 2), text, font=_font_for(text, 14), fill=MUTED_COLOUR,
+              anchor="mm")
 
 
-# -- text the built-in font can draw ------------------------------------------------------------
+# -- text a font can draw ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
-    """Pillow's own scalable font (Pillow ≥ 10.1), so no font file has to be shipped or fetched."""
+    """Pillow's own scalable font (Pillow ≥ 10.1): Latin text looks the same wherever leadbot runs."""
     return ImageFont.load_default(size=size)
 
 
+@lru_cache(maxsize=1)
+def cjk_font_file() -> tuple[str, int] | None:
+    """The first font of CJK_FONTS on this machine, as (file, face); None, said once in the log, when there is none."""
+    for path, face in CJK_FONTS:
+        if Path(path).is_file():
+            return path, face
+    logger.warning(
+        "no font with Chinese glyphs found (looked for %s); the summary chart shows Chinese text in English and "
+        "Chinese names as user ids. Install one, e.g. `apt-get install fonts-wqy-microhei`.",
+        ", ".join(path for path, _ in CJK_FONTS),
+    )
+    return None
+
+
+@lru_cache(maxsize=8)
+def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
+    found = cjk_font_file()
+    return None if found is None else ImageFont.truetype(found[0], size, index=found[1])
+
+
+def _font_for(text: str, size: int) -> ImageFont.FreeTypeFont:
+    """The built-in font for what it can draw, the CJK font for Chinese (and whatever else only it has)."""
+    if _covers(_font(size), text):
+        return _font(size)
+    cjk = _cjk_font(size)
+    return cjk if cjk is not None and _covers(cjk, text) else _font(size)
+
+
 def _catalog(key: str, lang: str | None, **params: object) -> str:
-    """Catalog text in `lang`, or in English when the built-in font can't draw that translation."""
+    """Catalog text in `lang`, or in English when no font here can draw that translation."""
     text = _drawable(t(key, lang, **params))
     return text if text is not None else t(key, **params)
 
 
 def _display_name(user: str, labels: dict[str, str]) -> str:
-    # The built-in font has Latin letters only: "José" becomes "Jose", and a name it can't draw at all shows the id.
+    # "José" becomes "Jose"; "王芳" is drawn with the CJK font; a name no font here can draw shows the id.
     name = labels.get(user) or ""
     return _drawable(name) or user
 
 
 def _drawable(text: str) -> str | None:
-    """`text` with accents and typographic dashes folded so the built-in font draws it, or None when it can't."""
+    """`text` with accents and typographic dashes folded so a font here draws it, or None when none can."""
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = folded.replace("—", "-").replace("–", "-").replace("…", ELLIPSIS).replace("’", "'")
-    missing = _missing_glyph()
-    if any(not c.isspace() and _glyph(c) == missing for c in folded):
+    if _covers(_font(13), folded):
+        return folded
+    cjk = _cjk_font(13)
+    if cjk is None:
         return None
-    return folded
+    # Chinese as written ("在跟线索：…" keeps its full-width colon); folded only if the CJK font needs it.
+    return next((candidate for candidate in (text, folded) if _covers(cjk, candidate)), None)
 
 
-@lru_cache(maxsize=4096)
-def _glyph(char: str) -> tuple:
-    mask = _font(13).getmask(char)
+def _covers(font: ImageFont.FreeTypeFont, text: str) -> bool:
+    """Whether `font` has a glyph for every character of `text` (a missing one draws as its "missing" box)."""
+    missing = _glyph(font, "\uffff")  # a noncharacter: no font has it, so this is the box
+    return all(c.isspace() or _glyph(font, c) != missing for c in text)
+
+
+@lru_cache(maxsize=8192)
+def _glyph(font: ImageFont.FreeTypeFont, char: str) -> tuple:
+    mask = font.getmask(char)
     return mask.size, bytes(mask)
-
-
-def _missing_glyph() -> tuple:
-    return _glyph("\uffff")  # a noncharacter: no font has it, so this is the "missing" box
 
 
 def _fit(text: str, font, width: int) -> str:

@@ -8,7 +8,7 @@ from bot.blocks import kit
 from bot.blocks.accounts import NOTE_ACTION
 from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT
+from bot.blocks.leads import COMPANY_IN_TEXT, situation_text
 from bot.services.digests import DigestData
 from bot.services.leads import LeadView
 from bot.text import formatting
@@ -74,7 +74,8 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     elif data.small_buyers:
         hidden += len(data.small_buyers)
     if data.wins:
-        won = ", ".join(f"#{lead.number} {user_text(lead.company, 60)}" for lead in data.wins[:20])
+        separator = t("text.list_separator", lang)
+        won = separator.join(f"#{lead.number} {user_text(lead.company, 60)}" for lead in data.wins[:20])
         blocks.append(kit.context(t("digest.wins", lang, leads=won)))
     if hidden:
         blocks.append(kit.context(t("digest.more", lang, count=hidden)))
@@ -89,6 +90,6 @@ def _due_line(lead: LeadView, lang: str | None) -> str:
         lang,
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
-        situation=t(f"situation.{lead.situation}", lang),
+        situation=situation_text(lead, lang),
         progress=formatting.lead_goal(lead, lang),
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.blocks import kit
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title
+from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title, questions_for, situation_text
 from bot.clock import local_today
 from bot.services.leads import LOST_REASONS, LeadView
 from bot.text import formatting
@@ -17,7 +17,9 @@ NUDGE_LEADS_MAX = 10  # 4 blocks each, well inside a message's 50
 SNOOZE_ACTION = "lead_snooze"
 BUYER_DATE_ACTION = "lead_buyer_date"
 NEXT_DATE_ACTION = "lead_next_date"
-WON_ACTION = "lead_won"
+WON_ACTION = "lead_won"  # on messages sent before Won asked to confirm: still wins at once
+WON_OPEN_ACTION = "lead_won_open"
+WON_CALLBACK = "lead_won_confirm"
 LOST_ACTION = "lead_lost_open"
 LOST_CALLBACK = "lead_lost"
 RESCHEDULE_CALLBACK = "lead_reschedule"
@@ -69,7 +71,7 @@ def quiet_blocks(
 
 
 def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: int, lang: str | None) -> str:
-    questions = t(f"ask.{lead.situation}", lang).split("\n")
+    questions = questions_for(lead, lang)
     asked = t("nudge.asked", lang, text=user_text(lead.asked_for, 300)) if lead.asked_for else ""
     return t(
         "nudge.lead",
@@ -77,7 +79,7 @@ def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: in
         number=lead.number,
         company=user_text(lead.company, COMPANY_IN_TEXT),
         asked=asked,
-        situation=t(f"situation.{lead.situation}", lang),
+        situation=situation_text(lead, lang),
         silent=tn("days", formatting.calendar_days(lead.last_contact(), today, tz), lang),
         progress=formatting.follow_up_goal(lead.touch_count, min_touches, goal, lang),
         # A different question each time round, so the rep has something new to ask.
@@ -104,7 +106,7 @@ def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
             "action_id": BUYER_DATE_ACTION,
             "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
         },
-        kit.button(t("nudge.won", lang), WON_ACTION, number),
+        kit.button(t("nudge.won_open", lang), WON_OPEN_ACTION, number),
         kit.button(t("nudge.lost", lang), LOST_ACTION, number, style="danger"),
         block_id=lead_block_id(lead.number),
     )
@@ -120,12 +122,14 @@ def outcome_text(lead: LeadView, nudged_at: datetime, today: date, lang: str | N
     if lead.status == "lost":
         return t("nudge.done_lost", lang, reason=t(f"reason.{lead.lost_reason or 'other'}", lang))
     when = formatting.day(lead.next_follow_up_on, today) if lead.next_follow_up_on else "—"
-    if lead.last_touch_at and lead.last_touch_at >= nudged_at:
-        return t("nudge.done_logged", lang, date=when)
+    touched = bool(lead.last_touch_at and lead.last_touch_at >= nudged_at)
     still_due = due_on if due_on is not None else today - timedelta(days=1)
-    if lead.next_follow_up_on and lead.next_follow_up_on > still_due:
-        if lead.buyer_date and lead.buyer_date == lead.next_follow_up_on:
-            return t("nudge.done_buyer_date", lang, date=when)
+    moved = bool(lead.next_follow_up_on and lead.next_follow_up_on > still_due)
+    if (touched or moved) and lead.buyer_date and lead.buyer_date == lead.next_follow_up_on:
+        return t("nudge.done_buyer_date", lang, date=when)
+    if touched:
+        return t("nudge.done_logged", lang, date=when)
+    if moved:
         return t("nudge.done_rescheduled", lang, date=when)
     return ""
 
@@ -153,7 +157,8 @@ def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang:
 
 
 def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> dict:
-    listed = ", ".join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
+    separator = t("text.list_separator", lang)
+    listed = separator.join(f"#{n}" for n in numbers[:100]) + (" …" if len(numbers) > 100 else "")
     text = tn("orphan.text", len(numbers), lang, owner=owner, numbers=listed)
     return kit.message([kit.section(text)], text)
 
@@ -165,6 +170,21 @@ def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None, note: st
         [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
         private_metadata=json.dumps({**metadata, "lead": lead.number}), note=note,
+    )
+
+
+def won_modal(lead: LeadView, currency: str, metadata: dict, lang: str | None = None) -> dict:
+    """Won asks to confirm, and for the deal's value if the rep knows it (in the team's currency)."""
+    blocks = [
+        kit.section(t("won.confirm", lang, lead=user_text(lead_title(lead), 300))),
+        kit.text_input(
+            "won_value", t("form.won_value", lang, currency=currency), optional=True, max_length=40,
+            hint=t("form.won_value_hint", lang),
+        ),
+    ]
+    return kit.modal(
+        WON_CALLBACK, t("modal.won_title", lang), blocks, submit=t("modal.won_submit", lang),
+        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
     )
 
 

@@ -112,5 +112,5 @@ def round_robin_text(channel_id: str, state: ChannelState, within: Decimal, lang
         return t("inbound.round_robin_off", lang, channel=channel_id, within=within_text(within, lang))
     if not state.claimers:
         return t("inbound.round_robin_on_nobody", lang, channel=channel_id)
-    reps = ", ".join(f"<@{user}>" for user in state.claimers[:20])
+    reps = t("text.list_separator", lang).join(f"<@{user}>" for user in state.claimers[:20])
     return t("inbound.round_robin_on", lang, channel=channel_id, within=within_text(within, lang), reps=reps)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from bot.blocks import kit
 from bot.blocks.kit import user_text
 from bot.services.leads import (
+    EXISTING_CUSTOMER,
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
     SITUATIONS,
@@ -18,6 +19,7 @@ from bot.services.leads import (
     LeadView,
 )
 from bot.text import formatting
+from bot.text.amounts import money
 from bot.text.company_names import COMPANY_MAX
 from bot.text.i18n import t
 
@@ -53,9 +55,15 @@ class NewLeadPrefill:
             contact_role=lead.contact_role,
             situation=lead.situation,
             discovery_notes=lead.discovery_notes,
-            claimed_potential="" if lead.claimed_potential is None else str(lead.claimed_potential),
+            claimed_potential="" if lead.claimed_potential is None else _plain_number(lead.claimed_potential),
             potential_unit=lead.potential_unit,
         )
+
+
+def _plain_number(value) -> str:
+    """24000.00 → "24000", 1234.50 → "1234.5": what a rep would have typed."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def help_message(lang: str | None = None, unknown: str | None = None) -> dict:
@@ -98,6 +106,33 @@ def date_note(lead: LeadView, today: date, lang: str | None = None, typed: str =
     return t("date.rest_day", lang, date=when) if lead.rest_day else ""
 
 
+def won_text(lead: LeadView, reopen_days: int, lang: str | None = None) -> str:
+    """"#12 Acme is won" (with its value when given), and how to undo a click on the wrong lead."""
+    company = user_text(lead.company, COMPANY_IN_TEXT)
+    if lead.won_value is not None:
+        won = t("lead.won_worth", lang, number=lead.number, company=company, value=_won_value(lead))
+    else:
+        won = t("lead.won", lang, number=lead.number, company=company)
+    return won + " " + t("lead.reopen_hint", lang, number=lead.number, days=reopen_days)
+
+
+def questions_for(lead: LeadView, lang: str | None = None) -> list[str]:
+    """What to ask next: about the buyer's situation for an enquiry; about the rest of their buying for a customer
+    who already buys from us (a lead opened from a small-buyer answer)."""
+    key = "ask.existing_customer" if lead.source == EXISTING_CUSTOMER else f"ask.{lead.situation}"
+    return t(key, lang).split("\n")
+
+
+def situation_text(lead: LeadView, lang: str | None = None) -> str:
+    """The buyer's situation, or "Existing customer" for a customer who already buys from us."""
+    return t("source.existing_customer" if lead.source == EXISTING_CUSTOMER else f"situation.{lead.situation}", lang)
+
+
+def _won_value(lead: LeadView) -> str:
+    """¥12,000; a plain number when an imported deal named no currency."""
+    return money(lead.won_value, lead.won_currency) if lead.won_currency else formatting.number(lead.won_value)
+
+
 def lead_title(lead: LeadView) -> str:
     return t("lead.header", number=lead.number, company=kit.fit(lead.company, COMPANY_IN_TEXT))
 
@@ -110,10 +145,11 @@ def lead_card(
     if intro:
         blocks.append(kit.section(intro))
     blocks.append(kit.header(lead_title(lead)))
-    contact = ", ".join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
+    # "Li Ming, buyer" and "张三，采购经理": the comma is the reader's language's.
+    contact = t("text.comma", lang).join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
     facts = [
         t("lead.owner", lang, owner=lead.owner_id),
-        t("lead.situation", lang, situation=t(f"situation.{lead.situation}", lang)),
+        t("lead.situation", lang, situation=situation_text(lead, lang)),
         t("lead.contact", lang, contact=user_text(contact, 400)),
         _source_field(lead, lang),
         t("lead.touches", lang, progress=formatting.follow_up_goal(
@@ -134,6 +170,8 @@ def lead_card(
         )
     if lead.status != "open":
         facts.append(t("lead.status", lang, status=t(f"status.{lead.status}", lang)))
+    if lead.status == "won" and lead.won_value is not None:
+        facts.append(t("lead.won_value", lang, value=_won_value(lead)))
     blocks += kit.fields(facts)
     if lead.asked_for:
         blocks.append(kit.section(t("lead.asked_for", lang, text=user_text(lead.asked_for, 2800))))
@@ -142,7 +180,7 @@ def lead_card(
     if lead.touches:
         blocks.append(kit.section(t("lead.history", lang, lines=_history(lead, lang))))
     if lead.status == "open":
-        questions = "\n".join(f"• {q}" for q in t(f"ask.{lead.situation}", lang).split("\n"))
+        questions = "\n".join(f"• {q}" for q in questions_for(lead, lang))
         blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
         blocks.append(
             kit.actions(
@@ -236,9 +274,10 @@ def _lead_inputs(prefill: NewLeadPrefill, lang: str | None) -> list[dict]:
             "discovery_notes", t("form.discovery", lang), initial=prefill.discovery_notes, multiline=True,
             optional=True, max_length=LONG_TEXT_MAX, placeholder=t("form.discovery_hint", lang),
         ),
-        kit.number_input(
-            "claimed_potential", t("form.potential", lang), initial=prefill.claimed_potential,
-            hint=t("form.potential_hint", lang),
+        # Text, not Slack's number input, which refuses what reps type: `1.2万`, `2.4k`, `5,000`.
+        kit.text_input(
+            "claimed_potential", t("form.potential", lang), initial=prefill.claimed_potential, optional=True,
+            max_length=40, placeholder=t("form.potential_placeholder", lang), hint=t("form.potential_hint", lang),
         ),
         kit.text_input(
             "potential_unit", t("form.potential_unit", lang), initial=prefill.potential_unit, optional=True,

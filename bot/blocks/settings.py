@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.blocks import kit
 from bot.config import Settings
 from bot.services.reps import SNOOZE_CHOICES, RepView
-from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_name, t, tn
+from bot.text.i18n import LANGUAGES, current_language, language_name, language_of_locale, t, tn
 from bot.worktime import WEEKDAYS
 
 SETTINGS_CALLBACK = "settings"
@@ -36,7 +36,8 @@ def settings_modal(
         kit.select_input(
             "language", t("settings.language", lang),
             [kit.option(language_name(code), code) for code in LANGUAGES],
-            initial=rep.language or DEFAULT_LANGUAGE,
+            # The language the rep reads now (their choice, else their Slack's, else the team's): saving keeps it.
+            initial=rep.language or language_of_locale(rep.locale) or lang or current_language(),
         ),
         kit.select_input(
             "snooze_days", t("settings.snooze", lang),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.blocks import kit
-from bot.services.leads import LOST_REASONS, SOURCES
+from bot.services.leads import LOST_REASONS, SOURCES, TOUCH_KINDS
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
 from bot.text.amounts import money
@@ -47,6 +47,7 @@ def _sections(data: SummaryData, currency: str, lang: str | None) -> list[str]:
     sections = [
         _new_enquiries(data, lang),
         _follow_ups(data, lang),
+        *_follow_up_kinds(data, lang),
         _funnel(data, lang),
         _gone_quiet(data, lang),
         _won_and_lost(data, lang),
@@ -111,6 +112,15 @@ def _follow_ups(data: SummaryData, lang: str | None) -> str:
     )
     lines = [_rep_line(data, rep, lang) for rep in reps]
     return t("summary.follow_ups", lang, count=touches, lines=_lines(lines, lang, REPS_MAX), **goal)
+
+
+def _follow_up_kinds(data: SummaryData, lang: str | None) -> list[str]:
+    """How the follow-ups were made — calls, WeChat, email…: a line when there were any."""
+    if not data.touches_by_kind:
+        return []
+    counted = _by_count(data.touches_by_kind, order=TOUCH_KINDS)
+    items = [t("summary.count", lang, label=_label("kind", kind, lang), count=n) for kind, n in counted]
+    return [t("summary.by_kind", lang, lines=_inline(items, lang))]
 
 
 def _rep_line(data: SummaryData, rep: str, lang: str | None) -> str:

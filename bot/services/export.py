@@ -79,6 +79,8 @@ def _leads(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
             "lost_reason": lead.lost_reason,
             "closed_on": ctx.day(lead.closed_at),
             "source_link": lead.source_link,
+            "won_value": None if lead.won_value is None else str(lead.won_value),
+            "won_currency": lead.won_currency,
         }
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 from sqlalchemy import case, func, select
 
 from bot.services.digests import DigestData, Digests
-from bot.services.leads import LeadPage, LeadService
+from bot.services.leads import EXISTING_CUSTOMER, LeadPage, LeadService
 from bot.store.database import Database
 from bot.store.models import OPEN, WON, Lead, Touch
 from bot.worktime import at_local
@@ -67,7 +67,10 @@ class Home:
             captured = session.scalar(
                 select(func.count())
                 .select_from(Lead)
-                .where(Lead.team_id == team_id, Lead.created_by == user_id, Lead.created_at >= since)
+                .where(
+                    Lead.team_id == team_id, Lead.created_by == user_id, Lead.created_at >= since,
+                    Lead.source != EXISTING_CUSTOMER,  # a step with a customer who already buys: no new enquiry
+                )
             )
             won = session.scalar(
                 select(func.count()).select_from(Lead).where(

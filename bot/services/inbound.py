@@ -19,6 +19,7 @@ from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
 from bot.store.upsert import insert_ignore
+from bot.text.company_guess import guess_company
 from bot.text.company_names import company_key
 from bot.text.i18n import t
 from bot.text.message_text import IncomingMessage, first_line
@@ -26,7 +27,7 @@ from bot.worktime import WorkingHours
 
 CLAIM, ASSIGN, ROUND_ROBIN = "claim", "assign", "round_robin"
 INBOUND_REMINDER, INBOUND_ASSIGNED = "inbound_reminder", "inbound_assigned"
-PLACEHOLDER_MAX = 80  # the company is unknown until the owner says; the message's first line stands in
+PLACEHOLDER_MAX = 80  # the company is a guess until the owner says; room for the guess and a ts after it
 
 
 @dataclass(frozen=True)
@@ -439,12 +440,12 @@ def _enquiry(session: Session, team_id: str, channel_id: str, ts: str) -> Enquir
 
 
 def _placeholder_company(session: Session, team_id: str, enquiry: Enquiry) -> str:
-    """The message's first line stands in for the company until the owner corrects it.
+    """A short guess at the company (see bot.text.company_guess) stands in until the owner confirms or corrects it.
 
-    Two enquiries may open with the same words ("Request for quote"); the second gets its
+    Two enquiries may make the same guess ("Request for quote"); the second gets its
     message ts added so it still becomes a lead of its own.
     """
-    name = first_line(enquiry.text, PLACEHOLDER_MAX) or t("inbound.placeholder_company", author=enquiry.author[:60])
+    name = guess_company(enquiry.text, enquiry.author) or t("inbound.placeholder_company", author=enquiry.author[:60])
     if open_lead_by_key(session, team_id, company_key(name)) is not None:
         suffix = f" ({enquiry.message_ts})"
         name = first_line(name, PLACEHOLDER_MAX - len(suffix)) + suffix

@@ -28,6 +28,8 @@ from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
 from bot.store.upsert import insert_ignore
+from bot.text.amounts import AmountError, parse_amount
+from bot.text.buyer_dates import date_in_text
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.text.lead_command import lead_number
 from bot.text.lead_ref import Ambiguous, Candidate, Found, name_pieces, resolve_lead
@@ -42,8 +44,13 @@ SOURCES = (
 # Sources leadbot sets itself, never offered in the form.
 EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
-TOUCH_KINDS = ("call", "email", "visit", "message", "meeting")
+# WeChat is where most Chinese B2B follow-ups happen; it comes second in the form for that reason.
+TOUCH_KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
 LOST_REASONS = ("competitor", "cancelled", "no_budget", "not_fit", "went_silent", "other")
+# Recorded when the buyer named a date (*Buyer said later*): a contact, counted like any follow-up.
+BUYER_NAMED_DATE = "buyer_date"
+# A won lead may be reopened this long after it was closed (a click on the wrong lead, a deal that fell through).
+REOPEN_DAYS = 30
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 3000
 POTENTIAL_MAX = Decimal("1e15")
@@ -52,7 +59,7 @@ VIEW_COLUMNS = (
     Lead.team_id, Lead.number, Lead.company, Lead.contact_name, Lead.contact_role, Lead.source, Lead.asked_for,
     Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
     Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
-    Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link,
+    Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -152,6 +159,9 @@ class LeadView:
     nudges_unanswered: int = 0
     touches: tuple[TouchView, ...] = ()
     source_link: str | None = None
+    won_value: Decimal | None = None
+    won_currency: str | None = None
+    closed_at: datetime | None = None
     # Set by the change that made it: the next follow-up was kept as the person gave it although it is a rest
     # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
     rest_day: bool = False
@@ -246,13 +256,19 @@ def check_company(company: str) -> None:
 
 
 def parse_potential(raw: str | None) -> Decimal | None:
-    text = clean_text(raw).replace(",", "")
+    """A claimed potential as reps type it: `5000`, `5,000`, `2.4k`, `1.2万`, `1.2 万`; 0 is allowed, a minus is not."""
+    text = clean_text(raw)
     if not text:
         return None
+    if text.startswith(("-", "−", "－")):
+        raise LeadbotError("field.potential_negative")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise LeadbotError("field.potential_not_number") from None
+        value = parse_amount(text).value
+    except AmountError:
+        try:
+            value = Decimal(text.replace(",", ""))  # what parse_amount refuses but a potential may be: 0
+        except InvalidOperation:
+            raise LeadbotError("field.potential_not_number") from None
     if not value.is_finite() or value >= POTENTIAL_MAX:
         raise LeadbotError("field.potential_not_number")
     if value < 0:
@@ -444,6 +460,8 @@ class LeadService:
         """Record a follow-up and move the lead to its next cadence step (or the buyer's date).
 
         `kind` is one of TOUCH_KINDS, or "other" when the rep named none; `next_on` may not be in the past.
+        A date in what the buyer said ("Decision on 14 Dec") becomes the next follow-up unless the rep
+        picked another: `next_on` left at the cadence's date (or not given) means they did not.
         """
         policy = self.policy_for(team_id)
         problems: dict[str, tuple[str, dict]] = {}
@@ -471,7 +489,11 @@ class LeadService:
             lead.last_touch_at = now
             lead.nudges_unanswered = 0
             # The cadence's step lands on the owner's working day; a date the rep picked is kept as picked.
-            cadence_date = policy.next_follow_up(lead.touch_count, local_today(now, tz), calendar)
+            today = local_today(now, tz)
+            cadence_date = policy.next_follow_up(lead.touch_count, today, calendar)
+            named = date_in_text(buyer_said, today)
+            if named is not None and next_on in (None, cadence_date):
+                next_on = named.day  # the buyer's own date, kept as they said it (a rest day too)
             lead.next_follow_up_on = next_on or cadence_date
             lead.buyer_date = next_on if next_on and next_on != cadence_date else None
             lead.updated_at = now
@@ -535,15 +557,77 @@ class LeadService:
             uow.commit()
             return view
 
-    def win(self, team_id: str, ref: str, user_id: str, now: datetime) -> LeadView:
-        """Close as won; winning a lead that is already won changes nothing and is no error."""
+    def buyer_said_later(self, team_id: str, ref: str, user_id: str, day: date, now: datetime, tz: str) -> LeadView:
+        """*Buyer said later*: the rep spoke to the buyer, who named `day`. A contact, so it counts as a follow-up."""
         policy = self.policy_for(team_id)
+        if day < local_today(now, tz):
+            raise LeadbotError("field.date_past")
         with self.db.uow() as uow:
-            lead = self._load(uow.session, team_id, ref)
+            lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
+            uow.session.add(
+                Touch(team_id=team_id, lead_id=lead.id, kind=BUYER_NAMED_DATE, note="", buyer_said="",
+                      logged_by=user_id, logged_at=now)
+            )
+            lead.touch_count += 1
+            lead.last_touch_at = now
+            lead.nudges_unanswered = 0
+            lead.next_follow_up_on = lead.buyer_date = day  # the buyer's date, kept as they named it
+            lead.updated_at = now
+            schedule_nudge(lead)
+            view = self._with_calendar(uow.session, policy, lead)
+            uow.commit()
+            return view
+
+    def win(
+        self, team_id: str, ref: str, user_id: str, now: datetime, value: str | None = None, currency: str = ""
+    ) -> LeadView:
+        """Close as won, with the deal's value if the rep gave one (`1.2万`, `24,000`; in `currency`, the team's,
+        unless the text names another). Winning a lead that is already won changes nothing and is no error."""
+        policy = self.policy_for(team_id)
+        amount = None
+        if value and value.strip():
+            try:
+                amount = parse_amount(value)
+            except AmountError:
+                raise FormInvalid({"won_value": ("field.won_value_not_amount", {})}) from None
+        with self.db.uow() as uow:
+            lead = self._load(uow.session, team_id, ref, user_id)
             if lead.status == WON and (user_id == lead.owner_id or policy.is_admin(user_id)):
                 return self._view(policy, lead)  # a double click or a retried action: already done
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             _close(lead, WON, now)
+            if amount is not None:
+                lead.won_value, lead.won_currency = amount.value, amount.currency or currency or None
+            view = self._view(policy, lead)
+            uow.commit()
+            return view
+
+    def reopen(self, team_id: str, ref: str, user_id: str, now: datetime, tz: str) -> LeadView:
+        """Open a won lead again, within REOPEN_DAYS of winning it: by its owner or an admin.
+
+        It comes back on the cadence step its follow-ups had reached, counted from today.
+        """
+        policy = self.policy_for(team_id)
+        with self.db.uow() as uow:
+            session = uow.session
+            lead = self._load(session, team_id, ref, user_id)
+            if user_id != lead.owner_id and not policy.is_admin(user_id):
+                raise NotAllowed(lead.number, lead.owner_id)
+            if lead.status != WON:
+                raise LeadbotError("error.reopen_not_won", number=lead.number, company=lead.company)
+            if lead.closed_at is None or now - lead.closed_at > timedelta(days=REOPEN_DAYS):
+                raise LeadbotError("error.reopen_too_late", number=lead.number, days=REOPEN_DAYS)
+            existing = open_lead_by_key(session, team_id, lead.company_key)
+            if existing is not None:
+                raise DuplicateLead(self._view(policy, existing))
+            lead.status = OPEN
+            lead.closed_at = None
+            lead.won_value = lead.won_currency = None
+            calendar = owner_calendar(session, team_id, lead.owner_id, policy.calendar)
+            lead.next_follow_up_on = policy.next_follow_up(lead.touch_count, local_today(now, tz), calendar)
+            lead.nudges_unanswered = 0
+            lead.updated_at = now
+            schedule_nudge(lead)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -559,9 +643,13 @@ class LeadService:
             if reason == "went_silent" and lead.touch_count < minimum:
                 # Counted for the team summary: how often the bot kept a lead alive.
                 uow.session.add(Refusal(team_id=team_id, lead_number=lead.number, user_id=user_id, at=now))
+                if note.strip():
+                    # What the rep wrote is kept on the lead's notes (not as a follow-up: it would count).
+                    lead.discovery_notes = _with_note(lead.discovery_notes, note.strip(), now)
+                    lead.updated_at = now
                 view = self._view(policy, lead)
                 uow.commit()
-                raise TooFewTouches(view, minimum)
+                raise TooFewTouches(view, minimum, note_kept=bool(note.strip()))
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note
@@ -662,6 +750,9 @@ class LeadService:
             nudges_unanswered=lead.nudges_unanswered,
             touches=touches,
             source_link=lead.source_link,
+            won_value=lead.won_value,
+            won_currency=lead.won_currency,
+            closed_at=lead.closed_at,
             rest_day=rest_day,
             moved_from=moved_from,
         )
@@ -814,6 +905,12 @@ def schedule_nudge(lead: Lead) -> None:
         lead.nudge_due_at = None
     else:
         lead.nudge_due_at = earliest_day_start(lead.next_follow_up_on + timedelta(days=1))
+
+
+def _with_note(notes: str, note: str, now: datetime) -> str:
+    """The lead's notes with a dated line added, within LONG_TEXT_MAX (the oldest text gives way)."""
+    combined = f"{notes}\n{now.date().isoformat()}: {note}".strip()
+    return combined[-LONG_TEXT_MAX:]
 
 
 def _close(lead: Lead, status: str, now: datetime) -> None:

@@ -29,12 +29,16 @@ from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Team
 from bot.store.upsert import insert_ignore
+from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 
 REQUIRED = ("company", "contact", "source", "asked_for", "owner", "created_on")
 OPTIONAL = ("last_touch_on", "touches", "next_follow_up", "situation", "claimed_potential", "status")
 # Written by `leadbot export` as well, so an exported leads file reads back whole.
-EXTRA = ("number", "contact_role", "potential_unit", "discovery_notes", "lost_reason", "closed_on", "source_link")
+EXTRA = (
+    "number", "contact_role", "potential_unit", "discovery_notes", "lost_reason", "closed_on", "source_link",
+    "won_value", "won_currency",
+)
 COLUMNS = REQUIRED + OPTIONAL + EXTRA
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -77,6 +81,8 @@ class ImportRow:
     discovery_notes: str
     source_link: str | None
     number: int | None
+    won_value: Decimal | None = None
+    won_currency: str | None = None
 
     @property
     def key(self) -> str:
@@ -196,6 +202,13 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
     except LeadbotError:
         raise problem(f"claimed_potential must be a number of 0 or more, got {values['claimed_potential']!r}") from None
     number = _count(values.get("number", ""), problem, "number", maximum=2_000_000_000)
+    won_value, won_currency = None, None
+    if status == WON and values.get("won_value"):
+        try:
+            won = parse_amount(values["won_value"])
+        except AmountError:
+            raise problem(f"won_value must be an amount such as 24000 or 1.2万, got {values['won_value']!r}") from None
+        won_value, won_currency = won.value, parse_currency(values.get("won_currency", "")) or won.currency
     return ImportRow(
         line=line,
         company=company,
@@ -217,6 +230,8 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         discovery_notes=values.get("discovery_notes", ""),
         source_link=values.get("source_link") or None,
         number=number or None,
+        won_value=won_value,
+        won_currency=won_currency,
     )
 
 
@@ -350,6 +365,8 @@ class LeadImporter:
             nudges_unanswered=0,
             needs_new_owner=False,
             source_link=row.source_link,
+            won_value=row.won_value,
+            won_currency=row.won_currency,
             created_at=created_at,
             updated_at=now,
         )

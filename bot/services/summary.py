@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.services.leads import EXISTING_CUSTOMER
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
 from bot.text import formatting
 from bot.text.amounts import parse_currency
-from bot.text.company_names import company_key
+from bot.text.company_names import folded_name
 from bot.work_calendar import WorkCalendar
 from bot.worktime import at_local
 
@@ -54,6 +55,7 @@ class SummaryData:
     # Claimed potentials in any other unit (valves, tonnes, per year, another currency), each added up on its own:
     # (unit as typed, claimed, realistic), largest first.
     pipeline_units: tuple[tuple[str, Decimal, Decimal], ...] = ()
+    touches_by_kind: dict[str, int] = field(default_factory=dict)  # call, wechat, email… in the period
 
     @property
     def is_empty(self) -> bool:
@@ -106,6 +108,7 @@ class TeamSummaries:
                     (unit, claimed, (claimed * potential_factor).quantize(CENTS))
                     for unit, claimed in open_leads.other_units
                 ),
+                touches_by_kind=_touches_by_kind(session, team_id, start, end),
             )
 
 
@@ -117,7 +120,11 @@ def _new_by_source(session: Session, team_id: str, start: datetime, end: datetim
     return _counts(
         session,
         select(Lead.source, func.count())
-        .where(Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end)
+        .where(
+            Lead.team_id == team_id, Lead.created_at >= start, Lead.created_at < end,
+            # Leads leadbot opened for customers who already buy (a small-buyer answer) are no new enquiries.
+            Lead.source != EXISTING_CUSTOMER,
+        )
         .group_by(Lead.source),
     )
 
@@ -128,6 +135,15 @@ def _touches_by_rep(session: Session, team_id: str, start: datetime, end: dateti
         select(Touch.logged_by, func.count())
         .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
         .group_by(Touch.logged_by),
+    )
+
+
+def _touches_by_kind(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    return _counts(
+        session,
+        select(Touch.kind, func.count())
+        .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
+        .group_by(Touch.kind),
     )
 
 
@@ -175,7 +191,7 @@ def _open_leads(session: Session, team_id: str, min_touches: int, currency: str 
             claimed += amount
         else:
             # "Tonnes" and "tonnes" are one unit; the spelling shown is the first in sort order, stable week to week.
-            key = company_key(unit)
+            key = folded_name(unit)
             label, total = units.get(key, (unit.strip(), Decimal(0)))
             units[key] = (min(label, unit.strip()), total + amount)
     other = sorted(((label, total.quantize(CENTS)) for label, total in units.values()), key=lambda u: (-u[1], u[0]))

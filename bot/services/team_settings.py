@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.config import Settings, SettingsError, parse_setting
 from bot.errors import FormInvalid, LeadbotError
 from bot.services.policy import Policy
+from bot.services.teams import TeamChange, team_change
 from bot.store.database import Database
 from bot.store.models import TeamSetting
 from bot.store.upsert import insert_ignore
@@ -75,17 +76,25 @@ class TeamSettings:
             values = json.loads(row.values) if row else {}
         return SavedTeamSettings({k: v for k, v in values.items() if k in TEAM_FIELDS})
 
-    def save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
-        """An admin's team settings, each checked as the environment's would be; FormInvalid names each bad field."""
+    def save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> TeamChange | None:
+        """An admin's team settings, each checked as the environment's would be; FormInvalid names each bad field.
+
+        Returns what changed, for the manager (None when the rules came out as they were).
+        """
         if not self.is_admin(team_id, user_id):
             raise LeadbotError("settings.admins_only")
+        before = self.effective(team_id)
         self._save(team_id, typed, user_id, now)
+        after = self.effective(team_id)
+        changed = tuple(f for f, (_, attr) in TEAM_FIELDS.items() if getattr(before, attr) != getattr(after, attr))
+        return team_change(after, user_id, "rules", fields=changed) if changed else None
 
-    def set_summary_schedule(self, team_id: str, schedule: str, user_id: str, now: datetime) -> None:
+    def set_summary_schedule(self, team_id: str, schedule: str, user_id: str, now: datetime) -> TeamChange:
         """How often the team summary comes ("daily" or "weekly"); the other saved settings stay. Admins only."""
         if not self.is_admin(team_id, user_id):
             raise LeadbotError("summary.admins_only")
         self._save(team_id, {**self.saved(team_id).values, "summary_schedule": schedule}, user_id, now)
+        return team_change(self.effective(team_id), user_id, f"summary_{schedule}")
 
     def _save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
         problems: dict[str, tuple[str, dict]] = {}

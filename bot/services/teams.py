@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import select, update
 
+from bot.config import Settings
 from bot.errors import LeadbotError
+from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import Team
 from bot.store.upsert import insert_ignore
@@ -15,9 +19,31 @@ from bot.store.upsert import insert_ignore
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TeamChange:
+    """What an admin changed about the team, for the manager's DM.
+
+    `what` is "summary_on", "summary_off", "summary_daily", "summary_weekly" or "rules" (`fields` then names
+    them); `tell` is the manager to tell, None when there is none or the manager made the change.
+    """
+
+    actor: str
+    what: str
+    tell: str | None
+    channel: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+def team_change(settings: Settings, actor: str, what: str, **details) -> TeamChange:
+    """A change `actor` made, addressed to the team's manager unless they made it themselves."""
+    manager = settings.manager or None
+    return TeamChange(actor, what, manager if manager != actor else None, **details)
+
+
 class Teams:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, config: Callable[[str], Settings]) -> None:
         self.db = db
+        self.config = config
 
     def stopped(self) -> set[str]:
         with self.db.uow() as uow:
@@ -35,10 +61,23 @@ class Teams:
             team_id,
         )
 
-    def set_summary_channel(self, team_id: str, channel: str | None, user_id: str | None, now: datetime) -> None:
-        """Send the team summary to `channel` (None: stop it); a direct message is no team channel."""
+    def set_summary_channel(self, team_id: str, channel: str | None, user_id: str, now: datetime) -> TeamChange:
+        """Send the team summary to `channel` (None: stop it); a direct message is no team channel. Admins only:
+        the summary shows every rep's figures to whoever is in the channel."""
         if channel is not None and channel.startswith("D"):
             raise LeadbotError("summary.not_in_dm")
+        settings = self.config(team_id)
+        if not Policy.from_settings(settings).is_admin(user_id):
+            raise LeadbotError("summary.channel_admins_only")
+        self._write_summary_channel(team_id, channel, user_id, now)
+        what = "summary_on" if channel else "summary_off"
+        return team_change(settings, user_id, what, channel=channel)
+
+    def stop_summaries(self, team_id: str, now: datetime) -> None:
+        """leadbot itself turns summaries off: their channel was archived or deleted."""
+        self._write_summary_channel(team_id, None, None, now)
+
+    def _write_summary_channel(self, team_id: str, channel: str | None, user_id: str | None, now: datetime) -> None:
         with self.db.uow() as uow:
             insert_ignore(uow.session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
             uow.session.execute(

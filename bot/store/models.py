@@ -157,6 +157,9 @@ class Lead(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What a won deal was worth, when the rep said (in the team's currency unless they named another).
+    won_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
+    won_currency: Mapped[str | None] = mapped_column(String(3))
 
     touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
 

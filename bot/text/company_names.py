@@ -19,15 +19,20 @@ _SUFFIXES = (
 _TRAILING = re.compile(r"[\s.,;:()（）]+$")
 
 
-def company_key(name: str) -> str:
+def folded_name(name: str) -> str:
     """Fold case, width (full-width Ｆｏｒｍｓ → ASCII) and runs of spaces into one key."""
     folded = unicodedata.normalize("NFKC", name).casefold()
     return _SPACES.sub(" ", folded).strip()
 
 
+def company_key(name: str) -> str:
+    """The key one open lead per company is kept on: folded like an account's, so "Acme Inc." is the lead "Acme"."""
+    return account_key(name)
+
+
 def account_key(name: str) -> str:
-    """The key an account is matched on: the company key without legal-form endings."""
-    key = company_key(name)
+    """The key an account is matched on: the folded name without legal-form endings."""
+    key = folded_name(name)
     changed = True
     while changed:
         changed = False
@@ -40,7 +45,7 @@ def account_key(name: str) -> str:
                     continue
                 key, changed = before, True
                 break
-    return _TRAILING.sub("", key) or company_key(name)
+    return _TRAILING.sub("", key) or folded_name(name)
 
 
 def clean_text(value: str | None) -> str:

@@ -9,7 +9,8 @@ from datetime import date
 from bot.text.amounts import Amount, AmountError, parse_amount, parse_currency
 
 SUBCOMMANDS = (
-    "new", "list", "show", "log", "snooze", "won", "lost", "assign", "order", "summary", "settings", "inbound", "help",
+    "new", "list", "show", "log", "snooze", "won", "reopen", "lost", "assign", "order", "summary", "settings",
+    "inbound", "help",
 )
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
@@ -31,14 +32,22 @@ class Command:
 ALIASES = {
     "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
     "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
+    "重新打开": "reopen", "重开": "reopen",
 }
-# …and for the kinds of follow-up `/lead log` records.
-KIND_WORDS = {"电话": "call", "邮件": "email", "拜访": "visit", "消息": "message", "微信": "message", "会议": "meeting"}
+# The kinds of follow-up `/lead log` records, and the other words reps use for them.
+KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
+KIND_WORDS = {
+    "phone": "call", "tel": "call", "weixin": "wechat", "wx": "wechat",
+    "电话": "call", "打电话": "call", "微信": "wechat", "邮件": "email", "拜访": "visit", "消息": "message",
+    "短信": "message", "会议": "meeting", "见面": "meeting",
+}
 # `/lead list all` and `/lead list mine`, in either language.
 LIST_SCOPES = {"all": "all", "everyone": "all", "team": "all", "全部": "all", "所有": "all", "全体": "all",
                "mine": "mine", "my": "mine", "我的": "mine", "自己": "mine"}
 # `/lead inbound roundrobin on`, however it is spelt.
 ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
+# `/lead 汇总 开启` and the like.
+SUMMARY_WORDS = {"开启": "on", "打开": "on", "关闭": "off", "每天": "daily", "每日": "daily", "每周": "weekly"}
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
 
 
@@ -63,9 +72,9 @@ def list_scope(args: str) -> str:
 
 
 def touch_kind(word: str) -> str | None:
-    """`call` or `电话` → "call"; None when the word names no kind of follow-up."""
+    """`call`, `phone` or `电话` → "call"; `wechat` or `微信` → "wechat"; None when the word names no kind."""
     lowered = word.lower()
-    return lowered if lowered in ("call", "email", "visit", "message", "meeting") else KIND_WORDS.get(word)
+    return lowered if lowered in KINDS else KIND_WORDS.get(lowered)
 
 
 def split_quick_capture(args: str) -> tuple[str, str]:
@@ -128,6 +137,7 @@ class OrderSyntaxError(ValueError):
         self.word = word
 
 
+_MULTIPLIER_STARTS = frozenset("k千万w亿")
 _QUOTED = re.compile(r'^\s*["“”\'](.+?)["“”\']\s*(.*)$')
 
 
@@ -148,6 +158,9 @@ def parse_order(args: str) -> OrderCommand:
             suspect = next((w for w in words[1:] if any(ch.isdigit() for ch in w)), "")
             raise OrderSyntaxError(suspect)
         company, amount_word, rest = " ".join(words[:index]), words[index], words[index + 1 :]
+    # "1.2 万", "2.4 k": a multiplier typed apart from its number belongs to it.
+    if rest and rest[0][:1].lower() in _MULTIPLIER_STARTS and _is_amount(amount_word + rest[0]):
+        amount_word, rest = amount_word + rest[0], rest[1:]
     if not company or not amount_word:
         raise OrderSyntaxError()
     try:

@@ -202,7 +202,9 @@ function renderMessage(message) {
     ? renderBlocks(message.blocks, {surface})
     : el("div", {class: "mrkdwn", html: mrkdwn(message.text || "")});
   const initials = author.split(" ").map(w => w[0]).join("").slice(0, 2);
-  return el("div", {class: "msg" + (message.is_ephemeral ? " ephemeral" : ""), "data-ts": message.ts},
+  // Slack's ⋮ "More actions" on a message, with leadbot's message shortcut in it (not on ephemerals: Slack has none).
+  const menu = message.is_ephemeral ? null : messageMenu(message);
+  return el("div", {class: "msg" + (message.is_ephemeral ? " ephemeral" : ""), "data-ts": message.ts}, menu,
     el("div", {class: "avatar" + (fromBot ? " bot" : "")}, fromBot ? "lb" : initials),
     el("div", {class: "msg-main"},
       el("div", {class: "msg-head"}, el("strong", {}, author), fromBot ? el("span", {class: "app-badge"}, tx("app_badge")) : null,
@@ -211,6 +213,16 @@ function renderMessage(message) {
       content,
       (message.files || []).map(f => el("div", {class: "file"}, el("div", {class: "file-title"}, f.title), el("img", {src: f.url, alt: f.title}))),
     ));
+}
+
+function messageMenu(message) {
+  const items = el("div", {class: "overflow-menu", hidden: true},
+    el("button", {type: "button", class: "overflow-item", "data-shortcut": "capture_as_lead",
+      onclick: () => { items.hidden = true; act("shortcut", {channel: message.channel, ts: message.ts}, tx("working")); }},
+      tx("capture_as_lead")));
+  return el("div", {class: "overflow msg-menu"},
+    el("button", {type: "button", class: "btn overflow-btn", title: tx("message_menu"), "aria-label": tx("message_menu"),
+      onclick: () => { items.hidden = !items.hidden; }}, "⋮"), items);
 }
 
 // ---------------------------------------------------------------------------------------------

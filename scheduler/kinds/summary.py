@@ -87,7 +87,7 @@ def channel_gone(deps: Deps, delivery: DeliveryView, error: str, now: datetime) 
                 {"channel": delivery.target}, now,
             )
         return
-    deps.teams.set_summary_channel(delivery.team_id, None, None, now)
+    deps.teams.stop_summaries(delivery.team_id, now)
     logger.warning(
         "team summary channel %s of %s answered %s; summaries are off", delivery.target, delivery.team_id, error
     )

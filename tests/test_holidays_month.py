@@ -99,17 +99,21 @@ def test_a_month_across_spring_festival_nothing_lands_on_a_rest_day(shanghai):
         assert is_working_day(_next_date(app, number))
 
 
-def test_the_weekly_summary_after_a_monday_holiday_comes_on_the_first_working_day(shanghai):
+def test_the_weekly_summaries_held_up_by_spring_festival_come_on_the_first_working_day_after_it(shanghai):
     app = shanghai
-    app.deps.clock.set(at("2026-02-20T10:00:00+08:00"))
+    app.deps.clock.set(at("2026-02-12T10:00:00+08:00"))
     lead(app, "Acme")
     command(app, "summary on", user=ADMIN, channel=GENERAL)
-    monday = at("2026-02-23T09:00:00+08:00")  # the festival's last day
+    # The week of 16 February has no working day, and Monday 23rd is the festival's last: both weeks' summaries
+    # (covering 9–15 and 16–22 February) wait for Tuesday 24th, 09:00.
     came = []
-    for half_hours in range(0, 60):
-        instant = monday + half_hours * STEP
+    instant = at("2026-02-16T08:00:00+08:00")
+    while instant <= at("2026-02-24T12:00:00+08:00"):
         before = len(app.slack.messages(GENERAL))
         tick(app, instant)
-        came += [_local(instant) for m in app.slack.messages(GENERAL)[before:] if "Team summary" in text_of(m)]
-    assert came == [at("2026-02-24T09:00:00+08:00")]
+        posted = [text_of(m) for m in app.slack.messages(GENERAL)[before:]]
+        came += [(_local(instant), text) for text in posted if "Team summary" in text]
+        instant += STEP
+    assert [when for when, _ in came] == [at("2026-02-24T09:00:00+08:00")] * 2
+    assert sorted(text.split("\n")[0] for _, text in came) == ["Team summary — Mon 16 Feb", "Team summary — Mon 9 Feb"]
     assert "Next one: Mon 2 Mar 09:00" in command(app, "summary")

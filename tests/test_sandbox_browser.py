@@ -154,7 +154,7 @@ def test_a_rep_captures_a_lead_and_logs_the_follow_up_a_week_later(page):
     _type(page, "/lead show 13")
     shown = page.locator(".msg.ephemeral").last
     expect(shown).to_contain_text("Called Hans")
-    expect(shown).to_contain_text("1 of the 5")
+    expect(shown).to_contain_text("1 of 3 follow-ups (aim for 3–5)")
     expect(shown).to_contain_text("Tue 15 Dec")  # the next follow-up moved on a cadence step
     expect(digest).to_contain_text("Follow-up logged")
     _shot(page, "6-moved-on")

@@ -306,7 +306,25 @@ def current_period(now: datetime, schedule: str, tz: str, calendar: WorkCalendar
         start = at_local(today, time(0), tz)
         send_at = at_local(today, DAILY_AT, tz)
         return Period(f"day-{today.isoformat()}", send_at, start, send_at, formatting.day(today, today))
-    monday = today - timedelta(days=today.weekday())
+    return _week(today - timedelta(days=today.weekday()), tz, calendar, today)
+
+
+def due_periods(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> list[Period]:
+    """The periods whose summary may be due at `now`: the current one, and last week's when a week with no working
+    day at all (Spring Festival) held it over to this week's first working day."""
+    current = current_period(now, schedule, tz, calendar)
+    periods = [current] if current is not None else []
+    if schedule == "weekly":
+        today = now.astimezone(ZoneInfo(tz)).date()
+        monday = today - timedelta(days=today.weekday())
+        last_week = _week(monday - timedelta(days=7), tz, calendar, today)
+        if last_week.send_at >= at_local(monday, time(0), tz):
+            periods.insert(0, last_week)
+    return periods
+
+
+def _week(monday: date, tz: str, calendar: WorkCalendar, today: date) -> Period:
+    """The weekly summary sent in the week of `monday`, covering the week before it."""
     year, week, _ = monday.isocalendar()
     last_monday = monday - timedelta(days=7)
     return Period(
@@ -319,21 +337,20 @@ def current_period(now: datetime, schedule: str, tz: str, calendar: WorkCalendar
 
 
 def weekly_day(monday: date, calendar: WorkCalendar) -> date:
-    """The day the weekly summary comes: Monday, or the week's first working day after a Monday holiday."""
-    return next(
-        (day for day in (monday + timedelta(days=n) for n in range(7)) if calendar.is_working_day(day)), monday
-    )
+    """The day the weekly summary comes: Monday, or the first working day after it when Monday is a rest day —
+    in the week after, when a whole week is off."""
+    return calendar.next_working_day(monday)
 
 
 def next_send(now: datetime, schedule: str, tz: str, calendar: WorkCalendar) -> datetime:
     """When the next summary will go out, for `/lead summary`."""
     day: date = now.astimezone(ZoneInfo(tz)).date()
+    if schedule == "weekly":
+        monday = day - timedelta(days=day.weekday())
+        sends = (at_local(weekly_day(monday + timedelta(weeks=n), calendar), WEEKLY_AT, tz) for n in range(-1, 4))
+        return min(send for send in sends if send > now)
     for offset in range(0, 22):
         candidate = day + timedelta(days=offset)
-        if schedule == "daily":
-            if calendar.is_working_day(candidate) and at_local(candidate, DAILY_AT, tz) > now:
-                return at_local(candidate, DAILY_AT, tz)
-        elif candidate == weekly_day(candidate - timedelta(days=candidate.weekday()), calendar):
-            if at_local(candidate, WEEKLY_AT, tz) > now:
-                return at_local(candidate, WEEKLY_AT, tz)
+        if calendar.is_working_day(candidate) and at_local(candidate, DAILY_AT, tz) > now:
+            return at_local(candidate, DAILY_AT, tz)
     raise ValueError("no next summary")

@@ -12,7 +12,7 @@ from bot.blocks.leads import notice
 from bot.blocks.summary import summary_message
 from bot.container import Deps
 from bot.services.ledger import DeliveryView
-from bot.services.summary import SUMMARY, SUMMARY_HELP, SummaryData, current_period, next_send
+from bot.services.summary import SUMMARY, SUMMARY_HELP, SummaryData, due_periods, next_send
 from bot.slack_out import slack_error
 from bot.text.i18n import t
 from scheduler.kinds.kind import Kind
@@ -27,14 +27,14 @@ def plan(deps: Deps, now: datetime, stopped: set[str]) -> int:
         if team_id in stopped:
             continue
         config = deps.config(team_id)
-        period = current_period(now, config.summary_schedule, config.team_tz, config.calendar)
-        if period is None or now < period.send_at:
-            continue
-        payload = {
-            "start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
-            "schedule": config.summary_schedule, "enabled_by": enabled_by,
-        }
-        claimed += deps.ledger.claim_one(team_id, SUMMARY, channel, period.key, channel, payload, now)
+        for period in due_periods(now, config.summary_schedule, config.team_tz, config.calendar):
+            if now < period.send_at:
+                continue
+            payload = {
+                "start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label,
+                "schedule": config.summary_schedule, "enabled_by": enabled_by,
+            }
+            claimed += deps.ledger.claim_one(team_id, SUMMARY, channel, period.key, channel, payload, now)
     return claimed
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
-from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadNotFound, Msg, NotAllowed, TooFewTouches
+from bot.errors import DuplicateLead, FormInvalid, LeadbotError, LeadClosed, LeadNotFound, NotAllowed, TooFewTouches
 from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
@@ -538,9 +538,7 @@ class LeadService:
         if user_id != lead.owner_id and not policy.is_admin(user_id):
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
-            raise LeadbotError(
-                "error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}")
-            )
+            raise LeadClosed(lead.number, lead.company, lead.status)
         return lead
 
     def view(self, lead: Lead, with_touches: bool = False) -> LeadView:

@@ -26,6 +26,7 @@ def register(app: App, deps: Deps) -> None:
         else:
             logger.exception("unexpected error handling a %s request", body.get("type") or "command", exc_info=error)
             text = t("error.unexpected")
-        # Home-tab clicks and forms carry no response_url: respond() would raise here, and Bolt never ack.
+        # Home-tab clicks and forms carry no response_url: respond() would raise, and an error handler that
+        # raises before the listener acked leaves Slack waiting for an ack that never comes.
         if respond is not None and getattr(respond, "response_url", None):
             tell(respond, text)

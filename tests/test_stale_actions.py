@@ -249,7 +249,7 @@ def _payload(app, message: dict, action: dict, user: str = ALICE) -> dict:
 
 # -- the property test ---------------------------------------------------------------------------
 
-EXAMPLES = 700  # per database: about 45 s each
+EXAMPLES = 600  # per database: 30 s on SQLite, 50 s on PostgreSQL on two shared cores
 OTHER_TEAM = "T0TWO"
 USERS = (CAROL, ALICE, BOB, ADMIN)  # Carol owns nothing: most of her clicks must change nothing
 COMPANIES = ("Alpha Oilfield", "Beta Pumps", "Gamma Gears", "Delta Valves", "Zhang Metalworks")
@@ -484,8 +484,8 @@ def test_any_value_at_any_button_or_form_is_acked_in_time_and_changes_only_what_
             _odd_action(data, payload["actions"][0])
         else:
             _odd_form(data, payload["view"])
-        before = _snapshot(db)
         may_change = _names_something_changeable(payload, db, user, enquiry_ts)
+        before = None if may_change else _snapshot(db)
         errors.seen.clear()
         reply, took = _send(app, payload)
         app.settle()

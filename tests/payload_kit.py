@@ -13,8 +13,8 @@ Normalisation (what a stored payload holds instead of the value Slack sent, and 
   for a message, and depends on what else was posted at that instant in other channels).
   Ephemeral messages: "<ts:CHANNEL@USER#N>", the Nth ephemeral USER got in CHANNEL.
   Wherever a ts appears — `message.ts`, `container.message_ts`, a block_id or button value
-  leadbot built from it, a form's private_metadata — it is replaced, and put back as the current
-  message's ts when sent.
+  leadbot built from it, a form's private_metadata — it is replaced, and put back as the
+  current message's ts when sent.
 * view ids → "<view:USER#N>": the Nth view (modal or Home tab) opened or published for USER;
   `view.hash` → "<hash>" (the current view's hash is sent).
 * `message.edited.ts` is set to the message's own ts (the app never reads it).

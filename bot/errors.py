@@ -92,3 +92,25 @@ class EnquiryHandled(LeadbotError):
         else:
             super().__init__("inbound.already_taken", owner=enquiry.owner_id or "", lead=enquiry.lead_number or "")
         self.enquiry = enquiry
+
+
+class LeadClosed(LeadbotError):
+    """The lead is won or lost already: there is nothing left to change."""
+
+    def __init__(self, number: int, company: str, status: str) -> None:
+        super().__init__("error.closed", number=number, company=company, status=Msg(f"status.{status}"))
+        self.number = number
+
+
+class StaleAction(Exception):
+    """A click or form leadbot cannot act on: a value it cannot read, or a button older than the lead's state.
+
+    Not a LeadbotError, so no listener's refusal handling swallows it: handlers/stale.py answers
+    it, once for every listener — acked, one friendly line (with the lead as it stands now when
+    `lead` names one), a warning in the log.
+    """
+
+    def __init__(self, why: str, lead: int | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.lead = lead

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.blocks import contract
 from bot.blocks import leads as lead_blocks
-from bot.blocks.digest import DIGEST_ITEM
-from bot.blocks.followups import (
-    BUYER_DATE_ACTION,
-    LOST_ACTION,
-    NEXT_DATE_ACTION,
-    SNOOZE_ACTION,
-    WON_ACTION,
-    WON_OPEN_ACTION,
-    lead_number_of,
-)
 from bot.blocks.kit import user_text
-from bot.blocks.leads import EDIT_BUTTON, LOG_BUTTON
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError
+from bot.errors import LeadbotError, LeadClosed, StaleAction
 from bot.text import formatting
 from bot.text.i18n import t
 from handlers.home import refresh_home
@@ -46,7 +34,10 @@ def register(app: App, deps: Deps) -> None:
             team_id, user_id = body["team"]["id"], body["user"]["id"]
             origin = origin_of(body)
             try:
-                note = handler(team_id, user_id, lead_number_of(action), action, body, client, origin)
+                note = handler(team_id, user_id, action, body, client, origin)
+            except LeadClosed as closed:
+                # The button was drawn while the lead was open: show the lead as it is now instead.
+                raise StaleAction(f"lead #{closed.number} is closed", lead=closed.number) from None
             except LeadbotError as error:
                 tell(respond, error_text(error))
                 return
@@ -60,35 +51,39 @@ def register(app: App, deps: Deps) -> None:
 
         return listener
 
-    def log(team_id, user_id, ref, action, body, client, origin):
+    def log(team_id, user_id, action, body, client, origin):
+        ref = str(contract.lead_of(action))
         open_log_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
-    def edit(team_id, user_id, ref, action, body, client, origin):
+    def edit(team_id, user_id, action, body, client, origin):
+        ref = str(contract.lead_of(action))
         open_edit_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
-    def lost(team_id, user_id, ref, action, body, client, origin):
+    def lost(team_id, user_id, action, body, client, origin):
+        ref = str(contract.lead_of(action))
         open_lost_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
-    def won_open(team_id, user_id, ref, action, body, client, origin):
+    def won_open(team_id, user_id, action, body, client, origin):
+        ref = str(contract.lead_of(action))
         open_won_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
-    def snooze(team_id, user_id, ref, action, body, client, origin):
+    def snooze(team_id, user_id, action, body, client, origin):
+        ref, days = str(contract.lead_of(action)), contract.snooze_days(action)
         now = deps.clock.now()
-        days = int(action["selected_option"]["value"])
         lead = deps.leads.snooze(team_id, ref, user_id, days, now, deps.directory.tz(team_id, user_id, now))
         return _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled")
 
-    def buyer_date(team_id, user_id, ref, action, body, client, origin):
+    def buyer_date(team_id, user_id, action, body, client, origin):
         """*Buyer said later*: the rep reached the buyer, who named a date; that counts as a follow-up."""
+        ref, day = str(contract.lead_of(action)), contract.picked_date(action)
         now = deps.clock.now()
-        day = date.fromisoformat(action["selected_date"])
         tz = deps.directory.tz(team_id, user_id, now)
         lead = deps.leads.buyer_said_later(team_id, ref, user_id, day, now, tz)
         return _with_rest_day(lead, _rescheduled(deps, team_id, user_id, lead, "lead.buyer_date_set"), now, tz)
 
-    def next_date(team_id, user_id, ref, action, body, client, origin):
+    def next_date(team_id, user_id, action, body, client, origin):
+        ref, day = str(contract.lead_of(action)), contract.picked_date(action)
         now = deps.clock.now()
-        day = date.fromisoformat(action["selected_date"])
         tz = deps.directory.tz(team_id, user_id, now)
         lead = deps.leads.set_next_date(team_id, ref, user_id, day, now, tz)
         return _with_rest_day(lead, _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled"), now, tz)
@@ -99,37 +94,37 @@ def register(app: App, deps: Deps) -> None:
             return lead_blocks.notice(lead_blocks.with_date_note(text, lead, local_today(now, tz)))
         return text
 
-    def won(team_id, user_id, ref, action, body, client, origin):
+    def won(team_id, user_id, action, body, client, origin):
         """The Won button of messages sent before it asked to confirm: it still wins at once, as it said it would."""
-        lead = deps.leads.win(team_id, ref, user_id, deps.clock.now())
+        lead = deps.leads.win(team_id, str(contract.lead_of(action)), user_id, deps.clock.now())
         return t("lead.won", number=lead.number, company=user_text(lead.company, 120))
 
-    def digest_item(team_id, user_id, ref, action, body, client, origin):
-        """The overflow menu on a digest line: log, snooze or show that lead."""
-        what, _, rest = action["selected_option"]["value"].partition(":")
-        if what == "log":
-            open_log_modal(deps, client, team_id, user_id, rest, body["trigger_id"], origin)
+    def digest_item(team_id, user_id, action, body, client, origin):
+        """The overflow menu on a digest or Home line: log, snooze or show that lead."""
+        choice = contract.digest_item(action)
+        ref = str(choice.lead)
+        if choice.verb == "log":
+            open_log_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
             return None
-        if what == "snooze":
-            days, _, number = rest.partition(":")
+        if choice.verb == "snooze":
             now = deps.clock.now()
-            deps.leads.snooze(team_id, number, user_id, int(days), now, deps.directory.tz(team_id, user_id, now))
+            deps.leads.snooze(team_id, ref, user_id, choice.days, now, deps.directory.tz(team_id, user_id, now))
             return None
-        lead = deps.leads.find(team_id, rest, with_touches=True)
+        lead = deps.leads.find(team_id, ref, with_touches=True)
         today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
         return lead_blocks.lead_card(lead, today)
 
     # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
     for action_id, handler, changes_lead in (
-        (LOG_BUTTON, log, False),
-        (EDIT_BUTTON, edit, False),
-        (LOST_ACTION, lost, False),
-        (SNOOZE_ACTION, snooze, True),
-        (BUYER_DATE_ACTION, buyer_date, True),
-        (NEXT_DATE_ACTION, next_date, True),
-        (WON_ACTION, won, True),
-        (WON_OPEN_ACTION, won_open, False),
-        (DIGEST_ITEM, digest_item, True),
+        (contract.LEAD_LOG_OPEN, log, False),
+        (contract.LEAD_EDIT_OPEN, edit, False),
+        (contract.LEAD_LOST_OPEN, lost, False),
+        (contract.LEAD_SNOOZE, snooze, True),
+        (contract.LEAD_BUYER_DATE, buyer_date, True),
+        (contract.LEAD_NEXT_DATE, next_date, True),
+        (contract.LEAD_WON, won, True),
+        (contract.LEAD_WON_OPEN, won_open, False),
+        (contract.DIGEST_ITEM, digest_item, True),
     ):
         app.action(action_id)(acting(handler, changes_lead))
 

@@ -10,11 +10,13 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
+from bot.blocks import contract
 from bot.clock import SystemClock
 from bot.container import Deps
 from bot.services.reps import request_scope
 from bot.text.i18n import use_language
 from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
+from handlers.stale import guarded
 
 LISTENER_THREADS = 16
 
@@ -53,15 +55,46 @@ class ContextThreadPool(ThreadPoolExecutor):
 
 
 class LeadbotApp(App):
-    """Bolt's App, reading each request's rep rows once (`request_scope`).
+    """Bolt's App, reading each request's rep rows once (`request_scope`), and keeping old messages working.
 
     The scope wraps the whole dispatch, not a middleware: Bolt submits the listener after every
     middleware has returned, so the listener's copied context must be taken inside it.
+
+    Every button, select, form and shortcut listener is registered for its id and the id's old
+    names (bot/blocks/contract.py), and wrapped so that an out-of-date or unreadable one is still
+    answered in time (handlers/stale.py): no listener can forget either.
     """
+
+    def __init__(self, deps: Deps, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._deps = deps
 
     def dispatch(self, req):
         with request_scope():
             return super().dispatch(req)
+
+    def action(self, constraints, matchers=None, middleware=None):
+        return self._guarded(super().action(_with_old_ids(constraints), matchers, middleware))
+
+    def view(self, constraints, matchers=None, middleware=None):
+        return self._guarded(super().view(_with_old_ids(constraints), matchers, middleware))
+
+    def shortcut(self, constraints, matchers=None, middleware=None):
+        return self._guarded(super().shortcut(_with_old_ids(constraints), matchers, middleware))
+
+    def message_shortcut(self, constraints, matchers=None, middleware=None):
+        return self._guarded(super().message_shortcut(_with_old_ids(constraints), matchers, middleware))
+
+    def _guarded(self, register):
+        def register_guarded(listener, *more):
+            register(guarded(self._deps, listener), *more)
+            return listener
+
+        return register_guarded
+
+
+def _with_old_ids(constraints):
+    return contract.listens_for(constraints) if isinstance(constraints, str) else constraints
 
 
 class _ExpectedTokenNotice(logging.Filter):
@@ -80,6 +113,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     bolt_logger = logging.getLogger("leadbot.bolt")
     bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
     app = LeadbotApp(
+        deps,
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
         signing_secret=config.signing_secret or "",
         client=deps.web,

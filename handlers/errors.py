@@ -7,7 +7,7 @@ import logging
 from slack_bolt import App
 
 from bot.container import Deps
-from bot.errors import LeadbotError
+from bot.errors import LeadbotError, StaleAction
 from bot.text.i18n import t
 from handlers.replies import error_text, tell
 
@@ -19,8 +19,14 @@ def register(app: App, deps: Deps) -> None:
     def on_error(error: Exception, body: dict, respond) -> None:
         if isinstance(error, LeadbotError):
             text = error_text(error)
+        elif isinstance(error, StaleAction):
+            # Interactive listeners answer these themselves (handlers/stale.py); this is for anything else.
+            logger.warning("out-of-date %s: %s", body.get("type") or "command", error.why)
+            text = t("stale.button")
         else:
             logger.exception("unexpected error handling a %s request", body.get("type") or "command", exc_info=error)
             text = t("error.unexpected")
-        if respond is not None:
+        # Home-tab clicks and forms carry no response_url: respond() would raise, and an error handler that
+        # raises before the listener acked leaves Slack waiting for an ack that never comes.
+        if respond is not None and getattr(respond, "response_url", None):
             tell(respond, text)

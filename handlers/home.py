@@ -8,8 +8,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import contract
 from bot.blocks import leads as lead_blocks
-from bot.blocks.home import NEW_LEAD_ACTION, home_view
+from bot.blocks.home import home_view
 from bot.clock import local_today
 from bot.container import Deps
 from bot.text.i18n import t
@@ -45,7 +46,7 @@ def register(app: App, deps: Deps) -> None:
         deps.directory.opened_home(team_id, user_id, deps.clock.now())
         publish_home(deps, client, team_id, user_id)
 
-    @app.action(NEW_LEAD_ACTION)
+    @app.action(contract.HOME_NEW_LEAD)
     def new_lead(ack, body: dict, client: WebClient, respond) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
@@ -60,6 +61,5 @@ def register(app: App, deps: Deps) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
-            if respond is not None:
-                tell(respond, t("error.slack_busy"))
+            tell(respond, t("error.slack_busy"))
 

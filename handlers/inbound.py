@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import contract
 from bot.blocks import inbound as inbound_blocks
 from bot.blocks import leads as lead_blocks
 from bot.blocks.kit import user_text
@@ -54,14 +55,14 @@ def register(app: App, deps: Deps) -> None:
             team_id, user_id = body["team"]["id"], body["user"]["id"]
             channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
             offer_ts = (body.get("container") or {}).get("message_ts")
-            owner = action.get("selected_user") if how == ASSIGN else user_id
+            enquiry_ts = contract.enquiry_ts(action)
+            owner = contract.picked_user(action) if how == ASSIGN else user_id
             if not owner:
                 return
             now = deps.clock.now()
             try:
                 taken = deps.inbound.take(
-                    team_id, channel_id, inbound_blocks.enquiry_ts_of(action), owner, user_id, how, now,
-                    deps.directory.cached_tz(team_id, owner),
+                    team_id, channel_id, enquiry_ts, owner, user_id, how, now, deps.directory.cached_tz(team_id, owner)
                 )
             except EnquiryHandled as error:
                 tell(respond, inbound_blocks.already_handled(error.enquiry))
@@ -96,18 +97,17 @@ def register(app: App, deps: Deps) -> None:
 
         return listener
 
-    app.action(inbound_blocks.CLAIM_ACTION)(taking(CLAIM))
-    app.action(inbound_blocks.ASSIGN_ACTION)(taking(ASSIGN))
+    app.action(contract.INBOUND_CLAIM)(taking(CLAIM))
+    app.action(contract.INBOUND_ASSIGN)(taking(ASSIGN))
 
-    @app.action(inbound_blocks.DISMISS_ACTION)
+    @app.action(contract.INBOUND_DISMISS)
     def dismiss(ack, body: dict, action: dict, client: WebClient, respond) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        enquiry_ts = contract.enquiry_ts(action)
         try:
-            enquiry = deps.inbound.dismiss(
-                team_id, channel_id, inbound_blocks.enquiry_ts_of(action), user_id, deps.clock.now()
-            )
+            enquiry = deps.inbound.dismiss(team_id, channel_id, enquiry_ts, user_id, deps.clock.now())
         except EnquiryHandled as error:
             tell(respond, inbound_blocks.already_handled(error.enquiry))
             return

@@ -68,12 +68,14 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
-        """Close the socket, stop the request threads, wait for the serving thread and the listeners."""
+        """Let the request threads finish, close the socket, wait for the serving thread and the listeners."""
         if self._stopping.is_set():
             return
         self._stopping.set()
-        self._server.close()
+        # Requests being answered finish first: closing the server first closes the pipe they wake it
+        # with, and waitress logs a traceback for each.
         self._server.task_dispatcher.shutdown()
+        self._server.close()
         if self._thread is not None:
             self._thread.join(timeout=STOP_WAIT_SECONDS)
         self._drain_listeners()

@@ -8,16 +8,16 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import contract
 from bot.blocks import leads as lead_blocks
-from bot.blocks.home import SETTINGS_ACTION
-from bot.blocks.settings import SETTINGS_CALLBACK, TEAM_TEXT_FIELDS, settings_modal
+from bot.blocks.settings import TEAM_TEXT_FIELDS, settings_modal
 from bot.container import Deps
-from bot.errors import FormInvalid, LeadbotError
+from bot.errors import FormInvalid, LeadbotError, StaleAction
 from bot.services.reps import check_own_settings
 from bot.text.i18n import t
+from bot.worktime import WEEKDAYS
 from handlers.home import refresh_home
 from handlers.replies import error_text, tell, tell_manager, to_user
-from handlers.views import form_values
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +39,18 @@ def open_settings(deps: Deps, client: WebClient, team_id: str, user_id: str, tri
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(SETTINGS_ACTION)
+    @app.action(contract.HOME_SETTINGS)
     def from_home(ack, body: dict, client: WebClient, respond) -> None:
         ack()
         try:
             open_settings(deps, client, body["team"]["id"], body["user"]["id"], body["trigger_id"])
         except LeadbotError as error:
-            if respond is not None:
-                tell(respond, error_text(error))
+            tell(respond, error_text(error))
 
-    @app.view(SETTINGS_CALLBACK)
+    @app.view(contract.SETTINGS_FORM)
     def save(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        values = form_values(view)
+        values = contract.form_values(view, multi=("workdays",))
         own = _own_settings(values)
         now = deps.clock.now()
         change = None
@@ -82,9 +81,17 @@ def _own_settings(values: dict) -> dict:
     snooze = values.get("snooze_days")
     return {
         "digest_time": values.get("digest_time") or "",
-        "workdays": ",".join(values.get("workdays") or []),
+        "workdays": _workdays(values.get("workdays") or []),
         "work_hours": f"{values.get('work_start') or ''}-{values.get('work_end') or ''}",
         "language": values.get("language") or None,
-        "snooze_days": int(snooze) if snooze and snooze.isdigit() else None,
+        # An option's value, one of SNOOZE_CHOICES; anything else is left for check_own_settings to refuse.
+        "snooze_days": int(snooze) if snooze and snooze.isascii() and snooze.isdigit() and len(snooze) < 4 else None,
         "holidays": values.get("holidays") or None,
     }
+
+
+def _workdays(days: list[str]) -> str:
+    """The ticked days in week order, "mon,tue,…"; a day the form never offered means the form is out of date."""
+    if any(day not in WEEKDAYS for day in days):
+        raise StaleAction(f"workdays the form never offered: {days[:7]!r}")
+    return ",".join(day for day in WEEKDAYS if day in days)

@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import contract
 from bot.blocks import leads as lead_blocks
 from bot.clock import local_today
 from bot.container import Deps
@@ -17,11 +18,9 @@ from handlers.replies import tell
 
 logger = logging.getLogger(__name__)
 
-CAPTURE_SHORTCUT = "capture_as_lead"  # the callback_id in manifest.yml
-
 
 def register(app: App, deps: Deps) -> None:
-    @app.message_shortcut(CAPTURE_SHORTCUT)
+    @app.message_shortcut(contract.CAPTURE_SHORTCUT)
     def capture_from_message(ack, body: dict, client: WebClient, respond) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
 from datetime import date
@@ -11,9 +10,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import contract
 from bot.blocks import inbound as inbound_blocks
 from bot.blocks import leads as lead_blocks
-from bot.blocks.followups import LOST_CALLBACK, RESCHEDULE_CALLBACK, WON_CALLBACK, reschedule_modal
+from bot.blocks.contract import form_values
+from bot.blocks.followups import reschedule_modal
 from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
@@ -29,33 +30,6 @@ from handlers.replies import error_text, permalink, to_user
 logger = logging.getLogger(__name__)
 
 
-def form_values(view: dict) -> dict:
-    """state.values → {block_id: the plain value (a list for multi-choice)}, whatever the element type."""
-    values: dict = {}
-    for block_id, by_action in (view.get("state") or {}).get("values", {}).items():
-        for state in by_action.values():
-            values[block_id] = _plain_value(state)
-    return values
-
-
-def _plain_value(state: dict):
-    if "selected_options" in state:
-        return [option["value"] for option in state["selected_options"] or []]
-    if "selected_option" in state:
-        return (state["selected_option"] or {}).get("value")
-    for key in ("selected_user", "selected_date", "selected_time", "selected_conversation", "selected_channel"):
-        if key in state:
-            return state[key]
-    return state.get("value")
-
-
-def _metadata(view: dict) -> dict:
-    try:
-        return json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-
-
 def _field_errors(error: FormInvalid) -> dict[str, str]:
     return {field: t(key, **params) for field, (key, params) in error.fields.items()}
 
@@ -65,14 +39,16 @@ def _lead_form(values: dict) -> NewLeadForm:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.view(lead_blocks.NEW_LEAD_CALLBACK)
+    @app.view(contract.NEW_LEAD_FORM)
     def submit_new_lead(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
+        metadata = contract.metadata(view)
+        form = _lead_form(form_values(view))
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
         today = local_today(now, tz)
         try:
-            lead = deps.leads.capture_form(team_id, _lead_form(form_values(view)), user_id, now, tz)
+            lead = deps.leads.capture_form(team_id, form, user_id, now, tz)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
             return
@@ -85,7 +61,6 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"company": t("error.unexpected")})
             return
         ack()
-        metadata = _metadata(view)
         channel_id = metadata.get("channel")
         if metadata.get("from_message"):
             # Captured from a message: link back to it (asked after the ack; Slack's 3 seconds are spent).
@@ -101,23 +76,30 @@ def register(app: App, deps: Deps) -> None:
             to_user(client, user_id, card, channel_id)
         else:
             intro = t("lead.captured_for_you", capturer=user_id)
-            client.chat_postMessage(
-                channel=lead.owner_id, **lead_blocks.lead_card(lead, owner_today, intro=intro, goal=goal)
-            )
-            saved = t("lead.saved_for_owner", number=lead.number, company=company, owner=lead.owner_id)
+            saved_key = "lead.saved_for_owner"
+            try:
+                client.chat_postMessage(
+                    channel=lead.owner_id, **lead_blocks.lead_card(lead, owner_today, intro=intro, goal=goal)
+                )
+            except SlackApiError as error:
+                # Saved all the same: a bot, or someone deactivated or unknown, gets no DM; the capturer hears so.
+                logger.warning(
+                    "could not show lead #%s to %s: %s", lead.number, lead.owner_id, error.response.get("error")
+                )
+                saved_key = "lead.saved_for_owner_no_dm"
+            saved = t(saved_key, number=lead.number, company=company, owner=lead.owner_id)
             to_user(client, user_id, lead_blocks.notice(saved), channel_id)
         refresh_home(deps, client, team_id, lead.owner_id)
 
-    @app.view(lead_blocks.EDIT_LEAD_CALLBACK)
+    @app.view(contract.EDIT_LEAD_FORM)
     def submit_edit(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = contract.metadata(view, "lead")
+        form = _lead_form(form_values(view))
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
         try:
-            lead = deps.leads.update_details(
-                team_id, str(metadata.get("lead", "")), user_id, _lead_form(form_values(view)), now, tz
-            )
+            lead = deps.leads.update_details(team_id, str(metadata["lead"]), user_id, form, now, tz)
         except FormInvalid as error:
             ack(response_action="errors", errors=_field_errors(error))
             return
@@ -152,10 +134,10 @@ def register(app: App, deps: Deps) -> None:
         saved = lead_blocks.with_date_note(saved, lead, local_today(now, tz))
         to_user(client, user_id, lead_blocks.notice(saved), channel_id)
 
-    @app.view(lead_blocks.LOG_TOUCH_CALLBACK)
+    @app.view(contract.LOG_FORM)
     def submit_log(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = contract.metadata(view, "lead")
         values = form_values(view)
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
@@ -173,7 +155,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             lead = deps.leads.log_touch(
                 team_id,
-                str(metadata.get("lead", "")),
+                str(metadata["lead"]),
                 user_id,
                 values.get("kind") or "",
                 (values.get("note") or "").strip(),
@@ -209,10 +191,10 @@ def register(app: App, deps: Deps) -> None:
             if notes:
                 to_user(client, user_id, lead_blocks.notice(notes), metadata.get("channel"))
 
-    @app.view(LOST_CALLBACK)
+    @app.view(contract.LOST_FORM)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = contract.metadata(view, "lead")
         values = form_values(view)
         reason, note = values.get("reason"), (values.get("note") or "").strip()
         if reason == "other" and not note:
@@ -220,7 +202,7 @@ def register(app: App, deps: Deps) -> None:
             return
         now = deps.clock.now()
         try:
-            lead = deps.leads.lose(team_id, str(metadata.get("lead", "")), user_id, reason or "", note, now)
+            lead = deps.leads.lose(team_id, str(metadata["lead"]), user_id, reason or "", note, now)
         except TooFewTouches as error:
             today = local_today(now, deps.directory.cached_tz(team_id, user_id))
             suggested = deps.leads.suggested_next(error.lead, today)
@@ -239,14 +221,14 @@ def register(app: App, deps: Deps) -> None:
             )
             to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
 
-    @app.view(WON_CALLBACK)
+    @app.view(contract.WON_FORM)
     def submit_won(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = contract.metadata(view, "lead")
         value = form_values(view).get("won_value")
         try:
             lead = deps.leads.win(
-                team_id, str(metadata.get("lead", "")), user_id, deps.clock.now(), value=value,
+                team_id, str(metadata["lead"]), user_id, deps.clock.now(), value=value,
                 currency=deps.config(team_id).currency,
             )
         except FormInvalid as error:
@@ -262,15 +244,15 @@ def register(app: App, deps: Deps) -> None:
             won = lead_blocks.notice(lead_blocks.won_text(lead, REOPEN_DAYS))
             to_user(client, user_id, won, metadata.get("channel"))
 
-    @app.view(RESCHEDULE_CALLBACK)
+    @app.view(contract.RESCHEDULE_FORM)
     def submit_reschedule(ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        metadata = _metadata(view)
+        metadata = contract.metadata(view, "lead")
         now = deps.clock.now()
         tz = deps.directory.cached_tz(team_id, user_id)
         try:
             day = parse_date(form_values(view).get("next_follow_up"))
-            lead = deps.leads.set_next_date(team_id, str(metadata.get("lead", "")), user_id, day, now, tz)
+            lead = deps.leads.set_next_date(team_id, str(metadata["lead"]), user_id, day, now, tz)
         except LeadbotError as error:
             ack(response_action="errors", errors={"next_follow_up": error_text(error)})
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -173,3 +174,62 @@ def app_with(db, slack, clock):
 @pytest.fixture
 def app(app_with) -> Running:
     return app_with()
+
+
+# -- no traceback goes unnoticed ---------------------------------------------------------------
+
+
+class _Tracebacks(logging.Handler):
+    """Collects every record at ERROR or above that carries a traceback, from any logger."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.found: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None:
+            self.found.append(record)
+
+    @staticmethod
+    def report(records: list[logging.LogRecord]) -> str:
+        lines = [f"{r.name}: {r.getMessage()} ({r.exc_info[0].__name__}: {r.exc_info[1]})" for r in records]
+        return (
+            "the app logged a traceback (mark the test @pytest.mark.expects_error if it provokes one on purpose):\n"
+            + "\n".join(lines)
+        )
+
+
+@pytest.fixture(autouse=True)
+def no_tracebacks(request):
+    """A test that drives the app (`app`, `app_with`) fails when anything logged an error with a traceback.
+
+    Checked when the test body ends (see pytest_runtest_call) and again after the app has stopped,
+    for what its listeners logged while finishing. `@pytest.mark.expects_error` opts a test out.
+    """
+    if not {"app", "app_with"} & set(request.fixturenames) or request.node.get_closest_marker("expects_error"):
+        yield
+        return
+    handler = _Tracebacks()
+    logging.getLogger().addHandler(handler)
+    request.node.leadbot_tracebacks = handler
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+    late = handler.found[getattr(request.node, "leadbot_tracebacks_seen", 0):]
+    if late:
+        pytest.fail(handler.report(late), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail the test itself, not its teardown, when its body left a traceback in the log."""
+    handler = getattr(item, "leadbot_tracebacks", None)
+    try:
+        result = yield
+    finally:
+        if handler is not None:
+            item.leadbot_tracebacks_seen = len(handler.found)  # teardown reports only what comes after
+    if handler is not None and handler.found:
+        pytest.fail(handler.report(handler.found), pytrace=False)
+    return result

@@ -45,7 +45,7 @@ class Step:
 
     name: str
     capture: Callable[[Running, Capture], Reply]
-    known_broken: str | None = None  # why this payload already fails today; replay skips it
+    known_broken: str | None = None  # why this payload fails today; the replay expects it to (test_old_payloads)
     note: str | None = None  # anything odd about what leadbot does today, kept with the record
 
 
@@ -415,10 +415,6 @@ DIGEST = Surface(
             lambda app, s: s.submit_view(
                 ALICE, modal(app), {"reason": "special_only", "note": "They buy flanges from us, pipe from Li"}
             ),
-            note=(
-                "The answer redraws the message the form was opened from as the small-buyer question: opened from the "
-                "digest, the whole digest is replaced by the answered question (handlers/small_buyers.py _redraw)."
-            ),
         ),
     ],
 )
@@ -465,18 +461,12 @@ HOME = Surface(
         ),
         Step("menu_snooze_a_day", lambda app, s: _home_menu(app, s, "snooze:1:3")),
         Step("menu_snooze_a_week", lambda app, s: _home_menu(app, s, "snooze:7:3")),
-        Step(
-            "menu_show",
-            lambda app, s: _home_menu(app, s, "show:4"),
-            known_broken=(
-                "Show the lead, from the Home tab's menu, answers with respond(); block_actions from the Home tab "
-                "carry no response_url, so Bolt raises ValueError in handlers/actions.py, the error handler logs it, "
-                "and the rep sees "
-                "nothing. It changes nothing, so the records after it do not depend on it."
-            ),
-        ),
+        # Recorded while it crashed (Home-tab clicks carry no response_url); now the card comes by DM.
+        Step("menu_show", lambda app, s: _home_menu(app, s, "show:4")),
         Step("small_buyer_note_button", lambda app, s: s.click(ALICE, home(app), "small_buyer_note_open")),
         Step("small_buyer_note_form", lambda app, s: s.submit_view(ALICE, modal(app), {"reason": "will_ask"})),
+        # menu_show as answered since the fix: the card by DM (the record above keeps the crash it recorded).
+        Step("menu_show_card_by_dm", lambda app, s: _home_menu(app, s, "show:4")),
     ],
 )
 

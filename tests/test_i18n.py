@@ -61,6 +61,8 @@ def _user_visible_literals(path: Path) -> list[tuple[int, str]]:
             skip.add(id(node.body[0].value))
         if isinstance(node, ast.FunctionDef) and node.name == "__str__":
             skip.update(id(sub) for sub in ast.walk(node))  # operator output, e.g. `leadbot tick`'s report
+        if isinstance(node, ast.Raise):
+            skip.update(id(sub) for sub in ast.walk(node))  # an exception's message, whatever its class is named
         if isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""

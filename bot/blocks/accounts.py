@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
 from bot.services.small_buyers import REASONS, AccountView, AnswerView
 from bot.text import formatting
 from bot.text.amounts import money
 from bot.text.i18n import t
 
-ANSWER_ACTION = "small_buyer_answer"
-NOTE_ACTION = "small_buyer_note_open"
-NOTE_CALLBACK = "small_buyer_note"
 ORDERS_SHOWN = 10
 ANSWERS_SHOWN = 5
-
-
-def answer_value(account_id: int, reason: str) -> str:
-    return f"{account_id}:{reason}"
-
-
-def parse_answer_value(value: str) -> tuple[int, str]:
-    account, _, reason = value.partition(":")
-    return int(account), reason
 
 
 def question_message(account: AccountView, answer: AnswerView | None, today: date, lang: str | None = None) -> dict:
@@ -36,8 +23,10 @@ def question_message(account: AccountView, answer: AnswerView | None, today: dat
         blocks.append(kit.context(answered_text(answer, today, lang)))
     else:
         buttons = [
-            # Action ids must differ within a block; the reason rides in both.
-            kit.button(t(f"reason_small.{reason}", lang), f"{ANSWER_ACTION}:{reason}", answer_value(account.id, reason))
+            kit.button(
+                t(f"reason_small.{reason}", lang), contract.small_buyer_answer_id(reason),
+                contract.small_buyer_answer_value(account.id, reason),
+            )
             for reason in REASONS
         ]
         blocks.append(kit.section(f"*{t('small.ask', lang)}*"))
@@ -45,7 +34,9 @@ def question_message(account: AccountView, answer: AnswerView | None, today: dat
         blocks.append(
             kit.actions(
                 *buttons[4:],
-                kit.button(t("small.note_button", lang), NOTE_ACTION, str(account.id)),
+                kit.button(
+                    t("small.note_button", lang), contract.SMALL_BUYER_NOTE_OPEN, contract.account_value(account.id)
+                ),
                 block_id=f"small:{account.id}:b",
             )
         )
@@ -66,10 +57,11 @@ def answered_text(answer: AnswerView, today: date, lang: str | None = None) -> s
 
 def note_modal(account: AccountView, metadata: dict, lang: str | None = None) -> dict:
     return kit.reason_modal(
-        NOTE_CALLBACK, t("modal.small_title", lang), user_text(account.name, 200), t("form.small_reason", lang),
+        contract.SMALL_BUYER_NOTE_FORM, t("modal.small_title", lang), user_text(account.name, 200),
+        t("form.small_reason", lang),
         [kit.option(t(f"reason_small.{r}", lang), r) for r in REASONS], t("form.small_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
-        private_metadata=json.dumps({**metadata, "account": account.id}),
+        private_metadata=contract.private_metadata(metadata, account=account.id),
     )
 
 

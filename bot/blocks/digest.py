@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks import kit
-from bot.blocks.accounts import NOTE_ACTION
+from bot.blocks import contract, kit
 from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT, situation_text
@@ -14,19 +13,18 @@ from bot.services.leads import LeadView
 from bot.text import formatting
 from bot.text.i18n import t
 
-DIGEST_ITEM = "digest_item"
 QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for the rest
 
 
 def item_menu(number: int, lang: str | None = None) -> dict:
     """Log, snooze or open one lead, from the line that shows it."""
     options = [
-        kit.option(t("item.log", lang), f"log:{number}"),
-        kit.option(t("item.snooze_day", lang), f"snooze:1:{number}"),
-        kit.option(t("item.snooze_week", lang), f"snooze:7:{number}"),
-        kit.option(t("item.show", lang), f"show:{number}"),
+        kit.option(t("item.log", lang), contract.digest_option("log", number)),
+        kit.option(t("item.snooze_day", lang), contract.digest_option("snooze", number, days=1)),
+        kit.option(t("item.snooze_week", lang), contract.digest_option("snooze", number, days=7)),
+        kit.option(t("item.show", lang), contract.digest_option("show", number)),
     ]
-    return {"type": "overflow", "action_id": DIGEST_ITEM, "options": options}
+    return {"type": "overflow", "action_id": contract.DIGEST_ITEM, "options": options}
 
 
 def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime, lang: str | None = None) -> dict:
@@ -63,7 +61,9 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
         room = min(len(data.small_buyers), budget - 1, 5)
         blocks.append(kit.section(t("digest.small_buyers", lang, count=len(data.small_buyers))))
         for account in data.small_buyers[:room]:
-            answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
+            answer = kit.button(
+                t("digest.answer", lang), contract.SMALL_BUYER_NOTE_OPEN, contract.account_value(account.account_id)
+            )
             blocks.append(
                 kit.section(
                     t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer

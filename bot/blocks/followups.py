@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT, LOG_BUTTON, lead_title, questions_for, situation_text
+from bot.blocks.leads import COMPANY_IN_TEXT, lead_title, questions_for, situation_text
 from bot.clock import local_today
 from bot.services.leads import LOST_REASONS, LeadView
 from bot.text import formatting
 from bot.text.i18n import t, tn
 
 NUDGE_LEADS_MAX = 10  # 4 blocks each, well inside a message's 50
-SNOOZE_ACTION = "lead_snooze"
-BUYER_DATE_ACTION = "lead_buyer_date"
-NEXT_DATE_ACTION = "lead_next_date"
-WON_ACTION = "lead_won"  # on messages sent before Won asked to confirm: still wins at once
-WON_OPEN_ACTION = "lead_won_open"
-WON_CALLBACK = "lead_won_confirm"
-LOST_ACTION = "lead_lost_open"
-LOST_CALLBACK = "lead_lost"
-RESCHEDULE_CALLBACK = "lead_reschedule"
 SNOOZE_DAYS = (1, 3, 7)
-LEAD_BLOCK_PREFIX = "lead:"
-
-
-def lead_block_id(number: int) -> str:
-    return f"{LEAD_BLOCK_PREFIX}{number}"
-
-
-def lead_number_of(action: dict) -> str:
-    """The lead an action belongs to: its button value, else its block id (selects and date pickers)."""
-    value = action.get("value") or ""
-    if value.isdigit():
-        return value
-    block_id = action.get("block_id") or ""
-    return block_id[len(LEAD_BLOCK_PREFIX):] if block_id.startswith(LEAD_BLOCK_PREFIX) else ""
 
 
 def nudge_message(
@@ -92,23 +68,23 @@ def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
         kit.option(tn("nudge.snooze_days", days, lang) if days < 7 else t("nudge.snooze_week", lang), str(days))
         for days in SNOOZE_DAYS
     ]
-    number = str(lead.number)
+    number = contract.lead_value(lead.number)
     return kit.actions(
-        kit.button(t("lead.button_log", lang), LOG_BUTTON, number, style="primary"),
+        kit.button(t("lead.button_log", lang), contract.LEAD_LOG_OPEN, number, style="primary"),
         {
             "type": "static_select",
-            "action_id": SNOOZE_ACTION,
+            "action_id": contract.LEAD_SNOOZE,
             "placeholder": kit.plain(t("nudge.snooze", lang), kit.PLACEHOLDER_MAX),
             "options": snooze_options,
         },
         {
             "type": "datepicker",
-            "action_id": BUYER_DATE_ACTION,
+            "action_id": contract.LEAD_BUYER_DATE,
             "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
         },
-        kit.button(t("nudge.won_open", lang), WON_OPEN_ACTION, number),
-        kit.button(t("nudge.lost", lang), LOST_ACTION, number, style="danger"),
-        block_id=lead_block_id(lead.number),
+        kit.button(t("nudge.won_open", lang), contract.LEAD_WON_OPEN, number),
+        kit.button(t("nudge.lost", lang), contract.LEAD_LOST_OPEN, number, style="danger"),
+        block_id=contract.lead_block_id(lead.number),
     )
 
 
@@ -166,10 +142,10 @@ def orphan_message(owner: str, numbers: list[int], lang: str | None = None) -> d
 def lost_modal(lead: LeadView, metadata: dict, lang: str | None = None, note: str = "") -> dict:
     """Why was it lost? `note` is what the rep already typed (`/lead lost 11 they said no`), kept as the note."""
     return kit.reason_modal(
-        LOST_CALLBACK, t("modal.lost_title", lang), user_text(lead_title(lead), 300), t("form.lost_reason", lang),
+        contract.LOST_FORM, t("modal.lost_title", lang), user_text(lead_title(lead), 300), t("form.lost_reason", lang),
         [kit.option(t(f"reason.{r}", lang), r) for r in LOST_REASONS], t("form.lost_note", lang),
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
-        private_metadata=json.dumps({**metadata, "lead": lead.number}), note=note,
+        private_metadata=contract.private_metadata(metadata, lead=lead.number), note=note,
     )
 
 
@@ -183,8 +159,8 @@ def won_modal(lead: LeadView, currency: str, metadata: dict, lang: str | None = 
         ),
     ]
     return kit.modal(
-        WON_CALLBACK, t("modal.won_title", lang), blocks, submit=t("modal.won_submit", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+        contract.WON_FORM, t("modal.won_title", lang), blocks, submit=t("modal.won_submit", lang),
+        close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata, lead=lead.number),
     )
 
 
@@ -195,8 +171,8 @@ def reschedule_modal(lead: LeadView, refusal: str, suggested: date, metadata: di
         kit.date_input("next_follow_up", t("lost.offer_next", lang), initial=suggested.isoformat()),
     ]
     return kit.modal(
-        RESCHEDULE_CALLBACK, t("modal.reschedule_title", lang), blocks, submit=t("modal.schedule", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+        contract.RESCHEDULE_FORM, t("modal.reschedule_title", lang), blocks, submit=t("modal.schedule", lang),
+        close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata, lead=lead.number),
     )
 
 
@@ -204,13 +180,13 @@ def refusal_with_date_picker(refusal: str, lead: LeadView, suggested: date, lang
     """The `/lead lost … silent` refusal, with a date picker to schedule the next follow-up right there."""
     picker = {
         "type": "datepicker",
-        "action_id": NEXT_DATE_ACTION,
+        "action_id": contract.LEAD_NEXT_DATE,
         "initial_date": suggested.isoformat(),
         "placeholder": kit.plain(t("lost.offer_next", lang), kit.PLACEHOLDER_MAX),
     }
     blocks = [
         kit.section(refusal),
         kit.section(t("lost.offer_next", lang)),
-        kit.actions(picker, block_id=lead_block_id(lead.number)),
+        kit.actions(picker, block_id=contract.lead_block_id(lead.number)),
     ]
     return kit.message(blocks, refusal)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.blocks import leads as lead_blocks
-from bot.blocks.accounts import NOTE_ACTION
 from bot.blocks.digest import item_menu
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
@@ -13,8 +12,6 @@ from bot.services.leads import LeadView
 from bot.text import formatting
 from bot.text.i18n import t, tn
 
-NEW_LEAD_ACTION = "home_new_lead"
-SETTINGS_ACTION = "home_settings"
 PER_SECTION = 10
 OPEN_SHOWN = 20
 TEAM_LINES_PER_SECTION = 25
@@ -25,8 +22,8 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
     blocks: list[dict] = [
         kit.header(t("home.header", lang)),
         kit.actions(
-            kit.button(t("home.new_lead", lang), NEW_LEAD_ACTION, "new", style="primary"),
-            kit.button(t("home.settings", lang), SETTINGS_ACTION, "settings"),
+            kit.button(t("home.new_lead", lang), contract.HOME_NEW_LEAD, "new", style="primary"),
+            kit.button(t("home.settings", lang), contract.HOME_SETTINGS, "settings"),
         ),
         kit.section(
             t(
@@ -45,7 +42,9 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
         waiting = data.today.small_buyers
         blocks += [kit.divider(), kit.section(t("home.small_buyers", lang, count=len(waiting)))]
         for account in waiting[:PER_SECTION]:
-            answer = kit.button(t("digest.answer", lang), NOTE_ACTION, str(account.account_id))
+            answer = kit.button(
+                t("digest.answer", lang), contract.SMALL_BUYER_NOTE_OPEN, contract.account_value(account.account_id)
+            )
             blocks.append(
                 kit.section(
                     t("digest.small_buyer", lang, company=user_text(account.name, COMPANY_IN_TEXT)), accessory=answer

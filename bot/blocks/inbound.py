@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT, EDIT_BUTTON
+from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.inbound import ASSIGN, ROUND_ROBIN, ChannelState, EnquiryView
 from bot.services.leads import LeadView
 from bot.text import formatting
 from bot.text.i18n import t, tn
-
-CLAIM_ACTION = "inbound_claim"
-ASSIGN_ACTION = "inbound_assign"
-DISMISS_ACTION = "inbound_dismiss"
-ENQUIRY_BLOCK_PREFIX = "enquiry:"
-
-
-def enquiry_block_id(ts: str) -> str:
-    return f"{ENQUIRY_BLOCK_PREFIX}{ts}"
-
-
-def enquiry_ts_of(action: dict) -> str:
-    """The enquiry an action belongs to: its block id carries the message ts (a user select has no value)."""
-    block_id = action.get("block_id") or ""
-    return block_id[len(ENQUIRY_BLOCK_PREFIX):] if block_id.startswith(ENQUIRY_BLOCK_PREFIX) else ""
 
 
 def within_text(hours: Decimal, lang: str | None = None) -> str:
@@ -36,14 +21,14 @@ def offer(ts: str, within: Decimal, round_robin: bool, lang: str | None = None) 
     """leadbot's threaded reply to a new enquiry: claim it, give it to someone, or say it is none."""
     then = t("inbound.then_round_robin" if round_robin else "inbound.then_remind", lang)
     buttons = kit.actions(
-        kit.button(t("inbound.claim", lang), CLAIM_ACTION, ts, style="primary"),
+        kit.button(t("inbound.claim", lang), contract.INBOUND_CLAIM, ts, style="primary"),
         {
             "type": "users_select",
-            "action_id": ASSIGN_ACTION,
+            "action_id": contract.INBOUND_ASSIGN,
             "placeholder": kit.plain(t("inbound.assign", lang), kit.PLACEHOLDER_MAX),
         },
-        kit.button(t("inbound.dismiss", lang), DISMISS_ACTION, ts),
-        block_id=enquiry_block_id(ts),
+        kit.button(t("inbound.dismiss", lang), contract.INBOUND_DISMISS, ts),
+        block_id=contract.enquiry_block_id(ts),
     )
     blocks = [
         kit.section(t("inbound.reply", lang)),
@@ -70,7 +55,8 @@ def taken(enquiry: EnquiryView, lead: LeadView, within: Decimal, lang: str | Non
     blocks = [kit.section(text)]
     if lead.status == "open":
         blocks.append(kit.context(t("inbound.details_hint", lang, owner=lead.owner_id)))
-        blocks.append(kit.actions(kit.button(t("inbound.add_details", lang), EDIT_BUTTON, str(lead.number))))
+        details = kit.button(t("inbound.add_details", lang), contract.LEAD_EDIT_OPEN, contract.lead_value(lead.number))
+        blocks.append(kit.actions(details))
     return kit.message(blocks, text)
 
 

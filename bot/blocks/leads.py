@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
 from bot.services.leads import (
     EXISTING_CUSTOMER,
@@ -23,11 +22,6 @@ from bot.text.amounts import money
 from bot.text.company_names import COMPANY_MAX
 from bot.text.i18n import t
 
-NEW_LEAD_CALLBACK = "lead_new"
-EDIT_LEAD_CALLBACK = "lead_edit"
-LOG_TOUCH_CALLBACK = "lead_log"
-LOG_BUTTON = "lead_log_open"
-EDIT_BUTTON = "lead_edit_open"
 LIST_MAX = 40
 HISTORY_MAX = 10
 COMPANY_IN_TEXT = 120  # long names are cut in headers and lists, never in storage
@@ -182,10 +176,11 @@ def lead_card(
     if lead.status == "open":
         questions = "\n".join(f"• {q}" for q in questions_for(lead, lang))
         blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
+        number = contract.lead_value(lead.number)
         blocks.append(
             kit.actions(
-                kit.button(t("lead.button_log", lang), LOG_BUTTON, str(lead.number), style="primary"),
-                kit.button(t("lead.button_edit", lang), EDIT_BUTTON, str(lead.number)),
+                kit.button(t("lead.button_log", lang), contract.LEAD_LOG_OPEN, number, style="primary"),
+                kit.button(t("lead.button_edit", lang), contract.LEAD_EDIT_OPEN, number),
             )
         )
     return kit.message(blocks, lead_title(lead))
@@ -227,8 +222,8 @@ def new_lead_modal(
         kit.date_input("first_follow_up", t("form.first_follow_up", lang), initial=first_follow_up.isoformat()),
     ]
     return kit.modal(
-        NEW_LEAD_CALLBACK, t("modal.new_title", lang), blocks, submit=t("modal.save", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),
+        contract.NEW_LEAD_FORM, t("modal.new_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata),
     )
 
 
@@ -238,10 +233,9 @@ def edit_lead_modal(lead: LeadView, metadata: dict, lang: str | None = None, *, 
     blocks += _lead_inputs(NewLeadPrefill.from_lead(lead), lang)
     follow_up = lead.next_follow_up_on.isoformat() if lead.next_follow_up_on else None
     blocks.append(kit.date_input("first_follow_up", t("form.next_follow_up", lang), initial=follow_up))
-    metadata = {**metadata, "lead": lead.number}
     return kit.modal(
-        EDIT_LEAD_CALLBACK, t("modal.edit_title", lang), blocks, submit=t("modal.save", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps(metadata),
+        contract.EDIT_LEAD_FORM, t("modal.edit_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata, lead=lead.number),
     )
 
 
@@ -301,8 +295,8 @@ def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: 
         ),
     ]
     return kit.modal(
-        LOG_TOUCH_CALLBACK, t("modal.log_title", lang), blocks, submit=t("modal.save", lang),
-        close=t("modal.cancel", lang), private_metadata=json.dumps({**metadata, "lead": lead.number}),
+        contract.LOG_FORM, t("modal.log_title", lang), blocks, submit=t("modal.save", lang),
+        close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata, lead=lead.number),
     )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bot.blocks import kit
+from bot.blocks import contract, kit
 from bot.config import Settings
 from bot.services.reps import SNOOZE_CHOICES, RepView
 from bot.text.i18n import LANGUAGES, current_language, language_name, language_of_locale, t, tn
 from bot.worktime import WEEKDAYS
 
-SETTINGS_CALLBACK = "settings"
 TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_max", "small_window_months", "team_tz")
 
 
@@ -77,6 +76,6 @@ def settings_modal(
         )
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
     return kit.modal(
-        SETTINGS_CALLBACK, t("modal.settings_title", lang), blocks,
+        contract.SETTINGS_FORM, t("modal.settings_title", lang), blocks,
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
     )

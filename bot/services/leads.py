@@ -17,8 +17,8 @@ from bot.errors import (
     DuplicateLead,
     FormInvalid,
     LeadbotError,
+    LeadClosed,
     LeadNotFound,
-    Msg,
     NotAllowed,
     ReasonNeeded,
     TooFewTouches,
@@ -699,9 +699,7 @@ class LeadService:
         if user_id != lead.owner_id and not policy.is_admin(user_id):
             raise NotAllowed(lead.number, lead.owner_id)
         if lead.status != OPEN:
-            raise LeadbotError(
-                "error.closed", number=lead.number, company=lead.company, status=Msg(f"status.{lead.status}")
-            )
+            raise LeadClosed(lead.number, lead.company, lead.status)
         return lead
 
     def view(self, lead: Lead, with_touches: bool = False) -> LeadView:

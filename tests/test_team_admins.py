@@ -23,8 +23,11 @@ def test_a_chinese_rep_is_refused_in_chinese(app):
 
 def test_the_manager_is_told_who_turned_the_summary_on_and_where(app_with):
     app = app_with(LEADBOT_MANAGER=BOB)
+    # Each change's DM is sent after its command is answered: settle between them to keep their order.
     command(app, "summary on", user=ADMIN, channel=GENERAL)
+    app.settle()
     command(app, "summary daily", user=ADMIN)
+    app.settle()
     command(app, "summary off", user=ADMIN)
     told = _dms(app, BOB)
     assert "<@UADMIN01> turned the team summary on: it now goes to <#C0GENERAL>." in told[0]

@@ -18,6 +18,7 @@ from bot.container import Deps, build_deps
 from bot.store.database import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Base
+from bot.text.i18n import DEFAULT_LANGUAGE, set_default_language
 from handlers.app import ContextThreadPool
 from handlers.server import HttpServer, start_http
 from sandbox.slack_api import FakeSlack
@@ -233,3 +234,10 @@ def pytest_runtest_call(item):
     if handler is not None and handler.found:
         pytest.fail(handler.report(handler.found), pytrace=False)
     return result
+
+
+@pytest.fixture(autouse=True)
+def team_language_back_to_english():
+    """`build_deps` sets the process-wide team language; a test on a Chinese team must not leave it to the next."""
+    yield
+    set_default_language(DEFAULT_LANGUAGE)

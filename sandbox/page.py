@@ -8,8 +8,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.blocks.contract import CAPTURE_SHORTCUT  # the callback_id manifest.yml gives the shortcut
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES, language_tag, message_ids, t
-from handlers.shortcuts import CAPTURE_SHORTCUT  # the callback_id manifest.yml gives the shortcut
 from sandbox.slack_requests import view_state
 from sandbox.workspace import MANAGER, REPS, Workspace
 

@@ -28,6 +28,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, max_overflow=-1
         )
         _make_sqlite_safe_for_threads(engine)
+        _drop_nul_characters(engine)
         return engine
     if parsed.drivername == "postgresql":
         # A bare postgresql:// would pick psycopg2, which we do not ship.
@@ -37,7 +38,31 @@ def make_engine(url: str) -> Engine:
     # The overflow covers a read nested in a write, the scheduler's threads and a larger LEADBOT_WEB_THREADS.
     engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=16)
     _ping_after_idle(engine)
+    _drop_nul_characters(engine)
     return engine
+
+
+def _drop_nul_characters(engine: Engine) -> None:
+    """Text reaches the database without U+0000, on both databases alike.
+
+    PostgreSQL refuses a NUL in text ("text fields cannot contain NUL"), nobody types one, and a
+    pasted or forged value may carry it: dropping it where every write passes is the one place no
+    entry point can miss.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def without_nul(_connection, _cursor, statement, parameters, _context, _executemany):
+        return statement, _without_nul(parameters)
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_nul(item) for item in value)
+    return value
 
 
 def _ping_after_idle(engine: Engine) -> None:

@@ -178,18 +178,11 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"kind": t("error.unexpected")})
             return
         ack()
-        refresh_nudge(deps, client, team_id, metadata)
-        refresh_home(deps, client, team_id, user_id)
         buyer_line = _buyer_date_line(values.get("buyer_said") or "", lead, today)
-        if not metadata.get("message_ts"):
-            logged = lead_blocks.touch_logged_text(lead, today) + (" " + buyer_line if buyer_line else "")
-            logged = lead_blocks.with_date_note(logged, lead, today)
-            to_user(client, user_id, lead_blocks.notice(logged), metadata.get("channel"))
-        else:
-            # The nudge redrawn says what was done; the buyer's date and a rest-day note still need saying.
-            notes = "\n".join(line for line in (buyer_line, lead_blocks.date_note(lead, today)) if line)
-            if notes:
-                to_user(client, user_id, lead_blocks.notice(notes), metadata.get("channel"))
+        logged = lead_blocks.touch_logged_text(lead, today) + (" " + buyer_line if buyer_line else "")
+        # The nudge redrawn says what was done; the buyer's date and a rest-day note still need saying.
+        notes = "\n".join(line for line in (buyer_line, lead_blocks.date_note(lead, today)) if line)
+        _after_form(deps, client, team_id, user_id, metadata, lead_blocks.with_date_note(logged, lead, today), notes)
 
     @app.view(contract.LOST_FORM)
     def submit_lost(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -213,13 +206,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"reason": error_text(error)})
             return
         ack()
-        refresh_nudge(deps, client, team_id, metadata)
-        refresh_home(deps, client, team_id, user_id)
-        if not metadata.get("message_ts"):
-            text = t(
-                "lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}")
-            )
-            to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
+        text = t("lead.lost", number=lead.number, company=user_text(lead.company, 120), reason=t(f"reason.{reason}"))
+        _after_form(deps, client, team_id, user_id, metadata, text)
 
     @app.view(contract.WON_FORM)
     def submit_won(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -238,11 +226,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"won_value": error_text(error)})
             return
         ack()
-        refresh_nudge(deps, client, team_id, metadata)
-        refresh_home(deps, client, team_id, user_id)
-        if not metadata.get("message_ts"):
-            won = lead_blocks.notice(lead_blocks.won_text(lead, REOPEN_DAYS))
-            to_user(client, user_id, won, metadata.get("channel"))
+        _after_form(deps, client, team_id, user_id, metadata, lead_blocks.won_text(lead, REOPEN_DAYS))
 
     @app.view(contract.RESCHEDULE_FORM)
     def submit_reschedule(ack, body: dict, view: dict, client: WebClient) -> None:
@@ -257,20 +241,29 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"next_follow_up": error_text(error)})
             return
         ack()
-        refresh_nudge(deps, client, team_id, metadata)
-        refresh_home(deps, client, team_id, user_id)
-        if not metadata.get("message_ts"):
-            text = t(
-                "lead.rescheduled",
-                number=lead.number,
-                company=user_text(lead.company, 120),
-                date=formatting.day(day, local_today(now, tz)),
-            )
-            text = lead_blocks.with_date_note(text, lead, local_today(now, tz))
-            to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
-        elif lead.rest_day:
-            note = lead_blocks.date_note(lead, local_today(now, tz))
-            to_user(client, user_id, lead_blocks.notice(note), metadata.get("channel"))
+        today = local_today(now, tz)
+        text = t(
+            "lead.rescheduled",
+            number=lead.number,
+            company=user_text(lead.company, 120),
+            date=formatting.day(day, today),
+        )
+        note = lead_blocks.date_note(lead, today) if lead.rest_day else ""
+        _after_form(deps, client, team_id, user_id, metadata, lead_blocks.with_date_note(text, lead, today), note)
+
+
+def _after_form(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, metadata: dict, done: str, beside_message: str = ""
+) -> None:
+    """After a form acted on a lead: redraw the message it came from and Home, and say what was done.
+
+    A form opened from a nudge or digest needs only `beside_message` (what the redrawn message cannot show).
+    """
+    refresh_nudge(deps, client, team_id, metadata)
+    refresh_home(deps, client, team_id, user_id)
+    text = beside_message if metadata.get("message_ts") else done
+    if text:
+        to_user(client, user_id, lead_blocks.notice(text), metadata.get("channel"))
 
 
 def _buyer_date_line(buyer_said: str, lead, today: date) -> str:

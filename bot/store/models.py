@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -118,6 +119,9 @@ class Lead(Base):
         # The team summary counts what was captured and closed in a period.
         Index("ix_leads_team_created_at", "team_id", "created_at"),
         Index("ix_leads_team_closed_at", "team_id", "closed_at"),
+        # Mail is matched to leads by the contact's exact address, or by its domain (not for free-mail domains).
+        Index("ix_leads_team_contact_email", "team_id", "contact_email"),
+        Index("ix_leads_team_contact_domain", "team_id", "contact_domain"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -129,6 +133,10 @@ class Lead(Base):
     account_key: Mapped[str] = mapped_column(String(255), default="", server_default="")
     contact_name: Mapped[str] = mapped_column(String(255), default="")
     contact_role: Mapped[str] = mapped_column(String(255), default="")
+    # The contact's email address, lower-cased, and its domain (kept even for free-mail domains: whether a
+    # domain is free mail is LEADBOT_FREE_MAIL_DOMAINS's call at matching time, so changing it needs no rewrite).
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    contact_domain: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(32))
     asked_for: Mapped[str] = mapped_column(Text, default="")
     situation: Mapped[str] = mapped_column(String(32))
@@ -160,6 +168,8 @@ class Lead(Base):
     # What a won deal was worth, when the rep said (in the team's currency unless they named another).
     won_value: Mapped[Decimal | None] = mapped_column(Numeric(20, 2))
     won_currency: Mapped[str | None] = mapped_column(String(3))
+    # When the buyer wrote (email or shared channel) and nobody has answered yet; a waiting lead is not quiet.
+    reply_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
 
@@ -181,6 +191,8 @@ class Touch(Base):
     buyer_said: Mapped[str] = mapped_column(Text, default="")
     logged_by: Mapped[str] = mapped_column(String(32))
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where the follow-up came from: typed in Slack, read from the sales mailbox, or said in a linked channel.
+    source: Mapped[str] = mapped_column(String(16), default="typed", server_default="typed")
 
     lead: Mapped[Lead] = relationship(back_populates="touches")
 
@@ -311,6 +323,8 @@ class InboundChannel(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     round_robin: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # Enquiries that arrive by email (`/lead inbound mail on`) are posted here to be claimed.
+    mail: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Whose turn it was last, so round-robin goes on from there.
     last_assigned_to: Mapped[str | None] = mapped_column(String(32))
     changed_by: Mapped[str] = mapped_column(String(32))
@@ -351,6 +365,8 @@ class Enquiry(Base):
     # When the scheduler should remind the channel (or assign by round-robin) if nobody has claimed it.
     remind_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For an enquiry that came by email: the message it came from (MailMessage.message_key).
+    mail_key: Mapped[str | None] = mapped_column(String(255))
 
 
 class SlackEvent(Base):
@@ -371,3 +387,82 @@ class SchedulerRun(Base):
 
     runner: Mapped[str] = mapped_column(String(255), primary_key=True)  # host:pid
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+TYPED, EMAIL, CHANNEL = "typed", "email", "channel"  # Touch.source and BuyerReply.source
+
+
+class BuyerReply(Base):
+    """The buyer wrote back (by email or in a linked channel); waiting until the owner follows up, snoozes or notes
+    the buyer's date."""
+
+    __tablename__ = "buyer_replies"
+    __table_args__ = (
+        # A reply is recorded once however often its message is read: the mail's key or the channel message's.
+        UniqueConstraint("team_id", "ref"),
+        Index("ix_buyer_replies_team_lead", "team_id", "lead_id"),
+        Index("ix_buyer_replies_team_replied_at", "team_id", "replied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    source: Mapped[str] = mapped_column(String(16))  # EMAIL or CHANNEL
+    ref: Mapped[str] = mapped_column(String(255))  # "mail:<message key>" or "slack:<channel>:<ts>"
+    note: Mapped[str] = mapped_column(Text, default="")  # the first lines of what the buyer wrote
+    replied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_how: Mapped[str | None] = mapped_column(String(16))  # follow_up, snooze or said_later
+
+
+class LinkedChannel(Base):
+    """A channel tied to a lead (`/lead link`), typically shared with the customer: its messages log themselves."""
+
+    __tablename__ = "linked_channels"
+    __table_args__ = (Index("ix_linked_channels_team_lead", "team_id", "lead_id"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id"))
+    linked_by: Mapped[str] = mapped_column(String(32))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+MAIL_FOLLOW_UP, MAIL_BUYER_REPLY, MAIL_ENQUIRY, MAIL_IGNORED, MAIL_UNREADABLE = (
+    "follow_up", "buyer_reply", "enquiry", "ignored", "unreadable",
+)
+
+
+class HandledMail(Base):
+    """A message from the sales mailbox that leadbot has handled, so it is acted on once however often it is read."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (
+        UniqueConstraint("team_id", "message_key"),
+        Index("ix_mail_messages_team_handled_at", "team_id", "handled_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    # The Message-ID as sent, or a hash of it when longer than fits, or of sender, date and subject when missing.
+    message_key: Mapped[str] = mapped_column(String(255))
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(16))  # MAIL_FOLLOW_UP, MAIL_BUYER_REPLY, MAIL_ENQUIRY, ...
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+
+
+class MailboxState(Base):
+    """Where the last read of the sales mailbox stopped, and whether reading it is failing (for /healthz)."""
+
+    __tablename__ = "mailbox_state"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the workspace the mailbox reports to
+    mailbox: Mapped[str] = mapped_column(String(255), primary_key=True)  # user@host:port/folder, no password
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int | None] = mapped_column(BigInteger)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(255))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import time
@@ -181,6 +182,35 @@ def _working_hours_span(name: str, raw: str) -> Decimal:
     return value
 
 
+def _mail_url(name: str, raw: str):
+    """`imaps://user%40ourco.com:PASSWORD@mail.ourco.com:993/INBOX` as the mailbox's parts; empty: no mailbox."""
+    if not raw.strip():
+        return None
+    from bot.mail.mailbox import parse_mail_url  # the IMAP client is loaded only where a mailbox is set
+
+    try:
+        return parse_mail_url(raw.strip())
+    except ValueError as error:
+        # Never echo the URL: it carries the mailbox's password.
+        raise SettingsError(
+            f"{name} must be imaps://USER:PASSWORD@HOST[:PORT]/FOLDER or imap://… ({error})"
+        ) from None
+
+
+def _optional_file(name: str, raw: str) -> str:
+    path = raw.strip()
+    if path and not os.path.isfile(path):
+        raise SettingsError(f"{name} must name a readable certificate file (PEM), got {raw!r}")
+    return path
+
+
+def _days(name: str, raw: str) -> int:
+    value = _positive_int(name, raw)
+    if value > 3650:
+        raise SettingsError(f"{name} must be at most 3650 days, got {value}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -289,6 +319,22 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADBOT_INBOUND_CLAIM_WITHIN", "inbound_claim_within", "1", _working_hours_span,
         "Working hours an inbound enquiry may wait unclaimed before leadbot reminds the channel or assigns it.",
     ),
+    Setting(
+        "LEADBOT_MAIL_URL", "mail_url", "", _mail_url,
+        "The sales mailbox reps BCC: imaps://USER:PASSWORD@HOST:993/INBOX (empty: no mailbox is read).",
+    ),
+    Setting(
+        "LEADBOT_MAIL_CA_FILE", "mail_ca_file", "", _optional_file,
+        "A PEM certificate to trust for the mailbox's TLS (a private CA); empty: the system's.",
+    ),
+    Setting(
+        "LEADBOT_MAIL_SINCE_DAYS", "mail_since_days", "14", _days,
+        "The first read of a mailbox takes messages dated within this many days.",
+    ),
+    Setting(
+        "LEADBOT_MAIL_DONE_FOLDER", "mail_done_folder", "", _text,
+        "Folder handled messages are moved to; empty: they are only flagged as read.",
+    ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting(
         "LEADBOT_SEND_CONCURRENCY", "send_concurrency", "16", _positive_int,
@@ -351,6 +397,10 @@ class Settings:
     small_recent_months: int
     ask_again_days: int
     log_level: str
+    mail_url: object = None  # bot.mail.mailbox.MailboxAddress, or None: no sales mailbox
+    mail_ca_file: str = ""
+    mail_since_days: int = 14
+    mail_done_folder: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -402,7 +452,10 @@ class Settings:
     def redacted(self) -> dict[str, str]:
         """Settings safe to log: secrets shown only as set or not."""
         secret = {"bot_token", "signing_secret", "app_token"}
-        return {
+        shown = {
             s.env: ("<set>" if getattr(self, s.attr) else "<unset>") if s.attr in secret else str(getattr(self, s.attr))
             for s in SETTINGS
         }
+        # The mailbox by its name (user@host:port/folder), never its password.
+        shown["LEADBOT_MAIL_URL"] = self.mail_url.name if self.mail_url is not None else "<unset>"
+        return shown

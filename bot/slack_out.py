@@ -57,6 +57,21 @@ def users_info_lookup(client: WebClient):
     return lookup
 
 
+def users_by_email_lookup(client: WebClient):
+    """users.lookupByEmail as the mail log wants it: the member's user id, None when nobody active has that address."""
+
+    def lookup(email: str) -> str | None:
+        try:
+            user = client.users_lookupByEmail(email=email)["user"]
+        except SlackApiError as error:
+            if slack_error(error) in {"users_not_found", "user_not_found", "user_disabled"}:
+                return None
+            raise
+        return None if user.get("deleted") or user.get("is_bot") else user.get("id")
+
+    return lookup
+
+
 # Errors that mean this message itself is wrong; posting it again can only fail again.
 REJECTED_MESSAGE_ERRORS = frozenset(
     {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments"}

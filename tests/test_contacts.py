@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings, SettingsError
 from bot.container import build_deps
 from bot.errors import FormInvalid, NotAllowed
 from bot.services.contacts import domain_of, is_free_mail, open_lead_for_addresses
@@ -183,3 +184,12 @@ def test_a_follow_up_on_a_lead_closed_meanwhile_is_not_logged(deps):
     assert _touches(deps, lead.number) == []
     with pytest.raises(ValueError):
         deps.leads.log_touch_from(TEAM, lead_id, ALICE, "email", "", START, TYPED)
+
+
+def test_free_mail_domains_are_a_setting_checked_at_start():
+    assert "qq.com" in Settings.from_env({}).free_mail_domains
+    assert "yeah.net" in Settings.from_env({}).free_mail_domains
+    own = Settings.from_env({"LEADBOT_FREE_MAIL_DOMAINS": " Gmail.com, @mail.ru ,"}).free_mail_domains
+    assert own == frozenset({"gmail.com", "mail.ru"})
+    with pytest.raises(SettingsError, match="LEADBOT_FREE_MAIL_DOMAINS.*'gmail'"):
+        Settings.from_env({"LEADBOT_FREE_MAIL_DOMAINS": "gmail, qq.com"})

@@ -11,12 +11,18 @@ from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.text.amounts import AmountError, parse_amount
+from bot.text.email_address import valid_domain
 from bot.text.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.work_calendar import WorkCalendar, parse_holidays
 from bot.worktime import WorkingHours, parse_hours, parse_workdays
 
 DEFAULT_DATABASE_URL = "sqlite:///leadbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# Providers anyone can get an address from: such a domain names no company, so only the exact address matches a lead.
+DEFAULT_FREE_MAIL_DOMAINS = (
+    "gmail.com, googlemail.com, outlook.com, hotmail.com, live.com, yahoo.com, icloud.com, qq.com, foxmail.com, "
+    "163.com, 126.com, sina.com, sohu.com, aliyun.com, yeah.net"
+)
 
 
 class SettingsError(ValueError):
@@ -103,6 +109,14 @@ def _optional_user_id(name: str, raw: str) -> str | None:
     if len(ids) > 1:
         raise SettingsError(f"{name} must be one Slack user id, got {raw!r}")
     return next(iter(ids), None)
+
+
+def _domains(name: str, raw: str) -> frozenset[str]:
+    domains = [d.strip().lower().lstrip("@").rstrip(".") for d in raw.split(",") if d.strip()]
+    bad = [d for d in domains if not valid_domain(d)]
+    if bad:
+        raise SettingsError(f"{name} must be mail domains such as gmail.com, separated by commas; got {bad[0]!r}")
+    return frozenset(domains)
 
 
 def _workdays(name: str, raw: str) -> frozenset[int]:
@@ -304,6 +318,10 @@ SETTINGS: tuple[Setting, ...] = (
         "Days before the same account is asked about again.",
     ),
     Setting(
+        "LEADBOT_FREE_MAIL_DOMAINS", "free_mail_domains", DEFAULT_FREE_MAIL_DOMAINS, _domains,
+        "Free-mail domains (comma-separated): mail from them matches a lead only by the contact's exact address.",
+    ),
+    Setting(
         "LEADBOT_LANGUAGE", "language", DEFAULT_LANGUAGE, _language,
         f"Team language ({' or '.join(LANGUAGES)}): team summaries, and reps whose own is unknown.",
     ),
@@ -396,6 +414,7 @@ class Settings:
     small_spread_months: int
     small_recent_months: int
     ask_again_days: int
+    free_mail_domains: frozenset[str]
     log_level: str
     mail_url: object = None  # bot.mail.mailbox.MailboxAddress, or None: no sales mailbox
     mail_ca_file: str = ""

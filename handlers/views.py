@@ -35,7 +35,9 @@ def _field_errors(error: FormInvalid) -> dict[str, str]:
 
 
 def _lead_form(values: dict) -> NewLeadForm:
-    return NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__})
+    form = NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__})
+    # An emptied contact email clears it; a form from before the field existed has no such block and keeps it.
+    return replace(form, contact_email=values.get("contact_email") or "") if "contact_email" in values else form
 
 
 def register(app: App, deps: Deps) -> None:

@@ -26,11 +26,12 @@ from bot.errors import (
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.store.database import Database
-from bot.store.models import LOST, OPEN, WON, Lead, Refusal, Team, Touch
+from bot.store.models import LOST, OPEN, TYPED, WON, Lead, Refusal, Rep, Team, Touch
 from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount
 from bot.text.buyer_dates import date_in_text
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
+from bot.text.email_address import AddressError, domain_of, parse_address
 from bot.text.lead_command import lead_number
 from bot.text.lead_ref import Ambiguous, Candidate, Found, name_pieces, resolve_lead
 from bot.text.reasons import find_lost_reason
@@ -60,6 +61,7 @@ VIEW_COLUMNS = (
     Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
     Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
     Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
+    Lead.contact_email,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -103,6 +105,8 @@ class NewLeadForm:
     potential_unit: str | None
     owner_id: str | None
     first_follow_up: str | None
+    # "" when left empty; None when the form had no such field (sent before it existed): an edit then keeps it.
+    contact_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class LeadDraft:
     owner_id: str
     first_follow_up_on: date
     source_link: str | None = None
+    contact_email: str | None = None  # lower-cased (bot.text.email_address.parse_address)
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class TouchView:
     buyer_said: str
     logged_by: str
     logged_at: datetime
+    source: str = TYPED  # where it came from: typed, read from the mailbox, or said in a linked channel
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class LeadView:
     # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
     rest_day: bool = False
     moved_from: date | None = None
+    contact_email: str | None = None
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -201,6 +208,11 @@ def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date, may_stay
         follow_up = parse_date(form.first_follow_up)
     except LeadbotError as error:
         problems["first_follow_up"] = (error.key, error.params)
+    email = None
+    try:
+        email = parse_address(form.contact_email)
+    except AddressError as error:
+        problems["contact_email"] = (str(error), {})
     draft = LeadDraft(
         company=clean_text(form.company),
         contact_name=clean_text(form.contact_name),
@@ -213,6 +225,7 @@ def check_new_lead(form: NewLeadForm, fallback_owner: str, today: date, may_stay
         potential_unit=clean_text(form.potential_unit),
         owner_id=form.owner_id or fallback_owner,
         first_follow_up_on=follow_up,
+        contact_email=email,
     )
     problems = {**draft_problems(draft, today, may_stay), **problems}
     if problems:
@@ -235,6 +248,8 @@ def draft_problems(draft: LeadDraft, today: date, may_stay: date | None = None) 
             problems[name] = ("field.too_long", {"max": LONG_TEXT_MAX})
     if draft.source not in SOURCES:
         problems["source"] = ("field.required", {})
+    if draft.contact_email and _address_or_none(draft.contact_email) is None:
+        problems["contact_email"] = ("field.email_invalid", {})
     if draft.situation not in SITUATIONS:
         problems["situation"] = ("field.required", {})
     potential = draft.claimed_potential
@@ -247,6 +262,13 @@ def draft_problems(draft: LeadDraft, today: date, may_stay: date | None = None) 
     if first is not None and first < today and first != may_stay:
         problems["first_follow_up"] = ("field.date_past", {})
     return problems
+
+
+def _address_or_none(raw: str) -> str | None:
+    try:
+        return parse_address(raw)
+    except AddressError:
+        return None
 
 
 def check_company(company: str) -> None:
@@ -419,6 +441,8 @@ class LeadService:
             lead.account_key = account_key(draft.company)
             lead.contact_name = draft.contact_name
             lead.contact_role = draft.contact_role
+            if form.contact_email is not None:  # None: a form sent before the field existed; the address stays
+                set_contact_email(lead, draft.contact_email)
             lead.source = draft.source
             lead.asked_for = draft.asked_for
             lead.situation = draft.situation
@@ -456,12 +480,17 @@ class LeadService:
         tz: str,
         buyer_said: str = "",
         next_on: date | None = None,
+        *,
+        source: str = TYPED,
+        at: datetime | None = None,
     ) -> LeadView:
         """Record a follow-up and move the lead to its next cadence step (or the buyer's date).
 
         `kind` is one of TOUCH_KINDS, or "other" when the rep named none; `next_on` may not be in the past.
         A date in what the buyer said ("Decision on 14 Dec") becomes the next follow-up unless the rep
         picked another: `next_on` left at the cadence's date (or not given) means they did not.
+        `at` is when the follow-up happened (an email's Date), `now` when it is logged; the cadence counts from
+        `at`. `source` says where it came from (TYPED, EMAIL, CHANNEL). Only the owner or an admin may log.
         """
         policy = self.policy_for(team_id)
         problems: dict[str, tuple[str, dict]] = {}
@@ -473,32 +502,48 @@ class LeadService:
             raise FormInvalid(problems)
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
-            calendar = owner_calendar(uow.session, team_id, lead.owner_id, policy.calendar)
-            uow.session.add(
-                Touch(
-                    team_id=team_id,
-                    lead_id=lead.id,
-                    kind=kind,
-                    note=note,
-                    buyer_said=buyer_said,
-                    logged_by=user_id,
-                    logged_at=now,
-                )
+            calendar = record_touch(
+                uow.session, policy, lead, user_id, kind, note, now, tz,
+                buyer_said=buyer_said, next_on=next_on, source=source, at=at,
             )
-            lead.touch_count += 1
-            lead.last_touch_at = now
-            lead.nudges_unanswered = 0
-            # The cadence's step lands on the owner's working day; a date the rep picked is kept as picked.
-            today = local_today(now, tz)
-            cadence_date = policy.next_follow_up(lead.touch_count, today, calendar)
-            named = date_in_text(buyer_said, today)
-            if named is not None and next_on in (None, cadence_date):
-                next_on = named.day  # the buyer's own date, kept as they said it (a rest day too)
-            lead.next_follow_up_on = next_on or cadence_date
-            lead.buyer_date = next_on if next_on and next_on != cadence_date else None
-            lead.updated_at = now
-            schedule_nudge(lead)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(lead.next_follow_up_on))
+            uow.commit()
+            return view
+
+    def log_touch_from(
+        self,
+        team_id: str,
+        lead_id: int,
+        user_id: str,
+        kind: str,
+        note: str,
+        at: datetime,
+        source: str,
+        now: datetime | None = None,
+    ) -> LeadView | None:
+        """Record a follow-up nobody typed: an email a rep sent the buyer (source EMAIL), a message in a channel
+        shared with the customer (CHANNEL). None when the lead is gone or no longer open (closed meanwhile).
+
+        `lead_id` is Lead.id (as `contacts.open_lead_for_addresses` returns it); `user_id` the member who wrote.
+        Unlike `log_touch` it is not refused for someone other than the owner or an admin: the rule is about who
+        may *say* a follow-up happened, and here the mail or the channel shows that it did — a colleague who
+        emailed the buyer did follow up. The cadence counts from `at`, in the owner's time zone; `now` (when it
+        is logged; `at` when not given) only dates the change.
+        """
+        if source == TYPED:
+            raise ValueError("log_touch_from is for follow-ups nobody typed; a typed one goes through log_touch")
+        if kind not in (*TOUCH_KINDS, "other"):
+            raise ValueError(f"unknown follow-up kind {kind!r}")
+        policy = self.policy_for(team_id)
+        with self.db.uow() as uow:
+            session = uow.session
+            lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.id == lead_id))
+            if lead is None or lead.status != OPEN:
+                return None
+            tz = session.scalar(select(Rep.tz).where(Rep.team_id == team_id, Rep.user_id == lead.owner_id))
+            record_touch(session, policy, lead, user_id, kind, note, now or at, tz or policy.team_tz, source=source,
+                         at=at)
+            view = self._view(policy, lead)
             uow.commit()
             return view
 
@@ -719,7 +764,9 @@ class LeadService:
         """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
         touches = ()
         if with_touches:
-            touches = tuple(TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches)
+            touches = tuple(
+                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at, t.source) for t in lead.touches
+            )
         return LeadView(
             team_id=lead.team_id,
             number=lead.number,
@@ -753,6 +800,7 @@ class LeadService:
             closed_at=lead.closed_at,
             rest_day=rest_day,
             moved_from=moved_from,
+            contact_email=lead.contact_email,
         )
 
 
@@ -873,9 +921,56 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
         created_at=now,
         updated_at=now,
     )
+    set_contact_email(lead, draft.contact_email)
     schedule_nudge(lead)
     session.add(lead)
     return lead
+
+
+def set_contact_email(lead: Lead, address: str | None) -> None:
+    """The contact's address and its domain, which mail is matched by (`bot.services.contacts`)."""
+    address = parse_address(address)  # checked by draft_problems already; this lower-cases it
+    lead.contact_email = address
+    lead.contact_domain = domain_of(address) if address else None
+
+
+def record_touch(
+    session: Session, policy: Policy, lead: Lead, user_id: str, kind: str, note: str, now: datetime, tz: str, *,
+    buyer_said: str = "", next_on: date | None = None, source: str = TYPED, at: datetime | None = None,
+) -> WorkCalendar:
+    """Add a follow-up made at `at` (default `now`) to `lead` and move it on; returns the owner's calendar.
+
+    The one place a follow-up is counted: every way of logging one (typed, from the mailbox, from a linked channel)
+    goes through here, so whatever a follow-up changes is changed alike.
+    A follow-up reported late (an email read days after it was sent) counts as made when it was made: the next
+    step is counted from its day. One older than the lead's latest follow-up changes neither the latest contact
+    nor the next date, since the later follow-up already moved the lead on from a later day.
+    """
+    at = min(at or now, now)  # a mail dated ahead of our clock (a sender's wrong clock) happened by now at the latest
+    calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
+    session.add(
+        Touch(
+            team_id=lead.team_id, lead_id=lead.id, kind=kind, note=note, buyer_said=buyer_said, logged_by=user_id,
+            logged_at=at, source=source,
+        )
+    )
+    lead.touch_count += 1
+    lead.nudges_unanswered = 0
+    lead.updated_at = now
+    latest = lead.last_touch_at is None or at >= lead.last_touch_at
+    if latest:
+        lead.last_touch_at = at
+    if latest or next_on is not None:
+        # The cadence's step lands on the owner's working day; a date the rep picked is kept as picked.
+        day = local_today(at, tz)
+        cadence_date = policy.next_follow_up(lead.touch_count, day, calendar)
+        named = date_in_text(buyer_said, day)
+        if named is not None and next_on in (None, cadence_date):
+            next_on = named.day  # the buyer's own date, kept as they said it (a rest day too)
+        lead.next_follow_up_on = next_on or cadence_date
+        lead.buyer_date = next_on if next_on and next_on != cadence_date else None
+    schedule_nudge(lead)
+    return calendar
 
 
 def open_lead_by_key(session: Session, team_id: str, key: str) -> Lead | None:

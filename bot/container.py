@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 
@@ -16,6 +17,11 @@ from bot.services.home import Home
 from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
+from bot.services.mail_actions import MailActions
+from bot.services.mail_enquiries import MailEnquiries
+from bot.services.mail_log import MailLog
+from bot.services.mail_senders import SlackMembers
+from bot.services.mailbox_state import MailboxStates
 from bot.services.orders import Orders
 from bot.services.policy import Policy
 from bot.services.reps import Directory
@@ -25,7 +31,7 @@ from bot.services.small_buyers import SmallBuyers
 from bot.services.summary import TeamSummaries
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
-from bot.slack_out import make_web_client, users_info_lookup
+from bot.slack_out import make_web_client, users_by_email_lookup, users_info_lookup, workspace_lookup
 from bot.store.database import Database
 from bot.text.i18n import load_catalogs, set_default_language
 
@@ -51,6 +57,8 @@ class Deps:
     seen_events: SeenEvents
     scheduler_runs: SchedulerRuns
     health: Health
+    mail_log: MailLog
+    mail_enquiries: MailEnquiries
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -89,6 +97,14 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     hours = settings.working_hours
     claim_within = timedelta(hours=float(settings.inbound_claim_within))
     scheduler_runs = SchedulerRuns(db)
+    inbound = InboundService(db, leads, policy, hours, claim_within)
+    directory = Directory(db, users_info_lookup(web), settings)
+    mailbox_states = MailboxStates(db)
+    mail_log = MailLog(
+        db, settings, SlackMembers(db, users_by_email_lookup(web)), mailbox_states, workspace_lookup(web),
+        MailActions(policy, settings.free_mail_domains),
+    )
+    mail_health = None if settings.mail_url is None else partial(mailbox_states.health, settings.mail_url.name)
     return Deps(
         settings=settings,
         db=db,
@@ -96,7 +112,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         web=web,
         team_settings=team_settings,
         leads=leads,
-        directory=Directory(db, users_info_lookup(web), settings),
+        directory=directory,
         ledger=Ledger(db),
         followups=FollowUps(db, settings.renudge_days),
         teams=Teams(db, config),
@@ -105,9 +121,13 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         digests=digests,
         home=Home(db, leads, digests, team_settings.is_admin),
         summaries=TeamSummaries(db),
-        inbound=InboundService(db, leads, policy, hours, claim_within),
+        inbound=inbound,
         seen_events=SeenEvents(db),
         scheduler_runs=scheduler_runs,
-        health=Health(db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds)),
+        health=Health(
+            db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds), mail=mail_health
+        ),
+        mail_log=mail_log,
+        mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
     )
 

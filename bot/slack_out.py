@@ -57,6 +57,18 @@ def users_info_lookup(client: WebClient):
     return lookup
 
 
+def workspace_lookup(client: WebClient):
+    """The workspace the bot token belongs to (auth.test), asked once per process: the mailbox reports to it."""
+    known: dict[str, str] = {}
+
+    def team_id() -> str:
+        if "team_id" not in known:
+            known["team_id"] = client.auth_test()["team_id"]
+        return known["team_id"]
+
+    return team_id
+
+
 def users_by_email_lookup(client: WebClient):
     """users.lookupByEmail as the mail log wants it: the member's user id, None when nobody active has that address."""
 

@@ -28,6 +28,7 @@ from bot.text import formatting
 from bot.text.amounts import money
 from bot.text.i18n import t, tn
 from bot.text.lead_command import (
+    MAIL_WORDS,
     ROUND_ROBIN_WORDS,
     SUMMARY_WORDS,
     Command,
@@ -308,7 +309,7 @@ def assign(call: Call, command: Command) -> None:
 
 
 def inbound(call: Call, command: Command) -> None:
-    """`/lead inbound [on|off|roundrobin on|off]` in the channel where enquiries land."""
+    """`/lead inbound [on|off|roundrobin on|off|mail on|off]` in the channel where enquiries land."""
     deps = call.deps
     channel = call.channel_id
     deps.inbound.check_channel(channel)  # before anything is posted there
@@ -337,8 +338,32 @@ def inbound(call: Call, command: Command) -> None:
     elif len(words) == 2 and words[0] in ROUND_ROBIN_WORDS and words[1] in ("on", "off"):
         state = deps.inbound.set_round_robin(call.team_id, channel, words[1] == "on", call.user_id, now)
         tell(call.respond, inbound_blocks.round_robin_text(channel, state, within))
+    elif words and words[0] in MAIL_WORDS and (len(words) == 1 or (len(words) == 2 and words[1] in ("on", "off"))):
+        _inbound_mail(call, channel, None if len(words) == 1 else words[1] == "on")
     else:
         raise LeadbotError("inbound.usage")
+
+
+def _inbound_mail(call: Call, channel: str, on: bool | None) -> None:
+    """`/lead inbound mail on|off`: enquiries that arrive in the sales mailbox are posted here (or no longer)."""
+    deps = call.deps
+    if on is None:
+        on = deps.inbound.channel(call.team_id, channel).mail
+    elif on:
+        # As for `/lead inbound on`: saying so proves leadbot can post here before any mail is sent its way.
+        try:
+            call.client.chat_postMessage(channel=channel, **lead_blocks.notice(t("inbound.mail_announce", user=call.user_id)))
+        except SlackApiError as error:
+            if slack_error(error) in PERMANENT_TARGET_ERRORS:
+                raise LeadbotError("inbound.not_in_channel", channel=channel) from None
+            raise
+        deps.inbound.set_mail(call.team_id, channel, True, call.user_id, deps.clock.now())
+    else:
+        deps.inbound.set_mail(call.team_id, channel, False, call.user_id, deps.clock.now())
+    text = inbound_blocks.mail_state_text(channel, on)
+    if not deps.mail_log.configured:
+        text += " " + t("inbound.mail_not_set")
+    tell(call.respond, text)
 
 
 def _require_ref(args: str, subcommand: str) -> str:

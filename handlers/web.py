@@ -69,7 +69,19 @@ def _health(start_response, report: HealthReport):
     body: dict = {"ok": report.ok, "database": "reachable" if report.database_reachable else "unreachable"}
     if report.scheduler is not None:
         body["scheduler"] = asdict(report.scheduler)
+    if report.mail is not None:
+        # Shown, never judged: a mailbox that cannot be read stops no nudge, so it is no reason for a 503.
+        body["mail"] = {
+            "status": report.mail.status,
+            "since": _iso(report.mail.since),
+            "last_read": _iso(report.mail.last_ok_at),
+            "error": report.mail.error,
+        }
     return _answer(start_response, "200 OK" if report.ok else "503 Service Unavailable", body)
+
+
+def _iso(moment) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _answer(start_response, status: str, body: dict):

@@ -12,14 +12,24 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import SystemClock
 from bot.container import Deps
 from bot.services.seen_events import KEEP_FOR
+from scheduler.mail import MailPassInBackground, read_mail
 from scheduler.runner import RunReport, run_due
 
 logger = logging.getLogger(__name__)
 
 
-def run_once(deps: Deps, now: datetime) -> RunReport:
-    """`run_due`, then the housekeeping every run does: note that it finished, forget old Slack events."""
+def run_once(deps: Deps, now: datetime, with_mail: bool = True) -> RunReport:
+    """`run_due`, then the housekeeping every run does: note that it finished, forget old Slack events.
+
+    With a sales mailbox set, it is read on a thread beside the run, so a slow mailbox delays no due
+    message; what the mail added (an emailed enquiry, a buyer's reply) is posted by a second run after it.
+    """
+    mail = MailPassInBackground(deps, now) if with_mail and deps.mail_log.configured else None
     report = run_due(deps, now)
+    if mail is not None:
+        report.mail = mail.join()
+        if report.mail is not None and report.mail.acted:
+            report.add(run_due(deps, now))
     # Liveness is about the real time, even when `tick --at` runs a chosen instant.
     finished = SystemClock().now()
     deps.scheduler_runs.finished(finished)
@@ -28,13 +38,25 @@ def run_once(deps: Deps, now: datetime) -> RunReport:
 
 
 def tick(deps: Deps) -> None:
-    """One scheduled run; a failure is logged and the next tick tries again."""
+    """One scheduled run; a failure is logged and the next tick tries again. The mailbox has a job of its own."""
     try:
-        report = run_once(deps, deps.clock.now())
+        report = run_once(deps, deps.clock.now(), with_mail=False)
         if report.claimed or report.sent or report.retry_later or report.failed:
             logger.info("scheduler run: %s", report)
     except Exception:
         logger.exception("scheduler run failed; the next run will pick up what is still due")
+
+
+def mail_tick(deps: Deps) -> None:
+    """The mailbox's own job: however slow the mailbox, the run_due job keeps its minute."""
+    try:
+        now = deps.clock.now()
+        mail = read_mail(deps, now)
+        if mail is not None and mail.acted:
+            logger.info("mail pass: %s", mail)
+            run_due(deps, now)  # post what the mail added without waiting for the next tick
+    except Exception:
+        logger.exception("mail run failed; the next run will read the mailbox again")
 
 
 def _add_job(scheduler, deps: Deps) -> None:
@@ -52,6 +74,17 @@ def _add_job(scheduler, deps: Deps) -> None:
         # Start at once (in real time: the job's clock, not the possibly fixed clock it reads "now" from).
         next_run_time=datetime.now(timezone.utc),
     )
+    if deps.mail_log.configured:
+        scheduler.add_job(
+            mail_tick,
+            IntervalTrigger(seconds=deps.settings.tick_seconds),
+            args=[deps],
+            id="mail_poll",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(timezone.utc),
+        )
 
 
 def start_in_background(deps: Deps) -> BackgroundScheduler:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
 from bot.container import Deps
 from bot.services.ledger import DeliveryView
+from bot.services.mail_log import MailPass
 from bot.services.reps import Reader
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message
 from bot.text.i18n import language
@@ -29,6 +30,7 @@ class RunReport:
     retry_later: int = 0
     failed: int = 0
     skipped: int = 0
+    mail: MailPass | None = field(default=None, compare=False)  # the mailbox pass beside this run, if any
 
     def add(self, other: "RunReport") -> None:
         self.claimed += other.claimed
@@ -38,10 +40,11 @@ class RunReport:
         self.skipped += other.skipped
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"claimed {self.claimed}, sent {self.sent}, retry later {self.retry_later}, "
             f"failed {self.failed}, nothing to say {self.skipped}"
         )
+        return text if self.mail is None else f"{text}; mail: {self.mail}"
 
 
 def run_due(deps: Deps, now: datetime) -> RunReport:

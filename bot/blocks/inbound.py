@@ -100,3 +100,18 @@ def round_robin_text(channel_id: str, state: ChannelState, within: Decimal, lang
         return t("inbound.round_robin_on_nobody", lang, channel=channel_id)
     reps = t("text.list_separator", lang).join(f"<@{user}>" for user in state.claimers[:20])
     return t("inbound.round_robin_on", lang, channel=channel_id, within=within_text(within, lang), reps=reps)
+
+
+def mail_enquiry(author: str, asked_for: str, lang: str | None = None) -> dict:
+    """An enquiry that came by email, posted in the channel set with `/lead inbound mail on`; the offer follows in
+    its thread, as for any inbound message."""
+    subject, _, rest = asked_for.partition("\n")
+    text = t("inbound.mail_enquiry", lang, sender=user_text(author, 200), subject=user_text(subject, 300))
+    blocks = [kit.section(text)]
+    if rest.strip():
+        blocks.append(kit.section("\n".join("> " + line for line in user_text(rest, 1500).split("\n"))))
+    return kit.message(blocks, text)
+
+
+def mail_state_text(channel_id: str, on: bool, lang: str | None = None) -> str:
+    return t("inbound.mail_on" if on else "inbound.mail_off", lang, channel=channel_id)

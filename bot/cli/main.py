@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, sandbox, scheduler, tick, migrate, import-leads, export."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("scheduler", help="run only the scheduler (nudges and other timed messages)")
     tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
+    poll = commands.add_parser("mail-poll", help="read the sales mailbox once (LEADBOT_MAIL_URL) and say what it did")
+    poll.add_argument("--at", type=_instant, help="ISO 8601 instant to read it as of (default: now; without an offset, UTC)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     sandbox = commands.add_parser("sandbox", help="try leadbot without Slack: a local page that stands in for Slack")
     sandbox.add_argument("--demo", action="store_true", help="seed a small demo team (a fresh file each time)")
@@ -103,7 +105,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         serve(settings, port=args.port, with_scheduler=not args.no_scheduler)
         return 0
-    if args.command in ("tick", "scheduler"):
+    if args.command in ("tick", "scheduler", "mail-poll"):
         return _schedule(args, settings)
     if args.command == "import-orders":
         from bot.cli.import_orders import import_orders
@@ -124,6 +126,11 @@ def _schedule(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_bot_token()
     if not is_current(settings.database_url):
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
+    if args.command == "mail-poll":
+        from bot.cli.mail_poll import mail_poll
+        from scheduler.runner import run_due
+
+        return mail_poll(settings, args.at, run_due)
     if args.command == "tick":
         from scheduler.loop import run_once
 

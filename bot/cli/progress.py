@@ -11,8 +11,9 @@ PROGRESS_ABOVE = 1000
 class ProgressBar:
     """`importing: 1200/5000 rows (24%)` on one line of stderr, for big files or when someone is watching."""
 
-    def __init__(self, label: str, total: int, stream: TextIO) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO, unit: str = "rows") -> None:
         self.label = label
+        self.unit = unit
         self.total = total
         self.stream = stream
         self.shown = -1
@@ -25,7 +26,7 @@ class ProgressBar:
         percent = done * 100 // total
         if percent != self.shown or done == total:
             self.shown = percent
-            self.stream.write(f"\rleadbot: {self.label} {done}/{total} rows ({percent}%)")
+            self.stream.write(f"\rleadbot: {self.label} {done}/{total} {self.unit} ({percent}%)")
             self.stream.flush()
 
     def close(self) -> None:

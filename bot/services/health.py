@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from bot.clock import Clock, SystemClock
+from bot.services.mailbox_state import MailHealth
 from bot.services.scheduler_runs import SchedulerRuns
 from bot.store.database import Database
 
@@ -26,11 +28,17 @@ class HealthReport:
     ok: bool
     database_reachable: bool
     scheduler: SchedulerHealth | None = None  # only in the full check, and only when the database answered
+    # Only in the full check, when a mailbox is set; never part of `ok` (mail trouble stops no nudge or digest).
+    mail: MailHealth | None = None
 
 
 class Health:
-    def __init__(self, db: Database, runs: SchedulerRuns, stale_after: timedelta, clock: Clock | None = None) -> None:
+    def __init__(
+        self, db: Database, runs: SchedulerRuns, stale_after: timedelta, clock: Clock | None = None,
+        mail: Callable[[], MailHealth] | None = None,
+    ) -> None:
         self.db = db
+        self.mail = mail
         self.runs = runs
         self.stale_after = stale_after
         # Scheduler runs are stamped in real time (even under `tick --at`), so freshness is judged in real time too.
@@ -50,7 +58,8 @@ class Health:
             if not with_scheduler:
                 return HealthReport(ok=True, database_reachable=True)
             scheduler = self._scheduler()
-            return HealthReport(ok=scheduler.fresh, database_reachable=True, scheduler=scheduler)
+            mail = self.mail() if self.mail is not None else None
+            return HealthReport(ok=scheduler.fresh, database_reachable=True, scheduler=scheduler, mail=mail)
         except Exception as error:
             # The exception's text may carry the database URL; the log gets only its kind.
             logger.warning("health check: database unreachable (%s)", type(error).__name__)

@@ -36,6 +36,7 @@ class ChannelState:
     enabled: bool
     round_robin: bool
     claimers: tuple[str, ...] = ()
+    mail: bool = False  # enquiries from the sales mailbox are posted here (`/lead inbound mail on`)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class InboundService:
             claimers = tuple(_claimers(uow.session, team_id, channel_id))
             if row is None:
                 return ChannelState(channel_id, False, False, claimers)
-            return ChannelState(channel_id, row.enabled, row.round_robin, claimers)
+            return ChannelState(channel_id, row.enabled, row.round_robin, claimers, row.mail)
 
     @staticmethod
     def check_channel(channel_id: str) -> None:
@@ -123,9 +124,14 @@ class InboundService:
             raise LeadbotError("inbound.needs_inbound", channel=channel_id)
         return self._change(team_id, channel_id, user_id, now, round_robin=on)
 
+    def set_mail(self, team_id: str, channel_id: str, on: bool, user_id: str, now: datetime) -> ChannelState:
+        """Post enquiries that arrive in the sales mailbox here (or stop); anyone in the channel may."""
+        self.check_channel(channel_id)
+        return self._change(team_id, channel_id, user_id, now, mail=on)
+
     def _change(self, team_id: str, channel_id: str, user_id: str, now: datetime, **values: bool) -> ChannelState:
         with self.db.uow() as uow:
-            row = {"team_id": team_id, "channel_id": channel_id, "enabled": False, "round_robin": False}
+            row = {"team_id": team_id, "channel_id": channel_id, "enabled": False, "round_robin": False, "mail": False}
             insert_ignore(uow.session, InboundChannel, {**row, "changed_by": user_id, "changed_at": now})
             uow.session.execute(
                 update(InboundChannel)
@@ -321,7 +327,8 @@ class InboundService:
                 uow.commit()
                 return None
             channel = session.get(InboundChannel, (team_id, channel_id))
-            if channel is None or not channel.enabled:
+            # An emailed enquiry is chased while its channel takes mail, even if typed messages are not offered there.
+            if channel is None or not (channel.enabled or (row.mail_key is not None and channel.mail)):
                 row.remind_due_at = None
                 uow.commit()
                 return None

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.mail.mailbox import MailboxUnavailable, open_mailbox
 from bot.mail.message import ReadMail, UnreadableMail, parse_mail
+from bot.services.mail_actions import MailActions
 from bot.services.mail_enquiries import mail_channel, offer_by_mail
 from bot.services.mail_senders import SlackMembers
 from bot.services.mailbox_state import MailboxStates
@@ -92,15 +93,13 @@ class MailLog:
         members: SlackMembers,
         states: MailboxStates,
         team_of: Callable[[], str],
-        tz_of: Callable[[str, str, datetime], str],
-        act: "MailActions",
+        act: MailActions,
     ) -> None:
         self.db = db
         self.settings = settings
         self.members = members
         self.states = states
         self.team_of = team_of
-        self.tz_of = tz_of
         self.act = act
 
     @property

@@ -46,6 +46,8 @@ LIST_SCOPES = {"all": "all", "everyone": "all", "team": "all", "全部": "all", 
                "mine": "mine", "my": "mine", "我的": "mine", "自己": "mine"}
 # `/lead inbound roundrobin on`, however it is spelt.
 ROUND_ROBIN_WORDS = ("roundrobin", "round-robin", "轮流")
+# `/lead inbound mail on`: enquiries from the sales mailbox are posted in this channel.
+MAIL_WORDS = ("mail", "email", "e-mail", "邮件", "邮箱")
 # `/lead 汇总 开启` and the like.
 SUMMARY_WORDS = {"开启": "on", "打开": "on", "关闭": "off", "每天": "daily", "每日": "daily", "每周": "weekly"}
 _FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)

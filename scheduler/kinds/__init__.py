@@ -6,7 +6,17 @@ from datetime import datetime
 
 from bot.container import Deps
 from bot.services.ledger import DeliveryView
-from scheduler.kinds import digest, escalation, expansion, inbound, nudge, orphaned, small_buyer, summary
+from scheduler.kinds import (
+    digest,
+    escalation,
+    expansion,
+    inbound,
+    mail_enquiry,
+    nudge,
+    orphaned,
+    small_buyer,
+    summary,
+)
 from scheduler.kinds.kind import Kind
 
 __all__ = ["KINDS", "Kind", "kind_named", "redraw"]
@@ -23,6 +33,7 @@ KINDS: tuple[Kind, ...] = (
     summary.HELP,
     inbound.REMINDER,
     inbound.HANDOFF,
+    mail_enquiry.KIND,  # written by the mail pass, not planned here
 )
 
 

@@ -213,6 +213,19 @@ LEAD_CARD = Surface(
                 {"contact_name": "Li Wei", "contact_role": "Procurement manager", "situation": "comparing"},
             ),
         ),
+        # Issue 14: the edit form has the contact's email too.
+        Step(
+            "edit_button_again",
+            lambda app, s: s.click(ALICE, _card(app), "lead_edit_open", value="2", ephemeral=True),
+        ),
+        Step(
+            "edit_lead_form_bad_contact_email",
+            lambda app, s: s.submit_view(ALICE, modal(app), {"contact_email": "li.wei at acme"}),
+        ),
+        Step(
+            "edit_lead_form_contact_email",
+            lambda app, s: s.submit_view(ALICE, modal(app), {"contact_email": "li.wei@acme-oil.com"}),
+        ),
     ],
 )
 
@@ -222,7 +235,8 @@ LEAD_CARD = Surface(
 
 def _new_lead_form(app: Running) -> None:
     begin(app)
-    for _ in range(3):
+    # Three forms for the first records; a fourth, opened last, for the contact email steps (issue 14).
+    for _ in range(4):
         open_new_lead_form(app)
     settle(app)
 
@@ -280,6 +294,34 @@ NEW_LEAD_FORM = Surface(
                 ALICE,
                 _nth_form(app, 1),
                 {"company": "Boston Valves", "source": "inbound_call", "situation": "comparing", "owner_id": BOB},
+            ),
+        ),
+        # Issue 14: the form asks for the contact's email (optional; one address).
+        Step(
+            "contact_email_two_addresses",
+            lambda app, s: s.submit_view(
+                ALICE,
+                modal(app),
+                {
+                    "company": "Cedar Pumps",
+                    "source": "website",
+                    "situation": "wants_to_buy",
+                    "contact_email": "li@cedar-pumps.com, wang@cedar-pumps.com",
+                },
+            ),
+        ),
+        Step(
+            "with_contact_email",
+            lambda app, s: s.submit_view(
+                ALICE,
+                modal(app),
+                {
+                    "company": "Cedar Pumps",
+                    "contact_name": "Li Na",
+                    "source": "website",
+                    "situation": "wants_to_buy",
+                    "contact_email": "Li.Na@Cedar-Pumps.com",
+                },
             ),
         ),
     ],

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
 from bot.services.leads import (
+    CHANNEL,
+    EMAIL,
     EXISTING_CUSTOMER,
     LONG_TEXT_MAX,
     SHORT_TEXT_MAX,
@@ -16,10 +18,12 @@ from bot.services.leads import (
     TOUCH_KINDS,
     LeadPage,
     LeadView,
+    TouchView,
 )
 from bot.text import formatting
 from bot.text.amounts import money
 from bot.text.company_names import COMPANY_MAX
+from bot.text.email_address import EMAIL_MAX
 from bot.text.i18n import t
 
 LIST_MAX = 40
@@ -38,6 +42,7 @@ class NewLeadPrefill:
     discovery_notes: str = ""
     claimed_potential: str = ""
     potential_unit: str = ""
+    contact_email: str = ""
 
     @classmethod
     def from_lead(cls, lead: LeadView) -> "NewLeadPrefill":
@@ -51,6 +56,7 @@ class NewLeadPrefill:
             discovery_notes=lead.discovery_notes,
             claimed_potential="" if lead.claimed_potential is None else _plain_number(lead.claimed_potential),
             potential_unit=lead.potential_unit,
+            contact_email=lead.contact_email or "",
         )
 
 
@@ -141,10 +147,13 @@ def lead_card(
     blocks.append(kit.header(lead_title(lead)))
     # "Li Ming, buyer" and "张三，采购经理": the comma is the reader's language's.
     contact = t("text.comma", lang).join(p for p in (lead.contact_name, lead.contact_role) if p) or "—"
+    contact = user_text(contact, 400)
+    if lead.contact_email:
+        contact = f"{contact}\n{_email_link(lead.contact_email)}"
     facts = [
         t("lead.owner", lang, owner=lead.owner_id),
         t("lead.situation", lang, situation=situation_text(lead, lang)),
-        t("lead.contact", lang, contact=user_text(contact, 400)),
+        t("lead.contact", lang, contact=contact),
         _source_field(lead, lang),
         t("lead.touches", lang, progress=formatting.follow_up_goal(
             lead.touch_count, lead.min_touches, goal or lead.touch_goal, lang
@@ -255,6 +264,11 @@ def _lead_inputs(prefill: NewLeadPrefill, lang: str | None) -> list[dict]:
             "contact_role", t("form.contact_role", lang), initial=prefill.contact_role, optional=True,
             max_length=SHORT_TEXT_MAX,
         ),
+        kit.text_input(
+            "contact_email", t("form.contact_email", lang), initial=prefill.contact_email, optional=True,
+            max_length=EMAIL_MAX, placeholder=t("form.contact_email_hint", lang),
+            hint=t("form.contact_email_help", lang),
+        ),
         kit.select_input("source", t("form.source", lang), sources, initial=prefill.source),
         kit.text_input(
             "asked_for", t("form.asked_for", lang), initial=prefill.asked_for, multiline=True, optional=True,
@@ -323,6 +337,12 @@ def _source_field(lead: LeadView, lang: str | None) -> str:
     return t("lead.source", lang, source=source)
 
 
+def _email_link(address: str) -> str:
+    """The contact's address as a mailto link; a stored address holds none of <, > or |, escaped all the same."""
+    shown = user_text(address, 320)
+    return f"<mailto:{shown}|{shown}>" if not any(c in address for c in "<>|& ") else shown
+
+
 def _percent(lead: LeadView) -> str:
     return f"{lead.potential_factor * 100:.0f}"
 
@@ -356,5 +376,17 @@ def _history(lead: LeadView, lang: str | None) -> str:
                 user=touch.logged_by,
                 note=note,
             )
+            + _came_from(touch, lang)
         )
     return "\n".join(lines)
+
+
+def _came_from(touch: TouchView, lang: str | None) -> str:
+    """Where a follow-up nobody typed came from: " · from email", " · in #acme-shared"."""
+    if touch.source == EMAIL:
+        return t("lead.history_from_email", lang)
+    if touch.source == CHANNEL:
+        if touch.channel:
+            return t("lead.history_in_channel", lang, channel=f"<#{touch.channel}>")
+        return t("lead.history_in_shared_channel", lang)
+    return ""

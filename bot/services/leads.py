@@ -9,7 +9,7 @@ from typing import Callable
 
 from sqlalchemy import Row, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot.clock import local_today
 from bot.errors import (
@@ -26,7 +26,7 @@ from bot.errors import (
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.store.database import Database
-from bot.store.models import LOST, OPEN, TYPED, WON, Lead, Refusal, Rep, Team, Touch
+from bot.store.models import CHANNEL, EMAIL, LOST, OPEN, TYPED, WON, Lead, LinkedChannel, Refusal, Rep, Team, Touch
 from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount
 from bot.text.buyer_dates import date_in_text
@@ -47,6 +47,8 @@ EXISTING_CUSTOMER = "existing_customer"
 SITUATIONS = ("boss_research", "wants_to_buy", "comparing", "trial", "unknown")
 # WeChat is where most Chinese B2B follow-ups happen; it comes second in the form for that reason.
 TOUCH_KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
+# Where a follow-up came from (Touch.source): typed by a rep, read from the sales mailbox, said in a linked channel.
+TOUCH_SOURCES = (TYPED, EMAIL, CHANNEL)
 LOST_REASONS = ("competitor", "cancelled", "no_budget", "not_fit", "went_silent", "other")
 # Recorded when the buyer named a date (*Buyer said later*): a contact, counted like any follow-up.
 BUYER_NAMED_DATE = "buyer_date"
@@ -134,6 +136,7 @@ class TouchView:
     logged_by: str
     logged_at: datetime
     source: str = TYPED  # where it came from: typed, read from the mailbox, or said in a linked channel
+    channel: str | None = None  # for a CHANNEL one: the channel linked to the lead, when it still is
 
 
 @dataclass(frozen=True)
@@ -530,7 +533,7 @@ class LeadService:
         emailed the buyer did follow up. The cadence counts from `at`, in the owner's time zone; `now` (when it
         is logged; `at` when not given) only dates the change.
         """
-        if source == TYPED:
+        if source not in TOUCH_SOURCES or source == TYPED:
             raise ValueError("log_touch_from is for follow-ups nobody typed; a typed one goes through log_touch")
         if kind not in (*TOUCH_KINDS, "other"):
             raise ValueError(f"unknown follow-up kind {kind!r}")
@@ -764,8 +767,11 @@ class LeadService:
         """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
         touches = ()
         if with_touches:
+            channel = _linked_channel(lead) if any(t.source == CHANNEL for t in lead.touches) else None
             touches = tuple(
-                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at, t.source) for t in lead.touches
+                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at, t.source,
+                          channel if t.source == CHANNEL else None)
+                for t in lead.touches
             )
         return LeadView(
             team_id=lead.team_id,
@@ -802,6 +808,17 @@ class LeadService:
             moved_from=moved_from,
             contact_email=lead.contact_email,
         )
+
+
+def _linked_channel(lead: Lead) -> str | None:
+    """The channel most recently linked to the lead (`/lead link`), to say where its channel follow-ups came from."""
+    session = object_session(lead)
+    return None if session is None else session.scalar(
+        select(LinkedChannel.channel_id)
+        .where(LinkedChannel.team_id == lead.team_id, LinkedChannel.lead_id == lead.id)
+        .order_by(LinkedChannel.linked_at.desc())
+        .limit(1)
+    )
 
 
 # Leading words tried as a company's name before the rest of a command: `/lead log Lakeside Packaging Inc. call …`.

@@ -352,7 +352,8 @@ def _inbound_mail(call: Call, channel: str, on: bool | None) -> None:
     elif on:
         # As for `/lead inbound on`: saying so proves leadbot can post here before any mail is sent its way.
         try:
-            call.client.chat_postMessage(channel=channel, **lead_blocks.notice(t("inbound.mail_announce", user=call.user_id)))
+            announcement = t("inbound.mail_announce", user=call.user_id)
+            call.client.chat_postMessage(channel=channel, **lead_blocks.notice(announcement))
         except SlackApiError as error:
             if slack_error(error) in PERMANENT_TARGET_ERRORS:
                 raise LeadbotError("inbound.not_in_channel", channel=channel) from None

@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
     poll = commands.add_parser("mail-poll", help="read the sales mailbox once (LEADBOT_MAIL_URL) and say what it did")
-    poll.add_argument("--at", type=_instant, help="ISO 8601 instant to read it as of (default: now; without an offset, UTC)")
+    poll.add_argument("--at", type=_instant, help="ISO 8601 instant to read as of (default: now; no offset means UTC)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     sandbox = commands.add_parser("sandbox", help="try leadbot without Slack: a local page that stands in for Slack")
     sandbox.add_argument("--demo", action="store_true", help="seed a small demo team (a fresh file each time)")

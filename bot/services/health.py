@@ -58,12 +58,21 @@ class Health:
             if not with_scheduler:
                 return HealthReport(ok=True, database_reachable=True)
             scheduler = self._scheduler()
-            mail = self.mail() if self.mail is not None else None
-            return HealthReport(ok=scheduler.fresh, database_reachable=True, scheduler=scheduler, mail=mail)
+            return HealthReport(ok=scheduler.fresh, database_reachable=True, scheduler=scheduler, mail=self._mail())
         except Exception as error:
             # The exception's text may carry the database URL; the log gets only its kind.
             logger.warning("health check: database unreachable (%s)", type(error).__name__)
             return HealthReport(ok=False, database_reachable=False)
+
+    def _mail(self) -> MailHealth | None:
+        """The mailbox's state, when one is set; whatever goes wrong reading it is no reason for a 503."""
+        if self.mail is None:
+            return None
+        try:
+            return self.mail()
+        except Exception:
+            logger.warning("health check: could not read the mailbox's state", exc_info=True)
+            return None
 
     def _scheduler(self) -> SchedulerHealth:
         now = self.clock.now()

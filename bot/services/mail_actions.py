@@ -21,7 +21,9 @@ class MailActions:
         self.policy_for = policy_for
         self.free_mail = free_mail
 
-    def lead_for(self, session: Session, team_id: str, addresses: Iterable[str], free_mail: frozenset[str]) -> Lead | None:
+    def lead_for(
+        self, session: Session, team_id: str, addresses: Iterable[str], free_mail: frozenset[str]
+    ) -> Lead | None:
         """The most recently active open lead whose contact (or company domain) is one of `addresses`."""
         return open_lead_for_addresses(session, team_id, list(addresses), free_mail)
 

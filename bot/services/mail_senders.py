@@ -59,5 +59,7 @@ class SlackMembers:
     def _from_table(self, team_id: str, email: str) -> str | None:
         with self.db.read() as uow:
             return uow.session.scalar(
-                select(Rep.user_id).where(Rep.team_id == team_id, func.lower(Rep.email) == email, Rep.active.is_(True)).limit(1)
+                select(Rep.user_id)
+                .where(Rep.team_id == team_id, func.lower(Rep.email) == email, Rep.active.is_(True))
+                .limit(1)
             )

@@ -99,7 +99,11 @@ class MailboxStates:
     def health(self, mailbox: str) -> MailHealth:
         """The mailbox's state in any workspace (one mailbox per deployment); ok until a read has failed."""
         with self.db.read() as uow:
-            rows = uow.session.scalars(select(MailboxState).where(MailboxState.mailbox == mailbox)).all()
+            rows = uow.session.execute(
+                select(MailboxState.failing_since, MailboxState.last_ok_at, MailboxState.last_error).where(
+                    MailboxState.mailbox == mailbox
+                )
+            ).all()
         failing = [row for row in rows if row.failing_since is not None]
         if failing:
             first = min(failing, key=lambda row: row.failing_since)

@@ -1,0 +1,217 @@
+"""The sales mailbox, read by the scheduler from a real Dovecot (mail put in with IMAP APPEND): follow-ups that log
+themselves, emailed enquiries, unreadable mail, and a mailbox that refuses the login."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.models import HandledMail, Touch
+from scheduler.loop import run_once
+from tests.conftest import ALICE, BOB, START
+from tests.imap_server import ImapServer, imap_server  # noqa: F401  (the Dovecot fixture)
+from tests.mail_samples import make_mail
+from tests.support import at, command, lead, text_of
+
+ALICE_MAIL = "alice@example.com"  # Alice's address in the fake Slack
+BUYER = "li.ming@acme-oil.example"
+INBOX_CHANNEL = "C0MAILIN1"
+
+
+@dataclass
+class Mailbox:
+    """One test's own mailbox on the shared Dovecot."""
+
+    server: ImapServer
+    user: str
+    password: str
+
+    def url(self, password: str | None = None) -> str:
+        return self.server.url(self.user, self.password if password is None else password)
+
+    def put(self, *raws: bytes) -> None:
+        self.server.append(self.user, self.password, list(raws))
+
+    def flags(self) -> dict[int, set[str]]:
+        return self.server.uids_and_flags(self.user, self.password)
+
+
+@pytest.fixture
+def mailbox(imap_server) -> Mailbox:  # noqa: F811
+    user, password = imap_server.new_user(password="s3cret/@pass%20")
+    return Mailbox(imap_server, user, password)
+
+
+@pytest.fixture
+def mail_app(app_with, mailbox):
+    def start(**overrides: str):
+        return app_with(LEADBOT_MAIL_URL=mailbox.url(), LEADBOT_MAIL_CA_FILE=mailbox.server.ca_file, **overrides)
+
+    return start
+
+
+def run(app, when: str | datetime):
+    """Move the clock and run the scheduler once, mailbox and all, as `leadbot tick --at` does."""
+    instant = at(when) if isinstance(when, str) else when
+    app.deps.clock.set(instant)
+    return run_once(app.deps, instant)
+
+
+def _touches(app) -> list:
+    """Every follow-up logged, oldest first (as rows: kind, source, logged_by, logged_at, note, lead_id)."""
+    with app.deps.db.read() as uow:
+        return uow.session.execute(
+            select(Touch.kind, Touch.source, Touch.logged_by, Touch.logged_at, Touch.note, Touch.lead_id)
+            .order_by(Touch.logged_at, Touch.id)
+        ).all()
+
+
+def _handled(app) -> list:
+    with app.deps.db.read() as uow:
+        return uow.session.execute(
+            select(HandledMail.message_key, HandledMail.outcome, HandledMail.lead_id).order_by(HandledMail.id)
+        ).all()
+
+
+def _quiet_mentions(app, company: str) -> list[dict]:
+    """DMs that list `company` among leads gone quiet (a nudge, or a digest carrying them)."""
+    return [
+        m for m in app.slack.messages()
+        if m["channel"].startswith("D") and "Time to follow up" in text_of(m) and company in text_of(m)
+    ]
+
+
+def test_a_rep_who_only_bccs_three_emails_is_never_nudged_and_may_close_after_the_third(mail_app, mailbox):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    lead(app, "Beta Pumps", contact_email="buyer@beta-pumps.example")  # never emailed: nudged, as a control
+    # Alice writes from her own mail client and BCCs the sales mailbox: the buyer in To, leadbot never in it.
+    sent = {
+        at("2026-12-03T02:00:00+00:00"): "Coating proposal as promised",
+        at("2026-12-09T02:00:00+00:00"): "Any questions on the proposal?",
+        at("2026-12-14T02:00:00+00:00"): "Samples for your trial",
+    }
+    refused_after_two = allowed_after_three = None
+    day = START.replace(hour=0)
+    while day < at("2026-12-15T12:00:00+00:00"):
+        for hour in range(0, 11):  # 08:00–18:00 in Shanghai, Alice's working day
+            instant = day + timedelta(hours=hour)
+            if instant < START:
+                continue
+            for when, subject in sent.items():
+                if when == instant:
+                    mailbox.put(make_mail(ALICE_MAIL, BUYER, subject, f"Dear Li Ming,\n{subject}.\nBest, Alice",
+                                          sender_name="Alice Wang", date=when))
+            run(app, instant)
+            touches = len(_touches(app))
+            if touches == 2 and refused_after_two is None:
+                refused_after_two = command(app, "lost 1 only wanted a proposal")
+            if touches == 3 and allowed_after_three is None:
+                allowed_after_three = command(app, "lost 1 only wanted a proposal")
+        day += timedelta(days=1)
+
+    assert _quiet_mentions(app, "Acme Oilfield") == []
+    assert _quiet_mentions(app, "Beta Pumps"), "the control lead was never nudged: the test proves nothing"
+    touches = _touches(app)
+    assert [(t.kind, t.source, t.logged_by) for t in touches] == [("email", "email", ALICE)] * 3
+    assert [t.logged_at for t in touches] == list(sent)  # dated when sent, not when read
+    assert touches[0].note.startswith("Coating proposal as promised\nDear Li Ming,")
+    assert "Not yet" in refused_after_two and "#1" in refused_after_two
+    assert "closed as lost" in allowed_after_three
+    card = command(app, "show 1")
+    assert card.count("from email") == 3 and "Samples for your trial" in card
+    # Nothing was said about it: no confirmation DM for a follow-up nobody typed.
+    assert not [m for m in app.slack.dms_to(ALICE) if "Coating proposal" in text_of(m)]
+    assert all("\\Seen" in flags for flags in mailbox.flags().values())
+
+
+def test_an_unreadable_message_is_skipped_and_the_next_one_is_still_handled(mail_app, mailbox, caplog):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    mailbox.put(
+        b"Message-ID: <broken-1@mail.example>\r\nSubject: no sender at all\r\n\r\nwho wrote this?\r\n",
+        make_mail(ALICE_MAIL, BUYER, "报价单", "李经理您好：\n附件是涂层报价。\n王芳", charset="gb2312", encoding="gbk",
+                  date=START),
+        make_mail(ALICE_MAIL, BUYER, "Proposal", "", html_only=True, date=START,
+                  html_body="<html><body><p>Dear Li,</p><p>the <b>proposal</b> is attached.</p></body></html>"),
+    )
+    report = run(app, START + timedelta(minutes=5))
+    assert report.mail.outcomes["unreadable"] == 1 and report.mail.outcomes["follow_up"] == 2
+    notes = [t.note for t in _touches(app)]
+    assert "报价单\n李经理您好：\n附件是涂层报价。" in notes[0] or "报价单\n李经理您好：\n附件是涂层报价。" in notes[1]
+    assert any(note.startswith("Proposal\nDear Li,\nthe proposal is attached.") for note in notes)
+    assert "broken-1@mail.example" in caplog.text
+    flags = mailbox.flags()
+    assert "\\Seen" not in flags[min(flags)]  # left unread for a person to look at
+    assert [h.outcome for h in _handled(app)] == ["unreadable", "follow_up", "follow_up"]
+    again = run(app, START + timedelta(minutes=10))
+    assert again.mail.found == 0 and len(_touches(app)) == 2
+
+
+def _health(app) -> dict:
+    try:
+        with urllib.request.urlopen(app.url + "/healthz") as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, **json.loads(error.read())}
+
+
+def test_a_wrong_password_shows_in_healthz_and_the_next_run_after_the_fix_catches_up(
+    app_with, mailbox, caplog
+):
+    wrong = app_with(LEADBOT_MAIL_URL=mailbox.url(password="not-the-password"),
+                     LEADBOT_MAIL_CA_FILE=mailbox.server.ca_file)
+    lead(wrong, "Acme Oilfield", contact_email=BUYER)
+    mailbox.put(make_mail(ALICE_MAIL, BUYER, "Proposal", "Dear Li, here it is.", date=START))
+    for minutes in (1, 2, 3):
+        report = run(wrong, START + timedelta(minutes=minutes))
+        assert report.mail.status == "failing"
+    body = _health(wrong)
+    assert body["ok"] is True  # nudges and digests still go out: mail trouble is shown, not judged
+    assert body["mail"]["status"] == "failing" and body["mail"]["since"].startswith("2026-12-01T09:01")
+    assert sum("cannot read" in record.getMessage() for record in caplog.records) == 1  # once per streak
+    assert _touches(wrong) == []
+
+    fixed = app_with(LEADBOT_MAIL_URL=mailbox.url(), LEADBOT_MAIL_CA_FILE=mailbox.server.ca_file)
+    report = run(fixed, START + timedelta(minutes=4))
+    assert report.mail.status == "ok" and report.mail.outcomes["follow_up"] == 1
+    assert [t.note for t in _touches(fixed)] == ["Proposal\nDear Li, here it is."]
+    assert _health(fixed)["mail"]["status"] == "ok"
+
+
+def test_a_strangers_email_is_offered_in_the_mail_channel_and_left_alone_without_one(mail_app, mailbox):
+    app = mail_app()
+    stranger = make_mail("wang.wei@zhang-metalworks.example", "sales@ourco.example", "RFQ: 40 gate valves",
+                         "Hello,\nplease quote 40 DN100 gate valves.\nRegards, Wang Wei", sender_name="Wang Wei",
+                         date=START)
+    mailbox.put(stranger)
+    report = run(app, START + timedelta(minutes=1))
+    assert report.mail.outcomes["ignored"] == 1 and report.mail.outcomes["enquiry"] == 0
+    assert app.slack.messages(INBOX_CHANNEL) == []
+
+    app.slack.add_channel(INBOX_CHANNEL, "mail-enquiries")
+    answer = command(app, "inbound mail on", channel=INBOX_CHANNEL)
+    assert "posted in" in answer
+    later = make_mail("wang.wei@zhang-metalworks.example", "sales@ourco.example", "RFQ: 60 ball valves",
+                      "Hello,\nplease also quote 60 ball valves.\nRegards, Wang Wei", sender_name="Wang Wei",
+                      date=START + timedelta(minutes=2))
+    mailbox.put(later)
+    report = run(app, START + timedelta(minutes=3))
+    assert report.mail.outcomes["enquiry"] == 1
+    posted = [m for m in app.slack.messages(INBOX_CHANNEL) if "RFQ: 60 ball valves" in text_of(m)]
+    assert len(posted) == 1 and "Wang Wei" in text_of(posted[0])
+    offers = [m for m in app.slack.messages(INBOX_CHANNEL) if m.get("thread_ts") == posted[0]["ts"]]
+    assert len(offers) == 1
+    app.send.click(BOB, offers[0], "inbound_claim")
+    app.slack.wait_for("chat.update", where=lambda c: c.params.get("ts") == offers[0]["ts"])
+    app.settle()
+    shown = command(app, "show 1", user=BOB)
+    assert "Zhang Metalworks" in shown and "60 ball valves" in shown
+    run(app, START + timedelta(minutes=5))  # read again: nothing new, nothing posted twice
+    assert len([m for m in app.slack.messages(INBOX_CHANNEL) if "RFQ: 60" in text_of(m)]) == 1

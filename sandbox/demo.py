@@ -36,6 +36,7 @@ class DemoLead:
     buyer_said: str = ""
     outcome: str = ""  # "won", "lost:<reason>", or "" (open)
     snoozed: int = 0  # snoozed yesterday for this many days
+    email: str = ""  # the contact's address (reserved .example domains: nobody real gets mail from the demo)
 
 
 @dataclass
@@ -52,7 +53,8 @@ LEADS = (
     DemoLead("Daqing Oilfield Design Institute", MEI, "Zhang Wei", "process engineer", "website",
              "A proposal for anti-corrosion coating of 40 km of pipeline", "boss_research",
              "S: the boss asked whether to coat in-house. P: corrosion shuts lines twice a year.",
-             3_000_000, "per year", 12, ((10, "email", "Sent the proposal and two case studies"),), -3),
+             3_000_000, "per year", 12, ((10, "email", "Sent the proposal and two case studies"),), -3,
+             email="zhang.wei@daqing-design.example"),
     DemoLead("Suzhou Precision Castings", MEI, "Chen Jing", "purchasing", "trade_show",
              "Samples of high-temperature release agent", "wants_to_buy", "", 180_000, "per year", 0, (), 2),
     DemoLead("Ningbo Harbour Cranes", MEI, "Liu Yang", "maintenance lead", "referral",
@@ -65,7 +67,8 @@ LEADS = (
     DemoLead("Kessler Anlagenbau GmbH", JONAS, "Petra Kessler", "managing director", "website",
              "Quote for coating 6 process tanks", "comparing", "Two other vendors quoted; they value delivery time.",
              420_000, "project", 21, ((19, "call", "Clarified tank sizes"), (12, "email", "Sent the quote"),
-                                       (3, "call", "They shortlisted us")), 1),
+                                       (3, "call", "They shortlisted us")), 1,
+             email="p.kessler@kessler-anlagen.example"),
     DemoLead("Nordsee Offshore Wind", JONAS, "Jan Petersen", "asset manager", "marketing",
              "Information on splash-zone coatings for monopiles", "boss_research", "", 5_000_000, "per year",
              40, ((35, "email", "Sent the brochure"),), -26),
@@ -77,7 +80,8 @@ LEADS = (
              "Primer for steel frames, 200 pieces a month", "wants_to_buy", "", 60_000, "per year", 1, (), 1),
     DemoLead("Gulf Coast Fabricators", MARIA, "Tom Reyes", "plant manager", "trade_show",
              "Fireproofing coating for structural steel", "wants_to_buy", "", 1_500_000, "per year",
-             16, ((14, "call", "Good first call"), (7, "email", "Sent data sheets")), -1),
+             16, ((14, "call", "Good first call"), (7, "email", "Sent data sheets")), -1,
+             email="tom.reyes@gulfcoastfab.example"),
     DemoLead("Hudson Valley Coatings", MARIA, "Amy Chen", "engineer", "website",
              "Only asked for a full proposal", "unknown", "", 300_000, "per year",
              45, ((40, "email", "Proposal sent"), (30, "call", "No answer"), (15, "email", "Checked in")),
@@ -95,7 +99,8 @@ LEADS_ZH = (
     DemoLead("大庆油田设计院", MEI, "张伟", "工艺工程师", "website",
              "40 公里管线防腐涂层方案", "boss_research",
              "背景：领导让他调研要不要自己做防腐。问题：管线每年因腐蚀停两次。",
-             3_000_000, "每年", 12, ((10, "email", "发了方案和两个案例"),), -3),
+             3_000_000, "每年", 12, ((10, "email", "发了方案和两个案例"),), -3,
+             email="zhangwei@daqing-design.example"),
     DemoLead("苏州精密铸造", MEI, "陈静", "采购", "trade_show",
              "高温脱模剂样品", "wants_to_buy", "", 180_000, "每年", 0, (), 2),
     DemoLead("宁波港口起重机", MEI, "刘洋", "设备维护主管", "referral",
@@ -108,7 +113,7 @@ LEADS_ZH = (
     DemoLead("青岛化工设备有限公司", JONAS, "王建国", "总经理", "website",
              "6 个工艺储罐的涂装报价", "comparing", "另外两家也报了价；他们看重交期。",
              420_000, "项目", 21, ((19, "call", "确认了储罐尺寸"), (12, "email", "发了报价"),
-                                   (3, "wechat", "我们进了短名单")), 1),
+                                   (3, "wechat", "我们进了短名单")), 1, email="wangjg@qd-chem.example"),
     DemoLead("江苏海上风电", JONAS, "孙海", "资产经理", "marketing",
              "单桩飞溅区涂层的资料", "boss_research", "", 5_000_000, "每年",
              40, ((35, "email", "发了产品手册"),), -26),
@@ -119,7 +124,8 @@ LEADS_ZH = (
              "钢结构框架底漆，每月 200 件", "wants_to_buy", "", 60_000, "每年", 1, (), 1),
     DemoLead("广州钢结构工程", MARIA, "黄涛", "厂长", "trade_show",
              "钢结构防火涂料", "wants_to_buy", "", 1_500_000, "每年",
-             16, ((14, "call", "第一次通话很顺利"), (7, "wechat", "发了数据表")), -1),
+             16, ((14, "call", "第一次通话很顺利"), (7, "wechat", "发了数据表")), -1,
+             email="huangtao@gz-steel.example"),
     DemoLead("武汉涂装工程", MARIA, "陈艾米", "工程师", "website",
              "只要了一份完整方案", "unknown", "", 300_000, "每年",
              45, ((40, "email", "发了方案"), (30, "call", "没人接"), (15, "wechat", "问了下进展")),
@@ -211,7 +217,7 @@ def _seed_lead(workspace: Workspace, item: DemoLead, start: datetime) -> int:
         company=item.company, contact_name=item.contact, contact_role=item.role, source=item.source,
         asked_for=item.asked_for, situation=item.situation, discovery_notes=item.notes,
         claimed_potential=Decimal(item.claimed) if item.claimed else None, potential_unit=item.unit,
-        owner_id=item.owner, first_follow_up_on=first,
+        owner_id=item.owner, first_follow_up_on=first, contact_email=item.email or None,
     )
     lead = deps.leads.capture(TEAM, draft, item.owner, created, tz)
     ref = str(lead.number)

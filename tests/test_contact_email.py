@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services.leads import NewLeadForm
+from bot.services.leads import NewLeadForm, log_touch_in
 from bot.store.models import CHANNEL, EMAIL, Lead, LinkedChannel
 from tests.conftest import ALICE, START, TEAM, WANG
 from tests.support import answer, capture, command, lead, open_new_lead_form, text_of, wait_ephemeral
@@ -93,3 +93,25 @@ def test_the_timeline_says_where_each_follow_up_came_from(app):
     assert f"samples shipped · in <#{SHARED}>" in command(app, "show 1")
     chinese = command(app, "查看 1", user=WANG)
     assert "来自邮件" in chinese and f"在 <#{SHARED}>" in chinese
+
+
+def test_an_email_follow_up_counts_from_its_day_in_the_owner_s_time_zone(app):
+    lead(app, "Acme Oilfield", contact_email="li@acme-oil.com")  # Alice is in Shanghai (UTC+8)
+    sent = START.replace(day=2, hour=20)  # Wed 2 Dec 20:00 UTC: already Thu 3 Dec 04:00 in Shanghai
+    view = app.deps.leads.log_touch_from(TEAM, _lead_id(app, 1), ALICE, "email", "x" * 5000, sent, EMAIL)
+    assert str(view.next_follow_up_on) == "2026-12-10"  # 7 days from Thu 3 Dec, her day; not from Wed 2 Dec
+    shown = app.deps.leads.find(TEAM, "1", with_touches=True)
+    assert len(shown.touches[0].note) == 3000  # a long mail's note is cut to what a typed one may hold
+
+
+def test_a_follow_up_written_in_the_caller_s_transaction_goes_with_it(app):
+    lead(app, "Acme Oilfield", contact_email="li@acme-oil.com")
+    policy = app.deps.policy(TEAM)
+    with app.deps.db.uow() as uow:  # e.g. the mailbox pass, which fails before it records the mail as handled
+        assert log_touch_in(uow.session, policy, TEAM, _lead_id(app, 1), ALICE, "email", "", START, EMAIL) is not None
+        uow.session.rollback()
+    assert app.deps.leads.find(TEAM, "1").touch_count == 0
+    with app.deps.db.uow() as uow:
+        log_touch_in(uow.session, policy, TEAM, _lead_id(app, 1), ALICE, "email", "", START, EMAIL)
+        uow.commit()
+    assert app.deps.leads.find(TEAM, "1").touch_count == 1

@@ -227,3 +227,47 @@ def test_a_won_deals_value_goes_out_and_comes_back(app, leadbot, tmp_path):
     other = _file(tmp_path, exported.replace("Acme", "Beta").replace(",1,", ",2,", 1), name="back.csv")
     assert leadbot("import-leads", other).code == 0
     assert "Won*\n¥12,000" in command(app, "show Beta")
+
+
+# -- issue 14: the contact's email ------------------------------------------------------------------
+
+
+def test_a_contact_email_column_imports_lower_cased_and_a_bad_one_names_its_line(app, leadbot, tmp_path):
+    header = "company,contact,source,asked_for,owner,created_on,contact_email\n"
+    bad = _file(tmp_path, header + (
+        "Acme Oilfield,Li Wei,website,x,UALICE01,2026-11-20,Li.Wei@Acme-Oil.com\n"
+        "Beta Co,Wang,website,x,UALICE01,2026-11-20,wang at beta\n"
+    ), name="bad.csv")
+    ran = leadbot("import-leads", bad)
+    assert ran.code != 0 and "line 3: contact_email is not an email address, got 'wang at beta'" in ran.err
+    several = _file(tmp_path, header + "Beta Co,Wang,website,x,UALICE01,2026-11-20,a@beta.com; b@beta.com\n",
+                    name="several.csv")
+    ran = leadbot("import-leads", several)
+    assert ran.code != 0 and "line 2: contact_email holds several addresses; give one" in ran.err
+    assert "Acme" not in command(app, "list all")  # nothing from a refused file
+    good = _file(tmp_path, header + (
+        "Acme Oilfield,Li Wei,website,x,UALICE01,2026-11-20,Li.Wei@Acme-Oil.com\n"
+        "Beta Co,Wang,website,x,UALICE01,2026-11-20,\n"
+    ), name="good.csv")
+    ran = leadbot("import-leads", good)
+    assert ran.code == 0 and "imported 2 leads" in ran.out, ran.err
+    assert "li.wei@acme-oil.com" in command(app, "show 1")
+    assert "mailto" not in command(app, "show 2")
+
+
+def test_contact_emails_and_where_follow_ups_came_from_go_out_and_come_back(app, leadbot, tmp_path):
+    lead(app, "Acme Oilfield", contact_email="li.wei@acme-oil.com")
+    lead(app, "Zhang Metalworks", user=BOB)
+    command(app, "log 1 call spoke to Li")
+    assert leadbot("export", "--out", str(tmp_path / "t1")).code == 0
+    leads = list(csv.DictReader((tmp_path / "t1" / "leads.csv").open(encoding="utf-8-sig")))
+    assert [(row["company"], row["contact_email"]) for row in leads] == [
+        ("Acme Oilfield", "li.wei@acme-oil.com"), ("Zhang Metalworks", "")
+    ]
+    touches = list(csv.DictReader((tmp_path / "t1" / "touches.csv").open(encoding="utf-8-sig")))
+    assert [(t["kind"], t["source"]) for t in touches] == [("call", "typed")]
+    moved = leadbot("import-leads", str(tmp_path / "t1" / "leads.csv"), "--team", "T0002")
+    assert moved.code == 0, moved.err
+    assert leadbot("export", "--team", "T0002", "--out", str(tmp_path / "t2")).code == 0
+    exported = (tmp_path / "t1" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "t2" / "leads.csv").read_text(encoding="utf-8-sig") == exported

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.blocks import kit
-from bot.services.leads import LOST_REASONS, SOURCES, TOUCH_KINDS
+from bot.services.leads import LOST_REASONS, SOURCES, TOUCH_KINDS, TOUCH_SOURCES, TYPED
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
 from bot.text.amounts import money
@@ -48,6 +48,8 @@ def _sections(data: SummaryData, currency: str, lang: str | None) -> list[str]:
         _new_enquiries(data, lang),
         _follow_ups(data, lang),
         *_follow_up_kinds(data, lang),
+        *_follow_up_sources(data, lang),
+        # Buyer replies and how fast they were answered (issue 14) go here, after where follow-ups came from.
         _funnel(data, lang),
         _gone_quiet(data, lang),
         _won_and_lost(data, lang),
@@ -121,6 +123,15 @@ def _follow_up_kinds(data: SummaryData, lang: str | None) -> list[str]:
     counted = _by_count(data.touches_by_kind, order=TOUCH_KINDS)
     items = [t("summary.count", lang, label=_label("kind", kind, lang), count=n) for kind, n in counted]
     return [t("summary.by_kind", lang, lines=_inline(items, lang))]
+
+
+def _follow_up_sources(data: SummaryData, lang: str | None) -> list[str]:
+    """Typed, read from the sales mailbox, said in a shared channel: a line once any logged itself."""
+    if not any(n for source, n in data.touches_by_source.items() if source != TYPED):
+        return []
+    counted = _by_count(data.touches_by_source, order=TOUCH_SOURCES)
+    items = [t("summary.count", lang, label=_label("touch_source", key, lang), count=n) for key, n in counted]
+    return [t("summary.by_source", lang, lines=_inline(items, lang))]
 
 
 def _rep_line(data: SummaryData, rep: str, lang: str | None) -> str:

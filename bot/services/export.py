@@ -81,6 +81,7 @@ def _leads(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
             "source_link": lead.source_link,
             "won_value": None if lead.won_value is None else str(lead.won_value),
             "won_currency": lead.won_currency,
+            "contact_email": lead.contact_email,
         }
 
 
@@ -100,6 +101,7 @@ def _touches(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]
             "buyer_said": touch.buyer_said,
             "logged_by": touch.logged_by,
             "logged_at": touch.logged_at.isoformat(),
+            "source": touch.source,
         }
 
 
@@ -200,7 +202,9 @@ def setting_text(attr: str, value: object) -> str:
 # Add a table to the export by adding its Exporter here.
 EXPORTERS: tuple[Exporter, ...] = (
     Exporter("leads", LEAD_COLUMNS, _leads),
-    Exporter("touches", ("lead", "company", "kind", "note", "buyer_said", "logged_by", "logged_at"), _touches),
+    Exporter(
+        "touches", ("lead", "company", "kind", "note", "buyer_said", "logged_by", "logged_at", "source"), _touches
+    ),
     Exporter(
         "enquiries",
         ("channel", "message_ts", "posted_at", "author", "text", "status", "taken_how", "owner", "handled_by",

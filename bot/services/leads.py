@@ -527,25 +527,14 @@ class LeadService:
         """Record a follow-up nobody typed: an email a rep sent the buyer (source EMAIL), a message in a channel
         shared with the customer (CHANNEL). None when the lead is gone or no longer open (closed meanwhile).
 
-        `lead_id` is Lead.id (as `contacts.open_lead_for_addresses` returns it); `user_id` the member who wrote.
-        Unlike `log_touch` it is not refused for someone other than the owner or an admin: the rule is about who
-        may *say* a follow-up happened, and here the mail or the channel shows that it did — a colleague who
-        emailed the buyer did follow up. The cadence counts from `at`, in the owner's time zone; `now` (when it
-        is logged; `at` when not given) only dates the change.
+        In a transaction of its own; `log_touch_in` does the same inside the caller's (to write it together with
+        the record that the mail was handled). See `log_touch_in` for the rules.
         """
-        if source not in TOUCH_SOURCES or source == TYPED:
-            raise ValueError("log_touch_from is for follow-ups nobody typed; a typed one goes through log_touch")
-        if kind not in (*TOUCH_KINDS, "other"):
-            raise ValueError(f"unknown follow-up kind {kind!r}")
         policy = self.policy_for(team_id)
         with self.db.uow() as uow:
-            session = uow.session
-            lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.id == lead_id))
-            if lead is None or lead.status != OPEN:
+            lead = log_touch_in(uow.session, policy, team_id, lead_id, user_id, kind, note, at, source, now)
+            if lead is None:
                 return None
-            tz = session.scalar(select(Rep.tz).where(Rep.team_id == team_id, Rep.user_id == lead.owner_id))
-            record_touch(session, policy, lead, user_id, kind, note, now or at, tz or policy.team_tz, source=source,
-                         at=at)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -950,6 +939,32 @@ def set_contact_email(lead: Lead, address: str | None) -> None:
     lead.contact_email = address
     lead.contact_domain = domain_of(address) if address else None
 
+
+def log_touch_in(
+    session: Session, policy: Policy, team_id: str, lead_id: int, user_id: str, kind: str, note: str,
+    at: datetime, source: str, now: datetime | None = None,
+) -> Lead | None:
+    """Record a follow-up nobody typed, in the caller's transaction; None when the lead is gone or not open.
+
+    `lead_id` is Lead.id (as `contacts.open_lead_for_addresses` returns it); `user_id` the member who wrote.
+    Unlike `LeadService.log_touch` it is not refused for someone other than the owner or an admin: that rule is
+    about who may *say* a follow-up happened, and here the mail or the channel shows that it did — a colleague
+    who emailed the buyer did follow up. The cadence counts from `at` (the mail's Date), in the owner's time
+    zone; `now` (when it is logged; `at` when not given) dates the change. The note is cut to LONG_TEXT_MAX.
+    """
+    if source not in TOUCH_SOURCES or source == TYPED:
+        raise ValueError(f"log_touch_in is for follow-ups nobody typed, got source {source!r}")
+    if kind not in (*TOUCH_KINDS, "other"):
+        raise ValueError(f"unknown follow-up kind {kind!r}")
+    lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.id == lead_id))
+    if lead is None or lead.status != OPEN:
+        return None
+    tz = session.scalar(select(Rep.tz).where(Rep.team_id == team_id, Rep.user_id == lead.owner_id))
+    record_touch(
+        session, policy, lead, user_id, kind, note[:LONG_TEXT_MAX], now or at, tz or policy.team_tz,
+        source=source, at=at,
+    )
+    return lead
 
 def record_touch(
     session: Session, policy: Policy, lead: Lead, user_id: str, kind: str, note: str, now: datetime, tz: str, *,

@@ -24,6 +24,7 @@ from bot.services.leads import (
     SOURCES,
     parse_potential,
     schedule_nudge,
+    set_contact_email,
 )
 from bot.services.policy import Policy
 from bot.store.database import Database
@@ -31,9 +32,12 @@ from bot.store.models import LOST, OPEN, WON, Lead, Team
 from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
+from bot.text.email_address import AddressError, parse_address
 
 REQUIRED = ("company", "contact", "source", "asked_for", "owner", "created_on")
-OPTIONAL = ("last_touch_on", "touches", "next_follow_up", "situation", "claimed_potential", "status")
+OPTIONAL = (
+    "last_touch_on", "touches", "next_follow_up", "situation", "claimed_potential", "status", "contact_email",
+)
 # Written by `leadbot export` as well, so an exported leads file reads back whole.
 EXTRA = (
     "number", "contact_role", "potential_unit", "discovery_notes", "lost_reason", "closed_on", "source_link",
@@ -83,6 +87,7 @@ class ImportRow:
     number: int | None
     won_value: Decimal | None = None
     won_currency: str | None = None
+    contact_email: str | None = None
 
     @property
     def key(self) -> str:
@@ -209,6 +214,11 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         except AmountError:
             raise problem(f"won_value must be an amount such as 24000 or 1.2万, got {values['won_value']!r}") from None
         won_value, won_currency = won.value, parse_currency(values.get("won_currency", "")) or won.currency
+    try:
+        contact_email = parse_address(values.get("contact_email"))
+    except AddressError as error:
+        why = "holds several addresses; give one" if str(error) == "field.email_one_only" else "is not an email address"
+        raise problem(f"contact_email {why}, got {values['contact_email']!r}") from None
     return ImportRow(
         line=line,
         company=company,
@@ -232,6 +242,7 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         number=number or None,
         won_value=won_value,
         won_currency=won_currency,
+        contact_email=contact_email,
     )
 
 
@@ -370,6 +381,7 @@ class LeadImporter:
             created_at=created_at,
             updated_at=now,
         )
+        set_contact_email(lead, row.contact_email)
         if row.status == OPEN:
             # Where the cadence puts it: the step after its last follow-up, counted from that day.
             # A date long past makes the lead quiet at once; the scheduler then nudges it once, like any quiet lead.

@@ -56,6 +56,9 @@ class SummaryData:
     # (unit as typed, claimed, realistic), largest first.
     pipeline_units: tuple[tuple[str, Decimal, Decimal], ...] = ()
     touches_by_kind: dict[str, int] = field(default_factory=dict)  # call, wechat, email… in the period
+    # Where the period's follow-ups came from: typed, read from the sales mailbox, said in a linked channel.
+    touches_by_source: dict[str, int] = field(default_factory=dict)
+    # Buyer replies and how fast reps answered them (issue 14) belong here, beside where follow-ups came from.
 
     @property
     def is_empty(self) -> bool:
@@ -109,6 +112,7 @@ class TeamSummaries:
                     for unit, claimed in open_leads.other_units
                 ),
                 touches_by_kind=_touches_by_kind(session, team_id, start, end),
+                touches_by_source=_touches_by_source(session, team_id, start, end),
             )
 
 
@@ -144,6 +148,16 @@ def _touches_by_kind(session: Session, team_id: str, start: datetime, end: datet
         select(Touch.kind, func.count())
         .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
         .group_by(Touch.kind),
+    )
+
+
+def _touches_by_source(session: Session, team_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    """Follow-ups that happened in the period (an email counts on the day it was sent), by where they came from."""
+    return _counts(
+        session,
+        select(Touch.source, func.count())
+        .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
+        .group_by(Touch.source),
     )
 
 

@@ -23,6 +23,7 @@ from bot.errors import (
     ReasonNeeded,
     TooFewTouches,
 )
+from bot.services.buyer_replies import FOLLOW_UP, SAID_LATER, SNOOZE, answer_replies
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.store.database import Database
@@ -497,6 +498,7 @@ class LeadService:
             lead.next_follow_up_on = next_on or cadence_date
             lead.buyer_date = next_on if next_on and next_on != cadence_date else None
             lead.updated_at = now
+            answer_replies(uow.session, lead, now, FOLLOW_UP)  # the buyer who wrote has been answered
             schedule_nudge(lead)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(lead.next_follow_up_on))
             uow.commit()
@@ -552,6 +554,7 @@ class LeadService:
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
             lead.updated_at = now
+            answer_replies(uow.session, lead, now, SNOOZE)  # the owner saw the buyer's reply and chose a date
             schedule_nudge(lead)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
             uow.commit()
@@ -573,6 +576,7 @@ class LeadService:
             lead.nudges_unanswered = 0
             lead.next_follow_up_on = lead.buyer_date = day  # the buyer's date, kept as they named it
             lead.updated_at = now
+            answer_replies(uow.session, lead, now, SAID_LATER)
             schedule_nudge(lead)
             view = self._with_calendar(uow.session, policy, lead)
             uow.commit()
@@ -899,7 +903,8 @@ def schedule_nudge(lead: Lead) -> None:
     The owner's time zone and working hours are applied by the scheduler, which may push
     this later; here we only need an instant that is never too late.
     """
-    if lead.status != OPEN or lead.next_follow_up_on is None:
+    if lead.status != OPEN or lead.next_follow_up_on is None or lead.reply_waiting_since is not None:
+        # A lead whose buyer wrote back waits for its owner's answer, not for a nudge: it is not quiet.
         lead.nudge_due_at = None
     else:
         lead.nudge_due_at = earliest_day_start(lead.next_follow_up_on + timedelta(days=1))

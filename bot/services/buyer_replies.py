@@ -146,7 +146,8 @@ def record_reply_in(
     ).first()
     if lead is None:
         return None
-    answered = lead.last_touch_at is not None and lead.last_touch_at >= at
+    # In the same second as the last follow-up (channel messages carry whole seconds): waiting, to be safe.
+    answered = lead.last_touch_at is not None and lead.last_touch_at > at
     added = insert_ignore(
         session,
         BuyerReply,

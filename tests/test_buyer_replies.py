@@ -1,9 +1,9 @@
 """A buyer who writes back: not quiet while the reply waits, its owner hears once, a follow-up answers it."""
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from bot.store.models import EMAIL
-from tests.conftest import ALICE, TEAM
+from tests.conftest import ADMIN, ALICE, GENERAL, TEAM
 from tests.support import command, lead, nudges_to, text_of, tick
 
 # Alice is in Shanghai (UTC+8). Her lead, captured Tue 1 Dec, is due for its first follow-up Thu 3 Dec.
@@ -87,3 +87,18 @@ def test_a_reply_at_night_waits_for_the_morning_and_rides_in_the_digest(app):
     assert "wait for your answer" in text_of(digest) and "200 valves" in text_of(digest)
     tick(app, "2026-12-03T06:00:00+00:00")
     assert _reply_dms(app) == []
+
+
+def test_the_team_summary_counts_replies_and_how_fast_they_were_answered(app):
+    lead(app, "Acme")
+    lead(app, "Beta")
+    assert "come to <#C0GENERAL>" in command(app, "summary on", user=ADMIN, channel=GENERAL)
+    wed = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
+    app.deps.buyer_replies.record_reply(TEAM, _lead_id(app, 1), EMAIL, "mail:<a@acme>", "Price?", wed, wed)
+    app.deps.clock.set(wed + timedelta(hours=3))
+    command(app, "log 1 call gave Li the price")  # answered three hours later
+    thu = wed + timedelta(days=1)
+    app.deps.buyer_replies.record_reply(TEAM, _lead_id(app, 2), EMAIL, "mail:<b@beta>", "Any news?", thu, thu)
+    tick(app, "2026-12-07T09:00:00+00:00")  # Monday: last week's summary
+    [summary] = [m for m in app.slack.messages(GENERAL) if "Team summary" in text_of(m)]
+    assert "*Buyers who wrote back*: 2 replies · answered in 3 h (median) · 1 still waiting" in text_of(summary)

@@ -54,7 +54,10 @@ class FollowUps:
         with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Lead.team_id, Lead.owner_id)
-                .where(Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False))
+                .where(
+                    Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False),
+                    Lead.reply_waiting_since.is_(None),
+                )
                 .distinct()
                 .limit(limit)
             )

@@ -206,9 +206,7 @@ def _mail_url(name: str, raw: str):
         return parse_mail_url(raw.strip())
     except ValueError as error:
         # Never echo the URL: it carries the mailbox's password.
-        raise SettingsError(
-            f"{name} must be imaps://USER:PASSWORD@HOST[:PORT]/FOLDER or imap://… ({error})"
-        ) from None
+        raise SettingsError(str(error) if str(error).startswith(name) else f"{name}: {error}") from None
 
 
 def _optional_file(name: str, raw: str) -> str:

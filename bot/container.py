@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.buyer_replies import BuyerReplies
 from bot.services.digests import Digests
 from bot.services.followups import FollowUps
 from bot.services.health import Health
@@ -17,6 +18,7 @@ from bot.services.home import Home
 from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
+from bot.services.linked_channels import LinkedChannels
 from bot.services.mail_actions import MailActions
 from bot.services.mail_enquiries import MailEnquiries
 from bot.services.mail_log import MailLog
@@ -59,6 +61,8 @@ class Deps:
     health: Health
     mail_log: MailLog
     mail_enquiries: MailEnquiries
+    buyer_replies: BuyerReplies
+    linked_channels: LinkedChannels
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -128,6 +132,8 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
             db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds), mail=mail_health
         ),
         mail_log=mail_log,
+        buyer_replies=BuyerReplies(db),
+        linked_channels=LinkedChannels(db, leads, policy),
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
     )
 

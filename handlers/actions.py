@@ -67,15 +67,15 @@ def register(app: App, deps: Deps) -> None:
         ref = str(contract.lead_of(action))
         open_won_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
 
-    def snooze(team_id, user_id, action, body, client, origin):
-        ref, days = str(contract.lead_of(action)), contract.snooze_days(action)
+    def snooze(team_id, user_id, action, body, client, origin, number=None):
+        ref, days = str(number or contract.lead_of(action)), contract.snooze_days(action)
         now = deps.clock.now()
         lead = deps.leads.snooze(team_id, ref, user_id, days, now, deps.directory.tz(team_id, user_id, now))
         return _rescheduled(deps, team_id, user_id, lead, "lead.rescheduled")
 
-    def buyer_date(team_id, user_id, action, body, client, origin):
+    def buyer_date(team_id, user_id, action, body, client, origin, number=None):
         """*Buyer said later*: the rep reached the buyer, who named a date; that counts as a follow-up."""
-        ref, day = str(contract.lead_of(action)), contract.picked_date(action)
+        ref, day = str(number or contract.lead_of(action)), contract.picked_date(action)
         now = deps.clock.now()
         tz = deps.directory.tz(team_id, user_id, now)
         lead = deps.leads.buyer_said_later(team_id, ref, user_id, day, now, tz)
@@ -114,6 +114,19 @@ def register(app: App, deps: Deps) -> None:
         today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
         return lead_blocks.lead_card(lead, today)
 
+    # The DM that a buyer wrote back: the same flows, reading the lead from the reply's block_id.
+    def reply_log(team_id, user_id, action, body, client, origin):
+        ref = str(contract.reply_action(action).lead)
+        open_log_modal(deps, client, team_id, user_id, ref, body["trigger_id"], origin)
+
+    def reply_snooze(team_id, user_id, action, body, client, origin):
+        number = contract.reply_action(action).lead
+        return snooze(team_id, user_id, action, body, client, origin, number=number)
+
+    def reply_buyer_date(team_id, user_id, action, body, client, origin):
+        number = contract.reply_action(action).lead
+        return buyer_date(team_id, user_id, action, body, client, origin, number=number)
+
     # Buttons that open a form change nothing yet; the form's submission redraws the nudge.
     for action_id, handler, changes_lead in (
         (contract.LEAD_LOG_OPEN, log, False),
@@ -125,6 +138,9 @@ def register(app: App, deps: Deps) -> None:
         (contract.LEAD_WON, won, True),
         (contract.LEAD_WON_OPEN, won_open, False),
         (contract.DIGEST_ITEM, digest_item, True),
+        (contract.REPLY_LOG_OPEN, reply_log, False),
+        (contract.REPLY_SNOOZE, reply_snooze, True),
+        (contract.REPLY_BUYER_DATE, reply_buyer_date, True),
     ):
         app.action(action_id)(acting(handler, changes_lead))
 

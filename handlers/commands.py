@@ -37,6 +37,7 @@ from bot.text.lead_command import (
     mentioned_user,
     parse,
     parse_order,
+    split_channel,
     split_quick_capture,
     split_ref,
     touch_kind,
@@ -367,6 +368,36 @@ def _inbound_mail(call: Call, channel: str, on: bool | None) -> None:
     tell(call.respond, text)
 
 
+def link(call: Call, command: Command) -> None:
+    """`/lead link <number> [#channel]`: tie a lead to a channel (here, unless another is named), usually one
+    shared with the customer; what is said there then logs itself."""
+    deps = call.deps
+    words, channel = split_channel(command.args)
+    channel = channel or call.channel_id
+    if not words:
+        raise LeadbotError("link.usage")
+    ref, _rest = _reference(call, Command(command.name, words), "link")
+    lead = deps.linked_channels.check_link(call.team_id, ref, channel, call.user_id)
+    if channel not in deps.linked_channels.channels_of(call.team_id, lead.number):
+        # The one line leadbot says in that channel (the customer reads it too), and proof it may post there.
+        try:
+            call.client.chat_postMessage(channel=channel, **lead_blocks.notice(t("link.announce", user=call.user_id)))
+        except SlackApiError as error:
+            if slack_error(error) in PERMANENT_TARGET_ERRORS:
+                raise LeadbotError("link.not_in_channel", channel=channel) from None
+            raise
+    lead = deps.linked_channels.link(call.team_id, ref, channel, call.user_id, deps.clock.now())
+    tell(call.respond, t("link.linked", channel=channel, number=lead.number, company=user_text(lead.company, 120)))
+
+
+def unlink(call: Call, command: Command) -> None:
+    """`/lead unlink <number>`: its channels' messages are no longer follow-ups or replies."""
+    ref, _rest = _reference(call, command, "unlink")
+    lead, channels = call.deps.linked_channels.unlink(call.team_id, ref, call.user_id)
+    listed = t("text.list_separator").join(f"<#{channel}>" for channel in channels)
+    tell(call.respond, t("link.unlinked", channels=listed, number=lead.number, company=user_text(lead.company, 120)))
+
+
 def _require_ref(args: str, subcommand: str) -> str:
     if not args.strip():
         raise LeadbotError("error.ref_missing", example=Msg(f"example.{subcommand}"))
@@ -438,6 +469,8 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "summary": summary,
     "settings": settings,
     "inbound": inbound,
+    "link": link,
+    "unlink": unlink,
 }
 # After these, a rep's Home tab may show something different.
 CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

@@ -17,7 +17,7 @@ from bot.container import Deps
 from bot.errors import EnquiryHandled, LeadbotError
 from bot.services.inbound import ASSIGN, CLAIM
 from bot.text.i18n import t
-from bot.text.message_text import new_top_level_message
+from bot.text.message_text import new_top_level_message, said_in_channel
 from handlers.modals import open_edit_modal
 from handlers.replies import error_text, permalink, tell
 
@@ -29,10 +29,13 @@ def register(app: App, deps: Deps) -> None:
     # retry); Bolt has already dropped leadbot's own posts, the rest is sorted below.
     @app.event("message")
     def on_message(body: dict, event: dict, client: WebClient) -> None:
+        team_id = body.get("team_id") or event.get("team") or ""
+        said = said_in_channel(event)
+        if said is not None and deps.linked_channels.said(team_id, said, deps.clock.now()) is not None:
+            return  # a channel tied to a lead: a follow-up or the buyer's reply, and nothing posted there
         incoming = new_top_level_message(event)
         if incoming is None:
             return
-        team_id = body.get("team_id") or event.get("team") or ""
         enquiry = deps.inbound.record(team_id, incoming, deps.clock.now())
         if enquiry is None:
             return  # not an inbound channel, or a retried or duplicate delivery of a message we have

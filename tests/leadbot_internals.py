@@ -32,6 +32,7 @@ __all__ = [
     "Deps",
     "InteractiveListener",
     "fixed_clock",
+    "buyer_replied",
     "import_orders",
     "interactive_listeners",
     "migrate_sqlite",
@@ -70,6 +71,17 @@ def import_orders(app: Running, team_id: str, csv_text: str) -> None:
     settings = app.deps.settings
     rows = read_orders(csv_text, settings.currency, local_today(now, settings.team_tz), lambda owner: owner)
     app.deps.orders.import_rows(team_id, [row.item for row in rows], "import", now)
+
+
+def buyer_replied(app: Running, team_id: str, number: int, ref: str, note: str, at: datetime) -> None:
+    """The buyer of lead `number` wrote back by email at `at`, as the mailbox reader records it."""
+    from sqlalchemy import select
+
+    from bot.store.models import EMAIL, Lead
+
+    with app.deps.db.read() as uow:
+        lead_id = uow.session.scalar(select(Lead.id).where(Lead.team_id == team_id, Lead.number == number))
+    assert app.deps.buyer_replies.record_reply(team_id, lead_id, EMAIL, ref, note, at, at) is not None
 
 
 # -- the listeners the running app registers ---------------------------------------------------

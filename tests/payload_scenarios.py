@@ -21,9 +21,9 @@ from typing import Callable
 
 from sandbox.slack_requests import Reply
 from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, TEAM, Running
-from tests.leadbot_internals import import_orders
+from tests.leadbot_internals import buyer_replied, import_orders
 from tests.payload_kit import Capture, settle, track
-from tests.support import command, lead, open_new_lead_form, text_of, tick
+from tests.support import at, command, lead, open_new_lead_form, text_of, tick
 
 INBOUND = "C0INBOUND"
 CUSTOMER = "UCUSTOM01"  # someone whose message in #general becomes a lead (not a rep)
@@ -32,6 +32,7 @@ RECEPTION = "URECEPT01"  # a colleague who pastes enquiries into the inbound cha
 # Fri 4 Dec 2026 in Shanghai (Alice): 08:00 and 09:00. Leads captured on Tue 1 Dec are due on Thu 3 Dec.
 FRI_0800_SHANGHAI = "2026-12-04T00:00:00+00:00"
 FRI_0900_SHANGHAI = "2026-12-04T01:00:00+00:00"
+FRI_1000_SHANGHAI = "2026-12-04T02:00:00+00:00"
 # Tue 1 Dec: 17:00 in Shanghai, 10:00 in Berlin; then 09:00 in New York.
 TUE_0900_UTC = "2026-12-01T09:00:00+00:00"
 TUE_1400_UTC = "2026-12-01T14:00:00+00:00"
@@ -814,6 +815,45 @@ LOST_COMMAND_REFUSAL = Surface(
 )
 
 
+# -- a buyer wrote back: the owner's DM --------------------------------------------------------
+
+
+def _buyer_reply(app: Running) -> None:
+    begin(app)
+    for company in ("Alpha Pumps", "Beta Valves", "Gamma Gears"):
+        capture_lead(app, company)
+    run_scheduler(app, FRI_0900_SHANGHAI)  # the morning digest is out; replies later that day come by DM
+    for number, note in ((1, "Can you quote 200 valves?"), (2, "We decide after the 15th."), (3, "Call me.")):
+        buyer_replied(app, TEAM, number, f"mail:<reply{number}@buyer.example>", note, at(FRI_1000_SHANGHAI))
+    run_scheduler(app, FRI_1000_SHANGHAI)
+
+
+def _reply_dm(app: Running, number: int) -> dict:
+    return next(m for m in dms(app, ALICE, "The buyer wrote back") if f"#{number} " in text_of(m))
+
+
+BUYER_REPLY = Surface(
+    "buyer_reply",
+    "The DM that a buyer wrote back (by email or in a linked channel): log a follow-up, snooze, buyer said later.",
+    _buyer_reply,
+    [
+        Step(
+            "snooze",
+            lambda app, s: s.click(ALICE, _reply_dm(app, 1), "reply_snooze", selected_option="3"),
+        ),
+        Step(
+            "buyer_said_later",
+            lambda app, s: s.click(ALICE, _reply_dm(app, 2), "reply_buyer_date", selected_date="2026-12-16"),
+        ),
+        Step("log_button", lambda app, s: s.click(ALICE, _reply_dm(app, 3), "reply_log_open", value="3")),
+        Step(
+            "log_follow_up_form",
+            lambda app, s: s.submit_view(ALICE, modal(app), {"kind": "call", "note": "Called back; quote on Monday"}),
+        ),
+    ],
+)
+
+
 SURFACES: dict[str, Surface] = {
     surface.name: surface
     for surface in (
@@ -828,5 +868,6 @@ SURFACES: dict[str, Surface] = {
         SMALL_BUYER_QUESTION,
         LOST_FORM,
         LOST_COMMAND_REFUSAL,
+        BUYER_REPLY,
     )
 }

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.store.models import Delivery
+from bot.store.models import EMAIL, Delivery, Lead
 from scheduler import kinds
 from scheduler.kinds import Kind
 from scheduler.next_due import next_due
@@ -76,6 +76,13 @@ def test_every_kind_the_services_write_is_drawn_by_exactly_one_registered_kind(a
 
     tick(app, "2026-12-04T00:00:00+00:00")  # Alice's digest, 08:00 in Shanghai
     tick(app, "2026-12-04T01:00:00+00:00")  # her nudge at 09:00, and the manager's note
+    acme = app.deps.leads.find(TEAM, "1")
+    assert acme.company == "Acme"
+    with app.deps.db.read() as uow:
+        acme_id = uow.session.scalar(select(Lead.id).where(Lead.team_id == TEAM, Lead.number == 1))
+    replied_at = at("2026-12-04T02:00:00+00:00")
+    app.deps.buyer_replies.record_reply(TEAM, acme_id, EMAIL, "mail:<re@acme>", "Price please", replied_at, replied_at)
+    tick(app, replied_at)  # the buyer wrote back at 10:00 in Shanghai: Alice hears at once
     slack.deactivate_user(BOB)
     tick(app, "2026-12-04T14:00:00+00:00")  # Bob's morning: Slack refuses his digest
 

@@ -55,6 +55,12 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  block_id `enquiry:<ts>`; selected_user: the new owner
   inbound_dismiss        button Not an enquiry: the inbound offer
       0.1.0  block_id `enquiry:<ts>`; value: the same ts, not read
+  reply_log_open         button Log follow-up: the DM that a buyer wrote back
+      0.1.0  value: the lead number; block_id `reply:<reply id>:<lead number>`
+  reply_snooze           static select Snooze: the buyer-reply DM
+      0.1.0  selected_option.value: days, `1`, `3` or `7` (1 to 365 is read); block_id `reply:<reply id>:<lead>`
+  reply_buyer_date       date picker Buyer said later: the buyer-reply DM
+      0.1.0  selected_date: YYYY-MM-DD; block_id `reply:<reply id>:<lead>`
 
 Forms (view_submission); their inputs are read by block_id, their private_metadata is a JSON object.
 "Origin" is `channel` and `message_ts`: the message the form was opened from (absent or "" when none).
@@ -108,6 +114,9 @@ HOME_SETTINGS = "home_settings"
 INBOUND_CLAIM = "inbound_claim"
 INBOUND_ASSIGN = "inbound_assign"
 INBOUND_DISMISS = "inbound_dismiss"
+REPLY_LOG_OPEN = "reply_log_open"
+REPLY_SNOOZE = "reply_snooze"
+REPLY_BUYER_DATE = "reply_buyer_date"
 
 # -- view_submission: forms ---------------------------------------------------------------------
 
@@ -153,6 +162,9 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(INBOUND_CLAIM, "block_actions", "0.1.0"),
     Entry(INBOUND_ASSIGN, "block_actions", "0.1.0"),
     Entry(INBOUND_DISMISS, "block_actions", "0.1.0"),
+    Entry(REPLY_LOG_OPEN, "block_actions", "0.1.0"),
+    Entry(REPLY_SNOOZE, "block_actions", "0.1.0"),
+    Entry(REPLY_BUYER_DATE, "block_actions", "0.1.0"),
     Entry(NEW_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(EDIT_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(LOG_FORM, "view_submission", "0.1.0"),
@@ -180,6 +192,7 @@ def listens_for(current_id: str, entries: tuple[Entry, ...] = CONTRACT) -> str |
 
 LEAD_BLOCK_PREFIX = "lead:"
 ENQUIRY_BLOCK_PREFIX = "enquiry:"
+REPLY_BLOCK_PREFIX = "reply:"
 LEAD_NUMBER_MAX = 2_147_483_647  # the database column is a 32-bit integer
 SNOOZE_DAYS_MAX = 365
 
@@ -212,6 +225,11 @@ def account_value(account_id: int) -> str:
 
 def enquiry_block_id(ts: str) -> str:
     return f"{ENQUIRY_BLOCK_PREFIX}{ts}"
+
+
+def reply_block_id(reply_id: int, number: int) -> str:
+    """The buyer-reply DM's actions: which reply it answers, and the lead it acts on."""
+    return f"{REPLY_BLOCK_PREFIX}{reply_id}:{number}"
 
 
 def private_metadata(origin: dict, **fields: object) -> str:
@@ -321,6 +339,23 @@ def small_buyer_answer(action: dict) -> tuple[int, str]:
 def account_id(value: object) -> int:
     """A button's value naming an account: `3` → 3."""
     return whole_number(value, LEAD_NUMBER_MAX, "account")
+
+
+@dataclass(frozen=True)
+class ReplyAction:
+    """An element of the buyer-reply DM: the reply it was drawn for and the lead it acts on."""
+
+    reply: int
+    lead: int
+
+
+def reply_action(action: dict) -> ReplyAction:
+    """The reply and lead a buyer-reply DM's element acts on: block_id `reply:<reply id>:<lead number>`."""
+    block_id = action.get("block_id")
+    if isinstance(block_id, str) and block_id.startswith(REPLY_BLOCK_PREFIX):
+        reply, _, number = block_id[len(REPLY_BLOCK_PREFIX):].partition(":")
+        return ReplyAction(whole_number(reply, LEAD_NUMBER_MAX, "reply"), lead_number(number))
+    raise StaleAction(f"no buyer reply in block_id {_show(block_id)}")
 
 
 def enquiry_ts(action: dict) -> str:

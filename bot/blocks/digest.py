@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.blocks import contract, kit
+from bot.blocks.buyer_replies import answered_text, quoted, reply_line
 from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT, situation_text
@@ -14,6 +15,7 @@ from bot.text import formatting
 from bot.text.i18n import t
 
 QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for the rest
+REPLIES_IN_DIGEST = 8  # one block each
 
 
 def item_menu(number: int, lang: str | None = None) -> dict:
@@ -36,6 +38,9 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
         first = data.quiet[0]
         quiet = quiet_blocks(data.quiet, posted_at, now, tz, first.min_touches, first.touch_goal, lang, QUIET_IN_DIGEST)
         blocks += [kit.section(f"*{t('nudge.header', lang)}*")] + quiet
+    if data.replies:
+        blocks += _reply_blocks(data, tz, lang)
+        hidden += max(0, len(data.replies) - REPLIES_IN_DIGEST)
     groups = [
         ("digest.due", data.due_today, lambda lead: _due_line(lead, lang)),
         ("digest.buyer_dates", data.buyer_dates, lambda lead: _due_line(lead, lang)),
@@ -93,3 +98,19 @@ def _due_line(lead: LeadView, lang: str | None) -> str:
         situation=situation_text(lead, lang),
         progress=formatting.lead_goal(lead, lang),
     )
+
+
+def _reply_blocks(data: DigestData, tz: str, lang: str | None) -> list[dict]:
+    """Buyers who wrote back and wait for an answer: who, when, their first line, and the lead's menu."""
+    blocks = [kit.section(t("digest.replies", lang, count=len(data.replies)))]
+    for waiting in data.replies[:REPLIES_IN_DIGEST]:
+        reply, lead = waiting.reply, waiting.lead
+        text = reply_line(reply, lead, data.day, tz, lang)
+        first = quoted(reply.note.strip().split("\n", 1)[0] if reply.note.strip() else "")
+        text = f"{text}\n{first}" if first else text
+        done = answered_text(reply, lead, data.day, lang)
+        if done:
+            blocks.append(kit.section(f"{text}\n{done}"))
+        else:
+            blocks.append(kit.section(text, accessory=item_menu(lead.number, lang)))
+    return blocks

@@ -13,6 +13,7 @@ from bot.text import formatting
 from bot.text.i18n import t, tn
 
 PER_SECTION = 10
+REPLIES_SHOWN = 5  # within the Home tab's 100 blocks, beside the other sections' ten
 OPEN_SHOWN = 20
 TEAM_LINES_PER_SECTION = 25
 
@@ -32,6 +33,13 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
             )
         ),
     ]
+    if data.today.replies:
+        # Buyers who wrote back come first: they are waiting for an answer right now.
+        replies = list({waiting.lead.number: waiting.lead for waiting in data.today.replies}.values())  # one a lead
+        blocks += [kit.divider(), kit.section(t("digest.replies", lang, count=len(replies)))]
+        blocks += [_lead_line(lead, today, lang) for lead in replies[:REPLIES_SHOWN]]
+        if len(replies) > REPLIES_SHOWN:
+            blocks.append(kit.context(t("home.more", lang, count=len(replies) - REPLIES_SHOWN)))
     for title, leads in (("home.quiet", data.today.quiet), ("home.due", data.today.due_today)):
         if leads:
             blocks += [kit.divider(), kit.section(t(title, lang, count=len(leads)))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.blocks import kit
+from bot.services.buyer_replies import ReplyStats
 from bot.services.leads import LOST_REASONS, SOURCES, TOUCH_KINDS, TOUCH_SOURCES, TYPED
 from bot.services.small_buyers import REASONS as SMALL_REASONS
 from bot.services.summary import SummaryData
@@ -22,17 +23,21 @@ REPS_IN_SECTION = 20
 
 
 def summary_message(
-    data: SummaryData, period_label: str, currency: str, lang: str | None = None, response_times: list | None = None
+    data: SummaryData, period_label: str, currency: str, lang: str | None = None, response_times: list | None = None,
+    buyer_replies: ReplyStats | None = None,
 ) -> dict:
     """Header, then one section per metric: new, follow-ups, gone quiet, won/lost, small buyers, pipeline, owners,
-    and how fast inbound enquiries were picked up."""
+    how fast inbound enquiries were picked up, and how fast buyers who wrote back were answered."""
     blocks = [kit.header(t("summary.header", lang, period=period_label))]
-    if data.is_empty and not response_times:
+    replied = buyer_replies is not None and buyer_replies.replies > 0
+    if data.is_empty and not response_times and not replied:
         blocks.append(kit.section(t("summary.nothing", lang)))
     else:
         blocks += [kit.section(text) for text in _sections(data, currency, lang)]
         if response_times:
             blocks.append(kit.section(_response_times(response_times, lang)))
+        if replied:
+            blocks.append(kit.section(_buyer_replies(buyer_replies, lang)))
         blocks.append(kit.context(t("summary.goal_hint", lang, aim=goal_aim(data.min_touches, data.touch_goal))))
     fallback = t(
         "summary.fallback", lang, period=period_label,
@@ -79,6 +84,16 @@ def _response_times(times: list, lang: str | None) -> str:
               median=duration(rep.median_to_claim, lang), slowest=duration(rep.slowest_to_claim, lang), touch=touch)
         )
     return kit.fit(t("summary.response_header", lang) + "\n" + "\n".join(lines), kit.SECTION_TEXT_MAX)
+
+
+def _buyer_replies(stats: ReplyStats, lang: str | None) -> str:
+    """Buyers who wrote back in the period, and how fast their owners answered (the median; still waiting)."""
+    answered = (
+        t("summary.replies_answered", lang, median=duration(stats.median_to_answer, lang))
+        if stats.median_to_answer is not None else t("summary.replies_none_answered", lang)
+    )
+    waiting = tn("summary.replies_waiting", stats.waiting, lang) if stats.waiting else ""
+    return tn("summary.replies", stats.replies, lang, answered=answered, waiting=waiting)
 
 
 def duration(span, lang: str | None) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from bot.services.buyer_replies import BuyerReplyView, replies_in, waiting_in
 from bot.services.followups import Claimed
 from bot.services.leads import LeadService, LeadView
 from bot.services.ledger import Ledger
@@ -30,6 +31,14 @@ class WaitingAccount:
 
 
 @dataclass(frozen=True)
+class WaitingReply:
+    """A buyer's reply still waiting for its owner's answer, with its lead."""
+
+    reply: BuyerReplyView
+    lead: LeadView
+
+
+@dataclass(frozen=True)
 class DigestData:
     day: date
     due_today: list[LeadView]
@@ -37,10 +46,11 @@ class DigestData:
     buyer_dates: list[LeadView]
     wins: list[LeadView]
     small_buyers: list[WaitingAccount]
+    replies: tuple[WaitingReply, ...] = ()  # buyers who wrote back and wait for an answer, oldest first
 
     @property
     def is_empty(self) -> bool:
-        return not (self.due_today or self.quiet or self.buyer_dates or self.wins or self.small_buyers)
+        return not (self.due_today or self.quiet or self.buyer_dates or self.wins or self.small_buyers or self.replies)
 
     def shown(self) -> dict:
         """What the digest listed, kept with its ledger row so a redraw shows the same items."""
@@ -50,6 +60,7 @@ class DigestData:
             "buyer": [lead.number for lead in self.buyer_dates],
             "wins": [lead.number for lead in self.wins],
             "accounts": [[a.account_id, a.name] for a in self.small_buyers],
+            "replies": [waiting.reply.id for waiting in self.replies],
         }
 
 
@@ -174,9 +185,12 @@ class Digests:
                     ),
                 )
             ).all()
+            # A lead whose buyer wrote back is listed with the reply, not as quiet or due.
+            answering = {lead.number for lead in rows if lead.reply_waiting_since is not None}
             leads = self.leads.views(team_id, sorted(rows, key=lambda lead: lead.number))
             waiting = _waiting_accounts(session, team_id, user_id, now)
-        open_leads = [lead for lead in leads if lead.status == OPEN]
+            replies = waiting_in(session, team_id, user_id)
+        open_leads = [lead for lead in leads if lead.status == OPEN and lead.number not in answering]
         return DigestData(
             day=day,
             due_today=[lead for lead in open_leads if lead.next_follow_up_on == day and lead.buyer_date != day],
@@ -187,6 +201,7 @@ class Digests:
             buyer_dates=[lead for lead in open_leads if lead.buyer_date == day],
             wins=[lead for lead in leads if lead.status == WON],
             small_buyers=waiting,
+            replies=self._with_leads(team_id, replies),
         )
 
     def as_shown(self, team_id: str, day: date, shown: dict) -> DigestData:
@@ -198,7 +213,16 @@ class Digests:
             buyer_dates=self.leads.find_many(team_id, shown.get("buyer", [])),
             wins=self.leads.find_many(team_id, shown.get("wins", [])),
             small_buyers=[WaitingAccount(a, n) for a, n in shown.get("accounts", [])],
+            replies=self._with_leads(team_id, self._replies(team_id, shown.get("replies", []))),
         )
+
+    def _replies(self, team_id: str, reply_ids: list[int]) -> list[BuyerReplyView]:
+        with self.db.read() as uow:
+            return replies_in(uow.session, team_id, reply_ids)
+
+    def _with_leads(self, team_id: str, replies: list[BuyerReplyView]) -> tuple[WaitingReply, ...]:
+        leads = {lead.number: lead for lead in self.leads.find_many(team_id, [r.lead_number for r in replies])}
+        return tuple(WaitingReply(reply, leads[reply.lead_number]) for reply in replies if reply.lead_number in leads)
 
     def _with_news(self, session, team_id: str, days: dict[str, date], now: datetime) -> list[str]:
         """The reps (in `days`' order) with something to say on their day: a lead due, a recent win, a question open."""
@@ -219,9 +243,14 @@ class Digests:
                 .distinct()
             )
         )
+        replied = set(
+            session.scalars(
+                select(Lead.owner_id).where(mine, Lead.status == OPEN, Lead.reply_waiting_since.is_not(None)).distinct()
+            )
+        )
         return [
             user_id for user_id, day in days.items()
-            if (user_id in earliest and earliest[user_id] <= day) or user_id in won
+            if (user_id in earliest and earliest[user_id] <= day) or user_id in won or user_id in replied
             or _waiting_accounts(session, team_id, user_id, now)
         ]
 

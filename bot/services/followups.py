@@ -54,7 +54,10 @@ class FollowUps:
         with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Lead.team_id, Lead.owner_id)
-                .where(Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False))
+                .where(
+                    Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False),
+                    Lead.reply_waiting_since.is_(None),
+                )
                 .distinct()
                 .limit(limit)
             )
@@ -98,6 +101,7 @@ class FollowUps:
                     Lead.status == OPEN,
                     Lead.needs_new_owner.is_(False),
                     Lead.nudge_due_at <= now,
+                    Lead.reply_waiting_since.is_(None),  # the buyer wrote back: not quiet while that waits
                 )
                 .order_by(Lead.owner_id, Lead.next_follow_up_on, Lead.number)
             ):
@@ -169,7 +173,12 @@ class FollowUps:
         with self.db.read() as uow:
             return set(
                 uow.session.scalars(
-                    select(Lead.team_id).where(Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after).distinct()
+                    select(Lead.team_id)
+                    .where(
+                        Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after,
+                        Lead.reply_waiting_since.is_(None),
+                    )
+                    .distinct()
                 )
             )
 
@@ -188,7 +197,11 @@ class FollowUps:
                 lead
                 for lead in session.scalars(
                     select(Lead)
-                    .where(Lead.team_id == team_id, Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after)
+                    .where(
+                        Lead.team_id == team_id, Lead.status == OPEN, Lead.nudges_unanswered >= escalate_after,
+                        # A lead whose buyer wrote back is waiting for its owner's answer, which has its own DM.
+                        Lead.reply_waiting_since.is_(None),
+                    )
                     .order_by(Lead.number)
                 )
                 if lead.escalated_at_touch != lead.touch_count

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from bot.services.digests import DigestData, Digests
 from bot.services.leads import EXISTING_CUSTOMER, LeadPage, LeadService
@@ -86,7 +86,10 @@ class Home:
                 select(
                     Lead.owner_id,
                     func.count(),
-                    func.sum(case((Lead.next_follow_up_on < today, 1), else_=0)),
+                    # A lead whose buyer wrote back waits for an answer: it is not quiet.
+                    func.sum(
+                        case((and_(Lead.next_follow_up_on < today, Lead.reply_waiting_since.is_(None)), 1), else_=0)
+                    ),
                 )
                 .where(Lead.team_id == team_id, Lead.status == OPEN)
                 .group_by(Lead.owner_id)

@@ -23,6 +23,7 @@ from bot.errors import (
     ReasonNeeded,
     TooFewTouches,
 )
+from bot.services.buyer_replies import FOLLOW_UP, SAID_LATER, SNOOZE, answer_replies
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.store.database import Database
@@ -589,6 +590,7 @@ class LeadService:
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
             lead.updated_at = now
+            answer_replies(uow.session, lead, now, SNOOZE)  # the owner saw the buyer's reply and chose a date
             schedule_nudge(lead)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
             uow.commit()
@@ -610,6 +612,7 @@ class LeadService:
             lead.nudges_unanswered = 0
             lead.next_follow_up_on = lead.buyer_date = day  # the buyer's date, kept as they named it
             lead.updated_at = now
+            answer_replies(uow.session, lead, now, SAID_LATER)
             schedule_nudge(lead)
             view = self._with_calendar(uow.session, policy, lead)
             uow.commit()
@@ -966,6 +969,7 @@ def log_touch_in(
     )
     return lead
 
+
 def record_touch(
     session: Session, policy: Policy, lead: Lead, user_id: str, kind: str, note: str, now: datetime, tz: str, *,
     buyer_said: str = "", next_on: date | None = None, source: str = TYPED, at: datetime | None = None,
@@ -1001,6 +1005,8 @@ def record_touch(
             next_on = named.day  # the buyer's own date, kept as they said it (a rest day too)
         lead.next_follow_up_on = next_on or cadence_date
         lead.buyer_date = next_on if next_on and next_on != cadence_date else None
+    # The buyer who wrote before this follow-up has been answered, however the follow-up was logged.
+    answer_replies(session, lead, at, FOLLOW_UP)
     schedule_nudge(lead)
     return calendar
 
@@ -1026,7 +1032,8 @@ def schedule_nudge(lead: Lead) -> None:
     The owner's time zone and working hours are applied by the scheduler, which may push
     this later; here we only need an instant that is never too late.
     """
-    if lead.status != OPEN or lead.next_follow_up_on is None:
+    if lead.status != OPEN or lead.next_follow_up_on is None or lead.reply_waiting_since is not None:
+        # A lead whose buyer wrote back waits for its owner's answer, not for a nudge: it is not quiet.
         lead.nudge_due_at = None
     else:
         lead.nudge_due_at = earliest_day_start(lead.next_follow_up_on + timedelta(days=1))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.services.buyer_replies import record_reply_in
 from bot.services.contacts import open_lead_for_addresses
-from bot.services.leads import record_touch
+from bot.services.leads import log_touch_in
 from bot.services.policy import Policy
-from bot.store.models import EMAIL, Lead, Rep
+from bot.store.models import EMAIL, Lead
 
 EMAIL_KIND = "email"  # the follow-up kind `/lead log <n> email` records
 
@@ -31,15 +31,10 @@ class MailActions:
         self, session: Session, team_id: str, lead: Lead, rep_id: str, note: str, at: datetime, now: datetime
     ) -> None:
         """As `/lead log <n> email <note>` by the rep who sent it, dated when it was sent; the cadence moves on."""
-        policy = self.policy_for(team_id)
-        tz = session.scalar(select(Rep.tz).where(Rep.team_id == team_id, Rep.user_id == lead.owner_id))
-        record_touch(session, policy, lead, rep_id, EMAIL_KIND, note, now, tz or policy.team_tz, source=EMAIL, at=at)
+        log_touch_in(session, self.policy_for(team_id), team_id, lead.id, rep_id, EMAIL_KIND, note, at, EMAIL, now)
 
     def buyer_reply(
         self, session: Session, team_id: str, lead: Lead, message_key: str, note: str, at: datetime, now: datetime
     ) -> None:
         """The buyer wrote: the lead waits for an answer (not quiet), and its owner hears once."""
-        from bot.services.buyer_replies import record_reply_in  # noqa: PLC0415  (until the branch lands)
-
-        record_reply_in(session, team_id=team_id, lead_id=lead.id, source=EMAIL, ref=f"mail:{message_key}",
-                        note=note, at=at, now=now)
+        record_reply_in(session, team_id, lead.id, EMAIL, f"mail:{message_key}", note, at, now)

@@ -141,8 +141,8 @@ class MailLog:
             # First read, or the server renumbered the mailbox: only the recent past (Message-IDs keep it once).
             report.first_read = True
             window_start = now - timedelta(days=self.settings.mail_since_days)
-            # SINCE is a whole day and the server's idea of it; a day's slack, then the Date header decides.
-            uids = list(mailbox.uids_since((window_start - timedelta(days=1)).date()))
+            # The server searches by whole days (a day early, for its time zones); then each Date header decides.
+            uids = list(mailbox.uids_since(window_start.date()))
             top = max(mailbox.uids_after(0), default=0)
         else:
             uids = list(mailbox.uids_after(position.last_uid))

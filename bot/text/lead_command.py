@@ -10,7 +10,7 @@ from bot.text.amounts import Amount, AmountError, parse_amount, parse_currency
 
 SUBCOMMANDS = (
     "new", "list", "show", "log", "snooze", "won", "reopen", "lost", "assign", "order", "summary", "settings",
-    "inbound", "help",
+    "inbound", "link", "unlink", "help",
 )
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
@@ -19,6 +19,8 @@ _QUICK_SEPARATOR = re.compile(r"\s*(?:——|—|--|：)\s*|\s+-\s+")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _BARE_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 _NUMBER_REF = re.compile(r"^#?(\d{1,9})$")
+# A channel as Slack escapes it in a command's text: `<#C0123ABC|deals-acme>`, or `<#C0123ABC>`.
+_CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]{2,20})(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Command:
 ALIASES = {
     "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
     "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
-    "重新打开": "reopen", "重开": "reopen",
+    "重新打开": "reopen", "重开": "reopen", "取消关联": "unlink", "关联": "link",
 }
 # The kinds of follow-up `/lead log` records, and the other words reps use for them.
 KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
@@ -97,6 +99,14 @@ def lead_number(ref: str) -> int | None:
     """`12` or `#12` → 12; anything else is a company name."""
     match = _NUMBER_REF.match(ref.strip())
     return int(match.group(1)) if match else None
+
+
+def split_channel(text: str) -> tuple[str, str | None]:
+    """`12 <#C0123|deals-acme>` → ("12", "C0123"): the text without the channel mentioned in it, and the channel."""
+    match = _CHANNEL_MENTION.search(text)
+    if match is None:
+        return text.strip(), None
+    return (text[: match.start()] + text[match.end() :]).strip(), match.group(1)
 
 
 def mentioned_user(text: str) -> str | None:

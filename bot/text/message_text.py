@@ -47,6 +47,40 @@ def new_top_level_message(event: dict) -> IncomingMessage | None:
     return IncomingMessage(channel, ts, message_text(event), author_of(event), posted_at)
 
 
+# Subtypes that are a person saying something in a linked channel: a message, a file shared with words, a thread
+# reply also sent to the channel. Edits, deletions, joins and bots' posts are not.
+SAID_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """A person's message in a channel, top-level or in a thread, with the workspace they belong to."""
+
+    channel_id: str
+    ts: str
+    text: str
+    user: str
+    user_team: str  # their workspace: ours, or the customer's in a channel shared through Slack Connect
+    posted_at: datetime
+
+
+def said_in_channel(event: dict) -> ChannelMessage | None:
+    """The event as something a person said in a channel (a thread reply too), or None for anything else."""
+    if event.get("type") != "message" or event.get("subtype") not in SAID_SUBTYPES:
+        return None
+    if event.get("bot_id") or not event.get("user") or event.get("channel_type", "channel") not in CHANNEL_TYPES:
+        return None
+    ts, channel = event.get("ts"), event.get("channel")
+    if not ts or not channel:
+        return None
+    try:
+        posted_at = ts_to_datetime(ts)
+    except ValueError:
+        return None
+    user_team = event.get("user_team") or event.get("team") or ""
+    return ChannelMessage(channel, ts, message_text(event), event["user"], user_team, posted_at)
+
+
 def author_of(message: dict) -> str:
     for email in _emails(message):
         sender = (email.get("from") or [{}])[0]

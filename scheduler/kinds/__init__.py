@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.container import Deps
 from bot.services.ledger import DeliveryView
 from scheduler.kinds import (
+    buyer_reply,
     digest,
     escalation,
     expansion,
@@ -25,6 +26,7 @@ __all__ = ["KINDS", "Kind", "kind_named", "redraw"]
 KINDS: tuple[Kind, ...] = (
     digest.KIND,  # before nudges: a nudge due the same morning folds into the digest
     nudge.KIND,
+    buyer_reply.KIND,  # after the digest: a reply due the same morning folds into it
     escalation.KIND,
     orphaned.KIND,
     small_buyer.KIND,

@@ -43,10 +43,12 @@ def render(deps: Deps, delivery: DeliveryView, now: datetime, tz: str | None) ->
     data = _data(deps, delivery)
     start, end = datetime.fromisoformat(delivery.payload["start"]), datetime.fromisoformat(delivery.payload["end"])
     times = deps.inbound.response_times(delivery.team_id, start, end)
-    if data.is_empty and not times:
+    replies = deps.buyer_replies.stats(delivery.team_id, start, end)
+    if data.is_empty and not times and not replies.replies:
         return None, None
     currency = deps.config(delivery.team_id).currency
-    return summary_message(data, delivery.payload["label"], currency, response_times=times), None
+    message = summary_message(data, delivery.payload["label"], currency, response_times=times, buyer_replies=replies)
+    return message, None
 
 
 def _data(deps: Deps, delivery: DeliveryView) -> SummaryData:

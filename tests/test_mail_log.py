@@ -4,17 +4,21 @@ themselves, emailed enquiries, unreadable mail, and a mailbox that refuses the l
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.store.models import HandledMail, Touch
 from scheduler.loop import run_once
-from tests.conftest import ALICE, BOB, START
+from tests.conftest import ALICE, BOB, BOT_TOKEN, START, TEAM
 from tests.imap_server import ImapServer, imap_server  # noqa: F401  (the Dovecot fixture)
 from tests.mail_samples import make_mail
 from tests.support import at, command, lead, text_of
@@ -215,3 +219,136 @@ def test_a_strangers_email_is_offered_in_the_mail_channel_and_left_alone_without
     assert "Zhang Metalworks" in shown and "60 ball valves" in shown
     run(app, START + timedelta(minutes=5))  # read again: nothing new, nothing posted twice
     assert len([m for m in app.slack.messages(INBOX_CHANNEL) if "RFQ: 60" in text_of(m)]) == 1
+
+
+# -- a buyer who writes back ---------------------------------------------------------------------------
+
+THU_DIGEST = "2026-12-03T01:00:00+00:00"  # 09:00 in Shanghai, Alice's morning digest; Acme is due that day
+
+
+def _reply_dms(app, user=ALICE) -> list[dict]:
+    return [m for m in app.slack.dms_to(user) if "The buyer wrote back" in text_of(m)]
+
+
+def test_a_buyers_email_waits_without_a_nudge_gets_one_dm_is_in_the_digest_and_the_next_email_answers_it(
+    mail_app, mailbox
+):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    run(app, THU_DIGEST)
+    mailbox.put(make_mail(BUYER, "sales@ourco.example", "Re: coating proposal",
+                          "Thanks — can you send the price for 200 valves?\nBest, Li\n\n"
+                          "On Tue, Alice wrote:\n> here it is",
+                          sender_name="Li Ming", date=at("2026-12-03T04:00:00+00:00")))
+    report = run(app, "2026-12-03T04:05:00+00:00")
+    assert report.mail.outcomes["buyer_reply"] == 1
+    [dm] = _reply_dms(app)
+    assert "#1 Acme Oilfield" in text_of(dm) and "200 valves" in text_of(dm) and "here it is" not in text_of(dm)
+    assert "0 of 3 follow-ups" in command(app, "show 1")  # a reply is not a follow-up
+    # Friday the lead is overdue, but the buyer waits for an answer: no nudge; the digest lists the reply.
+    for hour in range(1, 10):
+        run(app, at("2026-12-04T00:00:00+00:00") + timedelta(hours=hour))
+    assert _quiet_mentions(app, "Acme Oilfield") == []
+    friday = [m for m in app.slack.dms_to(ALICE) if "Your leads for" in text_of(m)][-1]
+    assert "wait for your answer" in text_of(friday) and "Acme Oilfield" in text_of(friday)
+    assert len(_reply_dms(app)) == 1
+    # Alice answers by email (BCC to the sales mailbox): that follow-up answers the reply.
+    mailbox.put(make_mail(ALICE_MAIL, BUYER, "Re: coating proposal", "Dear Li, the price for 200 valves is attached.",
+                          date=at("2026-12-04T09:30:00+00:00")))
+    run(app, "2026-12-04T09:35:00+00:00")
+    assert app.deps.buyer_replies.waiting_for(TEAM, ALICE) == []
+    assert "1 of 3 follow-ups" in command(app, "show 1")
+    before = len(app.slack.dms_to(ALICE))
+    for hour in range(1, 10):
+        run(app, at("2026-12-07T00:00:00+00:00") + timedelta(hours=hour))
+    assert all("wait for your answer" not in text_of(m) for m in app.slack.dms_to(ALICE)[before:])
+    assert len(_reply_dms(app)) == 1
+
+
+# -- several schedulers, one mailbox ---------------------------------------------------------------------
+
+LEADBOT = str(Path(sys.executable).parent / "leadbot")
+
+
+def _env(app, mailbox: Mailbox, **values: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL", "PORT"))}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=app.slack.base_url, DATABASE_URL=app.deps.db.url,
+        LEADBOT_MAIL_URL=mailbox.url(), LEADBOT_MAIL_CA_FILE=mailbox.server.ca_file,
+    )
+    env.update(values)
+    return env
+
+
+def _leadbot(tmp_path, env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [LEADBOT, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _finish(process: subprocess.Popen) -> tuple[str, str]:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, out + err
+    return out, err
+
+
+@pytest.mark.slow
+def test_two_schedulers_reading_the_same_mail_at_once_log_one_follow_up_and_send_one_dm(tmp_path, mail_app, mailbox):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    lead(app, "Zhang Metal", contact_email="zhang@zhang-metal.example")
+    rounds = [
+        (at("2026-12-02T02:00:00+00:00"), make_mail(ALICE_MAIL, BUYER, "Proposal", "Dear Li, here it is.",
+                                                    date=at("2026-12-02T01:50:00+00:00"))),
+        (at("2026-12-03T03:00:00+00:00"), make_mail("zhang@zhang-metal.example", "sales@ourco.example", "Re: quote",
+                                                    "收到，谢谢。下周给您答复。",
+                                                    date=at("2026-12-03T02:50:00+00:00"))),
+    ]
+    outputs = []
+    for when, raw in rounds:
+        run(app, when.replace(hour=1))  # the day's digest is out, so a reply's DM is not folded into it
+        mailbox.put(raw)
+        # Three `leadbot tick` processes read the same new message at the same instant.
+        ticks = [_leadbot(tmp_path, _env(app, mailbox), "tick", "--at", when.isoformat()) for _ in range(3)]
+        outputs += [_finish(tick)[0] for tick in ticks]
+    app.deps.clock.set(rounds[-1][0])
+    touches = _touches(app)
+    assert [(t.source, t.logged_by) for t in touches] == [("email", ALICE)], outputs
+    assert len(_reply_dms(app)) == 1, outputs
+    assert len(app.deps.buyer_replies.waiting_for(TEAM, ALICE)) == 1
+    assert [h.outcome for h in _handled(app)] == ["follow_up", "buyer_reply"]
+    assert sum("follow up 1" in out for out in outputs) == 1 and sum("buyer reply 1" in out for out in outputs) == 1
+
+
+# -- leadbot mail-poll -----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_mail_poll_reads_once_and_says_what_became_of_each_message(tmp_path, mail_app, mailbox):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    old = [make_mail("news@vendor.example", "sales@ourco.example", f"Newsletter {n}", "old news",
+                     date=at("2026-10-01T08:00:00+00:00") + timedelta(hours=n)) for n in range(3)]
+    mailbox.put(
+        *old,
+        make_mail(ALICE_MAIL, BUYER, "Proposal", "Dear Li, here it is.", date=at("2026-12-01T09:05:00+00:00")),
+        make_mail(BUYER, "sales@ourco.example", "Re: Proposal", "Thanks!", date=at("2026-12-01T09:10:00+00:00")),
+        make_mail("mailer-daemon@ourco.example", "sales@ourco.example", "Undeliverable: Proposal", "bounced",
+                  date=at("2026-12-01T09:15:00+00:00")),
+        b"Message-ID: <no-sender@x.example>\r\nSubject: ?\r\n\r\nbroken\r\n",
+    )
+    out, err = _finish(_leadbot(tmp_path, _env(app, mailbox), "mail-poll", "--at", "2026-12-01T09:20:00+00:00"))
+    assert f"leadbot mail-poll at 2026-12-01T09:20:00+00:00: {mailbox.user}@127.0.0.1:" in out
+    assert "4 read — follow up 1, buyer reply 1, enquiry 0, ignored 1, unreadable 1, handled before 0" in out
+    # The first read looks back LEADBOT_MAIL_SINCE_DAYS only: October's newsletters are not even looked at.
+    assert len(_handled(app)) == 4 and not any("Newsletter" in str(h) for h in _handled(app))
+    # Flagged: the follow-up, the reply and the bounce; the unreadable one and the newsletters stay unread.
+    assert sum("\\Seen" in flags for flags in mailbox.flags().values()) == 3
+    # The reply reached Alice at once: in the day's digest, which had not gone out yet.
+    assert "posted what the mail added: claimed 1, sent 1" in out
+    assert len([m for m in app.slack.dms_to(ALICE) if "Thanks!" in text_of(m)]) == 1
+    again, _ = _finish(_leadbot(tmp_path, _env(app, mailbox), "mail-poll", "--at", "2026-12-01T09:30:00+00:00"))
+    assert "0 read" in again
+    wrong = _env(app, mailbox, LEADBOT_MAIL_URL=mailbox.url(password="wrong"))
+    failing, _ = _finish(_leadbot(tmp_path, wrong, "mail-poll"))
+    assert "could not be read" in failing and "wrong" not in failing.replace(mailbox.user, "")

@@ -229,7 +229,7 @@ class MailLog:
             return MAIL_IGNORED, None  # a rep writing to someone who is no lead: nothing to log
         lead = self.act.lead_for(session, team_id, [mail.sender], free_mail)
         if lead is not None:
-            self.act.buyer_reply(session, team_id, lead, mail.message_key, _note(mail), at, context.now)
+            self.act.buyer_reply(session, team_id, lead, mail.message_key, _reply_note(mail), at, context.now)
             return MAIL_BUYER_REPLY, lead.id
         if sender.ours:
             return MAIL_IGNORED, None  # a colleague, in Slack or not, is never an enquiry
@@ -330,6 +330,12 @@ class _PassContext:
 
 def _domain(address: str) -> str:
     return address.rpartition("@")[2].strip().lower()
+
+
+def _reply_note(mail: ReadMail) -> str:
+    """What the buyer wrote, first: the owner reads it in a DM and the digest ("Re: …" says little)."""
+    text = mail.first_lines(NOTE_LINES) or mail.subject.strip()
+    return text if len(text) <= NOTE_MAX else text[: NOTE_MAX - 1] + "…"
 
 
 def _note(mail: ReadMail) -> str:

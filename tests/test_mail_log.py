@@ -11,6 +11,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -352,3 +355,43 @@ def test_mail_poll_reads_once_and_says_what_became_of_each_message(tmp_path, mai
     wrong = _env(app, mailbox, LEADBOT_MAIL_URL=mailbox.url(password="wrong"))
     failing, _ = _finish(_leadbot(tmp_path, wrong, "mail-poll"))
     assert "could not be read" in failing and "wrong" not in failing.replace(mailbox.user, "")
+
+
+# -- forwarded instead of BCCed ------------------------------------------------------------------------------
+
+
+def _forward_as_attachment(rep: str, original: bytes, when: datetime) -> bytes:
+    """What Outlook's "Forward as attachment" sends: a note, and the original message whole."""
+    outer = EmailMessage()
+    outer["From"], outer["To"], outer["Subject"] = rep, "sales-log@ourco.example", "FW: Re: Proposal"
+    outer["Date"], outer["Message-ID"] = format_datetime(when), f"<fw-{when.timestamp()}@example.com>"
+    outer.set_content("FYI\n")
+    outer.add_attachment(message_from_bytes(original, policy=policy.default))
+    return outer.as_bytes(policy=policy.SMTP)
+
+
+def test_a_forward_of_the_reps_own_mail_or_of_the_buyers_reply_counts_like_a_bcc(mail_app, mailbox):
+    app = mail_app()
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    gmail_forward = (
+        "---------- Forwarded message ---------\n"
+        "From: Alice Wang <alice@example.com>\n"
+        "Date: Wed, Dec 2, 2026 at 10:00 AM\n"
+        "Subject: Coating proposal\n"
+        f"To: Li Ming <{BUYER}>\n\n"
+        "Dear Li Ming,\nthe coating proposal is attached.\nBest, Alice\n"
+    )
+    buyers_reply = make_mail(BUYER, ALICE_MAIL, "Re: Coating proposal", "Thanks, we will discuss it on Friday.",
+                             sender_name="Li Ming", date=at("2026-12-03T01:30:00+00:00"))
+    mailbox.put(
+        make_mail(ALICE_MAIL, "sales-log@ourco.example", "Fwd: Coating proposal", gmail_forward,
+                  date=at("2026-12-02T02:05:00+00:00")),
+        _forward_as_attachment(ALICE_MAIL, buyers_reply, at("2026-12-03T02:00:00+00:00")),
+    )
+    report = run(app, "2026-12-03T02:10:00+00:00")
+    assert report.mail.outcomes["follow_up"] == 1 and report.mail.outcomes["buyer_reply"] == 1
+    [touch] = _touches(app)
+    assert (touch.source, touch.logged_by, touch.logged_at) == ("email", ALICE, at("2026-12-02T02:05:00+00:00"))
+    assert "the coating proposal is attached" in touch.note
+    [waiting] = app.deps.buyer_replies.waiting_for(TEAM, ALICE)
+    assert waiting.replied_at == at("2026-12-03T01:30:00+00:00")  # when the buyer wrote, not when it was forwarded

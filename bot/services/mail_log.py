@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.mail.forwarded import Forwarded, forwarded_original
 from bot.mail.mailbox import MailboxUnavailable, open_mailbox
 from bot.mail.message import ReadMail, UnreadableMail, parse_mail
 from bot.services.mail_actions import MailActions
@@ -83,6 +84,9 @@ class _Sender:
 
     rep_id: str | None
     ours: bool  # the sender is at one of our own domains
+    # A message a rep forwarded (instead of BCCing): the one inside it, and its sender's Slack id if a member.
+    forwarded: Forwarded | None = None
+    forwarded_rep_id: str | None = None
 
 
 class MailLog:
@@ -186,7 +190,7 @@ class MailLog:
             report.outside_window += 1
             return False
         try:
-            outcome = self._handle(context, mail)
+            outcome = self._handle(context, mail, raw)
         except Exception:
             # One message's bug must not stop the pass; it stays unmarked and unclaimed, and is tried again.
             logger.exception("mail: could not handle %s", mail.message_key)
@@ -197,12 +201,12 @@ class MailLog:
             report.outcomes[outcome] += 1
         return True
 
-    def _handle(self, context: "_PassContext", mail: ReadMail) -> str | None:
+    def _handle(self, context: "_PassContext", mail: ReadMail, raw: bytes) -> str | None:
         """Act on the message in the transaction that claims it; None when it was handled before."""
         if mail.automatic:
             return MAIL_IGNORED if self._claim_only(context, mail.message_key, mail.sender, mail.subject,
                                                     mail.sent_at, MAIL_IGNORED) else None
-        sender = self._sender(context, mail)
+        sender = self._sender(context, mail, raw)
         at = mail.sent_at or context.now
         with self.db.uow() as uow:
             session = uow.session
@@ -226,6 +230,8 @@ class MailLog:
             if lead is not None:
                 self.act.follow_up(session, team_id, lead, sender.rep_id, _note(mail), at, context.now)
                 return MAIL_FOLLOW_UP, lead.id
+            if sender.forwarded is not None:
+                return self._forwarded(session, context, mail, sender, at)
             return MAIL_IGNORED, None  # a rep writing to someone who is no lead: nothing to log
         lead = self.act.lead_for(session, team_id, [mail.sender], free_mail)
         if lead is not None:
@@ -240,7 +246,27 @@ class MailLog:
         offer_by_mail(session, team_id, channel, mail.message_key, author, _note(mail), at, context.now)
         return MAIL_ENQUIRY, None
 
-    def _sender(self, context: "_PassContext", mail: ReadMail) -> _Sender:
+    def _forwarded(
+        self, session: Session, context: "_PassContext", mail: ReadMail, sender: _Sender, at: datetime
+    ) -> tuple[str, int | None]:
+        """A rep forwarded a message: ours to a buyer is a follow-up (by whoever sent it, if in Slack), the
+        buyer's is their reply; each dated when the original was sent, when the forward says."""
+        team_id, free_mail, original = context.team_id, self.act.free_mail, sender.forwarded
+        when = original.sent_at or at
+        if _domain(original.sender) in context.own_domains(self) or original.sender == mail.sender:
+            lead = self.act.lead_for(session, team_id, self._outside(context, original.recipients), free_mail)
+            if lead is not None:
+                by = sender.forwarded_rep_id or sender.rep_id
+                self.act.follow_up(session, team_id, lead, by, _note(mail), when, context.now)
+                return MAIL_FOLLOW_UP, lead.id
+            return MAIL_IGNORED, None
+        lead = self.act.lead_for(session, team_id, [original.sender], free_mail)
+        if lead is not None:
+            self.act.buyer_reply(session, team_id, lead, mail.message_key, _reply_note(mail), when, context.now)
+            return MAIL_BUYER_REPLY, lead.id
+        return MAIL_IGNORED, None
+
+    def _sender(self, context: "_PassContext", mail: ReadMail, raw: bytes) -> _Sender:
         """Whether the sender is a Slack member, asking Slack only when it matters.
 
         Slack is asked (users.lookupByEmail, remembered an hour) only about senders at our own domains
@@ -248,15 +274,25 @@ class MailLog:
         at another domain cannot be a rep logging a follow-up, and asking about every one would spend
         Slack's rate limit on a mailbox full of enquiries and newsletters.
         """
-        ours = _domain(mail.sender) in context.own_domains(self)
-        if not ours:
-            with self.db.read() as uow:
-                to_lead = self.act.lead_for(
-                    uow.session, context.team_id, self._outside(context, mail.recipients), self.act.free_mail
-                )
-            if to_lead is None:
-                return _Sender(None, False)
-        return _Sender(self.members.user_for(context.team_id, mail.sender), ours)
+        own = context.own_domains(self)
+        ours = _domain(mail.sender) in own
+        with self.db.read() as uow:
+            to_lead = self.act.lead_for(
+                uow.session, context.team_id, self._outside(context, mail.recipients), self.act.free_mail
+            )
+        if not ours and to_lead is None:
+            return _Sender(None, False)
+        rep_id = self.members.user_for(context.team_id, mail.sender)
+        if rep_id is None or to_lead is not None:
+            return _Sender(rep_id, ours)
+        # A rep's mail to nobody we know: perhaps a forward of what they (or the buyer) wrote.
+        original = forwarded_original(raw)
+        if original is None:
+            return _Sender(rep_id, ours)
+        forwarded_rep = None
+        if original.sender != mail.sender and _domain(original.sender) in own:
+            forwarded_rep = self.members.user_for(context.team_id, original.sender)
+        return _Sender(rep_id, ours, original, forwarded_rep)
 
     def _outside(self, context: "_PassContext", addresses) -> list[str]:
         """Recipients who could be a buyer: not the mailbox itself, not at our own domains."""

@@ -266,7 +266,7 @@ def running_dovecot() -> Iterator[ImapServer]:
             drop = {"user": uid, "group": gid, "extra_groups": []} if os.geteuid() == 0 else {}
             with open(root / "stderr.log", "wb") as stderr:
                 process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=stderr,
-                                           start_new_session=True, **drop)
+                                           **drop)
             deadline = time.monotonic() + _START_TIMEOUT
             while process.poll() is None and time.monotonic() < deadline and "Fatal:" not in server.log:
                 if _greets(server.imap_port) and _greets(server.imaps_port, tls=True):
@@ -292,7 +292,7 @@ def _stop(process: subprocess.Popen) -> None:
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait(timeout=5)
 
 

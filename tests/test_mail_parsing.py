@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.mail.message import ReadMail, UnreadableMail, parse_mail
+from bot.mail.message import Forwarded, ReadMail, UnreadableMail, parse_mail
 from tests.mail_samples import (
     FORWARD_BARE,
+    FORWARD_OUTLOOK,
+    FORWARD_QQ,
+    FORWARD_THUNDERBIRD,
     FORWARD_WITH_COMMENT,
     GARBAGE,
     NO_FROM,
@@ -149,6 +152,78 @@ def test_a_bare_forward_keeps_the_forwarded_message_without_its_headers_or_histo
 
 def test_a_forward_with_a_comment_keeps_the_comment():
     assert read(FORWARD_WITH_COMMENT).body == "Logging this one: buyer wants 500 units."
+
+
+def test_a_forward_tells_whom_the_forwarded_message_was_from_and_to():
+    bare = read(FORWARD_BARE, subject="Fwd: Quote")
+    assert bare.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example",), sent_at=None, subject="Quote")
+    assert read(FORWARD_WITH_COMMENT, subject="Fwd: Quote").forwarded.sender == "li.wei@buyer.example"
+
+
+def test_outlook_forward_reads_its_header_block_as_the_forwarded_message():
+    mail = read(FORWARD_OUTLOOK, subject="FW: Quote")
+    assert mail.body == "Could you send a quote for 500 units?"
+    assert mail.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example", "boss@ourco.example"), sent_at=None,
+                                       subject="Quote")
+
+
+def test_the_same_block_under_a_reply_is_history_not_a_forward():
+    mail = read("Sure, attached." + FORWARD_OUTLOOK, subject="RE: Quote")
+    assert (mail.body, mail.forwarded) == ("Sure, attached.", None)
+
+
+def test_qq_mail_forward_in_chinese():
+    mail = read(FORWARD_QQ, subject="转发：报价", charset="gb2312", encoding="gbk")
+    assert mail.body == "请发一份报价单。"
+    assert (mail.forwarded.sender, mail.forwarded.sender_name) == ("wangfang@qq.com", "王芳")
+    assert (mail.forwarded.recipients, mail.forwarded.subject) == (("rep@ourco.example",), "报价")
+
+
+def test_thunderbird_forward_gives_the_forwarded_date():
+    mail = read(FORWARD_THUNDERBIRD, subject="Fwd: Quote")
+    assert mail.body == "Could you send a quote?"
+    assert mail.forwarded.sent_at == SENT
+    assert mail.forwarded.subject == "Quote"
+
+
+def test_a_message_forwarded_as_an_attachment():
+    original = make_mail("li.wei@buyer.example", ["rep@ourco.example"], "询价", "请报价，谢谢。", sender_name="Li Wei",
+                         cc=["boss@buyer.example"], date=SENT, charset="gbk")
+    mail = read("", subject="FW: 询价", attached_message=original)
+    assert mail.body == "请报价，谢谢。"
+    assert mail.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example", "boss@buyer.example"), sent_at=SENT,
+                                       subject="询价")
+    commented = read("Buyer asks for a price.", subject="FW: 询价", attached_message=original)
+    assert commented.body == "Buyer asks for a price."
+
+
+def test_mail_that_forwards_nothing_has_no_forwarded():
+    assert read("Hello").forwarded is None
+
+
+def test_outlook_desktop_html_reply_is_cut_at_its_header_block():
+    page = (
+        "<html><body><div class=WordSection1><p class=MsoNormal>We can ship in December.<o:p></o:p></p>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p><div><div style='border:none;border-top:solid #E1E1E1 1.0pt'>"
+        "<p class=MsoNormal><b>From:</b> Li Wei &lt;li.wei@buyer.example&gt; <br><b>Sent:</b> Monday, November 2, "
+        "2026 10:15 AM<br><b>To:</b> Sales &lt;sales@ourco.example&gt;<br><b>Subject:</b> Delivery<o:p></o:p></p>"
+        "</div></div><p class=MsoNormal>When can you ship?<o:p></o:p></p></div></body></html>"
+    )
+    assert read("", html_only=True, html_body=page).body == "We can ship in December."
+
+
+def test_qq_mail_html_reply_is_cut_at_its_separator():
+    page = (
+        "<div>好的，下周确认。</div><div><br></div><div style=\"font-size: 12px;\">"
+        "------------------&nbsp;原始邮件&nbsp;------------------</div><div style=\"font-size: 12px;\">"
+        "<div><b>发件人:</b>&nbsp;\"销售\"&lt;sales@ourco.example&gt;;</div><div><b>发送时间:</b>&nbsp;2026年11月2日"
+        "</div><div><b>收件人:</b>&nbsp;\"王芳\"&lt;wangfang@qq.com&gt;;</div><div><b>主题:</b>&nbsp;报价</div></div>"
+        "<div><br></div>请确认报价。"
+    )
+    assert read("", html_only=True, html_body=page, charset="gb18030").body == "好的，下周确认。"
 
 
 def test_a_sentence_starting_with_from_is_not_a_header_block():

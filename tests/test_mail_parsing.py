@@ -5,6 +5,8 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.mail.message import Forwarded, ReadMail, UnreadableMail, parse_mail
 from tests.mail_samples import (
@@ -374,3 +376,38 @@ def test_mail_a_person_wrote_is_not_automatic(headers):
 
 def test_html_helper_matches_what_webmail_sends():
     assert "<script>" in as_html("x")  # the samples carry a script, so the tests above show it is dropped
+
+
+_GOOD = make_mail("li.wei@buyer.example", ["rep@ourco.example"], CHINESE_SUBJECT, CHINESE_BODY, sender_name="王芳",
+                  charset="gb2312", encoding="gbk", date=SENT, alternative=True,
+                  attachments=[("a.pdf", b"%PDF\x00\xff" * 20, "application/pdf")])
+
+
+def _readable_or_refused(raw: bytes) -> None:
+    """A mail pass must never stop: any bytes either read into clean text or are refused as UnreadableMail."""
+    try:
+        mail = parse_mail(raw)
+    except UnreadableMail as refused:
+        assert refused.reason
+        return
+    assert "@" in mail.sender
+    for text in (mail.subject, mail.body, mail.sender_name, mail.first_lines()):
+        assert "\x00" not in text
+        text.encode("utf-8")  # no lone surrogates: it can go to the database and to Slack
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes_never_break_the_reader(raw):
+    _readable_or_refused(raw)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_GOOD) - 1), st.integers(0, 255)), max_size=30),
+       st.integers(0, len(_GOOD)))
+def test_a_damaged_message_is_still_read_or_refused(flips, cut):
+    damaged = bytearray(_GOOD[:max(cut, 1)])
+    for index, value in flips:
+        if index < len(damaged):
+            damaged[index] = value
+    _readable_or_refused(bytes(damaged))

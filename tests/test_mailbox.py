@@ -126,6 +126,16 @@ def test_fetch_reads_in_batches_and_all_come_back_in_order(imap_server, mailbox_
     assert got == [(n + 1, f"Quote {n}") for n in range(120)]
 
 
+def test_large_messages_are_fetched_a_few_bytes_worth_at_a_time_and_all_arrive(imap_server, mailbox_user):  # noqa: F811
+    user, password = mailbox_user
+    drawing = [("drawing.pdf", bytes(range(256)) * 400, "application/pdf")]  # about 140 kB once encoded
+    imap_server.append(user, password, mails(3, attachments=drawing) + mails(2, start=3))
+    with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file) as box:
+        got = [(uid, parse_mail(raw).subject, len(raw)) for uid, raw in box.fetch([1, 2, 3, 4, 5], batch_bytes=150_000)]
+    assert [(uid, subject) for uid, subject, _ in got] == [(n + 1, f"Quote {n}") for n in range(5)]
+    assert all(size > 130_000 for _, _, size in got[:3])
+
+
 def test_fetch_asks_for_each_batch_only_when_it_is_reached(imap_server, mailbox_user):  # noqa: F811
     user, password = mailbox_user
     imap_server.append(user, password, mails(5))

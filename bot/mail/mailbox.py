@@ -127,18 +127,36 @@ class Mailbox:
         found = self._call("search", lambda: self._client.search(["OR", "SENTSINCE", since, "SINCE", since]))
         return sorted(found)
 
-    def fetch(self, uids: list[int], batch: int = 50) -> Iterator[tuple[int, bytes]]:
-        """(uid, raw message) in UID order, `batch` at a time so memory stays flat; nothing is marked \\Seen."""
+    def fetch(self, uids: list[int], batch: int = 50, batch_bytes: int = 20_000_000) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw message) in UID order, nothing marked \\Seen; memory stays flat.
+
+        At most `batch` messages and about `batch_bytes` (by their RFC822.SIZE; a bigger message comes alone) are held
+        at once, so a few large attachments cost no more than the largest message.
+        """
         ordered = sorted(uids)
         for start in range(0, len(ordered), batch):
             chunk = ordered[start:start + batch]
-            answer = self._call("fetch", lambda chunk=chunk: self._client.fetch(chunk, ["BODY.PEEK[]"]))
+            sizes = self._call("fetch sizes", lambda chunk=chunk: self._client.fetch(chunk, ["RFC822.SIZE"]))
+            group: list[int] = []
+            held = 0
             for uid in chunk:
-                data = answer.pop(uid, None)
-                # A message expunged by someone else since the search has no data: nothing to read.
-                if data is not None and b"BODY[]" in data:
-                    yield uid, bytes(data[b"BODY[]"])
-            del answer
+                if uid not in sizes:
+                    continue  # expunged by someone else since the search: nothing to read
+                size = int(sizes[uid].get(b"RFC822.SIZE", 0))
+                if group and held + size > batch_bytes:
+                    yield from self._fetch_bodies(group)
+                    group, held = [], 0
+                group.append(uid)
+                held += size
+            if group:
+                yield from self._fetch_bodies(group)
+
+    def _fetch_bodies(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        answer = self._call("fetch", lambda: self._client.fetch(uids, ["BODY.PEEK[]"]))
+        for uid in uids:
+            data = answer.pop(uid, None)
+            if data is not None and b"BODY[]" in data:
+                yield uid, bytes(data[b"BODY[]"])
 
     def mark_handled(self, uids: list[int], done_folder: str | None = None) -> None:
         """Flags the messages \\Seen, and moves them to `done_folder` (created if missing) when given. Never deletes.

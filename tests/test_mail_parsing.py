@@ -391,7 +391,8 @@ def _readable_or_refused(raw: bytes) -> None:
         assert refused.reason
         return
     assert "@" in mail.sender
-    for text in (mail.subject, mail.body, mail.sender_name, mail.first_lines()):
+    for text in (mail.message_key, mail.sender, *mail.recipients, mail.subject, mail.body, mail.sender_name,
+                 mail.first_lines()):
         assert "\x00" not in text
         text.encode("utf-8")  # no lone surrogates: it can go to the database and to Slack
 

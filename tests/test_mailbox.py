@@ -76,6 +76,7 @@ def test_new_mail_is_found_by_uid_and_read_without_marking_it_seen(imap_server, 
     imap_server.append(user, password, mails(3))
     with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file, timeout=10) as box:
         assert box.uidvalidity > 0
+        assert box.uidnext == 4
         assert box.encrypted
         assert box.uids_after(0) == [1, 2, 3]
         assert box.uids_after(2) == [3]

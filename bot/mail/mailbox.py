@@ -96,10 +96,13 @@ _FAILURES = (IMAPClientError, OSError)  # imaplib's error and abort, socket and 
 class Mailbox:
     """One logged-in session on the mailbox's folder. Every failure is a MailboxUnavailable."""
 
-    def __init__(self, client: IMAPClient, address: MailboxAddress, uidvalidity: int) -> None:
+    def __init__(self, client: IMAPClient, address: MailboxAddress, uidvalidity: int, uidnext: int) -> None:
         self._client = client
         self.address = address
-        self.uidvalidity = uidvalidity
+        self.uidvalidity = uidvalidity  # UIDs mean the same messages only while this stays the same
+        # The UID the next message will get, as the session opened: after a first read by date, later reads go on
+        # from uidnext - 1, so the old messages that read skipped are never read by UID either.
+        self.uidnext = uidnext
 
     @property
     def encrypted(self) -> bool:
@@ -220,13 +223,20 @@ def open_mailbox(address: MailboxAddress, ca_file: str | None = None, timeout: f
         step = f"open folder {address.folder}"
         selected = client.select_folder(address.folder)
         uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
+        uidnext = int(selected.get(b"UIDNEXT", 0)) or _uidnext(client)
     except _FAILURES as error:
         _close(client)
         raise MailboxUnavailable(f"{address.name}: {step} failed: {_reason(error)}") from error
     try:
-        yield Mailbox(client, address, uidvalidity)
+        yield Mailbox(client, address, uidvalidity, uidnext)
     finally:
         _close(client, logout=True)
+
+
+def _uidnext(client: IMAPClient) -> int:
+    """UIDNEXT for a server whose SELECT leaves it out: one above the highest UID."""
+    found = client.search(["UID", "1:*"])
+    return max(found, default=0) + 1
 
 
 def _close(client: IMAPClient | None, logout: bool = False) -> None:

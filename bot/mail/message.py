@@ -130,7 +130,7 @@ def _message_id_key(msg: Message) -> str | None:
     if value is None:
         return None
     inside = re.search(r"<([^<>]*)>", value)
-    key = _SPACES.sub("", inside.group(1) if inside else value)
+    key = _SPACES.sub("", _CONTROL.sub("", inside.group(1) if inside else value))
     if not key:
         return None
     if len(key) > MESSAGE_KEY_MAX:

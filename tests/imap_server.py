@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pytest
 
 DOVECOT = "/usr/sbin/dovecot"
+DOVEADM = "/usr/bin/doveadm"
 HOST = "127.0.0.1"
 _START_TIMEOUT = 20.0
 
@@ -128,6 +129,11 @@ class ImapServer:
         # A file per user: Dovecot checks a passwd-file for changes at most once a second, a new file it reads at once.
         (self.root / "users" / user).write_text(f"{user}:{{PLAIN}}{password}::::::\n", encoding="utf-8")
         return user, password
+
+    def kick(self, user: str) -> None:
+        """Drops every session of `user` (doveadm kick), as a server restart or an admin would."""
+        subprocess.run([DOVEADM, "-c", str(self.root / "dovecot.conf"), "kick", user], check=True, capture_output=True,
+                       timeout=30)
 
     def url(self, user: str, password: str, folder: str = "INBOX", *, tls: bool = True) -> str:
         """The LEADBOT_MAIL_URL of a mailbox: imaps:// by default, imap:// (STARTTLS) with tls=False."""

@@ -239,6 +239,20 @@ def test_a_server_that_never_answers_times_out():
         assert time.monotonic() - started < 10
 
 
+def test_a_session_the_server_drops_midway_is_unavailable(imap_server, mailbox_user):  # noqa: F811
+    user, password = mailbox_user
+    imap_server.append(user, password, mails(4))
+    with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file, timeout=10) as box:
+        reading = box.fetch(box.uids_after(0), batch=2)
+        next(reading)
+        imap_server.kick(user)
+        with pytest.raises(MailboxUnavailable, match="fetch"):
+            list(reading)
+        with pytest.raises(MailboxUnavailable):
+            box.mark_handled([1])
+    assert all("\\Seen" not in flags for flags in imap_server.uids_and_flags(user, password).values())
+
+
 def test_imaps_with_an_untrusted_certificate_is_unavailable(imap_server, mailbox_user):  # noqa: F811
     user, password = mailbox_user
     with pytest.raises(MailboxUnavailable, match="certificate"):

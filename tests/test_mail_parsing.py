@@ -163,6 +163,19 @@ def test_a_forward_tells_whom_the_forwarded_message_was_from_and_to():
     assert read(FORWARD_WITH_COMMENT, subject="Fwd: Quote").forwarded.sender == "li.wei@buyer.example"
 
 
+def test_gmail_html_forward_reads_the_forwarded_message():
+    page = (
+        '<div dir="ltr"><br><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message'
+        ' ---------<br>From: <strong class="gmail_sendername" dir="auto">Li Wei</strong> <span dir="auto">&lt;'
+        '<a href="mailto:li.wei@buyer.example">li.wei@buyer.example</a>&gt;</span><br>Date: Mon, Nov 2, 2026 at 10:15'
+        ' AM<br>Subject: Quote<br>To: &lt;<a href="mailto:rep@ourco.example">rep@ourco.example</a>&gt;<br></div><br>'
+        '<br><div dir="ltr">Could you send a quote for 500 units?</div></div></div>'
+    )
+    mail = read("", subject="Fwd: Quote", html_only=True, html_body=page)
+    assert mail.body == "Could you send a quote for 500 units?"
+    assert (mail.forwarded.sender, mail.forwarded.recipients) == ("li.wei@buyer.example", ("rep@ourco.example",))
+
+
 def test_outlook_forward_reads_its_header_block_as_the_forwarded_message():
     mail = read(FORWARD_OUTLOOK, subject="FW: Quote")
     assert mail.body == "Could you send a quote for 500 units?"

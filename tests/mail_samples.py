@@ -142,6 +142,10 @@ QUOTED_REPLIES = {
         "procurement@buyer.example> wrote:\n\n> Could you send a quote?",
         "Thanks, the quote works for us.",
     ),
+    "gmail_chinese": (
+        "好的，谢谢！\n王芳 <wangfang@buyer.cn> 于2026年11月2日周一 10:15写道：\n\n> 请报价",
+        "好的，谢谢！",
+    ),
     "apple": (
         "Sounds good.\n\nSent from my iPhone\n\nOn 2 Nov 2026, at 10:15, Li Wei <li.wei@buyer.example> wrote:\n\n"
         "> Could you send a quote?",

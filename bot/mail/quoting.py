@@ -3,17 +3,20 @@
 import re
 from dataclasses import dataclass, field
 
-# A line that introduces the quoted message, as mail clients write it (English, German, French, Spanish, Chinese).
+# A line that introduces the quoted message, as mail clients write it (English, German, French, Spanish); clients
+# wrap long ones, so it may run over up to three lines.
 _ATTRIBUTION = re.compile(
     r"^\s*(?:"
     r"On\b.{0,400}\bwrote\s*:"  # Gmail, Apple Mail, Thunderbird
     r"|Am\b.{0,400}\bschrieb\b.{0,400}:"  # German clients
     r"|Le\b.{0,400}\ba\s+écrit\s*:"
     r"|El\b.{0,400}\bescribió\s*:"
-    r"|.{0,400}(?:写道|寫道)\s*[:：]"  # Gmail and Apple Mail in Chinese: "… 于 2026年1月5日 写道："
     r")\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# The same in Chinese (Gmail, Apple Mail: "王芳 <…> 于2026年11月2日周一 10:15写道："): always one line, and with no
+# word it must start with, it is never joined to the line above.
+_ATTRIBUTION_ONE_LINE = re.compile(r"^.{0,400}(?:写道|寫道)\s*[:：]\s*$")
 # Separators after which everything is the old message.
 _SEPARATOR = re.compile(
     r"^\s*(?:"
@@ -83,9 +86,13 @@ def _is_header_block(lines: list[str], start: int) -> bool:
 
 def _attribution_at(lines: list[str], index: int) -> int:
     """How many lines (1-3) starting at `index` make an "On … wrote:" line (clients wrap long ones); 0 if none."""
+    if lines[index].lstrip().startswith(">"):
+        return 0
+    if _ATTRIBUTION_ONE_LINE.match(lines[index]):
+        return 1
     for span in (1, 2, 3):
         chunk = " ".join(line.strip() for line in lines[index:index + span])
-        if index + span <= len(lines) and _ATTRIBUTION.match(chunk) and not lines[index].lstrip().startswith(">"):
+        if index + span <= len(lines) and _ATTRIBUTION.match(chunk):
             return span
     return 0
 

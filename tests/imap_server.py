@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pytest
 
 DOVECOT = "/usr/sbin/dovecot"
+DOVEADM = "/usr/bin/doveadm"
 HOST = "127.0.0.1"
 _START_TIMEOUT = 20.0
 
@@ -128,6 +129,11 @@ class ImapServer:
         # A file per user: Dovecot checks a passwd-file for changes at most once a second, a new file it reads at once.
         (self.root / "users" / user).write_text(f"{user}:{{PLAIN}}{password}::::::\n", encoding="utf-8")
         return user, password
+
+    def kick(self, user: str) -> None:
+        """Drops every session of `user` (doveadm kick), as a server restart or an admin would."""
+        subprocess.run([DOVEADM, "-c", str(self.root / "dovecot.conf"), "kick", user], check=True, capture_output=True,
+                       timeout=30)
 
     def url(self, user: str, password: str, folder: str = "INBOX", *, tls: bool = True) -> str:
         """The LEADBOT_MAIL_URL of a mailbox: imaps:// by default, imap:// (STARTTLS) with tls=False."""
@@ -266,7 +272,7 @@ def running_dovecot() -> Iterator[ImapServer]:
             drop = {"user": uid, "group": gid, "extra_groups": []} if os.geteuid() == 0 else {}
             with open(root / "stderr.log", "wb") as stderr:
                 process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=stderr,
-                                           start_new_session=True, **drop)
+                                           **drop)
             deadline = time.monotonic() + _START_TIMEOUT
             while process.poll() is None and time.monotonic() < deadline and "Fatal:" not in server.log:
                 if _greets(server.imap_port) and _greets(server.imaps_port, tls=True):
@@ -292,7 +298,7 @@ def _stop(process: subprocess.Popen) -> None:
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait(timeout=5)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import format_datetime
 
 _AUTO = object()
@@ -61,6 +62,7 @@ def make_mail(
     alternative: bool = False,
     html_body: str | None = None,
     attachments: Iterable[tuple[str, bytes, str]] = (),
+    attached_message: bytes | None = None,
     headers: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """One raw message.
@@ -69,7 +71,8 @@ def make_mail(
     label) — e.g. charset="gb2312", encoding="gbk" is what Chinese clients send. `cte` is the body's transfer encoding
     (default base64 for non-ASCII, 7bit otherwise). `html_only` sends the body as HTML only; `alternative` sends plain
     text and HTML; `html_body` is the HTML to send (default: `body` made into HTML). `message_id=None` leaves the
-    Message-ID header out; by default it is a fresh one. `headers` are extra raw header lines (name, value).
+    Message-ID header out; by default it is a fresh one. `attached_message` attaches a raw message whole
+    (message/rfc822, Outlook's "forward as attachment"). `headers` are extra raw header lines (name, value).
     """
     encoding = encoding or charset
     recipients = [to] if isinstance(to, str) else list(to)
@@ -99,7 +102,7 @@ def make_mail(
     else:
         content = _text_part(body, "plain", charset, encoding, cte)
     files = list(attachments)
-    if files:
+    if files or attached_message is not None:
         mixed = EmailMessage(policy=policy.SMTP)
         mixed.make_mixed()
         mixed.attach(content)
@@ -107,6 +110,10 @@ def make_mail(
             maintype, subtype = mime.split("/", 1)
             part = EmailMessage(policy=policy.SMTP)
             part.set_content(data, maintype=maintype, subtype=subtype, filename=filename)
+            mixed.attach(part)
+        if attached_message is not None:
+            part = EmailMessage(policy=policy.SMTP)
+            part.set_content(BytesParser(policy=policy.default).parsebytes(attached_message))
             mixed.attach(part)
         content = mixed
     if "MIME-Version" not in content:
@@ -134,6 +141,10 @@ QUOTED_REPLIES = {
         "Thanks, the quote works for us.\n\nOn Mon, Nov 2, 2026 at 10:15 AM Procurement Department of Buyer <\n"
         "procurement@buyer.example> wrote:\n\n> Could you send a quote?",
         "Thanks, the quote works for us.",
+    ),
+    "gmail_chinese": (
+        "好的，谢谢！\n王芳 <wangfang@buyer.cn> 于2026年11月2日周一 10:15写道：\n\n> 请报价",
+        "好的，谢谢！",
     ),
     "apple": (
         "Sounds good.\n\nSent from my iPhone\n\nOn 2 Nov 2026, at 10:15, Li Wei <li.wei@buyer.example> wrote:\n\n"
@@ -189,6 +200,23 @@ FORWARD_BARE = (
 FORWARD_WITH_COMMENT = (
     "Logging this one: buyer wants 500 units.\n\nBegin forwarded message:\n\nFrom: Li Wei <li.wei@buyer.example>\n"
     "Subject: Quote\nDate: 2 November 2026 at 10:15:00 CET\nTo: rep@ourco.example\n\nCould you send a quote?"
+)
+
+# Outlook's forward: the same header block as its replies; the "FW:" subject says it is a forward.
+FORWARD_OUTLOOK = (
+    "\n\n________________________________\nFrom: Li Wei [mailto:li.wei@buyer.example]\n"
+    "Sent: Monday, November 2, 2026 10:15 AM\nTo: Rep <rep@ourco.example>; Boss <boss@ourco.example>\n"
+    "Subject: Quote\n\nCould you send a quote for 500 units?"
+)
+# QQ Mail's forward, subject "转发：…".
+FORWARD_QQ = (
+    "\n\n------------------ 原始邮件 ------------------\n发件人: \"王芳\"<wangfang@qq.com>;\n"
+    "发送时间: 2026年11月2日(星期一) 上午10:15\n收件人: \"销售\"<rep@ourco.example>;\n主题: 报价\n\n请发一份报价单。"
+)
+# Thunderbird's forward, with an RFC 5322 date.
+FORWARD_THUNDERBIRD = (
+    "\n\n-------- Forwarded Message --------\nSubject: \tQuote\nDate: \tMon, 2 Nov 2026 11:15:00 +0100\n"
+    "From: \tLi Wei <li.wei@buyer.example>\nTo: \trep@ourco.example\n\nCould you send a quote?\n"
 )
 
 # Not mail at all, and mail without a sender.

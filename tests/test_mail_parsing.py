@@ -5,10 +5,15 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bot.mail.message import ReadMail, UnreadableMail, parse_mail
+from bot.mail.message import Forwarded, ReadMail, UnreadableMail, parse_mail
 from tests.mail_samples import (
     FORWARD_BARE,
+    FORWARD_OUTLOOK,
+    FORWARD_QQ,
+    FORWARD_THUNDERBIRD,
     FORWARD_WITH_COMMENT,
     GARBAGE,
     NO_FROM,
@@ -149,6 +154,91 @@ def test_a_bare_forward_keeps_the_forwarded_message_without_its_headers_or_histo
 
 def test_a_forward_with_a_comment_keeps_the_comment():
     assert read(FORWARD_WITH_COMMENT).body == "Logging this one: buyer wants 500 units."
+
+
+def test_a_forward_tells_whom_the_forwarded_message_was_from_and_to():
+    bare = read(FORWARD_BARE, subject="Fwd: Quote")
+    assert bare.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example",), sent_at=None, subject="Quote")
+    assert read(FORWARD_WITH_COMMENT, subject="Fwd: Quote").forwarded.sender == "li.wei@buyer.example"
+
+
+def test_gmail_html_forward_reads_the_forwarded_message():
+    page = (
+        '<div dir="ltr"><br><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message'
+        ' ---------<br>From: <strong class="gmail_sendername" dir="auto">Li Wei</strong> <span dir="auto">&lt;'
+        '<a href="mailto:li.wei@buyer.example">li.wei@buyer.example</a>&gt;</span><br>Date: Mon, Nov 2, 2026 at 10:15'
+        ' AM<br>Subject: Quote<br>To: &lt;<a href="mailto:rep@ourco.example">rep@ourco.example</a>&gt;<br></div><br>'
+        '<br><div dir="ltr">Could you send a quote for 500 units?</div></div></div>'
+    )
+    mail = read("", subject="Fwd: Quote", html_only=True, html_body=page)
+    assert mail.body == "Could you send a quote for 500 units?"
+    assert (mail.forwarded.sender, mail.forwarded.recipients) == ("li.wei@buyer.example", ("rep@ourco.example",))
+
+
+def test_outlook_forward_reads_its_header_block_as_the_forwarded_message():
+    mail = read(FORWARD_OUTLOOK, subject="FW: Quote")
+    assert mail.body == "Could you send a quote for 500 units?"
+    assert mail.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example", "boss@ourco.example"), sent_at=None,
+                                       subject="Quote")
+
+
+def test_the_same_block_under_a_reply_is_history_not_a_forward():
+    mail = read("Sure, attached." + FORWARD_OUTLOOK, subject="RE: Quote")
+    assert (mail.body, mail.forwarded) == ("Sure, attached.", None)
+
+
+def test_qq_mail_forward_in_chinese():
+    mail = read(FORWARD_QQ, subject="转发：报价", charset="gb2312", encoding="gbk")
+    assert mail.body == "请发一份报价单。"
+    assert (mail.forwarded.sender, mail.forwarded.sender_name) == ("wangfang@qq.com", "王芳")
+    assert (mail.forwarded.recipients, mail.forwarded.subject) == (("rep@ourco.example",), "报价")
+
+
+def test_thunderbird_forward_gives_the_forwarded_date():
+    mail = read(FORWARD_THUNDERBIRD, subject="Fwd: Quote")
+    assert mail.body == "Could you send a quote?"
+    assert mail.forwarded.sent_at == SENT
+    assert mail.forwarded.subject == "Quote"
+
+
+def test_a_message_forwarded_as_an_attachment():
+    original = make_mail("li.wei@buyer.example", ["rep@ourco.example"], "询价", "请报价，谢谢。", sender_name="Li Wei",
+                         cc=["boss@buyer.example"], date=SENT, charset="gbk")
+    mail = read("", subject="FW: 询价", attached_message=original)
+    assert mail.body == "请报价，谢谢。"
+    assert mail.forwarded == Forwarded(sender="li.wei@buyer.example", sender_name="Li Wei",
+                                       recipients=("rep@ourco.example", "boss@buyer.example"), sent_at=SENT,
+                                       subject="询价")
+    commented = read("Buyer asks for a price.", subject="FW: 询价", attached_message=original)
+    assert commented.body == "Buyer asks for a price."
+
+
+def test_mail_that_forwards_nothing_has_no_forwarded():
+    assert read("Hello").forwarded is None
+
+
+def test_outlook_desktop_html_reply_is_cut_at_its_header_block():
+    page = (
+        "<html><body><div class=WordSection1><p class=MsoNormal>We can ship in December.<o:p></o:p></p>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p><div><div style='border:none;border-top:solid #E1E1E1 1.0pt'>"
+        "<p class=MsoNormal><b>From:</b> Li Wei &lt;li.wei@buyer.example&gt; <br><b>Sent:</b> Monday, November 2, "
+        "2026 10:15 AM<br><b>To:</b> Sales &lt;sales@ourco.example&gt;<br><b>Subject:</b> Delivery<o:p></o:p></p>"
+        "</div></div><p class=MsoNormal>When can you ship?<o:p></o:p></p></div></body></html>"
+    )
+    assert read("", html_only=True, html_body=page).body == "We can ship in December."
+
+
+def test_qq_mail_html_reply_is_cut_at_its_separator():
+    page = (
+        "<div>好的，下周确认。</div><div><br></div><div style=\"font-size: 12px;\">"
+        "------------------&nbsp;原始邮件&nbsp;------------------</div><div style=\"font-size: 12px;\">"
+        "<div><b>发件人:</b>&nbsp;\"销售\"&lt;sales@ourco.example&gt;;</div><div><b>发送时间:</b>&nbsp;2026年11月2日"
+        "</div><div><b>收件人:</b>&nbsp;\"王芳\"&lt;wangfang@qq.com&gt;;</div><div><b>主题:</b>&nbsp;报价</div></div>"
+        "<div><br></div>请确认报价。"
+    )
+    assert read("", html_only=True, html_body=page, charset="gb18030").body == "好的，下周确认。"
 
 
 def test_a_sentence_starting_with_from_is_not_a_header_block():
@@ -299,3 +389,39 @@ def test_mail_a_person_wrote_is_not_automatic(headers):
 
 def test_html_helper_matches_what_webmail_sends():
     assert "<script>" in as_html("x")  # the samples carry a script, so the tests above show it is dropped
+
+
+_GOOD = make_mail("li.wei@buyer.example", ["rep@ourco.example"], CHINESE_SUBJECT, CHINESE_BODY, sender_name="王芳",
+                  charset="gb2312", encoding="gbk", date=SENT, alternative=True,
+                  attachments=[("a.pdf", b"%PDF\x00\xff" * 20, "application/pdf")])
+
+
+def _readable_or_refused(raw: bytes) -> None:
+    """A mail pass must never stop: any bytes either read into clean text or are refused as UnreadableMail."""
+    try:
+        mail = parse_mail(raw)
+    except UnreadableMail as refused:
+        assert refused.reason
+        return
+    assert "@" in mail.sender
+    for text in (mail.message_key, mail.sender, *mail.recipients, mail.subject, mail.body, mail.sender_name,
+                 mail.first_lines()):
+        assert "\x00" not in text
+        text.encode("utf-8")  # no lone surrogates: it can go to the database and to Slack
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_arbitrary_bytes_never_break_the_reader(raw):
+    _readable_or_refused(raw)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(_GOOD) - 1), st.integers(0, 255)), max_size=30),
+       st.integers(0, len(_GOOD)))
+def test_a_damaged_message_is_still_read_or_refused(flips, cut):
+    damaged = bytearray(_GOOD[:max(cut, 1)])
+    for index, value in flips:
+        if index < len(damaged):
+            damaged[index] = value
+    _readable_or_refused(bytes(damaged))

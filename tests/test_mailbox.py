@@ -76,6 +76,7 @@ def test_new_mail_is_found_by_uid_and_read_without_marking_it_seen(imap_server, 
     imap_server.append(user, password, mails(3))
     with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file, timeout=10) as box:
         assert box.uidvalidity > 0
+        assert box.uidnext == 4
         assert box.encrypted
         assert box.uids_after(0) == [1, 2, 3]
         assert box.uids_after(2) == [3]
@@ -124,6 +125,16 @@ def test_fetch_reads_in_batches_and_all_come_back_in_order(imap_server, mailbox_
     with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file) as box:
         got = [(uid, parse_mail(raw).subject) for uid, raw in box.fetch(box.uids_after(0), batch=50)]
     assert got == [(n + 1, f"Quote {n}") for n in range(120)]
+
+
+def test_large_messages_are_fetched_a_few_bytes_worth_at_a_time_and_all_arrive(imap_server, mailbox_user):  # noqa: F811
+    user, password = mailbox_user
+    drawing = [("drawing.pdf", bytes(range(256)) * 400, "application/pdf")]  # about 140 kB once encoded
+    imap_server.append(user, password, mails(3, attachments=drawing) + mails(2, start=3))
+    with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file) as box:
+        got = [(uid, parse_mail(raw).subject, len(raw)) for uid, raw in box.fetch([1, 2, 3, 4, 5], batch_bytes=150_000)]
+    assert [(uid, subject) for uid, subject, _ in got] == [(n + 1, f"Quote {n}") for n in range(5)]
+    assert all(size > 130_000 for _, _, size in got[:3])
 
 
 def test_fetch_asks_for_each_batch_only_when_it_is_reached(imap_server, mailbox_user):  # noqa: F811
@@ -226,6 +237,20 @@ def test_a_server_that_never_answers_times_out():
             with open_mailbox(parse_mail_url(f"imap://u:pw@127.0.0.1:{port}/INBOX"), timeout=1):
                 pass
         assert time.monotonic() - started < 10
+
+
+def test_a_session_the_server_drops_midway_is_unavailable(imap_server, mailbox_user):  # noqa: F811
+    user, password = mailbox_user
+    imap_server.append(user, password, mails(4))
+    with open_mailbox(address(imap_server, user, password), ca_file=imap_server.ca_file, timeout=10) as box:
+        reading = box.fetch(box.uids_after(0), batch=2)
+        next(reading)
+        imap_server.kick(user)
+        with pytest.raises(MailboxUnavailable, match="fetch"):
+            list(reading)
+        with pytest.raises(MailboxUnavailable):
+            box.mark_handled([1])
+    assert all("\\Seen" not in flags for flags in imap_server.uids_and_flags(user, password).values())
 
 
 def test_imaps_with_an_untrusted_certificate_is_unavailable(imap_server, mailbox_user):  # noqa: F811

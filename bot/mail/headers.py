@@ -9,6 +9,7 @@ from bot.mail.charsets import decode_text
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SPACES = re.compile(r"\s+")
+_NOT_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f<>]+")
 
 
 def raw_header(msg: Message, name: str) -> str | None:
@@ -66,5 +67,5 @@ def addresses(values: list[str]) -> list[tuple[str, str]]:
             # Some clients encode a whole "Name <address>" as one word; decode it first, then split.
             pairs = [(name, addr) for name, addr in getaddresses([decode_words(value)]) if "@" in addr]
         for name, addr in pairs:
-            found.append((decode_words(name), _SPACES.sub("", addr).strip("<>").lower()))
+            found.append((decode_words(name), _NOT_IN_ADDRESS.sub("", addr).lower()))
     return found

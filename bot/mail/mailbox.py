@@ -96,10 +96,13 @@ _FAILURES = (IMAPClientError, OSError)  # imaplib's error and abort, socket and 
 class Mailbox:
     """One logged-in session on the mailbox's folder. Every failure is a MailboxUnavailable."""
 
-    def __init__(self, client: IMAPClient, address: MailboxAddress, uidvalidity: int) -> None:
+    def __init__(self, client: IMAPClient, address: MailboxAddress, uidvalidity: int, uidnext: int) -> None:
         self._client = client
         self.address = address
-        self.uidvalidity = uidvalidity
+        self.uidvalidity = uidvalidity  # UIDs mean the same messages only while this stays the same
+        # The UID the next message will get, as the session opened: after a first read by date, later reads go on
+        # from uidnext - 1, so the old messages that read skipped are never read by UID either.
+        self.uidnext = uidnext
 
     @property
     def encrypted(self) -> bool:
@@ -127,18 +130,36 @@ class Mailbox:
         found = self._call("search", lambda: self._client.search(["OR", "SENTSINCE", since, "SINCE", since]))
         return sorted(found)
 
-    def fetch(self, uids: list[int], batch: int = 50) -> Iterator[tuple[int, bytes]]:
-        """(uid, raw message) in UID order, `batch` at a time so memory stays flat; nothing is marked \\Seen."""
+    def fetch(self, uids: list[int], batch: int = 50, batch_bytes: int = 20_000_000) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw message) in UID order, nothing marked \\Seen; memory stays flat.
+
+        At most `batch` messages and about `batch_bytes` (by their RFC822.SIZE; a bigger message comes alone) are held
+        at once, so a few large attachments cost no more than the largest message.
+        """
         ordered = sorted(uids)
         for start in range(0, len(ordered), batch):
             chunk = ordered[start:start + batch]
-            answer = self._call("fetch", lambda chunk=chunk: self._client.fetch(chunk, ["BODY.PEEK[]"]))
+            sizes = self._call("fetch sizes", lambda chunk=chunk: self._client.fetch(chunk, ["RFC822.SIZE"]))
+            group: list[int] = []
+            held = 0
             for uid in chunk:
-                data = answer.pop(uid, None)
-                # A message expunged by someone else since the search has no data: nothing to read.
-                if data is not None and b"BODY[]" in data:
-                    yield uid, bytes(data[b"BODY[]"])
-            del answer
+                if uid not in sizes:
+                    continue  # expunged by someone else since the search: nothing to read
+                size = int(sizes[uid].get(b"RFC822.SIZE", 0))
+                if group and held + size > batch_bytes:
+                    yield from self._fetch_bodies(group)
+                    group, held = [], 0
+                group.append(uid)
+                held += size
+            if group:
+                yield from self._fetch_bodies(group)
+
+    def _fetch_bodies(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        answer = self._call("fetch", lambda: self._client.fetch(uids, ["BODY.PEEK[]"]))
+        for uid in uids:
+            data = answer.pop(uid, None)
+            if data is not None and b"BODY[]" in data:
+                yield uid, bytes(data[b"BODY[]"])
 
     def mark_handled(self, uids: list[int], done_folder: str | None = None) -> None:
         """Flags the messages \\Seen, and moves them to `done_folder` (created if missing) when given. Never deletes.
@@ -202,13 +223,20 @@ def open_mailbox(address: MailboxAddress, ca_file: str | None = None, timeout: f
         step = f"open folder {address.folder}"
         selected = client.select_folder(address.folder)
         uidvalidity = int(selected.get(b"UIDVALIDITY", 0))
+        uidnext = int(selected.get(b"UIDNEXT", 0)) or _uidnext(client)
     except _FAILURES as error:
         _close(client)
         raise MailboxUnavailable(f"{address.name}: {step} failed: {_reason(error)}") from error
     try:
-        yield Mailbox(client, address, uidvalidity)
+        yield Mailbox(client, address, uidvalidity, uidnext)
     finally:
         _close(client, logout=True)
+
+
+def _uidnext(client: IMAPClient) -> int:
+    """UIDNEXT for a server whose SELECT leaves it out: one above the highest UID."""
+    found = client.search(["UID", "1:*"])
+    return max(found, default=0) + 1
 
 
 def _close(client: IMAPClient | None, logout: bool = False) -> None:

@@ -12,13 +12,16 @@ from email.utils import parsedate_to_datetime
 from bot.mail.charsets import decode_text
 from bot.mail.headers import addresses, all_raw_headers, decode_words, raw_header
 from bot.mail.html_text import html_to_text
-from bot.mail.quoting import cut_quoted
+from bot.mail.quoting import split_text
 
 MESSAGE_KEY_MAX = 255  # longer Message-IDs are kept as their hash, so the key fits an indexed column
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
+# Subjects of forwards, in the clients' languages: Fwd/FW, 转发/轉寄, WG (German), TR (French), RV/ENC (Spanish,
+# Portuguese).
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|转发|轉寄|转寄|wg|tr|rv|enc)\s*[:：]", re.IGNORECASE)
 # Senders that are machines: their mail is never a buyer or a rep talking.
 _MACHINE_SENDER = re.compile(
     r"^(?:mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|auto[-_.]?reply)(?:[-+_.].*)?@",
@@ -34,6 +37,21 @@ _MACHINE_SUBJECT = re.compile(
 
 
 @dataclass(frozen=True)
+class Forwarded:
+    """Who wrote the message a forward carries, to whom and when, as far as the forward shows it.
+
+    From an attached message (message/rfc822) all of it; from a forward inline, what its header block says: the
+    address only where the client wrote one (Outlook often gives just a name), the date only in RFC 5322 form.
+    """
+
+    sender: str  # lower-cased; "" when the forward names no address
+    sender_name: str
+    recipients: tuple[str, ...]
+    sent_at: datetime | None
+    subject: str
+
+
+@dataclass(frozen=True)
 class ReadMail:
     """What leadbot reads from one message."""
 
@@ -45,6 +63,7 @@ class ReadMail:
     subject: str  # decoded, whitespace collapsed
     body: str  # readable plain text, quoted history cut
     automatic: bool  # auto-reply, bounce, no-reply sender or mailing list: nobody wrote it to us
+    forwarded: Forwarded | None = None  # the message this one forwards, when it is a forward
 
     def first_lines(self, lines: int = 3, limit: int = 300) -> str:
         """The first `lines` non-empty lines of the body (whitespace collapsed), at most `limit` characters."""
@@ -83,17 +102,17 @@ def parse_mail(raw: bytes) -> ReadMail:
         date_raw = raw_header(msg, "Date") or ""
         if key is None:
             key = _hashed("\n".join((sender, date_raw, subject)))
-        copied = all_raw_headers(msg, "To") + all_raw_headers(msg, "Cc")
-        recipients = dict.fromkeys(addr for _, addr in addresses(copied))
+        body, forwarded = _body(msg, forward=bool(_FORWARD_SUBJECT.match(subject)))
         return ReadMail(
             message_key=key,
             sender=sender,
             sender_name=_clean_line(sender_name),
-            recipients=tuple(recipients),
+            recipients=_recipients(msg),
             sent_at=_sent_at(date_raw),
             subject=subject,
-            body=_body(msg),
+            body=body,
             automatic=_automatic(msg, sender, subject),
+            forwarded=forwarded,
         )
     except UnreadableMail:
         raise
@@ -101,12 +120,17 @@ def parse_mail(raw: bytes) -> ReadMail:
         raise UnreadableMail(f"cannot parse: {type(error).__name__}: {error}"[:200], key) from error
 
 
+def _recipients(msg: Message) -> tuple[str, ...]:
+    copied = all_raw_headers(msg, "To") + all_raw_headers(msg, "Cc")
+    return tuple(dict.fromkeys(addr for _, addr in addresses(copied)))
+
+
 def _message_id_key(msg: Message) -> str | None:
     value = raw_header(msg, "Message-ID")
     if value is None:
         return None
     inside = re.search(r"<([^<>]*)>", value)
-    key = _SPACES.sub("", inside.group(1) if inside else value)
+    key = _SPACES.sub("", _CONTROL.sub("", inside.group(1) if inside else value))
     if not key:
         return None
     if len(key) > MESSAGE_KEY_MAX:
@@ -118,12 +142,15 @@ def _hashed(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
-def _sent_at(value: str) -> datetime | None:
+def _sent_at(value: str, zone_required: bool = False) -> datetime | None:
+    """`value` (an RFC 5322 date) in UTC; None if unreadable, or without a zone when `zone_required`."""
     if not value:
         return None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if zone_required and when.tzinfo is None:
         return None
     # "-0000" (and no zone at all) means the zone is unknown: UTC is the best reading.
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
@@ -152,8 +179,29 @@ def _automatic(msg: EmailMessage, sender: str, subject: str) -> bool:
     return bool(_MACHINE_SENDER.match(sender) or _MACHINE_SUBJECT.match(subject))
 
 
-def _body(msg: EmailMessage) -> str:
-    """The message's readable text: text/plain preferred, else its HTML as text; attachments never read."""
+def _body(msg: EmailMessage, forward: bool) -> tuple[str, Forwarded | None]:
+    """The readable text of `msg` (see ReadMail.body), and the message it forwards if it is a forward."""
+    split = split_text(_clean_text(_text_of(msg)), forward=forward)
+    if split.forward:
+        return _tidy(split.readable), _forwarded_from_headers(split.forwarded_headers)
+    attached = _attached_message(msg)
+    if attached is not None:
+        # Forwarded as an attachment: the forward's own words if any, else the attached message's.
+        inner = split_text(_clean_text(_text_of(attached)))
+        senders = addresses(all_raw_headers(attached, "From"))
+        forwarded = Forwarded(
+            sender=senders[0][1] if senders else "",
+            sender_name=_clean_line(senders[0][0]) if senders else "",
+            recipients=_recipients(attached),
+            sent_at=_sent_at(raw_header(attached, "Date") or ""),
+            subject=_clean_line(decode_words(raw_header(attached, "Subject") or "")),
+        )
+        return _tidy(split.readable or inner.readable), forwarded
+    return _tidy(split.readable), None
+
+
+def _text_of(msg: EmailMessage) -> str:
+    """text/plain preferred, else the HTML as text; attachments never read."""
     try:
         part = msg.get_body(preferencelist=("plain", "html"))
         text = _part_text(part) if part is not None else ""
@@ -163,8 +211,46 @@ def _body(msg: EmailMessage) -> str:
             text = _part_text(html) if html is not None else ""
     except Exception:  # noqa: BLE001 - an odd structure leaves the body empty, the rest of the message still counts
         text = ""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
-    text = cut_quoted(text)
+    return text
+
+
+def _attached_message(msg: EmailMessage) -> EmailMessage | None:
+    """The first message attached whole (message/rfc822), as Outlook's "forward as attachment" sends it."""
+    try:
+        for part in msg.walk():
+            if part.get_content_type() == "message/rfc822":
+                payload = part.get_payload()
+                inner = payload[0] if isinstance(payload, list) and payload else None
+                return inner if isinstance(inner, EmailMessage) else None
+    except Exception:  # noqa: BLE001 - a broken attachment is no forward
+        return None
+    return None
+
+
+def _forwarded_from_headers(headers: dict[str, str]) -> Forwarded:
+    def parse(value: str) -> list[tuple[str, str]]:
+        # Outlook separates addresses with ";" and older ones write "Name [mailto:address]".
+        value = re.sub(r"\[mailto:([^\]]+)\]", r"<\1>", value).replace(";", ",")
+        return addresses([value]) if value else []
+
+    senders = parse(headers.get("from", ""))
+    copied = parse(headers.get("to", "")) + parse(headers.get("cc", ""))
+    name = senders[0][0] if senders else re.sub(r"<[^>]*>|\[[^\]]*\]", "", headers.get("from", "")).strip(" \"';")
+    return Forwarded(
+        sender=senders[0][1] if senders else "",
+        sender_name=_clean_line(name),
+        recipients=tuple(dict.fromkeys(addr for _, addr in copied)),
+        # Clients write a forward's date in their own words and local time: only one with a zone is a time.
+        sent_at=_sent_at(headers.get("date", ""), zone_required=True),
+        subject=_clean_line(headers.get("subject", "")),
+    )
+
+
+def _clean_text(text: str) -> str:
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
+
+
+def _tidy(text: str) -> str:
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

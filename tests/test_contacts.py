@@ -193,3 +193,11 @@ def test_free_mail_domains_are_a_setting_checked_at_start():
     assert own == frozenset({"gmail.com", "mail.ru"})
     with pytest.raises(SettingsError, match="LEADBOT_FREE_MAIL_DOMAINS.*'gmail'"):
         Settings.from_env({"LEADBOT_FREE_MAIL_DOMAINS": "gmail, qq.com"})
+
+
+def test_mail_sent_before_the_lead_was_captured_is_not_a_follow_up_on_it(deps):
+    lead = _lead(deps, "Acme Oilfield", "li@acme.com", at=START)
+    lead_id = _lead_id(deps, lead.number)
+    assert deps.leads.log_touch_from(TEAM, lead_id, ALICE, "email", "", START - timedelta(hours=1), EMAIL) is None
+    assert deps.leads.find(TEAM, str(lead.number)).next_follow_up_on == TODAY + timedelta(days=2)  # as captured
+    assert deps.leads.log_touch_from(TEAM, lead_id, ALICE, "email", "", START, EMAIL).touch_count == 1

@@ -24,8 +24,10 @@ def _lead_id(app, number: int) -> int:
 def _week(app) -> None:
     """Two typed follow-ups, two emails read from the mailbox, one message in a shared channel — and one email
     sent the week before, read only now, which belongs to the week it was sent in."""
+    app.deps.clock.set(WEEK_START - timedelta(days=5))  # captured the week before
     lead(app, "Acme Oilfield", contact_email="li@acme-oil.com")
     lead(app, "Beta Valves", user=BOB)
+    app.deps.clock.set(START)
     command(app, "log 1 call spoke to Li")
     command(app, "log 2 wechat sent the catalogue", user=BOB)
     acme = _lead_id(app, 1)

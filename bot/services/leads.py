@@ -526,7 +526,7 @@ class LeadService:
         now: datetime | None = None,
     ) -> LeadView | None:
         """Record a follow-up nobody typed: an email a rep sent the buyer (source EMAIL), a message in a channel
-        shared with the customer (CHANNEL). None when the lead is gone or no longer open (closed meanwhile).
+        shared with the customer (CHANNEL). None when the lead is gone, closed meanwhile, or captured after `at`.
 
         In a transaction of its own; `log_touch_in` does the same inside the caller's (to write it together with
         the record that the mail was handled). See `log_touch_in` for the rules.
@@ -947,7 +947,9 @@ def log_touch_in(
     session: Session, policy: Policy, team_id: str, lead_id: int, user_id: str, kind: str, note: str,
     at: datetime, source: str, now: datetime | None = None,
 ) -> Lead | None:
-    """Record a follow-up nobody typed, in the caller's transaction; None when the lead is gone or not open.
+    """Record a follow-up nobody typed, in the caller's transaction. None when there is no lead to log it on: the
+    lead is gone or closed, or was captured after `at` (mail exchanged before the lead existed was the enquiry
+    itself, not a follow-up on it; counting it would also date the lead's last contact before its capture).
 
     `lead_id` is Lead.id (as `contacts.open_lead_for_addresses` returns it); `user_id` the member who wrote.
     Unlike `LeadService.log_touch` it is not refused for someone other than the owner or an admin: that rule is
@@ -960,7 +962,7 @@ def log_touch_in(
     if kind not in (*TOUCH_KINDS, "other"):
         raise ValueError(f"unknown follow-up kind {kind!r}")
     lead = session.scalar(select(Lead).where(Lead.team_id == team_id, Lead.id == lead_id))
-    if lead is None or lead.status != OPEN:
+    if lead is None or lead.status != OPEN or at < lead.created_at:
         return None
     tz = session.scalar(select(Rep.tz).where(Rep.team_id == team_id, Rep.user_id == lead.owner_id))
     record_touch(

@@ -80,3 +80,37 @@ def test_the_small_buyer_question_is_valid_with_a_long_chinese_name():
     orders = tuple((date(2026, m, 1), Decimal(2000 + m), "CNY") for m in range(1, 12))
     account = AccountView(7, "张" * 200, "UALICE01", orders, (), None, Decimal(0), "CNY")
     assert validate_blocks(question_message(account, None, TODAY)["blocks"], "message") == []
+
+
+def _reply(number: int, note: str):
+    from bot.services.buyer_replies import BuyerReplyView
+
+    return BuyerReplyView(
+        id=number, team_id="T1", lead_id=number, lead_number=number, owner_id="UALICE01", source="email",
+        ref=f"mail:<{number}>", note=note, replied_at=NOW, answered_at=None, answered_how=None,
+    )
+
+
+def test_the_buyer_reply_dm_is_valid_with_a_huge_reply_and_cannot_ping():
+    from bot.blocks.buyer_replies import reply_message
+
+    reply = _reply(1, "<!channel> 请报价\n" * 3000)
+    message = reply_message(reply, make_lead(company="名" * 300), TODAY, "Asia/Shanghai")
+    assert validate_blocks(message["blocks"], "message") == []
+    assert "<!channel>" not in str(message["blocks"])
+
+
+def test_a_digest_full_of_replies_and_quiet_leads_stays_under_fifty_blocks():
+    from bot.blocks.digest import digest_message
+    from bot.services.digests import DigestData, WaitingAccount, WaitingReply
+
+    quiet = [make_lead(n, "Q" * 200, next_follow_up_on=date(2026, 11, 20)) for n in range(1, 31)]
+    due = [make_lead(n, "D" * 200) for n in range(31, 61)]
+    replies = tuple(WaitingReply(_reply(n, "回复" * 2000), make_lead(n, "R" * 200)) for n in range(61, 91))
+    data = DigestData(
+        day=TODAY, due_today=due, quiet=quiet, buyer_dates=due[:5], wins=due[:3],
+        small_buyers=[WaitingAccount(n, "S" * 200) for n in range(10)], replies=replies,
+    )
+    message = digest_message(data, "Asia/Shanghai", NOW, NOW)
+    assert len(message["blocks"]) <= kit.MESSAGE_BLOCKS_MAX
+    assert validate_blocks(message["blocks"], "message") == []

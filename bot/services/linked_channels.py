@@ -105,11 +105,15 @@ class LinkedChannels:
     def said(self, team_id: str, message: ChannelMessage, now: datetime) -> ChannelActivity | None:
         """Someone spoke in a channel: None when it is not linked. Our member → a follow-up on the lead, at
         most one a local day unless the buyer wrote since; anyone else (the customer) → a buyer reply."""
+        with self.db.read() as uow:
+            # Most messages are in channels tied to no lead: a read decides, without taking SQLite's write lock.
+            if uow.session.get(LinkedChannel, (team_id, message.channel_id)) is None:
+                return None
         with self.db.uow() as uow:
             session = uow.session
             link = session.get(LinkedChannel, (team_id, message.channel_id))
             if link is None:
-                return None
+                return None  # unlinked a moment ago
             query = select(Lead).where(Lead.team_id == team_id, Lead.id == link.lead_id)
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update()  # two messages at once: one follow-up, not two

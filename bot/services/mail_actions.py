@@ -29,12 +29,15 @@ class MailActions:
 
     def follow_up(
         self, session: Session, team_id: str, lead: Lead, rep_id: str, note: str, at: datetime, now: datetime
-    ) -> None:
-        """As `/lead log <n> email <note>` by the rep who sent it, dated when it was sent; the cadence moves on."""
-        log_touch_in(session, self.policy_for(team_id), team_id, lead.id, rep_id, EMAIL_KIND, note, at, EMAIL, now)
+    ) -> bool:
+        """As `/lead log <n> email <note>` by the rep who sent it, dated when it was sent; the cadence moves on.
+        False when there was nothing to log it on (the lead closed, or the mail predates it)."""
+        policy = self.policy_for(team_id)
+        return log_touch_in(session, policy, team_id, lead.id, rep_id, EMAIL_KIND, note, at, EMAIL, now) is not None
 
     def buyer_reply(
         self, session: Session, team_id: str, lead: Lead, message_key: str, note: str, at: datetime, now: datetime
-    ) -> None:
-        """The buyer wrote: the lead waits for an answer (not quiet), and its owner hears once."""
-        record_reply_in(session, team_id, lead.id, EMAIL, f"mail:{message_key}", note, at, now)
+    ) -> bool:
+        """The buyer wrote: the lead waits for an answer (not quiet), and its owner hears once. False when it was
+        recorded before (the same reply, read again) or the lead is not open."""
+        return record_reply_in(session, team_id, lead.id, EMAIL, f"mail:{message_key}", note, at, now) is not None

@@ -19,9 +19,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.mail.forwarded import Forwarded, forwarded_original
 from bot.mail.mailbox import MailboxUnavailable, open_mailbox
-from bot.mail.message import ReadMail, UnreadableMail, parse_mail
+from bot.mail.message import Forwarded, ReadMail, UnreadableMail, parse_mail
 from bot.services.mail_actions import MailActions
 from bot.services.mail_enquiries import mail_channel, offer_by_mail
 from bot.services.mail_senders import SlackMembers
@@ -147,7 +146,8 @@ class MailLog:
             window_start = now - timedelta(days=self.settings.mail_since_days)
             # The server searches by whole days (a day early, for its time zones); then each Date header decides.
             uids = list(mailbox.uids_since(window_start.date()))
-            top = max(mailbox.uids_after(0), default=0)
+            # Where the next read by UID starts: past every message there now, read or (too old) not.
+            top = mailbox.uidnext - 1
         else:
             uids = list(mailbox.uids_after(position.last_uid))
             top = None
@@ -190,7 +190,7 @@ class MailLog:
             report.outside_window += 1
             return False
         try:
-            outcome = self._handle(context, mail, raw)
+            outcome = self._handle(context, mail)
         except Exception:
             # One message's bug must not stop the pass; it stays unmarked and unclaimed, and is tried again.
             logger.exception("mail: could not handle %s", mail.message_key)
@@ -201,12 +201,12 @@ class MailLog:
             report.outcomes[outcome] += 1
         return True
 
-    def _handle(self, context: "_PassContext", mail: ReadMail, raw: bytes) -> str | None:
+    def _handle(self, context: "_PassContext", mail: ReadMail) -> str | None:
         """Act on the message in the transaction that claims it; None when it was handled before."""
         if mail.automatic:
             return MAIL_IGNORED if self._claim_only(context, mail.message_key, mail.sender, mail.subject,
                                                     mail.sent_at, MAIL_IGNORED) else None
-        sender = self._sender(context, mail, raw)
+        sender = self._sender(context, mail)
         at = mail.sent_at or context.now
         with self.db.uow() as uow:
             session = uow.session
@@ -228,15 +228,15 @@ class MailLog:
         if sender.rep_id is not None:
             lead = self.act.lead_for(session, team_id, self._outside(context, mail.recipients), free_mail)
             if lead is not None:
-                self.act.follow_up(session, team_id, lead, sender.rep_id, _note(mail), at, context.now)
-                return MAIL_FOLLOW_UP, lead.id
+                logged = self.act.follow_up(session, team_id, lead, sender.rep_id, _note(mail), at, context.now)
+                return (MAIL_FOLLOW_UP if logged else MAIL_IGNORED), lead.id
             if sender.forwarded is not None:
                 return self._forwarded(session, context, mail, sender, at)
             return MAIL_IGNORED, None  # a rep writing to someone who is no lead: nothing to log
         lead = self.act.lead_for(session, team_id, [mail.sender], free_mail)
         if lead is not None:
-            self.act.buyer_reply(session, team_id, lead, mail.message_key, _reply_note(mail), at, context.now)
-            return MAIL_BUYER_REPLY, lead.id
+            replied = self.act.buyer_reply(session, team_id, lead, mail.message_key, _reply_note(mail), at, context.now)
+            return (MAIL_BUYER_REPLY if replied else MAIL_IGNORED), lead.id
         if sender.ours:
             return MAIL_IGNORED, None  # a colleague, in Slack or not, is never an enquiry
         channel = mail_channel(session, team_id)
@@ -257,16 +257,17 @@ class MailLog:
             lead = self.act.lead_for(session, team_id, self._outside(context, original.recipients), free_mail)
             if lead is not None:
                 by = sender.forwarded_rep_id or sender.rep_id
-                self.act.follow_up(session, team_id, lead, by, _note(mail), when, context.now)
-                return MAIL_FOLLOW_UP, lead.id
+                logged = self.act.follow_up(session, team_id, lead, by, _note(mail), when, context.now)
+                return (MAIL_FOLLOW_UP if logged else MAIL_IGNORED), lead.id
             return MAIL_IGNORED, None
         lead = self.act.lead_for(session, team_id, [original.sender], free_mail)
         if lead is not None:
-            self.act.buyer_reply(session, team_id, lead, mail.message_key, _reply_note(mail), when, context.now)
-            return MAIL_BUYER_REPLY, lead.id
+            note = _reply_note(mail)
+            replied = self.act.buyer_reply(session, team_id, lead, mail.message_key, note, when, context.now)
+            return (MAIL_BUYER_REPLY if replied else MAIL_IGNORED), lead.id
         return MAIL_IGNORED, None
 
-    def _sender(self, context: "_PassContext", mail: ReadMail, raw: bytes) -> _Sender:
+    def _sender(self, context: "_PassContext", mail: ReadMail) -> _Sender:
         """Whether the sender is a Slack member, asking Slack only when it matters.
 
         Slack is asked (users.lookupByEmail, remembered an hour) only about senders at our own domains
@@ -286,8 +287,8 @@ class MailLog:
         if rep_id is None or to_lead is not None:
             return _Sender(rep_id, ours)
         # A rep's mail to nobody we know: perhaps a forward of what they (or the buyer) wrote.
-        original = forwarded_original(raw)
-        if original is None:
+        original = mail.forwarded
+        if original is None or not original.sender:
             return _Sender(rep_id, ours)
         forwarded_rep = None
         if original.sender != mail.sender and _domain(original.sender) in own:

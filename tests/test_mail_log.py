@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.blocks import inbound as inbound_blocks
+from bot.config import Settings, SettingsError
 from bot.store.models import HandledMail, Touch
+from sandbox.slack_api import validate_blocks
 from scheduler.loop import run_once
 from tests.conftest import ALICE, BOB, BOT_TOKEN, START, TEAM
 from tests.imap_server import ImapServer, imap_server  # noqa: F401  (the Dovecot fixture)
@@ -395,3 +398,25 @@ def test_a_forward_of_the_reps_own_mail_or_of_the_buyers_reply_counts_like_a_bcc
     assert "the coating proposal is attached" in touch.note
     [waiting] = app.deps.buyer_replies.waiting_for(TEAM, ALICE)
     assert waiting.replied_at == at("2026-12-03T01:30:00+00:00")  # when the buyer wrote, not when it was forwarded
+
+
+# -- settings and the message's limits ----------------------------------------------------------------------
+
+
+def test_a_malformed_mail_url_stops_start_up_naming_the_variable_and_never_the_password():
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "LEADBOT_MAIL_URL": "imaps://sales%40ourco.com:Sup3rSecret@mail.ourco.com:99x/"}
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env(env)
+    assert "LEADBOT_MAIL_URL" in str(error.value) and "Sup3rSecret" not in str(error.value)
+    with pytest.raises(SettingsError, match="LEADBOT_MAIL_CA_FILE"):
+        Settings.from_env({**env, "LEADBOT_MAIL_URL": "", "LEADBOT_MAIL_CA_FILE": "/nonexistent/ca.pem"})
+    good = Settings.from_env({**env, "LEADBOT_MAIL_URL": "imaps://sales%40ourco.com:Sup3rSecret@mail.ourco.com/INBOX"})
+    assert good.mail_url.name == "sales@ourco.com@mail.ourco.com:993/INBOX" and good.mail_since_days == 14
+    assert "Sup3rSecret" not in str(good.redacted())
+
+
+def test_an_emailed_enquiry_with_huge_texts_stays_inside_slacks_limits():
+    huge = "询" * 5000
+    message = inbound_blocks.mail_enquiry(f"{huge} <{'x' * 300}@example.com>", f"{huge}\n{huge}\n<!channel>")
+    assert validate_blocks(message["blocks"], "message") == []
+    assert "<!channel>" not in str(message)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -420,3 +423,25 @@ def test_an_emailed_enquiry_with_huge_texts_stays_inside_slacks_limits():
     message = inbound_blocks.mail_enquiry(f"{huge} <{'x' * 300}@example.com>", f"{huge}\n{huge}\n<!channel>")
     assert validate_blocks(message["blocks"], "message") == []
     assert "<!channel>" not in str(message)
+
+
+@pytest.mark.slow
+def test_a_mailbox_that_never_answers_holds_up_no_nudge(app_with, caplog):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # accepts connections and never says a word: a mail server that hangs
+    try:
+        app = app_with(LEADBOT_MAIL_URL=f"imaps://sales%40ourco.example:pw@127.0.0.1:{silent.getsockname()[1]}/INBOX")
+        lead(app, "Acme Oilfield", contact_email=BUYER)
+        app.deps.clock.set(at("2026-12-04T01:00:00+00:00"))  # Friday 09:00 in Shanghai: Acme has gone quiet
+        done: list = []
+        run_thread = threading.Thread(target=lambda: done.append(run_once(app.deps, app.deps.clock.now())))
+        started = time.monotonic()
+        run_thread.start()
+        app.slack.wait_for("chat.postMessage", where=lambda c: "Time to follow up" in str(c.params), timeout=20)
+        assert run_thread.is_alive(), "the mailbox answered after all: this test proves nothing"
+        nudged_after = time.monotonic() - started
+        run_thread.join(timeout=120)
+        assert nudged_after < 20 and done[0].mail.status == "failing" and "timed out" in done[0].mail.error
+    finally:
+        silent.close()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, tls
 from imapclient.exceptions import IMAPClientError
 
 DEFAULT_PORTS = {"imaps": 993, "imap": 143}
@@ -201,6 +201,22 @@ class Mailbox:
                 raise MailboxUnavailable(f"{self.address.name}: cannot create {folder}: {_reason(error)}") from error
 
 
+class _TimedTLS(tls.IMAP4_TLS):
+    """IMAPClient 3.x opens imaps:// sockets without its connect timeout (IMAP4_TLS does not pass it on to
+    imaplib), so a server that accepts the connection and never speaks would hang the TLS handshake and the
+    greeting forever — and with it `leadbot tick`. Here the socket gets the timeout it was given."""
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        return super()._create_socket(self._timeout if timeout is None else timeout)
+
+
+class _Client(IMAPClient):
+    def _create_IMAP4(self):
+        if self.ssl and not self.stream:
+            return _TimedTLS(self.host, self.port, self.ssl_context, getattr(self._timeout, "connect", None))
+        return super()._create_IMAP4()
+
+
 @contextmanager
 def open_mailbox(address: MailboxAddress, ca_file: str | None = None, timeout: float = 30) -> Iterator[Mailbox]:
     """A logged-in session on `address`'s folder; MailboxUnavailable if it cannot be had. Logs out afterwards.
@@ -214,7 +230,7 @@ def open_mailbox(address: MailboxAddress, ca_file: str | None = None, timeout: f
     step = "connect"
     client = None
     try:
-        client = IMAPClient(address.host, port=address.port, ssl=address.tls, ssl_context=context, timeout=timeout)
+        client = _Client(address.host, port=address.port, ssl=address.tls, ssl_context=context, timeout=timeout)
         if not address.tls and client.has_capability("STARTTLS"):
             step = "STARTTLS"
             client.starttls(context)

@@ -8,8 +8,11 @@ from sqlalchemy import select
 from bot.store.models import EMAIL, Delivery, Lead
 from scheduler import kinds
 from scheduler.kinds import Kind
+from scheduler.loop import run_once
 from scheduler.next_due import next_due
 from tests.conftest import ADMIN, BOB, CAROL, GENERAL, START, TEAM
+from tests.imap_server import imap_server  # noqa: F401  (the Dovecot fixture: one kind is written by the mail pass)
+from tests.mail_samples import make_mail
 from tests.support import at, command, lead, message_event, tick, ts_at
 
 INBOX = "C0INBOX01"
@@ -44,8 +47,10 @@ def _ledger(app) -> list[tuple[str, str, str | None]]:
         return [tuple(row) for row in rows]
 
 
-def test_every_kind_the_services_write_is_drawn_by_exactly_one_registered_kind(app_with, slack):
+def test_every_kind_the_services_write_is_drawn_by_exactly_one_registered_kind(app_with, slack, imap_server):  # noqa: F811
+    mail_user, mail_password = imap_server.new_user(password="kinds-pass")
     app = app_with(
+        LEADBOT_MAIL_URL=imap_server.url(mail_user, mail_password), LEADBOT_MAIL_CA_FILE=imap_server.ca_file,
         LEADBOT_MANAGER=ADMIN, LEADBOT_ESCALATE_AFTER="1", LEADBOT_SUMMARY_SCHEDULE="daily",
         # A digest an hour before the working day: the nudge at its start is a DM of its own, not folded in.
         LEADBOT_DIGEST_TIME="08:00",
@@ -60,6 +65,11 @@ def test_every_kind_the_services_write_is_drawn_by_exactly_one_registered_kind(a
     assert "now an inbound channel" in command(app, "inbound on", channel=INBOX)
     first = _enquiry(app, "RFQ: 40 valves")
     tick(app, START)
+    # A stranger's email, with the channel taking mail: posted there by the mail pass (mail_enquiry).
+    assert "posted in" in command(app, "inbound mail on", channel=INBOX)
+    imap_server.append(mail_user, mail_password, make_mail(
+        "li@zhang-valves.example", mail_user, "RFQ: 8 gate valves", "Please quote.", date=START))
+    run_once(app.deps, START + timedelta(minutes=1))
     command(app, "order Zhang Metalworks 24,000 2026-12-01")  # after the question: expansion
 
     tick(app, START + timedelta(hours=1))  # nobody claimed the enquiry: the reminder

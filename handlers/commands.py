@@ -318,7 +318,9 @@ def inbound(call: Call, command: Command) -> None:
     within = deps.settings.inbound_claim_within
     now = deps.clock.now()
     if not words:
-        tell(call.respond, inbound_blocks.state_text(channel, deps.inbound.channel(call.team_id, channel), within))
+        state = deps.inbound.channel(call.team_id, channel)
+        text = inbound_blocks.state_text(channel, state, within)
+        tell(call.respond, text + (" " + inbound_blocks.mail_state_text(channel, True) if state.mail else ""))
     elif words == ["on"]:
         # Saying so in the channel tells everyone what the buttons will be, and proves leadbot can post there.
         announcement = t("inbound.announce", user=call.user_id, within=inbound_blocks.within_text(within))

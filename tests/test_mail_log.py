@@ -27,7 +27,7 @@ from bot.config import Settings, SettingsError
 from bot.store.models import HandledMail, Touch
 from sandbox.slack_api import validate_blocks
 from scheduler.loop import run_once
-from tests.conftest import ALICE, BOB, BOT_TOKEN, START, TEAM
+from tests.conftest import ALICE, BOB, BOT_TOKEN, START, TEAM, WANG
 from tests.imap_server import ImapServer, imap_server  # noqa: F401  (the Dovecot fixture)
 from tests.mail_samples import make_mail
 from tests.support import at, command, lead, text_of
@@ -210,7 +210,9 @@ def test_a_strangers_email_is_offered_in_the_mail_channel_and_left_alone_without
 
     app.slack.add_channel(INBOX_CHANNEL, "mail-enquiries")
     answer = command(app, "inbound mail on", channel=INBOX_CHANNEL)
-    assert "posted in" in answer
+    assert "posted in" in answer and "No sales mailbox" not in answer
+    assert "arrive in the sales mailbox are posted in" in command(app, "inbound", channel=INBOX_CHANNEL)
+    assert "询盘会发到" in command(app, "询盘 邮件", channel=INBOX_CHANNEL, user=WANG)
     later = make_mail("wang.wei@zhang-metalworks.example", "sales@ourco.example", "RFQ: 60 ball valves",
                       "Hello,\nplease also quote 60 ball valves.\nRegards, Wang Wei", sender_name="Wang Wei",
                       date=START + timedelta(minutes=2))

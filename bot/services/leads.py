@@ -23,6 +23,7 @@ from bot.errors import (
     ReasonNeeded,
     TooFewTouches,
 )
+from bot.services.background import Answers, Background, answer_problems, apply_answers, background_of, fill_from_notes
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.store.database import Database
@@ -60,6 +61,7 @@ VIEW_COLUMNS = (
     Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
     Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
     Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
+    Lead.bg_situation, Lead.bg_problem, Lead.bg_implication, Lead.bg_need_payoff,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -166,6 +168,8 @@ class LeadView:
     # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
     rest_day: bool = False
     moved_from: date | None = None
+    # What discovery found out so far (situation, problem, implication, need-payoff).
+    background: Background = Background()
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -423,6 +427,7 @@ class LeadService:
             lead.asked_for = draft.asked_for
             lead.situation = draft.situation
             lead.discovery_notes = draft.discovery_notes
+            fill_from_notes(lead)
             lead.claimed_potential = draft.claimed_potential
             lead.potential_unit = draft.potential_unit
             if draft.first_follow_up_on != lead.next_follow_up_on:
@@ -456,12 +461,14 @@ class LeadService:
         tz: str,
         buyer_said: str = "",
         next_on: date | None = None,
+        answers: Answers | None = None,
     ) -> LeadView:
         """Record a follow-up and move the lead to its next cadence step (or the buyer's date).
 
         `kind` is one of TOUCH_KINDS, or "other" when the rep named none; `next_on` may not be in the past.
         A date in what the buyer said ("Decision on 14 Dec") becomes the next follow-up unless the rep
         picked another: `next_on` left at the cadence's date (or not given) means they did not.
+        `answers` is what the form says of the buyer's background and situation, saved onto the lead with it.
         """
         policy = self.policy_for(team_id)
         problems: dict[str, tuple[str, dict]] = {}
@@ -469,6 +476,7 @@ class LeadService:
             problems["kind"] = ("field.required", {})
         if next_on is not None and next_on < local_today(now, tz):
             problems["next_follow_up"] = ("field.date_past", {})
+        problems.update(self._answer_problems(answers))
         if problems:
             raise FormInvalid(problems)
         with self.db.uow() as uow:
@@ -485,6 +493,8 @@ class LeadService:
                     logged_at=now,
                 )
             )
+            if answers is not None:
+                apply_answers(lead, answers)
             lead.touch_count += 1
             lead.last_touch_at = now
             lead.nudges_unanswered = 0
@@ -680,6 +690,16 @@ class LeadService:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _answer_problems(answers: Answers | None) -> dict[str, tuple[str, dict]]:
+        """What is wrong with the background and situation a follow-up form sent, by field."""
+        if answers is None:
+            return {}
+        problems = answer_problems(answers)
+        if answers.situation is not None and answers.situation not in SITUATIONS:
+            problems["situation"] = ("field.required", {})
+        return problems
+
     def _flush_or_show_twin(self, session: Session, team_id: str, key: str, policy: Policy) -> None:
         """Write now; if someone saved the same company a moment ago, show theirs instead."""
         try:
@@ -753,6 +773,7 @@ class LeadService:
             closed_at=lead.closed_at,
             rest_day=rest_day,
             moved_from=moved_from,
+            background=background_of(lead),
         )
 
 
@@ -873,6 +894,7 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
         created_at=now,
         updated_at=now,
     )
+    fill_from_notes(lead)
     schedule_nudge(lead)
     session.add(lead)
     return lead

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import LeadbotError
+from bot.services.background import fill_from_notes
 from bot.services.leads import (
     LONG_TEXT_MAX,
     LOST_REASON_WORDS,
@@ -370,6 +371,7 @@ class LeadImporter:
             created_at=created_at,
             updated_at=now,
         )
+        fill_from_notes(lead)  # the background the notes tell, as for a lead typed in
         if row.status == OPEN:
             # Where the cadence puts it: the step after its last follow-up, counted from that day.
             # A date long past makes the lead quiet at once; the scheduler then nudges it once, like any quiet lead.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.services.background import known_count
 from bot.services.leads import EXISTING_CUSTOMER
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
@@ -56,6 +57,8 @@ class SummaryData:
     # (unit as typed, claimed, realistic), largest first.
     pipeline_units: tuple[tuple[str, Decimal, Decimal], ...] = ()
     touches_by_kind: dict[str, int] = field(default_factory=dict)  # call, wechat, email… in the period
+    # Rep → their open leads by how much of the background is known: (none, 1, 2, 3, all 4 of the parts).
+    background_by_rep: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -109,6 +112,7 @@ class TeamSummaries:
                     for unit, claimed in open_leads.other_units
                 ),
                 touches_by_kind=_touches_by_kind(session, team_id, start, end),
+                background_by_rep=_background_by_rep(session, team_id),
             )
 
 
@@ -145,6 +149,20 @@ def _touches_by_kind(session: Session, team_id: str, start: datetime, end: datet
         .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
         .group_by(Touch.kind),
     )
+
+
+def _background_by_rep(session: Session, team_id: str) -> dict[str, tuple[int, ...]]:
+    """Each owner's open leads counted by how many of the four parts of their background are known (0–4)."""
+    known = known_count()
+    rows = session.execute(
+        select(Lead.owner_id, known, func.count())
+        .where(Lead.team_id == team_id, Lead.status == OPEN)
+        .group_by(Lead.owner_id, known)
+    )
+    found: dict[str, list[int]] = {}
+    for owner, parts, count in rows:
+        found.setdefault(owner, [0] * 5)[int(parts)] += count
+    return {owner: tuple(counts) for owner, counts in found.items()}
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ def test_a_week_of_real_activity_adds_up(app, db):
         funnel=(2, 3, 0, 1, 0, 0),
         min_touches=3,
         touches_by_kind={"call": 6, "visit": 1},  # the same 7 follow-ups, by how they were made
+        background_by_rep={ALICE: (6, 0, 0, 0, 0)},  # nobody asked about any of the six open leads' background
     )
 
 

@@ -188,11 +188,13 @@ def lead_card(
 
 def _background_blocks(lead: LeadView, lang: str | None) -> list[dict]:
     """What is known of the buyer's background, part by part; the notes beyond it; the mark and the next step."""
-    lines = [background_blocks.known_text(lead, lang), *background_blocks.known_lines(lead, lang)]
-    for extra in (background_blocks.still_none_mark(lead, lang), background_blocks.next_step(lead, lang)):
-        if extra and lead.status == "open":
-            lines.append(extra)
-    blocks = [kit.section(kit.fit("\n".join(lines), kit.SECTION_TEXT_MAX))]
+    lines = background_blocks.known_lines(lead, lang)
+    if lead.status == "open":
+        # What is still open matters while the lead is: a closed one shows what was learned, if anything.
+        lines.insert(0, background_blocks.known_text(lead, lang))
+        lines += [background_blocks.still_none_mark(lead, lang), background_blocks.next_step(lead, lang)]
+    text = "\n".join(line for line in lines if line)
+    blocks = [kit.section(kit.fit(text, kit.SECTION_TEXT_MAX))] if text else []
     notes = notes_beyond(lead.discovery_notes, lead.background.as_dict())
     if notes:
         blocks.append(kit.section(t("lead.notes", lang, text=user_text(notes, 2800))))

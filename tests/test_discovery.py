@@ -10,7 +10,9 @@ from bot.text.background import notes_beyond, read_notes
 from tests.conftest import ADMIN, ALICE, BOB, GENERAL, TEAM, WANG
 from tests.support import command, lead, text_of, tick, wait_ephemeral
 
-OPENER_EN = "Sorry, I just want to understand your situation properly — three minutes now saves you a lot of questions later."
+OPENER_EN = (
+    "Sorry, I just want to understand your situation properly — three minutes now saves you a lot of questions later."
+)
 OPENER_ZH = "不好意思，我想把咱们的情况了解清楚——现在花三分钟，以后就少问您很多事"
 FRI_0900_SHANGHAI = "2026-12-04T01:00:00+00:00"  # leads captured on Tue 1 Dec are quiet by then
 MONDAY_NINE = "2026-12-07T09:00:00+00:00"  # the team's time zone is UTC in the tests

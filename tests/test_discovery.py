@@ -291,3 +291,17 @@ def test_the_migration_reads_existing_notes_as_background(tmp_path):
         ("", "", "", ""),
     ]
     assert rows[0][5] == notes[1]  # the notes themselves stay as written
+
+
+def test_a_nudge_on_its_own_carries_the_opener_and_the_questions(app):
+    lead(app, "Acme Oilfield", situation="trial")
+    app.deps.directory.save_own_settings(
+        TEAM, ALICE, app.deps.clock.now(), digest_time="08:00", workdays=None, work_hours=None, language=None,
+        snooze_days=None,
+    )
+    tick(app, "2026-12-04T00:00:00+00:00")  # 08:00 in Shanghai: the digest, before working hours
+    tick(app, FRI_0900_SHANGHAI)  # 09:00: the nudge comes on its own
+    nudge = app.slack.dms_to(ALICE)[-1]
+    assert text_of(nudge).startswith("Time to follow up")
+    item = _digest_item(app, ALICE, 1)
+    assert OPENER_EN in item and "What is the trial for" in item and "Why try a new supplier" in item

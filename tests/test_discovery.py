@@ -134,14 +134,14 @@ def test_the_chinese_card_and_form_speak_the_methods_own_words(app):
     lead(app, "张三金属", user=WANG, situation="wants_to_buy")
     card = text_of(_card(app, WANG))
     assert OPENER_ZH in card
-    assert "背景：*已知 0/4 项——现状、问题、影响和需求价值还不清楚" in card
+    assert "背景：* 已知 0/4 项——现状、问题、影响和需求价值还不清楚" in card
     assert "帮他把立项书写出来" in card and "他们那边采购怎么走" in card
     form = _open_log_form(app, _card(app, WANG), 1, user=WANG)
     assert OPENER_ZH in text_of(form) and "需求价值——解决了对他们值多少" in text_of(form)
     _submit(app, form, {"bg_situation": "现在手工涂装，40 公里管线", "bg_implication": "一漏就停线两天"}, user=WANG)
     card = command(app, "查看 1", user=WANG)
-    assert "背景：*已知 2/4 项——问题和需求价值还不清楚" in card
-    assert "*现状：*现在手工涂装，40 公里管线" in card and "*影响：*一漏就停线两天" in card
+    assert "背景：* 已知 2/4 项——问题和需求价值还不清楚" in card
+    assert "*现状：* 现在手工涂装，40 公里管线" in card and "*影响：* 一漏就停线两天" in card
     assert "为什么现在开始找" in card and "他们那边采购怎么走" not in card
 
 

@@ -48,7 +48,7 @@ def read_notes(notes: str | None) -> dict[str, str]:
 
 def notes_beyond(notes: str | None, known: dict[str, str]) -> str:
     """The lines of `notes` that the known parts do not already say (so a card does not show them twice)."""
-    said = "\n".join(known.values())
+    said = {line.strip() for text in known.values() for line in text.splitlines()}
     kept = []
     for line in (notes or "").splitlines():
         match = _LABELLED.match(line)

@@ -19,8 +19,10 @@ from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
+from bot.services.background import Answers
 from bot.services.leads import REOPEN_DAYS, NewLeadForm, parse_date
 from bot.text import formatting
+from bot.text.background import PARTS
 from bot.text.buyer_dates import date_in_text
 from bot.text.i18n import t
 from handlers.home import refresh_home
@@ -38,6 +40,12 @@ def _lead_form(values: dict) -> NewLeadForm:
     form = NewLeadForm(**{k: values.get(k) for k in NewLeadForm.__annotations__})
     # An emptied contact email clears it; a form from before the field existed has no such block and keeps it.
     return replace(form, contact_email=values.get("contact_email") or "") if "contact_email" in values else form
+
+
+def _answers(values: dict) -> Answers:
+    """The background and situation a follow-up form sent; a form from before it asked for them sends none."""
+    parts = {part: values.get(f"bg_{part}") or "" for part in PARTS if f"bg_{part}" in values}
+    return Answers(parts=parts, situation=values.get("situation") if "situation" in values else None)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -165,6 +173,7 @@ def register(app: App, deps: Deps) -> None:
                 tz,
                 buyer_said=(values.get("buyer_said") or "").strip(),
                 next_on=next_on,
+                answers=_answers(values),
             )
         except FormInvalid as error:
             deps.seen_events.forget(team_id, submission)  # refused: a corrected form may be sent again

@@ -227,6 +227,28 @@ LEAD_CARD = Surface(
             "edit_lead_form_contact_email",
             lambda app, s: s.submit_view(ALICE, modal(app), {"contact_email": "li.wei@acme-oil.com"}),
         ),
+        # Since issue 22 the follow-up form also asks for the buyer's situation and background (pre-filled).
+        Step(
+            "log_button_background_form",
+            lambda app, s: s.click(ALICE, _card(app), "lead_log_open", value="2", ephemeral=True),
+        ),
+        Step(
+            "log_follow_up_form_with_background",
+            lambda app, s: s.submit_view(
+                ALICE,
+                modal(app),
+                {
+                    "kind": "call",
+                    "note": "Asked plainly about the background",
+                    "situation": "wants_to_buy",
+                    "bg_situation": "40 km of pipeline, coated by hand today",
+                    "bg_problem": "Corrosion at the welds",
+                    "bg_implication": "",
+                    "bg_need_payoff": "Two fewer shutdowns a year",
+                    "next_follow_up": "2026-12-17",
+                },
+            ),
+        ),
     ],
 )
 

@@ -114,3 +114,19 @@ def test_a_digest_full_of_replies_and_quiet_leads_stays_under_fifty_blocks():
     message = digest_message(data, "Asia/Shanghai", NOW, NOW)
     assert len(message["blocks"]) <= kit.MESSAGE_BLOCKS_MAX
     assert validate_blocks(message["blocks"], "message") == []
+
+
+def test_a_card_a_follow_up_form_and_a_digest_with_a_huge_background_are_valid():
+    from bot.blocks.digest import digest_message
+    from bot.services.background import Background
+    from bot.services.digests import DigestData
+
+    huge = "<&>名" * 750  # 3000 characters typed, far more once escaped
+    lead = make_lead(background=Background(huge, huge, huge, huge), discovery_notes=huge, touch_count=4)
+    assert validate_blocks(lead_blocks.lead_card(lead, TODAY)["blocks"], "message") == []
+    assert validate_view(lead_blocks.log_touch_modal(lead, TODAY, {"channel": "C1"})) == []
+    quiet = [make_lead(n, "名" * 200, asked_for="要" * 3000, next_follow_up_on=date(2026, 11, 20),
+                       touch_count=3) for n in range(1, 12)]
+    due = [make_lead(n, "名" * 200, situation="wants_to_buy") for n in range(20, 32)]
+    data = DigestData(day=TODAY, due_today=due, quiet=quiet, buyer_dates=[], wins=[], small_buyers=[])
+    assert validate_blocks(digest_message(data, "Asia/Shanghai", NOW, NOW)["blocks"], "message") == []

@@ -271,3 +271,23 @@ def test_contact_emails_and_where_follow_ups_came_from_go_out_and_come_back(app,
     assert leadbot("export", "--team", "T0002", "--out", str(tmp_path / "t2")).code == 0
     exported = (tmp_path / "t1" / "leads.csv").read_text(encoding="utf-8-sig")
     assert (tmp_path / "t2" / "leads.csv").read_text(encoding="utf-8-sig") == exported
+
+
+def test_a_leads_background_goes_out_and_comes_back(app, leadbot, tmp_path):
+    lead(app, "Acme", discovery_notes="P: corrosion at the welds")
+    opened = len(app.slack.calls("views.open"))
+    card = app.slack.ephemerals(ALICE)[-1]
+    app.send.click(ALICE, card, "lead_log_open", value="1", ephemeral=True)
+    app.slack.wait_for("views.open", count=opened + 1)
+    view = app.slack.open_views(ALICE)[-1]
+    assert app.send.submit_view(ALICE, view, {"bg_need_payoff": "Two fewer shutdowns a year"}).status == 200
+    app.settle()
+    ran = leadbot("export", "--out", str(tmp_path / "out"))
+    assert ran.code == 0, ran.err
+    exported = (tmp_path / "out" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert "background_problem" in exported.splitlines()[0] and "Two fewer shutdowns a year" in exported
+    other = _file(tmp_path, exported.replace("Acme", "Beta").replace(",1,", ",2,", 1), name="back.csv")
+    assert leadbot("import-leads", other).code == 0
+    card = command(app, "show Beta")
+    assert "Background:* 2 of 4 known — situation and implication still open" in card
+    assert "*Need-payoff:* Two fewer shutdowns a year" in card and "*Problem:* corrosion at the welds" in card

@@ -149,6 +149,7 @@ def test_a_week_of_real_activity_adds_up(app, db):
         min_touches=3,
         touches_by_kind={"call": 6, "visit": 1},  # the same 7 follow-ups, by how they were made
         touches_by_source={"typed": 7},  # all typed: nothing read from a mailbox or a shared channel
+        background_by_rep={ALICE: (6, 0, 0, 0, 0)},  # nobody asked about any of the six open leads' background
     )
 
 

@@ -70,6 +70,8 @@ Forms (view_submission); their inputs are read by block_id, their private_metada
       0.1.0  private_metadata: `lead`: the lead number (a JSON number); origin
   lead_log               the log-a-follow-up form
       0.1.0  private_metadata: `lead`; origin
+      0.1.0  optional inputs (issue 22) `situation` (the buyer's situation) and `bg_situation`, `bg_problem`,
+             `bg_implication`, `bg_need_payoff` (the background, pre-filled): a form without them changes neither
   lead_won_confirm       the Won confirm form, asking for the deal's value (block `won_value`, optional)
       0.1.0  private_metadata: `lead`; origin
   lead_lost              the Lost… form

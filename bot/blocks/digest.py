@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.blocks import contract, kit
+from bot.blocks.background import before_the_call
 from bot.blocks.buyer_replies import answered_text, quoted, reply_line
 from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
@@ -59,7 +60,9 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
             if done:
                 blocks.append(kit.section(f"{line(lead)}\n{done}"))
             else:
-                blocks.append(kit.section(line(lead), accessory=item_menu(lead.number, lang)))
+                # About to call: the opener and the questions still open come with the line.
+                ready = f"{line(lead)}\n{before_the_call(lead, lang)}"
+                blocks.append(kit.section(ready, accessory=item_menu(lead.number, lang)))
         hidden += len(leads) - room
         budget -= room + 1
     if data.small_buyers and budget > 2:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.blocks import contract, kit
+from bot.blocks.background import before_the_call
 from bot.blocks.kit import user_text
-from bot.blocks.leads import COMPANY_IN_TEXT, lead_title, questions_for, situation_text
+from bot.blocks.leads import COMPANY_IN_TEXT, lead_title, situation_text
 from bot.clock import local_today
 from bot.services.leads import LOST_REASONS, LeadView
 from bot.text import formatting
@@ -47,7 +48,6 @@ def quiet_blocks(
 
 
 def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: int, lang: str | None) -> str:
-    questions = questions_for(lead, lang)
     asked = t("nudge.asked", lang, text=user_text(lead.asked_for, 300)) if lead.asked_for else ""
     return t(
         "nudge.lead",
@@ -58,8 +58,8 @@ def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: in
         situation=situation_text(lead, lang),
         silent=tn("days", formatting.calendar_days(lead.last_contact(), today, tz), lang),
         progress=formatting.follow_up_goal(lead.touch_count, min_touches, goal, lang),
-        # A different question each time round, so the rep has something new to ask.
-        question=questions[lead.touch_count % len(questions)],
+        # Where the rep is about to call: the opener, what is still to ask, the next step the situation suggests.
+        question=before_the_call(lead, lang),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.blocks import background as background_blocks
 from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
+from bot.services.background import PART_MAX
 from bot.services.leads import (
     CHANNEL,
     EMAIL,
@@ -22,6 +24,7 @@ from bot.services.leads import (
 )
 from bot.text import formatting
 from bot.text.amounts import money
+from bot.text.background import PARTS, notes_beyond
 from bot.text.company_names import COMPANY_MAX
 from bot.text.email_address import EMAIL_MAX
 from bot.text.i18n import t
@@ -117,10 +120,9 @@ def won_text(lead: LeadView, reopen_days: int, lang: str | None = None) -> str:
 
 
 def questions_for(lead: LeadView, lang: str | None = None) -> list[str]:
-    """What to ask next: about the buyer's situation for an enquiry; about the rest of their buying for a customer
-    who already buys from us (a lead opened from a small-buyer answer)."""
-    key = "ask.existing_customer" if lead.source == EXISTING_CUSTOMER else f"ask.{lead.situation}"
-    return t(key, lang).split("\n")
+    """What to ask next: the questions for what is still unknown of the background, suited to the buyer's situation
+    (or, for a customer who already buys from us, to the rest of their buying)."""
+    return background_blocks.open_questions(lead, lang)
 
 
 def situation_text(lead: LeadView, lang: str | None = None) -> str:
@@ -178,13 +180,11 @@ def lead_card(
     blocks += kit.fields(facts)
     if lead.asked_for:
         blocks.append(kit.section(t("lead.asked_for", lang, text=user_text(lead.asked_for, 2800))))
-    if lead.discovery_notes:
-        blocks.append(kit.section(t("lead.notes", lang, text=user_text(lead.discovery_notes, 2800))))
+    blocks += _background_blocks(lead, lang)
     if lead.touches:
         blocks.append(kit.section(t("lead.history", lang, lines=_history(lead, lang))))
     if lead.status == "open":
-        questions = "\n".join(f"• {q}" for q in questions_for(lead, lang))
-        blocks.append(kit.section(t("lead.questions", lang, questions=questions)))
+        blocks.append(kit.section(t("lead.questions", lang, questions=_ask_next(lead, lang))))
         number = contract.lead_value(lead.number)
         blocks.append(
             kit.actions(
@@ -193,6 +193,27 @@ def lead_card(
             )
         )
     return kit.message(blocks, lead_title(lead))
+
+
+def _background_blocks(lead: LeadView, lang: str | None) -> list[dict]:
+    """What is known of the buyer's background, part by part; the notes beyond it; the mark and the next step."""
+    lines = background_blocks.known_lines(lead, lang)
+    if lead.status == "open":
+        # What is still open matters while the lead is: a closed one shows what was learned, if anything.
+        lines.insert(0, background_blocks.known_text(lead, lang))
+        lines += [background_blocks.still_none_mark(lead, lang), background_blocks.next_step(lead, lang)]
+    text = "\n".join(line for line in lines if line)
+    blocks = [kit.section(kit.fit(text, kit.SECTION_TEXT_MAX))] if text else []
+    notes = notes_beyond(lead.discovery_notes, lead.background.as_dict())
+    if notes:
+        blocks.append(kit.section(t("lead.notes", lang, text=user_text(notes, 2800))))
+    return blocks
+
+
+def _ask_next(lead: LeadView, lang: str | None) -> str:
+    """The plain opener while anything is unknown, then the questions for what is missing."""
+    questions = background_blocks.bullets(questions_for(lead, lang))
+    return f"{background_blocks.opener(lang)}\n{questions}" if lead.background.open() else questions
 
 
 def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str | None = None) -> dict:
@@ -298,11 +319,13 @@ def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: 
     kinds = [kit.option(t(f"kind.{k}", lang), k) for k in TOUCH_KINDS]
     blocks = [
         kit.section(f"*{user_text(lead_title(lead), 300)}*"),
+        kit.section(kit.fit(background_blocks.form_intro(lead, lang), kit.SECTION_TEXT_MAX)),
         kit.select_input("kind", t("form.touch_kind", lang), kinds, initial="call"),
         kit.text_input("note", t("form.touch_note", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX),
         kit.text_input(
             "buyer_said", t("form.buyer_said", lang), multiline=True, optional=True, max_length=LONG_TEXT_MAX
         ),
+        *_background_inputs(lead, lang),
         kit.date_input(
             "next_follow_up", t("form.next_follow_up", lang), initial=suggested_next.isoformat(),
             hint=t("form.next_follow_up_hint", lang),
@@ -312,6 +335,25 @@ def log_touch_modal(lead: LeadView, suggested_next: date, metadata: dict, lang: 
         contract.LOG_FORM, t("modal.log_title", lang), blocks, submit=t("modal.save", lang),
         close=t("modal.cancel", lang), private_metadata=contract.private_metadata(metadata, lead=lead.number),
     )
+
+
+def _background_inputs(lead: LeadView, lang: str | None) -> list[dict]:
+    """The buyer's situation and the four parts of their background, filled with what is known: the rep adds to it."""
+    situations = [kit.option(t(f"situation.{s}", lang), s) for s in SITUATIONS]
+    initial = lead.situation if lead.situation in SITUATIONS else None
+    inputs = [
+        kit.select_input(
+            "situation", t("form.situation", lang), situations, initial=initial, hint=t("form.situation_log_hint", lang)
+        )
+    ]
+    for part in PARTS:
+        inputs.append(
+            kit.text_input(
+                f"bg_{part}", t(f"form.background_{part}", lang), initial=getattr(lead.background, part),
+                multiline=True, optional=True, max_length=PART_MAX,
+            )
+        )
+    return inputs
 
 
 def duplicate_modal(existing: LeadView, today: date, lang: str | None = None) -> dict:

@@ -62,6 +62,8 @@ def _sections(data: SummaryData, currency: str, lang: str | None) -> list[str]:
     if data.answers_by_reason:
         sections.append(_small_buyers(data, lang))
     sections.append(_pipeline(data, currency, lang))
+    if data.background_by_rep:
+        sections.append(_background(data, lang))
     if data.needs_new_owner > 0:
         sections.append(tn("summary.needs_owner", data.needs_new_owner, lang))
     return sections
@@ -161,6 +163,20 @@ def _funnel(data: SummaryData, lang: str | None) -> str:
         for label, n in zip(FUNNEL_LABELS, data.funnel, strict=False)
     ]
     return t("summary.funnel", lang, lines=INLINE_SEP.join(items))
+
+
+def _background(data: SummaryData, lang: str | None) -> str:
+    """Per rep, their open leads by how much of the buyer's background is known: none, 1/4 … 4/4 (zeros left out)."""
+    lines = []
+    # Most leads with nothing known first: those are the reps who should ask plainly.
+    for rep, counts in sorted(data.background_by_rep.items(), key=lambda item: (-item[1][0], -sum(item[1]), item[0])):
+        items = [
+            t("summary.background_none", lang, count=n) if known == 0
+            else t("summary.background_count", lang, known=known, count=n)
+            for known, n in enumerate(counts) if n
+        ]
+        lines.append(t("summary.background_line", lang, user=rep, counts=INLINE_SEP.join(items)))
+    return t("summary.background", lang, lines=_lines(lines, lang, REPS_MAX))
 
 
 def _gone_quiet(data: SummaryData, lang: str | None) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import SETTINGS, Settings
+from bot.services.background import COLUMNS as BACKGROUND_COLUMNS
 from bot.services.leads_csv import COLUMNS as LEAD_COLUMNS
 from bot.store.database import Database
 from bot.store.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
@@ -82,6 +83,7 @@ def _leads(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
             "won_value": None if lead.won_value is None else str(lead.won_value),
             "won_currency": lead.won_currency,
             "contact_email": lead.contact_email,
+            **{f"background_{part}": getattr(lead, column) for part, column in BACKGROUND_COLUMNS.items()},
         }
 
 

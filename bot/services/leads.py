@@ -23,6 +23,7 @@ from bot.errors import (
     ReasonNeeded,
     TooFewTouches,
 )
+from bot.services.background import Answers, Background, answer_problems, apply_answers, background_of, fill_from_notes
 from bot.services.buyer_replies import FOLLOW_UP, SAID_LATER, SNOOZE, answer_replies
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
@@ -65,6 +66,7 @@ VIEW_COLUMNS = (
     Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
     Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
     Lead.contact_email,
+    Lead.bg_situation, Lead.bg_problem, Lead.bg_implication, Lead.bg_need_payoff,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -177,6 +179,8 @@ class LeadView:
     rest_day: bool = False
     moved_from: date | None = None
     contact_email: str | None = None
+    # What discovery found out so far (situation, problem, implication, need-payoff).
+    background: Background = Background()
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -451,6 +455,7 @@ class LeadService:
             lead.asked_for = draft.asked_for
             lead.situation = draft.situation
             lead.discovery_notes = draft.discovery_notes
+            fill_from_notes(lead)
             lead.claimed_potential = draft.claimed_potential
             lead.potential_unit = draft.potential_unit
             if draft.first_follow_up_on != lead.next_follow_up_on:
@@ -487,6 +492,7 @@ class LeadService:
         *,
         source: str = TYPED,
         at: datetime | None = None,
+        answers: Answers | None = None,
     ) -> LeadView:
         """Record a follow-up and move the lead to its next cadence step (or the buyer's date).
 
@@ -495,6 +501,7 @@ class LeadService:
         picked another: `next_on` left at the cadence's date (or not given) means they did not.
         `at` is when the follow-up happened (an email's Date), `now` when it is logged; the cadence counts from
         `at`. `source` says where it came from (TYPED, EMAIL, CHANNEL). Only the owner or an admin may log.
+        `answers` is what the form says of the buyer's background and situation, saved onto the lead with it.
         """
         policy = self.policy_for(team_id)
         problems: dict[str, tuple[str, dict]] = {}
@@ -502,10 +509,13 @@ class LeadService:
             problems["kind"] = ("field.required", {})
         if next_on is not None and next_on < local_today(now, tz):
             problems["next_follow_up"] = ("field.date_past", {})
+        problems.update(self._answer_problems(answers))
         if problems:
             raise FormInvalid(problems)
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
+            if answers is not None:
+                apply_answers(lead, answers)
             calendar = record_touch(
                 uow.session, policy, lead, user_id, kind, note, now, tz,
                 buyer_said=buyer_said, next_on=next_on, source=source, at=at,
@@ -720,6 +730,16 @@ class LeadService:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _answer_problems(answers: Answers | None) -> dict[str, tuple[str, dict]]:
+        """What is wrong with the background and situation a follow-up form sent, by field."""
+        if answers is None:
+            return {}
+        problems = answer_problems(answers)
+        if answers.situation is not None and answers.situation not in SITUATIONS:
+            problems["situation"] = ("field.required", {})
+        return problems
+
     def _flush_or_show_twin(self, session: Session, team_id: str, key: str, policy: Policy) -> None:
         """Write now; if someone saved the same company a moment ago, show theirs instead."""
         try:
@@ -799,6 +819,7 @@ class LeadService:
             rest_day=rest_day,
             moved_from=moved_from,
             contact_email=lead.contact_email,
+            background=background_of(lead),
         )
 
 
@@ -931,6 +952,7 @@ def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str,
         updated_at=now,
     )
     set_contact_email(lead, draft.contact_email)
+    fill_from_notes(lead)
     schedule_nudge(lead)
     session.add(lead)
     return lead

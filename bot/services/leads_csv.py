@@ -15,6 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import LeadbotError
+from bot.services.background import COLUMNS as BACKGROUND_COLUMNS
+from bot.services.background import PART_MAX, fill_from_notes
 from bot.services.leads import (
     LONG_TEXT_MAX,
     LOST_REASON_WORDS,
@@ -31,6 +33,7 @@ from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Team
 from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount, parse_currency
+from bot.text.background import PARTS
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
 from bot.text.email_address import AddressError, parse_address
 
@@ -41,7 +44,7 @@ OPTIONAL = (
 # Written by `leadbot export` as well, so an exported leads file reads back whole.
 EXTRA = (
     "number", "contact_role", "potential_unit", "discovery_notes", "lost_reason", "closed_on", "source_link",
-    "won_value", "won_currency",
+    "won_value", "won_currency", *(f"background_{part}" for part in PARTS),
 )
 COLUMNS = REQUIRED + OPTIONAL + EXTRA
 
@@ -88,6 +91,7 @@ class ImportRow:
     won_value: Decimal | None = None
     won_currency: str | None = None
     contact_email: str | None = None
+    background: tuple[tuple[str, str], ...] = ()  # (part, what is known) for the parts the file gives
 
     @property
     def key(self) -> str:
@@ -174,7 +178,8 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         raise problem(f"company has {len(company)} characters; at most {COMPANY_MAX}")
     for name, limit in (("contact", SHORT_TEXT_MAX), ("contact_role", SHORT_TEXT_MAX),
                         ("potential_unit", SHORT_TEXT_MAX), ("asked_for", LONG_TEXT_MAX),
-                        ("discovery_notes", LONG_TEXT_MAX), ("source_link", 512)):
+                        ("discovery_notes", LONG_TEXT_MAX), ("source_link", 512),
+                        *((f"background_{part}", PART_MAX) for part in PARTS)):
         if len(values.get(name, "")) > limit:
             raise problem(f"{name} has {len(values[name])} characters; at most {limit}")
     source = _choice(values.get("source", ""), SOURCES, "source", problem)
@@ -243,6 +248,9 @@ def _row(line: int, values: dict[str, str], today: date, owner_of: OwnerLookup) 
         won_value=won_value,
         won_currency=won_currency,
         contact_email=contact_email,
+        background=tuple(
+            (part, known) for part in PARTS if (known := values.get(f"background_{part}", "").strip())
+        ),
     )
 
 
@@ -382,6 +390,9 @@ class LeadImporter:
             updated_at=now,
         )
         set_contact_email(lead, row.contact_email)
+        for part, known in row.background:
+            setattr(lead, BACKGROUND_COLUMNS[part], known)
+        fill_from_notes(lead)  # parts the file does not give: what the notes tell, as for a lead typed in
         if row.status == OPEN:
             # Where the cadence puts it: the step after its last follow-up, counted from that day.
             # A date long past makes the lead quiet at once; the scheduler then nudges it once, like any quiet lead.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.services.background import known_count
 from bot.services.leads import EXISTING_CUSTOMER
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, SmallBuyerAnswer, Touch
@@ -59,6 +60,8 @@ class SummaryData:
     # Where the period's follow-ups came from: typed, read from the sales mailbox, said in a linked channel.
     touches_by_source: dict[str, int] = field(default_factory=dict)
     # Buyer replies and how fast reps answered them (issue 14) belong here, beside where follow-ups came from.
+    # Rep → their open leads by how much of the background is known: (none, 1, 2, 3, all 4 of the parts).
+    background_by_rep: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -113,6 +116,7 @@ class TeamSummaries:
                 ),
                 touches_by_kind=_touches_by_kind(session, team_id, start, end),
                 touches_by_source=_touches_by_source(session, team_id, start, end),
+                background_by_rep=_background_by_rep(session, team_id),
             )
 
 
@@ -159,6 +163,18 @@ def _touches_by_source(session: Session, team_id: str, start: datetime, end: dat
         .where(Touch.team_id == team_id, Touch.logged_at >= start, Touch.logged_at < end)
         .group_by(Touch.source),
     )
+def _background_by_rep(session: Session, team_id: str) -> dict[str, tuple[int, ...]]:
+    """Each owner's open leads counted by how many of the four parts of their background are known (0–4)."""
+    known = known_count()
+    rows = session.execute(
+        select(Lead.owner_id, known, func.count())
+        .where(Lead.team_id == team_id, Lead.status == OPEN)
+        .group_by(Lead.owner_id, known)
+    )
+    found: dict[str, list[int]] = {}
+    for owner, parts, count in rows:
+        found.setdefault(owner, [0] * 5)[int(parts)] += count
+    return {owner: tuple(counts) for owner, counts in found.items()}
 
 
 @dataclass(frozen=True)

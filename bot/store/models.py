@@ -170,6 +170,12 @@ class Lead(Base):
     won_currency: Mapped[str | None] = mapped_column(String(3))
     # When the buyer wrote (email or shared channel) and nobody has answered yet; a waiting lead is not quiet.
     reply_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What discovery found out (SPIN: situation, problem, implication, need-payoff), "" while still unknown;
+    # filled from the follow-up form, or read from the free discovery notes (bot.text.background).
+    bg_situation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bg_problem: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bg_implication: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bg_need_payoff: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
 

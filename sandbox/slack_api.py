@@ -14,8 +14,8 @@ import re
 import secrets
 import string
 import threading
-from base64 import b64decode, b64encode
 import time
+from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, NamedTuple

@@ -530,6 +530,11 @@ def _invalid(error: str, problems: list[str]) -> _SlackError:
 # ---------------------------------------------------------------------------------------
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes as many connections as clients open; the stdlib's backlog of 5 resets them under a fan-out.
+    request_queue_size = 128
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeSlack/1.0"
 
@@ -640,7 +645,7 @@ class FakeSlack:
         """Serve on 127.0.0.1 (a free port unless `port` is given)."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        server = _Server(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server

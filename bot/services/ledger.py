@@ -135,7 +135,11 @@ class Ledger:
                 # SET reads the old row: a lease still recorded was never given back, so it lapsed.
                 rows = uow.session.execute(
                     update(Delivery)
-                    .where(Delivery.id.in_(ids), Delivery.status == PENDING, _lease_free(now))
+                    # Due still: another scheduler that read the same due rows may have put this one off since.
+                    .where(
+                        Delivery.id.in_(ids), Delivery.status == PENDING, Delivery.next_attempt_at <= now,
+                        _lease_free(now),
+                    )
                     .values(
                         lease_until=now + LEASE, leased_at=now, attempts=Delivery.attempts + 1,
                         unsure_since=case(

@@ -106,7 +106,7 @@ def scheduler_process(url: str, slack_url: str, concurrency: str, start, results
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", default="16", help="LEADBOT_SEND_CONCURRENCY")
+    parser.add_argument("--concurrency", default="32", help="LEADBOT_SEND_CONCURRENCY")
     parser.add_argument("--reps", type=int, default=REPS, help="how many of the seeded reps have a digest due")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the fake Slack adds to every call")
     parser.add_argument("--schedulers", type=int, default=1, help="scheduler processes running at once")

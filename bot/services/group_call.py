@@ -20,34 +20,35 @@ class _Entry(Generic[Item, Result]):
 
 
 class GroupCall(Generic[Item, Result]):
-    """`call(item)` returns `run([items])[i]` for its item; a caller finding a write under way waits and
-    joins the next one, so no caller waits longer than one write before its own starts, and none waits
-    for company when it is alone (nothing is held back on a timer).
+    """`call(item)` returns `run([items])[i]` for its item. Up to `parallel` writes run at once; a caller
+    finding them all under way waits and joins the next, so none waits for company when there is room
+    (nothing is held back on a timer), and under load each write carries many callers' items.
     """
 
-    def __init__(self, run: Callable[[list[Item]], list[Result]], most: int = 64) -> None:
+    def __init__(self, run: Callable[[list[Item]], list[Result]], most: int = 64, parallel: int = 3) -> None:
         self._run = run
         self._most = most
+        self._parallel = parallel
         self._cond = threading.Condition()
         self._queue: list[_Entry[Item, Result]] = []
-        self._busy = False
+        self._running = 0
 
     def call(self, item: Item) -> Result:
         entry: _Entry[Item, Result] = _Entry(item)
         with self._cond:
             self._queue.append(entry)
             while not entry.done:
-                if self._busy:
-                    self._cond.wait()
+                if self._running >= self._parallel or entry not in self._queue:
+                    self._cond.wait()  # a write under way carries this item, or there is no room for another
                     continue
-                self._busy = True
+                self._running += 1
                 batch, self._queue = self._queue[: self._most], self._queue[self._most :]
                 self._cond.release()
                 try:
                     self._settle(batch)
                 finally:
                     self._cond.acquire()
-                    self._busy = False
+                    self._running -= 1
                     self._cond.notify_all()
         if entry.error is not None:
             raise entry.error

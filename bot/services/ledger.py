@@ -155,7 +155,8 @@ class Ledger:
                 )
                 taken.update((row.id, _view(row)) for row in rows)
             uow.commit()
-        return [taken.get(delivery_id) for delivery_id, _now in wanted]
+        # Two senders in this process asking for the same row at once (two runs overlapping): one gets it.
+        return [taken.pop(delivery_id, None) for delivery_id, _now in wanted]
 
     def sent(self, delivery_id: int, channel: str, ts: str, now: datetime, payload: dict | None = None) -> None:
         """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit)."""

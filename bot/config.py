@@ -353,7 +353,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADBOT_TICK_SECONDS", "tick_seconds", "60", _positive_int, "How often the scheduler looks for due work."),
     Setting(
-        "LEADBOT_SEND_CONCURRENCY", "send_concurrency", "16", _positive_int,
+        "LEADBOT_SEND_CONCURRENCY", "send_concurrency", "32", _positive_int,
         "Scheduled messages posted at once (one at a time per channel or DM).",
     ),
     Setting(

@@ -39,6 +39,22 @@ def make_web_client(token: str | None, base_url: str, timeout: int = 10) -> WebC
     )
 
 
+def posting_client(client: WebClient) -> WebClient:
+    """A sibling of `client` for scheduled posts: waits out 429s but never resends by itself.
+
+    A 5xx or a broken connection may hide a post Slack made; resending blindly would post it twice,
+    so such an answer goes back to the ledger as "maybe posted" and the next attempt looks first.
+    """
+    poster = getattr(client, "_leadbot_poster", None)
+    if poster is None:
+        poster = WebClient(
+            token=client.token, base_url=client.base_url, timeout=client.timeout,
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        client._leadbot_poster = poster
+    return poster
+
+
 def slack_error(error: SlackApiError) -> str:
     return str(error.response.get("error", "")) if error.response is not None else ""
 
@@ -84,6 +100,8 @@ def users_by_email_lookup(client: WebClient):
     return lookup
 
 
+# Errors after which Slack may have posted the message all the same.
+UNSURE_ERRORS = frozenset({"fatal_error", "internal_error", "request_timeout", "service_unavailable"})
 # Errors that mean this message itself is wrong; posting it again can only fail again.
 REJECTED_MESSAGE_ERRORS = frozenset(
     {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text", "invalid_arguments"}
@@ -98,16 +116,18 @@ class PostResult:
     channel: str = ""
     ts: str = ""
     error: str = ""
+    maybe_posted: bool = False  # RETRY after an answer that may hide a post Slack made (5xx, lost connection)
 
 
-def post_message(client: WebClient, target: str, message: dict) -> PostResult:
+def post_message(client: WebClient, target: str, message: dict, metadata: dict | None = None) -> PostResult:
     """chat.postMessage, with the answer sorted into what the caller should do next.
 
-    The client has already waited out 429s and retried brief 5xx and connection errors;
-    whatever still fails transiently is for a later run.
+    The client has already waited out 429s (and a `posting_client` nothing else); whatever still
+    fails transiently is for a later run, marked `maybe_posted` where Slack may have posted it.
     """
+    extra = {"metadata": metadata} if metadata is not None else {}
     try:
-        response = client.chat_postMessage(channel=target, **message)
+        response = client.chat_postMessage(channel=target, **message, **extra)
     except SlackApiError as error:
         status = getattr(error.response, "status_code", 200)
         code = f"http_{status}" if status >= 500 else slack_error(error) or f"http_{status}"
@@ -118,7 +138,7 @@ def post_message(client: WebClient, target: str, message: dict) -> PostResult:
         if code in REJECTED_MESSAGE_ERRORS:
             logger.error("Slack refused a message to %s as %s; it will not be retried", target, code)
             return PostResult(REJECTED, error=code)
-        return PostResult(RETRY, error=code)
+        return PostResult(RETRY, error=code, maybe_posted=status >= 500 or code in UNSURE_ERRORS)
     except (OSError, HTTPException) as error:
-        return PostResult(RETRY, error=type(error).__name__)
+        return PostResult(RETRY, error=type(error).__name__, maybe_posted=True)
     return PostResult(SENT, channel=response["channel"], ts=response["ts"])

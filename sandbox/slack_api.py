@@ -15,6 +15,7 @@ import secrets
 import string
 import threading
 import time
+from base64 import b64decode, b64encode
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, NamedTuple
@@ -43,6 +44,14 @@ POST_BURST = 3
 _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "files", "metadata", "unfurls")
 
 _ALNUM = string.ascii_uppercase + string.digits
+
+# The bot scopes leadbot's manifest asks for; a fake built with fewer answers `missing_scope` where Slack would.
+DEFAULT_SCOPES = frozenset({
+    "commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
+    "channels:history", "groups:history", "im:history",
+})
+# conversations.history and .replies: at most this many messages a call (Slack's own cap), 100 by default.
+HISTORY_MAX_LIMIT, HISTORY_DEFAULT_LIMIT = 999, 100
 
 
 def _random_id(prefix: str, length: int = 10) -> str:
@@ -483,6 +492,8 @@ class _Fault:
     status: int
     retry_after: int | None
     remaining: int
+    accept: bool = False  # do what the call asks (a post is stored), then answer with the fault
+    hold: float = 0.0  # seconds to wait before answering, the lock released meanwhile
 
     def render(self) -> tuple[int, dict[str, str], Any]:
         headers: dict[str, str] = {}
@@ -491,6 +502,8 @@ class _Fault:
             retry_after = 1  # Slack always tells a rate-limited client how long to wait
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
+        if self.status == 200 and self.error is None:
+            return 200, headers, None  # a held answer: the real one, only late
         if self.status >= 500 and self.error is None:
             return self.status, headers, "Internal Server Error"
         error = self.error or ("ratelimited" if self.status == 429 else "fatal_error")
@@ -517,6 +530,11 @@ def _invalid(error: str, problems: list[str]) -> _SlackError:
 # ---------------------------------------------------------------------------------------
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes as many connections as clients open; the stdlib's backlog of 5 resets them under a fan-out.
+    request_queue_size = 128
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeSlack/1.0"
 
@@ -541,7 +559,8 @@ class FakeSlack:
                  team_domain: str = "acme", bot_user_id: str = "UBOT", bot_id: str = "B0001",
                  app_id: str = "A0001", team_name: str | None = None,
                  enforce_rate_limits: bool = False,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 scopes: frozenset[str] | set[str] = DEFAULT_SCOPES) -> None:
         self.bot_token = bot_token
         self.team_id = team_id
         self.team_domain = team_domain
@@ -550,6 +569,13 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
+        # The bot token's scopes, sent back in `x-oauth-scopes`; a history read without its scope is refused.
+        self.scopes = set(scopes)
+        # Slack's limits on conversations.history/.replies for commercially distributed apps outside the
+        # Marketplace (`limit_history`): calls a minute and messages a call; None: an internal app's.
+        self.history_per_minute: int | None = None
+        self.history_max_limit = HISTORY_MAX_LIMIT
+        self._history_calls: list[float] = []
         self.latency = 0.0  # seconds added before answering every request
         # Message timestamps follow this clock (unix seconds): the sandbox moves it forward.
         self.clock = clock
@@ -572,6 +598,7 @@ class FakeSlack:
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, updated_at)
 
         self._users: dict[str, dict[str, Any]] = {}
+        self._dm_users: dict[str, str] = {}  # DM channel id -> user id
         self._channels: dict[str, dict[str, Any]] = {}
         self._messages: list[dict[str, Any]] = []
         self._deleted: list[dict[str, Any]] = []
@@ -597,6 +624,8 @@ class FakeSlack:
             "users.list": self._users_list,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -616,7 +645,7 @@ class FakeSlack:
         """Serve on 127.0.0.1 (a free port unless `port` is given)."""
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        server = _Server(("127.0.0.1", port), _Handler)
         server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
@@ -673,6 +702,7 @@ class FakeSlack:
                 "tz": tz, "tz_label": tz_label, "tz_offset": tz_offset, "locale": locale,
                 "email": email, "deleted": deleted, "is_bot": is_bot, "is_admin": is_admin,
             }
+            self._dm_users[self.dm_channel_id(user_id)] = user_id
             return self._user_object(self._users[user_id], include_locale=True)
 
     def deactivate_user(self, user_id: str) -> None:
@@ -740,6 +770,13 @@ class FakeSlack:
             self._messages.append(message)
             return copy.deepcopy(message)
 
+    def limit_history(self, per_minute: int = 1, max_limit: int = 15) -> None:
+        """Answer conversations.history/.replies as Slack does for a commercially distributed app outside the
+        Marketplace: `per_minute` calls a minute (429 with Retry-After beyond), at most `max_limit` messages a call.
+        """
+        with self._lock:
+            self.history_per_minute, self.history_max_limit = per_minute, max_limit
+
     def revoke_token(self) -> None:
         """From now on every Web API call answers token_revoked."""
         with self._lock:
@@ -800,19 +837,24 @@ class FakeSlack:
     # -- fault injection ------------------------------------------------------------------
 
     def fail_next(self, method: str, error: str | None = None, status: int = 200,
-                  retry_after: int | None = None, times: int = 1) -> None:
+                  retry_after: int | None = None, times: int = 1, accept: bool = False,
+                  hold: float = 0.0) -> None:
         """Make the next `times` calls of `method` fail this way (queued in order).
 
         status=429 answers `ratelimited` with a Retry-After header (1 s unless given);
         status>=500 without an error answers a short non-JSON body, like a real outage;
         otherwise the answer is {"ok": false, "error": error} with that status.
+        `accept=True`: Slack did what was asked (a post is stored and shows in the history) and the
+        answer is lost all the same — the fault's, or with no error and status 200 the real one;
+        `hold` seconds pass before answering (a client killed meanwhile never learns the ts).
         `method` may also be "response_url".
         """
-        if status == 200 and error is None:
+        if status == 200 and error is None and not (accept or hold):
             raise ValueError("an HTTP 200 fault needs an error code")
         with self._lock:
             self._faults.setdefault(method, []).append(
-                _Fault(error=error, status=status, retry_after=retry_after, remaining=times))
+                _Fault(error=error, status=status, retry_after=retry_after, remaining=times,
+                       accept=accept, hold=hold))
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -1078,10 +1120,16 @@ class FakeSlack:
             fault = self._take_fault(method)
             if fault is not None:
                 status, extra, payload = fault.render()
+                if fault.accept:
+                    done = self._answer(method, call.params, headers)
+                    if payload is None:
+                        status, extra, payload = done
             elif payload is None:
                 status, extra, payload = self._answer(method, call.params, headers)
             self._record(call, status, payload)
-            return status, extra, payload
+        if fault is not None and fault.hold:
+            time.sleep(fault.hold)
+        return status, {**extra, "x-oauth-scopes": ",".join(sorted(self.scopes))}, payload
 
     def _answer(self, method: str, params: dict[str, Any],
                 headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
@@ -1100,6 +1148,10 @@ class FakeSlack:
             wait = self._rate_limit_wait(str(params.get("channel", "")))
             if wait:
                 return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+        if method in ("conversations.history", "conversations.replies") and self.history_per_minute:
+            wait = self._history_wait()
+            if wait:
+                return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
         try:
             return 200, {}, {"ok": True, **handler(params)}
         except _SlackError as exc:
@@ -1116,6 +1168,15 @@ class FakeSlack:
             return 0
         self._buckets[key] = (tokens, now)
         return max(1, math.ceil((1 - tokens) / POST_RATE_PER_SECOND))
+
+    def _history_wait(self) -> int:
+        """Calls to the history methods in the last minute, at most `history_per_minute`: seconds to wait or 0."""
+        now = time.monotonic()
+        self._history_calls = [t for t in self._history_calls if now - t < 60]
+        if len(self._history_calls) < (self.history_per_minute or 0):
+            self._history_calls.append(now)
+            return 0
+        return max(1, math.ceil(60 - (now - self._history_calls[0])))
 
     def _serve_upload(self, file_id: str, body: bytes) -> tuple[int, dict[str, str], Any]:
         # The upload URL needs no token (as on files.slack.com); answers like Slack's.
@@ -1196,10 +1257,7 @@ class FakeSlack:
         return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
 
     def _user_for_dm(self, channel: str) -> str | None:
-        for user_id in self._users:
-            if self.dm_channel_id(user_id) == channel:
-                return user_id
-        return None
+        return self._dm_users.get(channel)
 
     def _normalize_channel(self, channel: str) -> str:
         """User ids mean their DM; "#name" means the channel with that name."""
@@ -1263,7 +1321,7 @@ class FakeSlack:
         return blocks
 
     def _message_object(self, channel: str, ts: str, text: Any, blocks: Any,
-                        thread_ts: Any, attachments: Any) -> dict[str, Any]:
+                        thread_ts: Any, attachments: Any, metadata: Any = None) -> dict[str, Any]:
         message: dict[str, Any] = {
             "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
             "app_id": self.app_id, "team": self.team_id, "text": text or "", "ts": ts,
@@ -1274,13 +1332,15 @@ class FakeSlack:
             message["attachments"] = copy.deepcopy(attachments)
         if thread_ts:
             message["thread_ts"] = str(thread_ts)
+        if metadata is not None:
+            message["metadata"] = copy.deepcopy(metadata)
         message["channel"] = channel
         return message
 
     def _store_message(self, channel: str, text: Any, blocks: Any, thread_ts: Any = None,
-                       attachments: Any = None) -> dict[str, Any]:
+                       attachments: Any = None, metadata: Any = None) -> dict[str, Any]:
         message = self._message_object(channel, self._next_ts(), text, blocks, thread_ts,
-                                       attachments)
+                                       attachments, metadata)
         self._messages.append(message)
         return message
 
@@ -1410,11 +1470,93 @@ class FakeSlack:
                             "is_archived": record["is_archived"],
                             "is_member": record["bot_is_member"]}}
 
+    def _history_channel(self, params: dict[str, Any]) -> str:
+        """The conversation a history read names, refused as Slack refuses it: no scope, no such id, not in it."""
+        channel = str(params.get("channel", ""))
+        if not channel:
+            raise _SlackError("channel_not_found")
+        if channel.startswith("D"):
+            needed = "im:history"
+        elif channel in self._channels and self._channels[channel]["is_private"]:
+            needed = "groups:history"
+        else:
+            needed = "channels:history"
+        if needed not in self.scopes:
+            raise _SlackError("missing_scope", needed=needed, provided=",".join(sorted(self.scopes)))
+        if channel.startswith("D"):
+            # A user id is not a conversation: the DM's D… id comes from conversations.open.
+            if self._user_for_dm(channel) is None:
+                raise _SlackError("channel_not_found")
+            return channel
+        record = self._channels.get(channel)
+        if record is None:
+            raise _SlackError("channel_not_found")
+        if not record["bot_is_member"]:
+            raise _SlackError("not_in_channel")
+        return channel
+
+    def _history_page(self, params: dict[str, Any], messages: list[dict[str, Any]],
+                      newest_first: bool) -> dict[str, Any]:
+        """One page of `messages` (ts order) within oldest/latest/inclusive, from the cursor, `limit` long."""
+        oldest, latest = _ts_param(params.get("oldest"), 0.0), _ts_param(params.get("latest"), None)
+        inclusive = _truthy(params.get("inclusive"))
+        try:
+            limit = int(params.get("limit") or HISTORY_DEFAULT_LIMIT)
+        except ValueError:
+            raise _SlackError("invalid_limit") from None
+        limit = max(1, min(limit, self.history_max_limit, HISTORY_MAX_LIMIT))
+
+        def within(ts: float) -> bool:
+            above = ts >= oldest if inclusive else ts > oldest
+            below = latest is None or (ts <= latest if inclusive else ts < latest)
+            return above and below
+
+        chosen = [m for m in messages if within(float(m["ts"]))]
+        chosen.sort(key=lambda m: float(m["ts"]), reverse=newest_first)
+        cursor = params.get("cursor")
+        if cursor:
+            try:
+                after = b64decode(str(cursor)).decode().split(":", 1)[1]
+            except (ValueError, IndexError):
+                raise _SlackError("invalid_cursor") from None
+            position = next((i for i, m in enumerate(chosen) if m["ts"] == after), None)
+            if position is None:
+                raise _SlackError("invalid_cursor")
+            chosen = chosen[position + 1:]
+        page, more = chosen[:limit], len(chosen) > limit
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        shown = [_public(m, with_metadata) for m in page]
+        next_cursor = b64encode(f"next_ts:{page[-1]['ts']}".encode()).decode() if more else ""
+        return {"messages": shown, "has_more": more, "pin_count": 0,
+                "response_metadata": {"next_cursor": next_cursor}}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a conversation (thread replies stay in their thread), newest first."""
+        channel = self._history_channel(params)
+        top = [m for m in self._messages if m["channel"] == channel
+               and (not m.get("thread_ts") or m["thread_ts"] == m["ts"])]
+        return self._history_page(params, top, newest_first=True)
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread: its parent first, then the replies in the order they were posted."""
+        channel = self._history_channel(params)
+        ts = str(params.get("ts", ""))
+        parent = self._find_message(channel, ts)
+        if parent is None:
+            raise _SlackError("thread_not_found")
+        replies = [m for m in self._messages if m["channel"] == channel and m.get("thread_ts") == ts
+                   and m["ts"] != ts]
+        answer = self._history_page(params, replies, newest_first=False)
+        if not params.get("cursor"):
+            answer["messages"].insert(0, _public(parent, _truthy(params.get("include_all_metadata"))))
+        return answer
+
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._resolve_channel(params.get("channel"))
         text, blocks = self._check_message_content(params)
+        metadata = _checked_metadata(params.get("metadata"))
         message = self._store_message(channel, text, blocks, params.get("thread_ts"),
-                                      params.get("attachments"))
+                                      params.get("attachments"), metadata)
         return {"channel": channel, "ts": message["ts"], "message": _public(message)}
 
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -1431,8 +1573,11 @@ class FakeSlack:
         if self._find_message(channel, ts) is None:
             raise _SlackError("message_not_found")
         text, blocks = self._check_message_content(params)
+        metadata = _checked_metadata(params.get("metadata"))
         message = self._edit_message(channel, ts, text, blocks)
         assert message is not None
+        if metadata is not None:  # left as it was unless given, as Slack does
+            message["metadata"] = metadata
         return {"channel": channel, "ts": ts, "text": message["text"],
                 "message": _public(message)}
 
@@ -1642,9 +1787,30 @@ def _short_id() -> str:
     return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(5))
 
 
-def _public(message: dict[str, Any]) -> dict[str, Any]:
-    """A stored message as Slack would show it (without the fake's "channel" key)."""
-    return {k: copy.deepcopy(v) for k, v in message.items() if k != "channel"}
+def _public(message: dict[str, Any], with_metadata: bool = True) -> dict[str, Any]:
+    """A stored message as Slack would show it (without the fake's "channel" key; metadata when asked for)."""
+    hidden = ("channel",) if with_metadata else ("channel", "metadata")
+    return {k: copy.deepcopy(v) for k, v in message.items() if k not in hidden}
+
+
+def _checked_metadata(metadata: Any) -> dict[str, Any] | None:
+    """Message metadata as chat.postMessage takes it: an event_type and an event_payload object."""
+    if metadata is None or metadata == "":
+        return None
+    if not (isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str)
+            and metadata["event_type"] and isinstance(metadata.get("event_payload"), dict)):
+        raise _SlackError("invalid_metadata_format")
+    return {"event_type": metadata["event_type"], "event_payload": copy.deepcopy(metadata["event_payload"])}
+
+
+def _ts_param(value: Any, default: float | None) -> float | None:
+    """A ts bound (`oldest`, `latest`) as a number; Slack's own default when absent."""
+    if value in (None, ""):
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _SlackError("invalid_ts_oldest") from None
 
 
 def _tz_facts(tz: str) -> tuple[str, int]:

@@ -702,3 +702,83 @@ def test_bolt_understands_every_request(bolt_app, fake):
     assert fake.home_view("U100")["blocks"][0]["text"]["text"] == "Hi"
 
     assert slack.command("", "U100", timestamp=int(time.time()) - 301).status == 401
+
+
+# -- message metadata and history -------------------------------------------------------------
+
+
+def _delivery(n: int) -> dict:
+    return {"event_type": "leadbot_delivery", "event_payload": {"id": n}}
+
+
+def test_history_is_newest_first_with_metadata_only_when_asked_and_pages_by_cursor(fake, client):
+    posted = [client.chat_postMessage(channel="U100", text=f"m{n}", metadata=_delivery(n))["ts"] for n in range(5)]
+    fake.add_message("C0GENERAL", "elsewhere", user="U100")
+    dm = client.conversations_open(users="U100")["channel"]["id"]
+    first = client.conversations_history(channel=dm, limit=2, include_all_metadata=True)
+    assert [m["text"] for m in first["messages"]] == ["m4", "m3"]
+    assert first["messages"][0]["metadata"] == _delivery(4) and first["has_more"] is True
+    rest = client.conversations_history(
+        channel=dm, limit=10, include_all_metadata=True, cursor=first["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in rest["messages"]] == ["m2", "m1", "m0"]
+    assert rest["has_more"] is False and rest["response_metadata"]["next_cursor"] == ""
+    plain = client.conversations_history(channel=dm)
+    assert all("metadata" not in m for m in plain["messages"])
+    # oldest/latest are exclusive unless inclusive is set.
+    window = client.conversations_history(channel=dm, oldest=posted[1], latest=posted[3])
+    assert [m["text"] for m in window["messages"]] == ["m2"]
+    both = client.conversations_history(channel=dm, oldest=posted[1], latest=posted[3], inclusive=True)
+    assert [m["text"] for m in both["messages"]] == ["m3", "m2", "m1"]
+
+
+def test_history_refuses_a_user_id_a_missing_scope_and_a_channel_the_bot_is_not_in(fake, client):
+    client.chat_postMessage(channel="U100", text="hi")
+    with pytest.raises(SlackApiError) as user_id:
+        client.conversations_history(channel="U100")
+    assert user_id.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as outside:
+        client.conversations_history(channel="COUT")
+    assert outside.value.response["error"] == "not_in_channel"
+    fake.scopes.discard("im:history")
+    with pytest.raises(SlackApiError) as no_scope:
+        client.conversations_history(channel=fake.dm_channel_id("U100"))
+    assert no_scope.value.response["error"] == "missing_scope"
+    assert no_scope.value.response["needed"] == "im:history"
+    assert "im:history" not in no_scope.value.response.headers["x-oauth-scopes"]
+    assert client.conversations_history(channel="C0GENERAL")["ok"]  # channels:history is still granted
+
+
+def test_history_as_slack_limits_commercial_apps_outside_the_marketplace(fake):
+    fake.limit_history(per_minute=1, max_limit=15)
+    plain = WebClient(token=fake.bot_token, base_url=fake.base_url, retry_handlers=[])
+    for n in range(20):
+        plain.chat_postMessage(channel="U100", text=f"m{n}")
+    page = plain.conversations_history(channel=fake.dm_channel_id("U100"), limit=100)
+    assert len(page["messages"]) == 15 and page["has_more"] is True
+    with pytest.raises(SlackApiError) as limited:
+        plain.conversations_history(channel=fake.dm_channel_id("U100"))
+    assert limited.value.response.status_code == 429 and int(limited.value.response.headers["Retry-After"]) > 1
+
+
+def test_a_thread_reads_parent_first_then_replies_in_order(fake, client):
+    parent = fake.add_message("C0GENERAL", "an enquiry", user="U100")
+    for n in range(3):
+        client.chat_postMessage(channel="C0GENERAL", thread_ts=parent["ts"], text=f"r{n}", metadata=_delivery(n))
+    thread = client.conversations_replies(channel="C0GENERAL", ts=parent["ts"], include_all_metadata=True)
+    assert [m["text"] for m in thread["messages"]] == ["an enquiry", "r0", "r1", "r2"]
+    assert thread["messages"][1]["metadata"] == _delivery(0)
+    # Replies stay out of the channel's history.
+    assert [m["text"] for m in client.conversations_history(channel="C0GENERAL")["messages"]] == ["an enquiry"]
+
+
+def test_a_post_slack_took_whose_answer_was_lost_is_in_the_history(fake):
+    plain = WebClient(token=fake.bot_token, base_url=fake.base_url, retry_handlers=[])
+    fake.fail_next("chat.postMessage", status=500, accept=True)
+    with pytest.raises(SlackApiError):
+        plain.chat_postMessage(channel="U100", text="kept", metadata=_delivery(7))
+    [message] = fake.dms_to("U100")
+    assert message["text"] == "kept" and message["metadata"] == _delivery(7)
+    with pytest.raises(SlackApiError) as bad:
+        plain.chat_postMessage(channel="U100", text="x", metadata={"event_payload": {}})
+    assert bad.value.response["error"] == "invalid_metadata_format"

@@ -98,7 +98,9 @@ class Digests:
             session = uow.session
             query = select(Rep).where(Rep.team_id == team_id, Rep.user_id.in_(sorted(by_id))).order_by(Rep.user_id)
             if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update()  # one lock order, so two schedulers' batches queue rather than deadlock
+                # Reps another scheduler is claiming right now are its to claim: this one takes the rest.
+                # (Its nudge pass then sees their digests under the same row locks, see FollowUps.claim_nudges.)
+                query = query.with_for_update(skip_locked=True)
             days: dict[str, date] = {}
             for row in session.scalars(query):
                 if row.next_digest_at is None or row.next_digest_at > now:

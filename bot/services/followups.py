@@ -81,10 +81,14 @@ class FollowUps:
         """
         return self.claim_nudges(team_id, [NudgeOwner(owner_id, tz, hours, fold, not_before)], now).get(owner_id)
 
-    def claim_nudges(self, team_id: str, owners: list["NudgeOwner"], now: datetime) -> dict[str, Claimed]:
+    def claim_nudges(
+        self, team_id: str, owners: list["NudgeOwner"], now: datetime, fold_into: str | None = None
+    ) -> dict[str, Claimed]:
         """`claim_nudge` for many owners of one team in one transaction: a lock, a read and a commit for all.
 
-        Owners another scheduler is handling right now (their row locked) are left to it.
+        Owners another scheduler is handling right now (their row locked) are left to it. `fold_into`:
+        the ledger kind (the digest) whose row pending for the owner's day means the quiet leads ride in
+        it; read under the owners' locks, so a digest another scheduler claimed a moment ago counts.
         """
         claimed: dict[str, Claimed] = {}
         with self.db.uow() as uow:
@@ -92,6 +96,12 @@ class FollowUps:
             mine = _lock_reps(session, team_id, [owner.owner_id for owner in owners])
             if not mine:
                 return claimed
+            if fold_into is not None:
+                pending = Ledger.pending(session, team_id, fold_into, sorted(mine))
+                owners = [
+                    owner._replace(fold=owner.fold or _day_of(owner, now) in pending)
+                    for owner in owners
+                ]
             candidates: dict[str, list[Lead]] = {}
             for lead in session.scalars(
                 select(Lead)
@@ -247,6 +257,10 @@ class FollowUps:
             "rep %s in %s is no longer reachable; %d open leads need a new owner", owner_id, team_id, len(numbers)
         )
         return claimed
+
+
+def _day_of(owner: NudgeOwner, now: datetime) -> tuple[str, str]:
+    return owner.owner_id, local_today(now, owner.tz).isoformat()
 
 
 def _lock_reps(session: Session, team_id: str, user_ids: list[str]) -> set[str]:

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.services.group_call import GroupCall
 from bot.store.database import Database
 from bot.store.models import FAILED, PENDING, SENT, SKIPPED, Delivery
 from bot.store.upsert import insert_ignore
@@ -29,11 +30,27 @@ class DeliveryView:
     payload: dict
     attempts: int
     created_at: datetime
+    # An earlier attempt may have reached Slack unrecorded, from this instant on: look before posting.
+    unsure_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A post Slack took (or one found in the conversation), to be recorded as sent."""
+
+    delivery_id: int
+    channel: str
+    ts: str
+    now: datetime
+    payload: dict | None = None
 
 
 class Ledger:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Senders on many threads take leases and record posts at once: they share statements and commits.
+        self._takes: GroupCall[tuple[int, datetime], DeliveryView | None] = GroupCall(self._take_many)
+        self._sents: GroupCall[Posted, None] = GroupCall(self._sent_many)
 
     @staticmethod
     def claim(
@@ -66,6 +83,17 @@ class Ledger:
             uow.commit()
         return claimed
 
+    @staticmethod
+    def pending(session: Session, team_id: str, kind: str, subjects: list[str]) -> set[tuple[str, str]]:
+        """Inside the caller's transaction: (subject, period) of this kind's rows written and not yet posted."""
+        rows = session.execute(
+            select(Delivery.subject, Delivery.period).where(
+                Delivery.team_id == team_id, Delivery.kind == kind, Delivery.status == PENDING,
+                Delivery.subject.in_(subjects),
+            )
+        )
+        return {(subject, period) for subject, period in rows}
+
     def next_retry_after(self, after: datetime) -> datetime | None:
         """When the first message now backing off (or not yet due) comes due again after `after`."""
         with self.db.read() as uow:
@@ -92,26 +120,60 @@ class Ledger:
             return [(delivery_id, target) for delivery_id, target in uow.session.execute(query)]
 
     def take(self, delivery_id: int, now: datetime) -> DeliveryView | None:
-        """Take the lease on one message; None when another sender has it or it is done."""
+        """Take the lease on one message; None when another sender has it or it is done.
+
+        A lease that lapsed means its sender died holding it, maybe after Slack took the post:
+        the row comes back `unsure_since` the lapsed lease was taken.
+        """
+        return self._takes.call((delivery_id, now))
+
+    def _take_many(self, wanted: list[tuple[int, datetime]]) -> list[DeliveryView | None]:
+        taken: dict[int, DeliveryView] = {}
         with self.db.uow() as uow:
-            # One statement: the lease and the row as it now stands (RETURNING, on both databases).
-            row = uow.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == PENDING, _lease_free(now))
-                .values(lease_until=now + LEASE, attempts=Delivery.attempts + 1)
-                .returning(*_VIEW_COLUMNS)
-            ).first()
-            if row is None:
-                return None
+            for now, ids in _by_instant(wanted).items():
+                # One statement: the leases and the rows as they now stand (RETURNING, on both databases).
+                # SET reads the old row: a lease still recorded was never given back, so it lapsed.
+                rows = uow.session.execute(
+                    update(Delivery)
+                    # Due still: another scheduler that read the same due rows may have put this one off since.
+                    .where(
+                        Delivery.id.in_(ids), Delivery.status == PENDING, Delivery.next_attempt_at <= now,
+                        _lease_free(now),
+                    )
+                    .values(
+                        lease_until=now + LEASE, leased_at=now, attempts=Delivery.attempts + 1,
+                        unsure_since=case(
+                            (
+                                Delivery.lease_until.is_not(None),
+                                func.coalesce(Delivery.unsure_since, Delivery.leased_at, Delivery.created_at),
+                            ),
+                            else_=Delivery.unsure_since,
+                        ),
+                    )
+                    .returning(*_VIEW_COLUMNS)
+                    .execution_options(synchronize_session=False)
+                )
+                taken.update((row.id, _view(row)) for row in rows)
             uow.commit()
-            return _view(row)
+        # Two senders in this process asking for the same row at once (two runs overlapping): one gets it.
+        return [taken.pop(delivery_id, None) for delivery_id, _now in wanted]
 
     def sent(self, delivery_id: int, channel: str, ts: str, now: datetime, payload: dict | None = None) -> None:
         """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit)."""
-        values = {} if payload is None else {"payload": json.dumps(payload)}
-        self._finish(
-            delivery_id, status=SENT, sent_at=now, message_channel=channel, message_ts=ts, last_error=None, **values
-        )
+        self._sents.call(Posted(delivery_id, channel, ts, now, payload))
+
+    def _sent_many(self, posts: list[Posted]) -> list[None]:
+        rows = [
+            {
+                "b_id": post.delivery_id, "b_sent_at": post.now, "b_channel": post.channel, "b_ts": post.ts,
+                "b_payload": None if post.payload is None else json.dumps(post.payload),
+            }
+            for post in posts
+        ]
+        with self.db.uow() as uow:
+            uow.session.connection().execute(_SENT, rows)
+            uow.commit()
+        return [None] * len(posts)
 
     def failed(self, delivery_id: int, error: str) -> None:
         self._finish(delivery_id, status=FAILED, last_error=error[:64])
@@ -119,10 +181,18 @@ class Ledger:
     def skipped(self, delivery_id: int) -> None:
         self._finish(delivery_id, status=SKIPPED)
 
-    def retry_later(self, delivery_id: int, error: str, attempts: int, now: datetime) -> None:
-        """Keep it due: back off 1, 2, 4 … minutes (at most an hour) so an outage is ridden out."""
-        wait = min(timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
-        self._finish(delivery_id, status=PENDING, next_attempt_at=now + wait, last_error=error[:64])
+    def retry_later(
+        self, delivery_id: int, error: str, attempts: int, now: datetime, unsure_since: datetime | None = None,
+        wait: timedelta | None = None,
+    ) -> None:
+        """Keep it due: back off 1, 2, 4 … minutes (at most an hour) so an outage is ridden out.
+
+        `unsure_since`: the post may have reached Slack all the same (its answer was lost); the next
+        attempt looks in the conversation first. `wait`: how long Slack asked us to wait instead.
+        """
+        wait = wait or min(timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
+        values = {} if unsure_since is None else {"unsure_since": func.coalesce(Delivery.unsure_since, unsure_since)}
+        self._finish(delivery_id, status=PENDING, next_attempt_at=now + wait, last_error=error[:64], **values)
 
     def release(self, delivery_id: int) -> None:
         """Give the lease back untouched, e.g. while the workspace's sends are stopped."""
@@ -143,13 +213,33 @@ class Ledger:
             uow.commit()
 
 
+# Core, so that many rows' "sent" go in one executemany; a NULL payload keeps the planned one.
+_SENT = (
+    update(Delivery.__table__)
+    .where(Delivery.__table__.c.id == bindparam("b_id"))
+    .values(
+        status=SENT, sent_at=bindparam("b_sent_at"), message_channel=bindparam("b_channel"),
+        message_ts=bindparam("b_ts"), last_error=None, lease_until=None,
+        payload=func.coalesce(bindparam("b_payload"), Delivery.__table__.c.payload),
+    )
+)
+
+
+def _by_instant(wanted: list[tuple[int, datetime]]) -> dict[datetime, list[int]]:
+    """Ids by the instant they are taken at (one, unless runs for several instants overlap)."""
+    grouped: dict[datetime, list[int]] = {}
+    for delivery_id, now in wanted:
+        grouped.setdefault(now, []).append(delivery_id)
+    return grouped
+
+
 def _lease_free(now: datetime):
     return or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
 
 
 _VIEW_COLUMNS = (
     Delivery.id, Delivery.team_id, Delivery.kind, Delivery.subject, Delivery.period, Delivery.target,
-    Delivery.payload, Delivery.attempts, Delivery.created_at,
+    Delivery.payload, Delivery.attempts, Delivery.created_at, Delivery.unsure_since,
 )
 
 
@@ -165,4 +255,5 @@ def _view(row) -> DeliveryView:
         payload=json.loads(row.payload or "{}"),
         attempts=row.attempts,
         created_at=row.created_at,
+        unsure_since=row.unsure_since,
     )

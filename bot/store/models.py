@@ -229,6 +229,10 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A sender holds the lease while posting, so a second scheduler never posts the same row.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    leased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the lease (current or last) was taken
+    # An earlier attempt may have reached Slack without its ts being recorded, starting at this instant (its
+    # sender died holding the lease, or the post's answer was lost): look in the conversation before posting.
+    unsure_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_channel: Mapped[str | None] = mapped_column(String(32))

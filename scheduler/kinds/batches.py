@@ -7,7 +7,7 @@ from typing import Callable
 
 from bot.container import Deps
 
-PLAN_THREADS = 8  # batches of reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
+PLAN_THREADS = 16  # batches of reps decided at once on PostgreSQL (at most LEADBOT_SEND_CONCURRENCY)
 # Reps whose digests or nudges are claimed in one transaction: few enough that a batch's row locks are held
 # briefly, many enough that the lock, the read of their leads and the commit are shared.
 CLAIM_BATCH = 25

@@ -11,6 +11,7 @@ from functools import partial
 from bot.blocks.followups import nudge_message, still_quiet
 from bot.clock import local_today
 from bot.container import Deps
+from bot.services.digests import DIGEST
 from bot.services.followups import FOLDED, NUDGE, NudgeOwner
 from bot.services.ledger import DeliveryView
 from scheduler.kinds.batches import by_team, each_batch
@@ -44,7 +45,7 @@ def _decide(deps: Deps, team_id: str, now: datetime, known: dict, pending_digest
     if not owners:
         return claimed
     folded = []
-    for owner_id, one in deps.followups.claim_nudges(team_id, owners, now).items():
+    for owner_id, one in deps.followups.claim_nudges(team_id, owners, now, fold_into=DIGEST).items():
         if one.kind == FOLDED:
             folded.append((owner_id, days[owner_id], list(one.leads)))
         else:

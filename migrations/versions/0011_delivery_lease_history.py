@@ -1,7 +1,7 @@
 """When each delivery's lease was taken, and since when an attempt may have reached Slack unrecorded
 
-Revision ID: 0015
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-28 11:30:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.store.models
 
-revision = '0015'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

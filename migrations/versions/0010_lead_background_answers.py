@@ -1,6 +1,6 @@
 """What discovery found out about a lead: situation, problem, implication, need-payoff; read from existing notes
 
-Revision ID: 0014
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-28 11:40:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from bot.text.background import read_notes
 
-revision = '0014'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None

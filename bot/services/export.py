@@ -136,7 +136,10 @@ def _inbound_channels(session: Session, ctx: ExportContext) -> Iterable[dict[str
         select(InboundChannel).where(InboundChannel.team_id == ctx.team_id).order_by(InboundChannel.channel_id)
     )
     for channel in rows:
-        yield {"channel": channel.channel_id, "enabled": channel.enabled, "round_robin": channel.round_robin}
+        yield {
+            "channel": channel.channel_id, "enabled": channel.enabled, "round_robin": channel.round_robin,
+            "mail": channel.mail,
+        }
 
 
 def _orders(session: Session, ctx: ExportContext) -> Iterable[dict[str, Value]]:
@@ -213,7 +216,7 @@ EXPORTERS: tuple[Exporter, ...] = (
          "handled_at", "lead", "link"),
         _enquiries,
     ),
-    Exporter("inbound_channels", ("channel", "enabled", "round_robin"), _inbound_channels),
+    Exporter("inbound_channels", ("channel", "enabled", "round_robin", "mail"), _inbound_channels),
     Exporter("orders", ("company", "ordered_on", "amount", "currency", "owner", "ref", "note"), _orders),
     Exporter(
         "small_buyer_answers",

@@ -170,8 +170,6 @@ class MailLog:
                 self.states.advance(team_id, name, mailbox.uidvalidity, batch[-1])
         if top is not None:
             self.states.advance(team_id, name, mailbox.uidvalidity, max(top, uids[-1] if uids else 0))
-        elif not uids and position.last_uid is None:
-            self.states.advance(team_id, name, mailbox.uidvalidity, 0)
 
     def _one(self, context: "_PassContext", uid: int, raw: bytes, report: MailPass) -> bool:
         """Handle one message; True when it is to be marked handled in the mailbox."""

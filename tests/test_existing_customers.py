@@ -44,8 +44,9 @@ def test_a_lead_from_a_small_buyer_answer_asks_about_the_account_not_the_enquiry
     _lead_from_a_small_buyer_answer(app)
     card = command(app, "show 1")
     assert "What else do they buy for this line of work, and from whom?" in card
-    assert "What would make them try us for more of it?" in card
-    assert "who asked for this, and why now" not in card and "Existing customer" in card
+    # The background still open is asked about the rest of their buying: why it goes elsewhere.
+    assert "Why does the rest go elsewhere — our price, habit, or they don't know we make it?" in card
+    assert "who asked for it, and why now" not in card and "Existing customer" in card
 
 
 def test_a_chinese_rep_gets_the_account_questions_in_chinese(app):

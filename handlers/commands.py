@@ -43,7 +43,7 @@ from bot.text.lead_command import (
 from bot.text.suggest import suggest_subcommand
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal
-from handlers.replies import error_text, tell, tell_manager, to_user
+from handlers.replies import Answer, error_text, tell, tell_manager, to_user
 from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
@@ -72,22 +72,26 @@ class Call:
 def register(app: App, deps: Deps) -> None:
     @app.command("/lead")
     def lead_command(ack, body: dict, respond, client: WebClient) -> None:
-        ack()
+        command = parse(body.get("text", ""))
+        answer = Answer(ack, respond)
+        if command.name not in ANSWERED_IN_ACK:
+            answer.ack_now()
         call = Call(
             deps=deps,
             client=client,
-            respond=respond,
+            respond=answer,
             team_id=body["team_id"],
             user_id=body["user_id"],
             channel_id=body.get("channel_id", ""),
             trigger_id=body.get("trigger_id", ""),
         )
-        command = parse(body.get("text", ""))
         try:
             ROUTES.get(command.name, show_help)(call, command)
         except LeadbotError as error:
-            tell(respond, error_text(error))
+            tell(answer, error_text(error))
             return
+        finally:
+            answer.ack_now()  # a command that said nothing, or failed unexpectedly, is still acked
         if command.name in CHANGES_LEADS:
             refresh_home(deps, client, call.team_id, call.user_id)
 
@@ -413,5 +417,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "settings": settings,
     "inbound": inbound,
 }
+# These only read, quickly: their answer travels in the ack, with no second request to the response_url.
+ANSWERED_IN_ACK = {"help", "unknown", "list", "show"}
 # After these, a rep's Home tab may show something different.
 CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

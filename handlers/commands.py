@@ -41,6 +41,7 @@ from bot.text.lead_command import (
     touch_kind,
 )
 from bot.text.suggest import suggest_subcommand
+from handlers.errors import answer_error
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal
 from handlers.replies import Answer, error_text, tell, tell_manager, to_user
@@ -70,12 +71,24 @@ class Call:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/lead")
+    def on_the_requests_thread(ack, body: dict, respond, client: WebClient, next):
+        """What Slack waits for happens here, on the request's own thread, never queued for a listener thread
+        behind slower work (forms opening, posts to Slack): a quick read-only command runs whole and answers in
+        the ack (its HTTP response); any other is acked at once, and its listener goes on after."""
+        if parse(body.get("text", "")).name not in ANSWERED_IN_ACK:
+            ack()
+            next()
+            return None
+        try:
+            lead_command(ack, body, respond, client)
+        except Exception as error:  # as Bolt would for a listener: told in words, the unexpected logged
+            answer_error(error, body, respond)
+        return ack.response
+
+    @app.command("/lead", middleware=[on_the_requests_thread])
     def lead_command(ack, body: dict, respond, client: WebClient) -> None:
         command = parse(body.get("text", ""))
         answer = Answer(ack, respond)
-        if command.name not in ANSWERED_IN_ACK:
-            answer.ack_now()
         call = Call(
             deps=deps,
             client=client,

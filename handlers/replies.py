@@ -48,7 +48,7 @@ class Answer:
     def __init__(self, ack: Callable, respond: Callable) -> None:
         self._ack = ack
         self._respond = respond
-        self._acked = False
+        self._acked = getattr(ack, "response", None) is not None  # acked already, before the listener ran
         self.response_url = getattr(respond, "response_url", None)
 
     def __call__(self, **message) -> None:

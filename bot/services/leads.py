@@ -54,12 +54,10 @@ REOPEN_DAYS = 30
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 3000
 POTENTIAL_MAX = Decimal("1e15")
-# Every column a LeadView is made of, for reading views without building Lead objects.
-VIEW_COLUMNS = (
-    Lead.team_id, Lead.number, Lead.company, Lead.contact_name, Lead.contact_role, Lead.source, Lead.asked_for,
-    Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
-    Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
-    Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
+# What a list line shows (ListLine, in its order): a list reads these columns only.
+LIST_COLUMNS = (
+    Lead.number, Lead.company, Lead.owner_id, Lead.created_at, Lead.touch_count, Lead.next_follow_up_on,
+    Lead.needs_new_owner,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -171,9 +169,24 @@ class LeadView:
         return self.last_touch_at or self.created_at
 
 
+@dataclass(frozen=True, slots=True)
+class ListLine:
+    """An open lead as a list line shows it (`/lead list`, the Home tab): only what the line says."""
+
+    number: int
+    company: str
+    owner_id: str
+    created_at: datetime
+    touch_count: int
+    next_follow_up_on: date | None
+    needs_new_owner: bool
+    touch_goal: int
+    min_touches: int
+
+
 @dataclass(frozen=True)
 class LeadPage:
-    items: tuple[LeadView, ...]
+    items: tuple[ListLine, ...]
     total: int
 
 
@@ -351,10 +364,11 @@ class LeadService:
         values = {"team_id": team_id, "owner_id": owner_id, "limit": limit}
         # Plain rows on a connection, not Lead objects in a session: the ORM's bookkeeping was most of
         # `/lead list`'s CPU.
+        goal, minimum = policy.touch_goal, policy.min_touches
         with self.db.read_rows() as connection:
             total = connection.scalar(count, values)
             rows = connection.execute(page, values)
-            return LeadPage(tuple(self._view(policy, row) for row in rows), total or 0)
+            return LeadPage(tuple(ListLine(*row, goal, minimum) for row in rows), total or 0)
 
     # -- changing --------------------------------------------------------------------------
 
@@ -716,7 +730,7 @@ class LeadService:
         self, policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
         moved_from: date | None = None,
     ) -> LeadView:
-        """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
+        """A lead's view, from a Lead or a row with its columns (touches need a Lead)."""
         touches = ()
         if with_touches:
             touches = tuple(TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at) for t in lead.touches)
@@ -826,14 +840,14 @@ def _open_candidates(session: Session, team_id: str, first_word: str) -> list[Ca
 
 
 def _open_leads(*where) -> tuple[Select, Select]:
-    """How many open leads match, and the first `limit` of them as VIEW_COLUMNS, soonest follow-up first.
+    """How many open leads match, and the first `limit` of them as LIST_COLUMNS, soonest follow-up first.
 
     Built once with parameters: the same statement objects on every request spare SQLAlchemy rebuilding them.
     """
     where = (Lead.team_id == bindparam("team_id"), Lead.status == OPEN, *where)
     count = select(func.count()).select_from(Lead).where(*where)
     page = (
-        select(*VIEW_COLUMNS)
+        select(*LIST_COLUMNS)
         .where(*where)
         .order_by(Lead.next_follow_up_on.asc().nulls_last(), Lead.created_at.asc())
         .limit(bindparam("limit"))

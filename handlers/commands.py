@@ -49,6 +49,9 @@ from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
 
+# These only read, quickly: they run on the request's thread and their answer travels in the ack.
+ANSWERED_IN_ACK = {"help", "unknown", "list", "show"}
+
 
 @dataclass
 class Call:
@@ -65,8 +68,12 @@ class Call:
     def reply(self, message: dict) -> None:
         self.respond(**message, replace_original=False)
 
-    def today(self):
+    def today(self, ask_slack: bool = True):
+        """The rep's today; `ask_slack=False` takes the cached time zone, for answers Slack waits for (the ack):
+        a stale profile is refreshed from Slack elsewhere, never inside the 3 seconds."""
         now = self.deps.clock.now()
+        if not ask_slack:
+            return local_today(now, self.deps.directory.cached_tz(self.team_id, self.user_id))
         return local_today(now, self.deps.directory.tz(self.team_id, self.user_id, now))
 
 
@@ -161,14 +168,14 @@ def list_leads(call: Call, command: Command) -> None:
     mine = list_scope(command.args) != "all"
     page = call.deps.leads.list_open(call.team_id, owner_id=call.user_id if mine else None)
     now = call.deps.clock.now()
-    call.reply(lead_blocks.lead_list(page, mine, call.today(), now))
+    call.reply(lead_blocks.lead_list(page, mine, call.today(ask_slack=False), now))
 
 
 def show(call: Call, command: Command) -> None:
     """A lead's card, followed by its account's orders and answers; or the account alone."""
     ref = _require_ref(command.args, "show")
     deps = call.deps
-    today = call.today()
+    today = call.today(ask_slack=False)
     try:
         lead = deps.leads.find(call.team_id, ref, with_touches=True, user_id=call.user_id)
     except LeadNotFound:
@@ -430,7 +437,5 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "settings": settings,
     "inbound": inbound,
 }
-# These only read, quickly: their answer travels in the ack, with no second request to the response_url.
-ANSWERED_IN_ACK = {"help", "unknown", "list", "show"}
 # After these, a rep's Home tab may show something different.
 CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

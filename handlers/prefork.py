@@ -100,8 +100,6 @@ def server_options(host: str, port: int, workers: int, threads: int, log_level: 
         "errorlog": "-",
         "accesslog": None,
         "proc_name": "leadbot",
-        # Slack's requests are small; the WSGI app refuses big bodies itself (handlers/web.py).
-        "limit_request_line": 8190,
     }
 
 

@@ -68,12 +68,8 @@ class Call:
     def reply(self, message: dict) -> None:
         self.respond(**message, replace_original=False)
 
-    def today(self, ask_slack: bool = True):
-        """The rep's today; `ask_slack=False` takes the cached time zone, for answers Slack waits for (the ack):
-        a stale profile is refreshed from Slack elsewhere, never inside the 3 seconds."""
+    def today(self):
         now = self.deps.clock.now()
-        if not ask_slack:
-            return local_today(now, self.deps.directory.cached_tz(self.team_id, self.user_id))
         return local_today(now, self.deps.directory.tz(self.team_id, self.user_id, now))
 
 
@@ -168,14 +164,14 @@ def list_leads(call: Call, command: Command) -> None:
     mine = list_scope(command.args) != "all"
     page = call.deps.leads.list_open(call.team_id, owner_id=call.user_id if mine else None)
     now = call.deps.clock.now()
-    call.reply(lead_blocks.lead_list(page, mine, call.today(ask_slack=False), now))
+    call.reply(lead_blocks.lead_list(page, mine, call.today(), now))
 
 
 def show(call: Call, command: Command) -> None:
     """A lead's card, followed by its account's orders and answers; or the account alone."""
     ref = _require_ref(command.args, "show")
     deps = call.deps
-    today = call.today(ask_slack=False)
+    today = call.today()
     try:
         lead = deps.leads.find(call.team_id, ref, with_touches=True, user_id=call.user_id)
     except LeadNotFound:

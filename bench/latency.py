@@ -1,12 +1,16 @@
 """Slash-command latency under load: signed `/lead list` and `/lead new` against `leadbot serve`, beside a bare Bolt app.
 
     python -m bench.latency                         # PostgreSQL, 1M leads (seeded when missing), 20 clients, 30 s
-    python -m bench.latency --clients 20 --seconds 30 --mix list,new
+    python -m bench.latency --clients 20 --seconds 30 --mix list,new --workers 2 --rounds 2
+    python -m bench.latency --database-url sqlite:///bench/data/leadbot_10000.db
 
-Both servers run as subprocesses on the same waitress stack (LEADBOT_WEB_THREADS threads), one
-after the other, against a fake Slack with every rep. Latency is measured by the clients: the
-HTTP answer (Slack's 3-second ack), and separately when the fake Slack got the command's
-answer (the response_url post for `list`, views.open for `new`).
+Both servers run as subprocesses on the same stack: gunicorn with the app preloaded, `--workers`
+processes (default: the CPU cores, as `leadbot serve`) of LEADBOT_WEB_THREADS threads on one port
+(handlers/prefork.py). `leadbot serve` runs with its defaults, its scheduler included. They are
+measured in turn, A B A B (`--rounds`), so that both see the same machine; the ratios of leadbot
+to bare Bolt are what to read on a shared machine. Latency is measured by the clients: the HTTP
+answer (Slack's 3-second ack), and separately when the rep had the command's answer: the ack
+itself when it carries the message, else when the fake Slack got it (views.open for `new`).
 """  # noqa: E501 - the first line is the --help description (__doc__.splitlines()[0]), so it stays one line
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Sample:
     ack: float  # seconds to the HTTP answer
     status: int
     key: str  # response_url id or trigger_id
+    answered_in_ack: bool = False  # the HTTP answer carried the message itself
 
 
 def free_port() -> int:
@@ -50,14 +55,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(command: list[str], env: dict[str, str], port: int, stderr) -> subprocess.Popen:
+def children(pid: int) -> list[int]:
+    """A process's child processes (gunicorn's workers), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def start(command: list[str], env: dict[str, str], port: int, stderr, workers: int = 1) -> subprocess.Popen:
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=stderr, stderr=stderr)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz/web")  # the server runs without a scheduler
-            if connection.getresponse().status == 200:
+            connection.request("GET", "/healthz/web")  # the web check: a scheduler's first run is no concern here
+            if connection.getresponse().status == 200 and len(children(process.pid)) >= workers:
                 return process
         except OSError:
             pass
@@ -69,9 +87,9 @@ def start(command: list[str], env: dict[str, str], port: int, stderr) -> subproc
 
 
 def stop(process: subprocess.Popen) -> None:
-    process.terminate()
+    process.terminate()  # gunicorn's graceful stop: requests and the work after their acks finish
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=45)
     except subprocess.TimeoutExpired:
         process.kill()
 
@@ -87,7 +105,7 @@ def server_env(database_url: str, slack_url: str, threads: str) -> dict[str, str
 def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], reps: int = REPS) -> list[Sample]:
     """`clients` threads, each on one keep-alive connection, sending signed commands back to back.
 
-    With several server processes, client i talks to process i mod N, as a load balancer would spread them.
+    With several ports, client i talks to port i mod N, as a load balancer would spread them.
     """
     verifier = SignatureVerifier(SIGNING_SECRET)
     samples: list[Sample] = []
@@ -119,17 +137,18 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
                 "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
             }
             sent, began = time.time(), time.perf_counter()
+            in_ack = False
             try:
                 connection.request("POST", "/slack/events", body, headers)
                 answer = connection.getresponse()
-                answer.read()
+                in_ack = bool(answer.read().strip())
                 status = answer.status
             except (OSError, http.client.HTTPException):
                 status = 0
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             key = response_url.rsplit("/", 1)[-1] if kind != "new" else trigger_id
-            mine.append(Sample(kind, sent, time.perf_counter() - began, status, key))
+            mine.append(Sample(kind, sent, time.perf_counter() - began, status, key, in_ack))
         connection.close()
         samples.extend(mine)
 
@@ -142,8 +161,10 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
 
 
 def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[str, float]:
-    """Seconds from sending each command to the fake Slack getting its answer; waits for stragglers."""
-    wanted = {s.key for s in samples if s.status == 200}
+    """Seconds from sending each command to the rep having its answer: the ack when it carried it, else the
+    fake Slack getting it; waits for stragglers."""
+    in_ack = {s.key: s.ack for s in samples if s.status == 200 and s.answered_in_ack}
+    wanted = {s.key for s in samples if s.status == 200} - in_ack.keys()
     deadline = time.monotonic() + settle
     while True:
         arrivals: dict[str, float] = {}
@@ -155,14 +176,14 @@ def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[st
         if wanted <= arrivals.keys() or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    return {s.key: arrivals[s.key] - s.sent for s in samples if s.key in arrivals}
+    return {**{s.key: arrivals[s.key] - s.sent for s in samples if s.key in arrivals}, **in_ack}
 
 
-def cpu_seconds(processes: list[subprocess.Popen]) -> float:
-    """User + system CPU the server processes used so far (Linux /proc), to weigh what a command costs."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU these processes used so far (Linux /proc), to weigh what a command costs."""
     total = 0.0
-    for process in processes:
-        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
@@ -201,23 +222,33 @@ HEADER = [
 
 def measure(name: str, command: list[str], env: dict[str, str], fake, clients: int, seconds: float, mix: list[str],
             with_answers: bool, server_log, workers: int = 1) -> tuple[list[str], list[Sample]]:
-    ports = [free_port() for _ in range(workers)]
-    processes = []
+    """One server (`command` with `--workers`) on one port under `clients` for `seconds`; its table rows."""
+    port = free_port()
+    process = start([*command, "--port", str(port), "--workers", str(workers)], env, port, server_log, workers)
     try:
-        for port in ports:
-            processes.append(start([*command, "--port", str(port)], env, port, server_log))
-        load(ports, fake, clients, min(3.0, seconds), mix)  # warm up: connections, pools, first imports
+        load([port], fake, clients, min(3.0, seconds), mix)  # warm up: connections, pools, first imports
         time.sleep(1)
         fake.reset_calls()
         log(f"{name}: {clients} clients for {seconds:.0f} s (load average {load_average()}) …")
-        cpu = cpu_seconds(processes)
-        samples = load(ports, fake, clients, seconds, mix)
+        pids = [process.pid, *children(process.pid)]
+        cpu = cpu_seconds(pids)
+        samples = load([port], fake, clients, seconds, mix)
+        cpu = cpu_seconds(pids) - cpu
         answers = answered_after(fake, samples) if with_answers else None
-        cpu = cpu_seconds(processes) - cpu
     finally:
-        for process in processes:
-            stop(process)
+        stop(process)
     return summarize(name, samples, answers, seconds, cpu), samples
+
+
+def ratios(bare: list[Sample], ours: list[Sample]) -> tuple[float, float]:
+    """leadbot's throughput over bare Bolt's, and its ack p99 over bare Bolt's (same duration on both sides)."""
+    def p99(samples: list[Sample]) -> float:
+        return percentile(sorted(s.ack for s in samples if s.status == 200), 0.99)
+
+    def done(samples: list[Sample]) -> int:
+        return sum(1 for s in samples if s.status == 200)
+
+    return done(ours) / max(1, done(bare)), p99(ours) / p99(bare)
 
 
 def refresh_profiles(database_url: str) -> None:
@@ -235,8 +266,10 @@ def main() -> None:
     parser.add_argument("--mix", default="list,new", help="commands sent, chosen at random: list, new, log")
     parser.add_argument("--threads", default="8", help="LEADBOT_WEB_THREADS of both servers")
     parser.add_argument(
-        "--workers", type=int, default=1, help="server processes of each kind (clients spread over them)"
+        "--workers", type=int, default=os.cpu_count() or 1,
+        help="server processes of each (default: the CPU cores, leadbot serve's default)",
     )
+    parser.add_argument("--rounds", type=int, default=2, help="bare Bolt then leadbot, this many times (A B A B)")
     parser.add_argument("--database-url", help="default: the seeded PostgreSQL database with 1M leads")
     args = parser.parse_args()
     url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
@@ -244,29 +277,39 @@ def main() -> None:
     mix = args.mix.split(",")
     fake = fake_slack(REPS)
     env = server_env(url, fake.base_url, args.threads)
-    leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve", "--no-scheduler"]
+    leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve"]  # its defaults: the scheduler too
     bare = [sys.executable, "-m", "bench.bare_bolt"]
     server_log = open(ROOT / "bench" / "results" / "latency_server.log", "w")
     rows = HEADER[:]
+    pairs: list[tuple[list[Sample], list[Sample]]] = []
     try:
         workers = args.workers
-        suffix = f" × {workers}" if workers > 1 else ""
-        bare_rows, _ = measure(
-            f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log,
-            workers,
-        )
-        ours, _ = measure(
-            f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log, workers
-        )
-        rows += bare_rows + ours
+        for round_ in range(1, args.rounds + 1):
+            suffix = f" × {workers}, round {round_}"
+            bare_rows, bare_samples = measure(
+                f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log,
+                workers,
+            )
+            ours, our_samples = measure(
+                f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log,
+                workers,
+            )
+            rows += bare_rows + ours
+            pairs.append((bare_samples, our_samples))
     finally:
         fake.stop()
         server_log.close()
     print(
-        f"\n{args.clients} clients, {args.workers} worker(s), {args.seconds:.0f} s each, mix {args.mix}, "
-        f"load average after {load_average()}\n"
+        f"\n{args.clients} clients, {args.workers} worker(s) each, {args.seconds:.0f} s each, mix {args.mix}, "
+        f"{args.rounds} rounds A B, database {url.rsplit('/', 1)[-1]}, load average after {load_average()}\n"
     )
     print("\n".join(rows))
+    print("\n| round | leadbot ÷ bare Bolt, throughput | leadbot ÷ bare Bolt, ack p99 |\n|---|---:|---:|")
+    for round_, (bare_samples, our_samples) in enumerate(pairs, 1):
+        throughput, p99 = ratios(bare_samples, our_samples)
+        print(f"| {round_} | {throughput:.0%} | {p99:.2f}× |")
+    throughput, p99 = ratios([s for b, _ in pairs for s in b], [s for _, o in pairs for s in o])
+    print(f"| all | {throughput:.0%} | {p99:.2f}× |")
 
 
 if __name__ == "__main__":

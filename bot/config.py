@@ -53,6 +53,11 @@ def _positive_int(name: str, raw: str) -> int:
     return value
 
 
+def _workers(name: str, raw: str) -> int:
+    """A number of processes; empty means one per CPU core, which is what a machine serving only leadbot wants."""
+    return _positive_int(name, raw) if raw.strip() else (os.cpu_count() or 1)
+
+
 def _factor(name: str, raw: str) -> Decimal:
     try:
         value = Decimal(raw)
@@ -252,7 +257,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "database_url", DEFAULT_DATABASE_URL, _text, "SQLAlchemy URL; SQLite file by default."),
     Setting("PORT", "port", "3000", _port, "HTTP port for POST /slack/events."),
     Setting("LEADBOT_HOST", "host", "0.0.0.0", _text, "Address the HTTP server binds to."),
-    Setting("LEADBOT_WEB_THREADS", "web_threads", "8", _positive_int, "Worker threads of the HTTP server."),
+    Setting("LEADBOT_WEB_THREADS", "web_threads", "8", _positive_int, "Threads of each HTTP server process."),
+    Setting(
+        "LEADBOT_WEB_WORKERS", "web_workers", "", _workers,
+        "Processes of the HTTP server behind its one port (default: the number of CPU cores).",
+    ),
     Setting("LEADBOT_ADMINS", "admins", "", _user_ids, "Slack user ids allowed to change any lead."),
     Setting("LEADBOT_POTENTIAL_FACTOR", "potential_factor", "0.5", _factor, "Realistic share of a claimed potential."),
     Setting("LEADBOT_CADENCE", "cadence", "2,7,14,30,60", _cadence, "Days to each follow-up step."),
@@ -385,6 +394,7 @@ class Settings:
     port: int
     host: str
     web_threads: int
+    web_workers: int
     admins: frozenset[str]
     potential_factor: Decimal
     cadence: tuple[int, ...]

@@ -43,12 +43,16 @@ from bot.text.lead_command import (
     touch_kind,
 )
 from bot.text.suggest import suggest_subcommand
+from handlers.errors import answer_error
 from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal
-from handlers.replies import error_text, tell, tell_manager, to_user
+from handlers.replies import Answer, error_text, tell, tell_manager, to_user
 from handlers.settings import open_settings
 
 logger = logging.getLogger(__name__)
+
+# These only read, quickly: they run on the request's thread and their answer travels in the ack.
+ANSWERED_IN_ACK = {"help", "unknown", "list", "show"}
 
 
 @dataclass
@@ -72,24 +76,40 @@ class Call:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/lead")
+    def on_the_requests_thread(ack, body: dict, respond, client: WebClient, next):
+        """What Slack waits for happens here, on the request's own thread, never queued for a listener thread
+        behind slower work (forms opening, posts to Slack): a quick read-only command runs whole and answers in
+        the ack (its HTTP response); any other is acked at once, and its listener goes on after."""
+        if parse(body.get("text", "")).name not in ANSWERED_IN_ACK:
+            ack()
+            next()
+            return None
+        try:
+            lead_command(ack, body, respond, client)
+        except Exception as error:  # as Bolt would for a listener: told in words, the unexpected logged
+            answer_error(error, body, respond)
+        return ack.response
+
+    @app.command("/lead", middleware=[on_the_requests_thread])
     def lead_command(ack, body: dict, respond, client: WebClient) -> None:
-        ack()
+        command = parse(body.get("text", ""))
+        answer = Answer(ack, respond)
         call = Call(
             deps=deps,
             client=client,
-            respond=respond,
+            respond=answer,
             team_id=body["team_id"],
             user_id=body["user_id"],
             channel_id=body.get("channel_id", ""),
             trigger_id=body.get("trigger_id", ""),
         )
-        command = parse(body.get("text", ""))
         try:
             ROUTES.get(command.name, show_help)(call, command)
         except LeadbotError as error:
-            tell(respond, error_text(error))
+            tell(answer, error_text(error))
             return
+        finally:
+            answer.ack_now()  # a command that said nothing, or failed unexpectedly, is still acked
         if command.name in CHANGES_LEADS:
             refresh_home(deps, client, call.team_id, call.user_id)
 

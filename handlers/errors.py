@@ -15,18 +15,21 @@ logger = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.error
-    def on_error(error: Exception, body: dict, respond) -> None:
-        if isinstance(error, LeadbotError):
-            text = error_text(error)
-        elif isinstance(error, StaleAction):
-            # Interactive listeners answer these themselves (handlers/stale.py); this is for anything else.
-            logger.warning("out-of-date %s: %s", body.get("type") or "command", error.why)
-            text = t("stale.button")
-        else:
-            logger.exception("unexpected error handling a %s request", body.get("type") or "command", exc_info=error)
-            text = t("error.unexpected")
-        # Home-tab clicks and forms carry no response_url: respond() would raise, and an error handler that
-        # raises before the listener acked leaves Slack waiting for an ack that never comes.
-        if respond is not None and getattr(respond, "response_url", None):
-            tell(respond, text)
+    app.error(answer_error)
+
+
+def answer_error(error: Exception, body: dict, respond) -> None:
+    """Bolt's error handler, also used by listeners that run on the request's thread (handlers/commands.py)."""
+    if isinstance(error, LeadbotError):
+        text = error_text(error)
+    elif isinstance(error, StaleAction):
+        # Interactive listeners answer these themselves (handlers/stale.py); this is for anything else.
+        logger.warning("out-of-date %s: %s", body.get("type") or "command", error.why)
+        text = t("stale.button")
+    else:
+        logger.exception("unexpected error handling a %s request", body.get("type") or "command", exc_info=error)
+        text = t("error.unexpected")
+    # Home-tab clicks and forms carry no response_url: respond() would raise, and an error handler that
+    # raises before the listener acked leaves Slack waiting for an ack that never comes.
+    if respond is not None and getattr(respond, "response_url", None):
+        tell(respond, text)

@@ -37,6 +37,34 @@ def tell(respond: Callable, text: str) -> None:
     respond(**lead_blocks.notice(text), replace_original=False)
 
 
+class Answer:
+    """`respond` for a command whose first answer may travel in the ack itself, as the HTTP response.
+
+    Slack shows a message in a command's ack exactly as one posted to its `response_url` (ephemeral,
+    to the rep who typed it), without a second request from us to Slack. Until `ack_now()`, the first
+    message goes in the ack; any later one, or any after `ack_now()`, goes to the `response_url`.
+    """
+
+    def __init__(self, ack: Callable, respond: Callable) -> None:
+        self._ack = ack
+        self._respond = respond
+        self._acked = getattr(ack, "response", None) is not None  # acked already, before the listener ran
+        self.response_url = getattr(respond, "response_url", None)
+
+    def __call__(self, **message) -> None:
+        if self._acked:
+            self._respond(**message)
+            return
+        self._acked = True
+        self._ack(**{key: value for key, value in message.items() if key in ("text", "blocks", "response_type")})
+
+    def ack_now(self) -> None:
+        """Answer Slack's request now, without a message (if not answered yet): the rest follows on the response_url."""
+        if not self._acked:
+            self._acked = True
+            self._ack()
+
+
 def to_user(client: WebClient, user_id: str, message: dict, channel_id: str | None = None) -> None:
     """Show a message only to `user_id`: ephemeral where they are, else in their DM with leadbot."""
     if channel_id:

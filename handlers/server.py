@@ -1,8 +1,9 @@
-"""The one way to start leadbot's HTTP app (`start_http`), and `leadbot serve` on top of it."""
+"""The one way to start leadbot's HTTP app in a process (`start_http`), and `leadbot serve` (several processes)."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from concurrent.futures import Executor
 
@@ -93,31 +94,64 @@ def start_http(deps: Deps, host: str, port: int, *, threads: int, listeners: Exe
     return HttpServer(bolt_app, deps.health, host, port, threads=threads, listeners=listeners, **server_options)
 
 
-def serve(settings: Settings, port: int | None = None, with_scheduler: bool = True) -> None:
-    """`leadbot serve`: migrate, wire everything, then listen over Socket Mode or HTTP."""
+def serve(settings: Settings, port: int | None = None, with_scheduler: bool = True, workers: int | None = None) -> None:
+    """`leadbot serve`: migrate, wire everything, then listen over Socket Mode or HTTP (`workers` processes)."""
     settings.require_slack()
     migrate_database(settings)
     deps = build_deps(settings)
     if settings.socket_mode:
         app = create_app(deps)
-        _start_scheduler(deps, with_scheduler)
+        if with_scheduler:
+            _start_scheduler(deps)
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         logger.info("leadbot: connecting to Slack over Socket Mode")
         SocketModeHandler(app, settings.app_token).start()
         return
-    server = start_http(deps, settings.host, port or settings.port, threads=settings.web_threads)
-    _start_scheduler(deps, with_scheduler)
-    logger.info("leadbot: listening on %s/slack/events", server.url)
-    try:
-        server.run()
-    finally:
+    serve_prefork(deps, port or settings.port, workers or settings.web_workers, with_scheduler)
+
+
+def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> None:
+    """The app built once here, then `workers` gunicorn processes serving it on one port; the scheduler in one.
+
+    SIGHUP replaces the processes gracefully, SIGTERM stops them after their requests and the work
+    started by their acks (handlers/prefork.py).
+    """
+    from handlers.prefork import PreforkServer, SchedulerSeat, seat_file, server_options
+
+    settings = deps.settings
+    listeners = ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
+    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health)
+    seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
+    # Each process opens its own database connections: none may be shared across the fork.
+    deps.close()
+    master = os.getpid()
+
+    def on_fork(serving) -> None:
+        if seat is not None:
+            seat.wait_in_background(serving)
+
+    def on_exit() -> None:
+        if seat is not None:
+            seat.leave()
+        listeners.shutdown(wait=True)  # the answers under way after their acks
         deps.close()
 
+    options = server_options(settings.host, port, workers, settings.web_threads, settings.log_level)
+    logger.info(
+        "leadbot: listening on http://%s:%s/slack/events with %d processes of %d threads%s",
+        settings.host, port, workers, settings.web_threads, "" if with_scheduler else ", no scheduler",
+    )
+    try:
+        PreforkServer(application, options, on_fork=on_fork, on_exit=on_exit).run()
+    finally:
+        # A worker leaves through here too (gunicorn exits it with SystemExit); only the master cleans up.
+        if seat is not None and os.getpid() == master:
+            os.unlink(seat.path)
 
-def _start_scheduler(deps: Deps, with_scheduler: bool) -> None:
-    if with_scheduler:
-        from scheduler.loop import start_in_background
 
-        deps.teams.resume_all()
-        start_in_background(deps)
+def _start_scheduler(deps: Deps):
+    from scheduler.loop import start_in_background
+
+    deps.teams.resume_all()
+    return start_in_background(deps)

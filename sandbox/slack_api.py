@@ -1009,6 +1009,25 @@ class FakeSlack:
                     self._create_view(new_view, self._view_user.get(view_id), parent=view_id)
             # "errors" keeps the modal open, as Slack does.
 
+    def command_answered(self, response_url: str, status: int, answer: Any) -> None:
+        """Show the message in a slash command's ack (its HTTP answer) as Slack does: like a post to its
+        response_url — ephemeral unless "in_channel" — but no request to the URL, and none of its five posts."""
+        if status != 200 or not isinstance(answer, dict) or not (answer.get("text") or answer.get("blocks")):
+            return  # a bare ack shows nothing
+        blocks = answer.get("blocks")
+        problems = validate_blocks(blocks, "message") if blocks is not None else []
+        if problems:
+            raise AssertionError("a command's ack carries invalid blocks:\n" + "\n".join(problems))
+        with self._lock:
+            record = self._response_urls.get(response_url.rstrip("/").rsplit("/", 1)[-1])
+            if record is None or record["channel"] is None:
+                return
+            if answer.get("response_type") == "in_channel":
+                self._store_message(record["channel"], answer.get("text") or "", blocks)
+            elif record["user"] is not None:
+                self._store_ephemeral(record["channel"], record["user"], answer.get("text") or "", blocks)
+            self._cond.notify_all()
+
     def view_closed_by_user(self, view_id: str) -> None:
         """The user dismissed the modal: Slack closes its whole stack."""
         with self._lock:

@@ -54,6 +54,15 @@ class Reply:
         """The body parsed as JSON; None for an empty body (a bare ack)."""
         return json.loads(self.body) if self.body.strip() else None
 
+    def ack_message(self) -> dict[str, Any] | None:
+        """The message a command's ack carries, as Slack reads it (JSON, or plain text); None for a bare ack."""
+        if self.status != 200 or not self.body.strip():
+            return None
+        if self.headers.get("content-type", "").startswith("application/json"):
+            found = self.json()
+            return found if isinstance(found, dict) else None
+        return {"text": self.body}
+
 
 class SignedSlack:
     """Plays Slack's side of the HTTP conversation with the app under test.
@@ -174,7 +183,9 @@ class SignedSlack:
             "response_url": self.fake.response_url(channel_id=channel_id, user_id=user_id),
             "trigger_id": self._trigger(user_id),
         }
-        return self._send_form(fields, **send_options)
+        reply = self._send_form(fields, **send_options)
+        self.fake.command_answered(fields["response_url"], reply.status, reply.ack_message())
+        return reply
 
     # -- block actions --------------------------------------------------------------------
 

@@ -39,7 +39,11 @@ def command(app: Running, text: str, user: str = ALICE, channel: str = GENERAL) 
 
 
 def answered(app: Running, reply) -> str:
-    """The text leadbot sent back through the response_url of the request that got `reply`."""
+    """The text leadbot answered the request that got `reply` with: in the ack itself, else through its
+    response_url."""
+    in_ack = reply.ack_message()
+    if in_ack is not None:
+        return text_of(in_ack)
     url = reply.sent["response_url"]
     url_id = url.rsplit("/", 1)[-1]
     app.slack.wait_for("response_url", where=lambda call: call.path.endswith(url_id))

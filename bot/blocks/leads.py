@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple
 
 from bot.blocks import background as background_blocks
 from bot.blocks import contract, kit
@@ -221,6 +223,11 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
         return notice(t("list.empty_mine" if mine else "list.empty_all", lang))
     title = t("list.title_mine" if mine else "list.title_all", lang)
     blocks = [kit.header(f"{title} ({page.total})")]
+    # Forty lines share a handful of ages, goals and dates: each piece is worded once per list.
+    age = cache(lambda days: t("age.days", lang, count=days))
+    progress = cache(lambda touches, least, goal: formatting.follow_up_goal(touches, least, goal, lang))
+    when = cache(lambda on: next_text(_NextOnly(on), today, lang))
+    needs_owner = t("list.needs_owner", lang)
     for lead in page.items[:LIST_MAX]:
         blocks.append(
             kit.section(
@@ -230,11 +237,11 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
                     number=lead.number,
                     company=user_text(lead.company, COMPANY_IN_TEXT),
                     owner=lead.owner_id,
-                    age=t("age.days", lang, count=formatting.age_days(lead.created_at, now)),
-                    progress=formatting.lead_goal(lead, lang),
-                    next=next_text(lead, today, lang),
+                    age=age(formatting.age_days(lead.created_at, now)),
+                    progress=progress(lead.touch_count, lead.min_touches, lead.touch_goal),
+                    next=when(lead.next_follow_up_on),
                 )
-                + (t("list.needs_owner", lang) if lead.needs_new_owner else "")
+                + (needs_owner if lead.needs_new_owner else "")
             )
         )
     hidden = page.total - min(len(page.items), LIST_MAX)
@@ -387,6 +394,10 @@ def _email_link(address: str) -> str:
 
 def _percent(lead: LeadView) -> str:
     return f"{lead.potential_factor * 100:.0f}"
+
+
+class _NextOnly(NamedTuple):
+    next_follow_up_on: date | None
 
 
 def next_text(lead: LeadView, today: date, lang: str | None) -> str:

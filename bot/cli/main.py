@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, else HTTP)")
     serve.add_argument("--no-scheduler", action="store_true", help="do not run scheduled nudges in this process")
     serve.add_argument("--port", type=int, help="HTTP port (default: PORT, else 3000)")
+    serve.add_argument(
+        "--workers", type=_workers, metavar="N",
+        help="HTTP server processes behind the one port (default: LEADBOT_WEB_WORKERS, else the number of CPU cores)",
+    )
     commands.add_parser("scheduler", help="run only the scheduler (nudges and other timed messages)")
     tick = commands.add_parser("tick", help="run everything due at one instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO 8601 instant (default: now; without an offset, UTC)")
@@ -57,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--team", type=_team, help=team_help)
     return parser
+
+
+def _workers(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {raw!r} (e.g. 2)")
+    return int(raw)
 
 
 def _team(raw: str) -> str:
@@ -103,7 +113,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         from handlers.server import serve
 
-        serve(settings, port=args.port, with_scheduler=not args.no_scheduler)
+        serve(settings, port=args.port, with_scheduler=not args.no_scheduler, workers=args.workers)
         return 0
     if args.command in ("tick", "scheduler", "mail-poll"):
         return _schedule(args, settings)

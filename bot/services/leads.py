@@ -67,6 +67,10 @@ VIEW_COLUMNS = (
     Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
     Lead.contact_email,
     Lead.bg_situation, Lead.bg_problem, Lead.bg_implication, Lead.bg_need_payoff,
+# What a list line shows (ListLine, in its order): a list reads these columns only.
+LIST_COLUMNS = (
+    Lead.number, Lead.company, Lead.owner_id, Lead.created_at, Lead.touch_count, Lead.next_follow_up_on,
+    Lead.needs_new_owner,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -186,9 +190,24 @@ class LeadView:
         return self.last_touch_at or self.created_at
 
 
+@dataclass(frozen=True, slots=True)
+class ListLine:
+    """An open lead as a list line shows it (`/lead list`, the Home tab): only what the line says."""
+
+    number: int
+    company: str
+    owner_id: str
+    created_at: datetime
+    touch_count: int
+    next_follow_up_on: date | None
+    needs_new_owner: bool
+    touch_goal: int
+    min_touches: int
+
+
 @dataclass(frozen=True)
 class LeadPage:
-    items: tuple[LeadView, ...]
+    items: tuple[ListLine, ...]
     total: int
 
 
@@ -381,10 +400,14 @@ class LeadService:
         values = {"team_id": team_id, "owner_id": owner_id, "limit": limit}
         # Plain rows on a connection, not Lead objects in a session: the ORM's bookkeeping was most of
         # `/lead list`'s CPU.
+        goal, minimum = policy.touch_goal, policy.min_touches
         with self.db.read_rows() as connection:
+            if count is None:  # the total is each row's last column
+                rows = connection.execute(page, values).all()
+                return LeadPage(tuple(ListLine(*row[:-1], goal, minimum) for row in rows), rows[0][-1] if rows else 0)
             total = connection.scalar(count, values)
             rows = connection.execute(page, values)
-            return LeadPage(tuple(self._view(policy, row) for row in rows), total or 0)
+            return LeadPage(tuple(ListLine(*row, goal, minimum) for row in rows), total or 0)
 
     # -- changing --------------------------------------------------------------------------
 
@@ -776,7 +799,7 @@ class LeadService:
         self, policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
         moved_from: date | None = None,
     ) -> LeadView:
-        """A lead's view, from a Lead or from a row of VIEW_COLUMNS (touches need a Lead)."""
+        """A lead's view, from a Lead or a row with its columns (touches need a Lead)."""
         touches = ()
         if with_touches:
             channel = _linked_channel(lead) if any(t.source == CHANNEL for t in lead.touches) else None
@@ -903,15 +926,17 @@ def _open_candidates(session: Session, team_id: str, first_word: str) -> list[Ca
     return [Candidate(number, company, owner) for number, company, owner in rows]
 
 
-def _open_leads(*where) -> tuple[Select, Select]:
-    """How many open leads match, and the first `limit` of them as VIEW_COLUMNS, soonest follow-up first.
+def _open_leads(*where, total_in_page: bool = False) -> tuple[Select | None, Select]:
+    """How many open leads match, and the first `limit` of them as LIST_COLUMNS, soonest follow-up first.
 
+    With `total_in_page`, the count comes as a last column of every row instead of a statement of its own:
+    one round trip, for a rep's own leads (a few hundred); a team's are too many to count beside each row.
     Built once with parameters: the same statement objects on every request spare SQLAlchemy rebuilding them.
     """
     where = (Lead.team_id == bindparam("team_id"), Lead.status == OPEN, *where)
-    count = select(func.count()).select_from(Lead).where(*where)
+    count = None if total_in_page else select(func.count()).select_from(Lead).where(*where)
     page = (
-        select(*VIEW_COLUMNS)
+        select(*LIST_COLUMNS, *([func.count().over()] if total_in_page else []))
         .where(*where)
         .order_by(Lead.next_follow_up_on.asc().nulls_last(), Lead.created_at.asc())
         .limit(bindparam("limit"))
@@ -920,7 +945,7 @@ def _open_leads(*where) -> tuple[Select, Select]:
 
 
 _TEAMS_OPEN = _open_leads()
-_OWNERS_OPEN = _open_leads(Lead.owner_id == bindparam("owner_id"))
+_OWNERS_OPEN = _open_leads(Lead.owner_id == bindparam("owner_id"), total_in_page=True)
 
 
 def add_lead(session: Session, team_id: str, draft: LeadDraft, captured_by: str, now: datetime) -> Lead:

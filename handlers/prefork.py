@@ -1,0 +1,110 @@
+"""`leadbot serve` over HTTP: N gunicorn processes of the preloaded app behind one port, the scheduler in one."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import tempfile
+import threading
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+
+logger = logging.getLogger(__name__)
+
+# How long SIGTERM (and SIGHUP, for the old processes) lets requests and the work after their acks finish.
+GRACEFUL_SECONDS = 30
+# Clients and proxies keep connections open between Slack's requests; gunicorn's default (2 s) is short for that.
+KEEPALIVE_SECONDS = 5
+
+
+class SchedulerSeat:
+    """The scheduler runs in whichever worker process holds an exclusive lock on one file: at most one at a time.
+
+    Every worker waits for the lock on a thread of its own (`flock` waits without holding the GIL). The
+    kernel lets go of the lock when its holder exits however it exits — SIGTERM, a crash, the old
+    processes of a SIGHUP — so another worker takes the scheduler over, and two never run it at once.
+    """
+
+    def __init__(self, path: str, start: Callable[[], object]) -> None:
+        self.path = path
+        self._start = start  # starts the scheduler in this process; returns something with shutdown(wait=)
+        self._lock = threading.Lock()
+        self._leaving = False
+        self._held = None
+        self._scheduler = None
+
+    def wait_in_background(self, serving: Callable[[], bool]) -> None:
+        """Wait for the seat on a thread; `serving` says whether this process is still taking requests."""
+        threading.Thread(target=self._take, args=(serving,), name="scheduler-seat", daemon=True).start()
+
+    def _take(self, serving: Callable[[], bool]) -> None:
+        handle = open(self.path, "a+")
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with self._lock:
+            # A process told to stop (SIGTERM, or the old ones of a SIGHUP) leaves the seat to the new ones.
+            if self._leaving or not serving():
+                handle.close()
+                return
+            self._held = handle
+            logger.info("leadbot: the scheduler runs in worker %d", os.getpid())
+            self._scheduler = self._start()
+
+    def leave(self) -> None:
+        """Stop the scheduler (letting a run under way finish) and let another worker have the seat."""
+        with self._lock:
+            self._leaving = True
+            if self._scheduler is not None:
+                self._scheduler.shutdown(wait=True)
+            if self._held is not None:
+                self._held.close()
+
+
+class PreforkServer(BaseApplication):
+    """gunicorn's master with leadbot's WSGI app built before it forks (`preload_app`), and `gthread` workers.
+
+    `on_fork` runs in each new worker before it serves (given a callable that says whether the worker is
+    still serving), `on_exit` in each worker when it stops (after its last request): the place to start
+    and stop what runs beside the requests.
+    """
+
+    def __init__(self, application, options: dict, *, on_fork: Callable[[Callable[[], bool]], None],
+                 on_exit: Callable[[], None]) -> None:
+        self.application = application
+        self.options = options
+        self._on_fork = on_fork
+        self._on_exit = on_exit
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("post_fork", lambda _server, worker: self._on_fork(lambda: worker.alive))
+        self.cfg.set("worker_exit", lambda _server, _worker: self._on_exit())
+
+    def load(self):
+        return self.application
+
+
+def server_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict:
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "graceful_timeout": GRACEFUL_SECONDS,
+        "keepalive": KEEPALIVE_SECONDS,
+        "loglevel": log_level.lower(),
+        "errorlog": "-",
+        "accesslog": None,
+        "proc_name": "leadbot",
+    }
+
+
+def seat_file() -> str:
+    """A lock file private to this master and its workers (the scheduler seat); removed when the master exits."""
+    handle, path = tempfile.mkstemp(prefix="leadbot-scheduler-", suffix=".lock")
+    os.close(handle)
+    return path

@@ -1,0 +1,204 @@
+"""`leadbot serve --workers N` as operators run it: real processes on one port, the scheduler in one, real signals."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import create_engine, text
+
+from tests.conftest import ALICE, BOT_TOKEN, SIGNING_SECRET, TEAM
+from tests.support import text_of
+from tests.test_cli import LEADBOT, _env, _free_port
+
+pytestmark = pytest.mark.slow
+
+
+class Serve:
+    """One `leadbot serve` master process and what it says."""
+
+    def __init__(self, tmp_path, database_url: str, slack, *args: str, **env: str) -> None:
+        self.port = _free_port()
+        self.log = open(tmp_path / "serve.log", "w+b")
+        self.process = subprocess.Popen(
+            [LEADBOT, "serve", *args],
+            cwd=tmp_path,
+            env=_env(
+                tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.base_url,
+                DATABASE_URL=database_url, PORT=str(self.port), LEADBOT_HOST="127.0.0.1", **env,
+            ),
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while len(self.workers()) < int(env.get("LEADBOT_WEB_WORKERS", "2")) or not self._answers():
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, "leadbot serve did not come up:\n" + self.output()
+            time.sleep(0.2)
+
+    def _answers(self) -> bool:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            connection.request("GET", "/healthz/web")
+            return connection.getresponse().status == 200
+        except OSError:
+            return False
+
+    def workers(self) -> set[int]:
+        """The master's child processes, from /proc."""
+        children = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                if parent == self.process.pid:
+                    children.add(int(entry.name))
+        return children
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        for pid in self.workers():
+            os.kill(pid, signal.SIGKILL)
+        self.log.close()
+
+
+def signed_command(connection: http.client.HTTPConnection, text_: str, user: str, slack) -> tuple[int, str]:
+    """Send `/lead <text_>` on a kept-alive connection; the status and the message in the HTTP answer."""
+    body = urlencode({
+        "token": "legacy-verification-token", "team_id": TEAM, "team_domain": "test", "channel_id": "C0GENERAL",
+        "channel_name": "general", "user_id": user, "user_name": "alice", "command": "/lead", "text": text_,
+        "api_app_id": "A0001", "is_enterprise_install": "false", "trigger_id": "1.2.x",
+        "response_url": slack.response_url(channel_id="C0GENERAL", user_id=user),
+    }).encode()
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body)
+    connection.request("POST", "/slack/events", body, {
+        "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    })
+    answer = connection.getresponse()
+    raw = answer.read()
+    return answer.status, text_of(json.loads(raw)) if raw.strip() else ""
+
+
+def serving_process(connection: http.client.HTTPConnection, candidates: set[int]) -> int | None:
+    """Which process holds the server's end of this client connection (/proc/net/tcp and each process's fds)."""
+    client_port = connection.sock.getsockname()[1]
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[2].split(":")[1], 16) == client_port and fields[3] == "01":  # remote = the client, ESTABLISHED
+            inode = fields[9]
+    for pid in candidates:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def runners(database_url: str) -> dict[str, object]:
+    """The scheduler processes that finished a run (host:pid → when), as the health check counts them."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT runner, finished_at FROM scheduler_runs")).all())
+    engine.dispose()
+    return rows
+
+
+def wait_until(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+def test_two_workers_answer_commands_run_the_scheduler_once_and_stop_on_sigterm(tmp_path, database_url, slack):
+    server = Serve(tmp_path, database_url, slack, "--workers", "2", LEADBOT_TICK_SECONDS="1")
+    try:
+        workers = server.workers()
+        assert len(workers) == 2, server.output()
+        # Each new connection goes to whichever process accepts it first: open them until both have answered.
+        connections, answered_by = [], set()
+        while answered_by != workers and len(connections) < 60:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            status, said = signed_command(connection, "help", ALICE, slack)
+            assert status == 200 and "/lead list" in said, said
+            connections.append(connection)
+            answered_by.add(serving_process(connection, workers))
+        assert answered_by == workers, f"answered by {answered_by} of {workers}"
+
+        # Several ticks later, one process has run the scheduler: one of the workers, never the master.
+        time.sleep(4)
+        ran = wait_until(lambda: runners(database_url), 20, "no scheduler ran:\n" + server.output())
+        assert [int(runner.rsplit(":", 1)[1]) for runner in ran] in ([pid] for pid in workers), ran
+
+        slack.latency = 0.5  # the form opens well after the ack: SIGTERM comes while it is under way
+        assert signed_command(connections[0], "new", ALICE, slack)[0] == 200
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=45) == 0, server.output()
+        assert len(slack.calls("views.open")) == 1  # the answer under way was finished, not dropped
+        assert wait_until(lambda: not server.workers() or None, 10, "workers outlived the master") is True
+        assert "Traceback" not in server.output(), server.output()
+    finally:
+        server.stop()
+
+
+def test_sighup_replaces_the_workers_without_dropping_a_request_and_hands_the_scheduler_on(
+    tmp_path, database_url, slack
+):
+    server = Serve(tmp_path, database_url, slack, "--workers", "2", LEADBOT_TICK_SECONDS="1")
+    try:
+        before = server.workers()
+        first = wait_until(lambda: runners(database_url), 30, "no scheduler ran:\n" + server.output())
+        server.process.send_signal(signal.SIGHUP)
+        statuses = []
+        deadline = time.monotonic() + 60
+        while (server.workers() & before or len(server.workers()) < 2) and time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            statuses.append(signed_command(connection, "help", ALICE, slack)[0])
+            connection.close()
+        after = server.workers()
+        assert len(after) == 2 and not after & before, server.output()
+        assert statuses and set(statuses) == {200}, statuses
+
+        # A new worker takes the scheduler over; at no time did both old workers, or both new ones, run it.
+        def new_runner():
+            ran = runners(database_url)
+            return ran if len(ran) > len(first) else None
+
+        ran = wait_until(new_runner, 30, "no new worker took the scheduler over:\n" + server.output())
+        pids = {int(runner.rsplit(":", 1)[1]) for runner in ran}
+        assert len(pids & before) == 1 and len(pids & after) == 1, (ran, before, after)
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+
+
+def test_no_scheduler_runs_with_no_scheduler(tmp_path, database_url, slack):
+    server = Serve(tmp_path, database_url, slack, "--workers", "2", "--no-scheduler", LEADBOT_TICK_SECONDS="1")
+    try:
+        time.sleep(3)
+        assert runners(database_url) == {}
+    finally:
+        server.stop()

@@ -59,14 +59,6 @@ REOPEN_DAYS = 30
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 3000
 POTENTIAL_MAX = Decimal("1e15")
-# Every column a LeadView is made of, for reading views without building Lead objects.
-VIEW_COLUMNS = (
-    Lead.team_id, Lead.number, Lead.company, Lead.contact_name, Lead.contact_role, Lead.source, Lead.asked_for,
-    Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
-    Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
-    Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
-    Lead.contact_email,
-    Lead.bg_situation, Lead.bg_problem, Lead.bg_implication, Lead.bg_need_payoff,
 # What a list line shows (ListLine, in its order): a list reads these columns only.
 LIST_COLUMNS = (
     Lead.number, Lead.company, Lead.owner_id, Lead.created_at, Lead.touch_count, Lead.next_follow_up_on,

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.digests import Digests
+from bot.services.evidence import EvidenceService
 from bot.services.followups import FollowUps
 from bot.services.health import Health
 from bot.services.home import Home
@@ -51,6 +52,7 @@ class Deps:
     seen_events: SeenEvents
     scheduler_runs: SchedulerRuns
     health: Health
+    evidence: EvidenceService
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -109,5 +111,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         seen_events=SeenEvents(db),
         scheduler_runs=scheduler_runs,
         health=Health(db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds)),
+        evidence=EvidenceService(db),
     )
 

@@ -23,19 +23,23 @@ logger = logging.getLogger(__name__)
 
 
 def open_settings(deps: Deps, client: WebClient, team_id: str, user_id: str, trigger_id: str) -> None:
-    rep = deps.directory.rep(team_id, user_id, deps.clock.now())
-    is_admin = deps.team_settings.is_admin(team_id, user_id)
-    saved = deps.team_settings.saved(team_id).values if is_admin else {}
     try:
-        client.views_open(
-            trigger_id=trigger_id,
-            view=settings_modal(
-                rep, deps.config(team_id) if is_admin else None, saved, team_holidays=deps.settings.holidays
-            ),
-        )
+        client.views_open(trigger_id=trigger_id, view=_settings_view(deps, team_id, user_id))
     except SlackApiError as error:
         logger.warning("views.open failed: %s", error.response.get("error"))
         raise LeadbotError("error.slack_busy") from None
+
+
+def _settings_view(deps: Deps, team_id: str, user_id: str) -> dict:
+    now = deps.clock.now()
+    rep = deps.directory.rep(team_id, user_id, now)
+    is_admin = deps.team_settings.is_admin(team_id, user_id)
+    saved = deps.team_settings.saved(team_id).values if is_admin else {}
+    team = deps.config(team_id) if is_admin else None
+    claims = (
+        deps.evidence.claims_came_true(team_id, now, team.currency, team.potential_factor) if team is not None else None
+    )
+    return settings_modal(rep, team, saved, team_holidays=deps.settings.holidays, claims=claims)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -46,6 +50,30 @@ def register(app: App, deps: Deps) -> None:
             open_settings(deps, client, body["team"]["id"], body["user"]["id"], body["trigger_id"])
         except LeadbotError as error:
             tell(respond, error_text(error))
+
+    @app.action(contract.USE_POTENTIAL_FACTOR)
+    def use_factor(ack, body: dict, action: dict, client: WebClient, respond) -> None:
+        """*Use 0.38*: the one click that changes the potential factor (nothing changes it by itself)."""
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        factor = contract.potential_factor(action)
+        now = deps.clock.now()
+        try:
+            change = deps.team_settings.use_potential_factor(team_id, factor, user_id, now)
+        except LeadbotError as error:
+            to_user(client, user_id, lead_blocks.notice(error_text(error)))
+            return
+        view = body.get("view") or {}
+        if view.get("id"):
+            try:
+                client.views_update(view_id=view["id"], view=_settings_view(deps, team_id, user_id))
+            except SlackApiError as error:
+                logger.warning("views.update failed: %s", error.response.get("error"))
+        used = deps.config(team_id).potential_factor
+        to_user(client, user_id, lead_blocks.notice(t("evidence.factor_used", factor=used)))
+        refresh_home(deps, client, team_id, user_id)
+        if change is not None and change.tell:
+            tell_manager(client, change, deps.directory.language(team_id, change.tell, now))
 
     @app.view(contract.SETTINGS_FORM)
     def save(ack, body: dict, view: dict, client: WebClient) -> None:

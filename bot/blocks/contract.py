@@ -55,6 +55,8 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  block_id `enquiry:<ts>`; selected_user: the new owner
   inbound_dismiss        button Not an enquiry: the inbound offer
       0.1.0  block_id `enquiry:<ts>`; value: the same ts, not read
+  use_potential_factor   button Use 0.38: the settings form, beside the claims that came true (admins)
+      0.1.0  value: the factor to plan on, `0.38` (a decimal above 0, at most 1); block_id `claims`
 
 Forms (view_submission); their inputs are read by block_id, their private_metadata is a JSON object.
 "Origin" is `channel` and `message_ts`: the message the form was opened from (absent or "" when none).
@@ -108,6 +110,7 @@ HOME_SETTINGS = "home_settings"
 INBOUND_CLAIM = "inbound_claim"
 INBOUND_ASSIGN = "inbound_assign"
 INBOUND_DISMISS = "inbound_dismiss"
+USE_POTENTIAL_FACTOR = "use_potential_factor"
 
 # -- view_submission: forms ---------------------------------------------------------------------
 
@@ -153,6 +156,7 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(INBOUND_CLAIM, "block_actions", "0.1.0"),
     Entry(INBOUND_ASSIGN, "block_actions", "0.1.0"),
     Entry(INBOUND_DISMISS, "block_actions", "0.1.0"),
+    Entry(USE_POTENTIAL_FACTOR, "block_actions", "0.1.0"),
     Entry(NEW_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(EDIT_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(LOG_FORM, "view_submission", "0.1.0"),
@@ -208,6 +212,14 @@ def small_buyer_answer_value(account_id: int, reason: str) -> str:
 
 def account_value(account_id: int) -> str:
     return str(account_id)
+
+
+CLAIMS_BLOCK = "claims"
+
+
+def factor_value(factor) -> str:
+    """The Use-this-factor button's value: the factor as written, `0.38`."""
+    return f"{factor:f}"
 
 
 def enquiry_block_id(ts: str) -> str:
@@ -307,6 +319,17 @@ def digest_item(action: dict) -> MenuChoice:
     if verb in DIGEST_VERBS:
         return MenuChoice(verb, lead_number(rest))
     raise StaleAction(f"unknown menu choice {_show(value)}")
+
+
+_FACTOR = re.compile(r"(?:0(?:\.[0-9]{1,4})?|1(?:\.0{1,4})?)")
+
+
+def potential_factor(action: dict) -> str:
+    """The Use-this-factor button's value, `0.38`: a decimal above 0 and at most 1, as text for the settings."""
+    value = action.get("value")
+    if isinstance(value, str) and _FACTOR.fullmatch(value) and float(value) > 0:
+        return value
+    raise StaleAction(f"not a potential factor: {_show(value)}")
 
 
 def small_buyer_answer(action: dict) -> tuple[int, str]:

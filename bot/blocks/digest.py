@@ -32,7 +32,9 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     today = data.day
     blocks = [kit.header(t("digest.header", lang, date=formatting.day(today, today)))]
     hidden = 0
-    if data.quiet:
+    if data.focus:
+        blocks += call_first_blocks(data, tz, posted_at, now, lang)
+    elif data.quiet:
         first = data.quiet[0]
         quiet = quiet_blocks(data.quiet, posted_at, now, tz, first.min_touches, first.touch_goal, lang, QUIET_IN_DIGEST)
         blocks += [kit.section(f"*{t('nudge.header', lang)}*")] + quiet
@@ -82,6 +84,21 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     if data.is_empty:
         blocks.append(kit.section(t("digest.all_done", lang)))
     return kit.message(blocks, t("digest.fallback", lang))
+
+
+def call_first_blocks(data: DigestData, tz: str, posted_at: datetime, now: datetime, lang: str | None) -> list[dict]:
+    """*Call these first* on top (the quiet leads worth most, see bot.services.evidence.call_first), then the other
+    quiet leads, oldest first as always."""
+    first = data.focus[0]
+    focus = quiet_blocks(data.focus, posted_at, now, tz, first.min_touches, first.touch_goal, lang, len(data.focus))
+    blocks = [kit.section(f"*{t('digest.call_first', lang)}*\n{t('digest.call_first_why', lang)}")] + focus[1:]
+    focus_numbers = {lead.number for lead in data.focus}
+    rest = [lead for lead in data.quiet if lead.number not in focus_numbers]
+    if rest:
+        most = max(3, QUIET_IN_DIGEST - len(data.focus))
+        blocks += [kit.section(f"*{t('nudge.header', lang)}*")]
+        blocks += quiet_blocks(rest, posted_at, now, tz, first.min_touches, first.touch_goal, lang, most)
+    return blocks
 
 
 def _due_line(lead: LeadView, lang: str | None) -> str:

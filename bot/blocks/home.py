@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.blocks import contract, kit
 from bot.blocks import leads as lead_blocks
 from bot.blocks.digest import item_menu
+from bot.blocks.evidence import evidence_sections
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
+from bot.services.evidence import Evidence
 from bot.services.home import HomeData
 from bot.services.leads import LeadView
 from bot.text import formatting
@@ -17,7 +19,8 @@ OPEN_SHOWN = 20
 TEAM_LINES_PER_SECTION = 25
 
 
-def home_view(data: HomeData, lang: str | None = None) -> dict:
+def home_view(data: HomeData, lang: str | None = None, evidence: Evidence | None = None) -> dict:
+    """`evidence` (admins): whether following up pays, from the team's own closed leads."""
     today = data.today.day
     blocks: list[dict] = [
         kit.header(t("home.header", lang)),
@@ -32,7 +35,12 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
             )
         ),
     ]
-    for title, leads in (("home.quiet", data.today.quiet), ("home.due", data.today.due_today)):
+    focus = {lead.number for lead in data.today.focus}
+    if focus:
+        blocks += [kit.divider(), kit.section(f"*{t('digest.call_first', lang)}*\n{t('digest.call_first_why', lang)}")]
+        blocks += [_lead_line(lead, today, lang) for lead in data.today.focus[:PER_SECTION]]
+    quiet = [lead for lead in data.today.quiet if lead.number not in focus]
+    for title, leads in (("home.quiet", quiet), ("home.due", data.today.due_today)):
         if leads:
             blocks += [kit.divider(), kit.section(t(title, lang, count=len(leads)))]
             blocks += [_lead_line(lead, today, lang) for lead in leads[:PER_SECTION]]
@@ -66,6 +74,8 @@ def home_view(data: HomeData, lang: str | None = None) -> dict:
             for r in data.team
         ]
         blocks += [kit.divider(), kit.section(t("home.team", lang))]
+        if evidence is not None:
+            blocks += evidence_sections(evidence, lang)
         chunks = [lines[i : i + TEAM_LINES_PER_SECTION] for i in range(0, len(lines), TEAM_LINES_PER_SECTION)]
         room = kit.VIEW_BLOCKS_MAX - len(blocks) - 1
         blocks += [kit.section("\n".join(chunk)) for chunk in chunks[:room]]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from bot.services.evidence import call_first
 from bot.services.followups import Claimed
 from bot.services.leads import LeadService, LeadView
 from bot.services.ledger import Ledger
@@ -37,6 +38,8 @@ class DigestData:
     buyer_dates: list[LeadView]
     wins: list[LeadView]
     small_buyers: list[WaitingAccount]
+    # With more quiet leads than a rep can call in a day: the ones to call first (`quiet` still holds them all).
+    focus: list[LeadView] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -50,6 +53,7 @@ class DigestData:
             "buyer": [lead.number for lead in self.buyer_dates],
             "wins": [lead.number for lead in self.wins],
             "accounts": [[a.account_id, a.name] for a in self.small_buyers],
+            "focus": [lead.number for lead in self.focus],
         }
 
 
@@ -177,13 +181,17 @@ class Digests:
             leads = self.leads.views(team_id, sorted(rows, key=lambda lead: lead.number))
             waiting = _waiting_accounts(session, team_id, user_id, now)
         open_leads = [lead for lead in leads if lead.status == OPEN]
+        quiet = sorted(
+            (lead for lead in open_leads if lead.next_follow_up_on is not None and lead.next_follow_up_on < day),
+            key=lambda lead: (lead.next_follow_up_on, lead.number),
+        )
+        policy = self.leads.policy_for(team_id)
+        focus = call_first(quiet, policy.daily_focus, policy.currency)
         return DigestData(
             day=day,
             due_today=[lead for lead in open_leads if lead.next_follow_up_on == day and lead.buyer_date != day],
-            quiet=sorted(
-                (lead for lead in open_leads if lead.next_follow_up_on is not None and lead.next_follow_up_on < day),
-                key=lambda lead: (lead.next_follow_up_on, lead.number),
-            ),
+            quiet=quiet,
+            focus=focus,
             buyer_dates=[lead for lead in open_leads if lead.buyer_date == day],
             wins=[lead for lead in leads if lead.status == WON],
             small_buyers=waiting,
@@ -198,6 +206,7 @@ class Digests:
             buyer_dates=self.leads.find_many(team_id, shown.get("buyer", [])),
             wins=self.leads.find_many(team_id, shown.get("wins", [])),
             small_buyers=[WaitingAccount(a, n) for a, n in shown.get("accounts", [])],
+            focus=self.leads.find_many(team_id, shown.get("focus", [])),
         )
 
     def _with_news(self, session, team_id: str, days: dict[str, date], now: datetime) -> list[str]:

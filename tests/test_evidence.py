@@ -269,3 +269,69 @@ def _runs(image: Image.Image, y: int) -> list[int]:
             runs.append(run)
             run = 0
     return runs + ([run] if run else [])
+
+
+# -- which quiet lead first ------------------------------------------------------------------------
+
+SEVEN_QUIET = [
+    # company, situation, claimed, unit, touches, next follow-up (all past on Wed 2 Dec)
+    ("Alpha Pumps", "boss_research", "100000", "", 6, "2026-11-24"),  # realistic 50,000
+    ("Bravo Valves", "comparing", "100000", "", 1, "2026-11-25"),  # 50,000 too, but 1 follow-up: before Alpha
+    ("Charlie Steel", "wants_to_buy", "300000", "tonnes", 3, "2026-11-26"),  # tonnes are no money: by situation
+    ("Delta Coatings", "boss_research", "", "", 2, "2026-11-20"),
+    ("Echo Drilling", "wants_to_buy", "", "", 4, "2026-11-27"),
+    ("Foxtrot Gas", "unknown", "20000", "", 0, "2026-11-23"),  # realistic 10,000
+    ("Golf Pipes", "comparing", "", "", 0, "2026-11-18"),
+]
+# Call these first (LEADBOT_DAILY_FOCUS=5): money first, highest realistic potential, ties to fewer follow-ups —
+# Bravo (50,000, 1), Alpha (50,000, 6), Foxtrot (10,000) — then no figure by situation, wants to buy before the boss
+# asked before comparing, ties to fewer follow-ups: Charlie (wants, 3), Echo (wants, 4). Below, oldest first as
+# always: Golf (18 Nov), Delta (20 Nov).
+CALL_FIRST = ["Bravo Valves", "Alpha Pumps", "Foxtrot Gas", "Charlie Steel", "Echo Drilling"]
+THE_REST = ["Golf Pipes", "Delta Coatings"]
+
+
+def _seven_quiet_leads(app) -> None:
+    rows = [HEADER.strip() + ",situation,next_follow_up\n"]
+    for company, situation, claimed, unit, touches, next_on in SEVEN_QUIET:
+        last = "2026-11-10" if touches else ""
+        rows.append(f"{company},Li,website,x,{ALICE},2026-11-02,{last},{touches},{claimed},open,,{unit},"
+                    f"{situation},{next_on}\n")
+    parsed = parse_leads_csv(io.StringIO("".join(rows)), START.date(), lambda owner: owner)
+    LeadImporter(app.deps.db, app.deps.policy(TEAM)).write(TEAM, parsed.rows, START)
+    command(app, "list")  # Alice uses leadbot: she gets a morning digest
+
+
+def _positions(text: str, names: list[str]) -> list[int]:
+    return [text.index(name) for name in names]
+
+
+def test_the_digest_puts_call_these_first_on_top_of_seven_quiet_leads(app):
+    _seven_quiet_leads(app)
+    tick(app, "2026-12-02T01:00:00+00:00")  # Wed 09:00 in Shanghai: Alice's digest
+    text = text_of(app.slack.dms_to(ALICE)[-1])
+    assert "Your leads for Wed 2 Dec" in text
+    first, rest = text.index("Call these first"), text.index("Time to follow up")
+    order = _positions(text, CALL_FIRST + THE_REST)
+    assert first < order[0] and order == sorted(order)
+    assert all(first < p < rest for p in order[:5]) and all(p > rest for p in order[5:])
+
+
+def test_home_puts_call_these_first_on_top_too(app):
+    _seven_quiet_leads(app)
+    app.deps.clock.set(datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc))
+    assert app.send.app_home_opened(ALICE).status == 200
+    app.slack.wait_for("views.publish")
+    text = text_of(app.slack.home_view(ALICE))
+    order = _positions(text, CALL_FIRST)
+    assert text.index("Call these first") < order[0] and order == sorted(order)
+
+
+def test_five_quiet_leads_need_no_choosing(app):
+    _seven_quiet_leads(app)
+    command(app, "won 1")  # Alpha
+    command(app, "won 2")  # Bravo: five quiet leads left, a day's calls
+    tick(app, "2026-12-02T01:00:00+00:00")
+    digest = text_of(app.slack.dms_to(ALICE)[-1])
+    assert "Your leads for Wed 2 Dec" in digest and "Golf Pipes" in digest
+    assert "Call these first" not in digest

@@ -22,6 +22,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.clock import FixedClock, local_today
 from bot.container import Deps, build_deps
+from bot.services.leads_csv import LeadImporter, parse_leads_csv
 from bot.services.orders_csv import read_orders
 from bot.store.database import Database
 from bot.store.migrate import upgrade
@@ -32,6 +33,7 @@ __all__ = [
     "Deps",
     "InteractiveListener",
     "fixed_clock",
+    "import_leads",
     "import_orders",
     "interactive_listeners",
     "migrate_sqlite",
@@ -70,6 +72,15 @@ def import_orders(app: Running, team_id: str, csv_text: str) -> None:
     settings = app.deps.settings
     rows = read_orders(csv_text, settings.currency, local_today(now, settings.team_tz), lambda owner: owner)
     app.deps.orders.import_rows(team_id, [row.item for row in rows], "import", now)
+
+
+def import_leads(app: Running, team_id: str, csv_text: str) -> None:
+    """Leads taken in the way `leadbot import-leads FILE.csv --team T…` does, at the app's clock (owners by id)."""
+    import io
+
+    now = app.deps.clock.now()
+    parsed = parse_leads_csv(io.StringIO(csv_text), local_today(now, app.deps.settings.team_tz), lambda owner: owner)
+    LeadImporter(app.deps.db, app.deps.policy(team_id)).write(team_id, parsed.rows, now)
 
 
 # -- the listeners the running app registers ---------------------------------------------------

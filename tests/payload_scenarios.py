@@ -21,7 +21,7 @@ from typing import Callable
 
 from sandbox.slack_requests import Reply
 from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, TEAM, Running
-from tests.leadbot_internals import import_orders
+from tests.leadbot_internals import import_leads, import_orders
 from tests.payload_kit import Capture, settle, track
 from tests.support import command, lead, open_new_lead_form, text_of, tick
 
@@ -532,6 +532,42 @@ SETTINGS = Surface(
 )
 
 
+# -- claims that came true: *Use 0.38* beside the potential factor, in the admin's settings form -------
+
+
+def _claims_factor(app: Running) -> None:
+    """Five won accounts, captured in 2025 with claims in money, that ordered 20%, 30%, 38%, 50% and 80% of them."""
+    begin(app)
+    claims = (("Pacific Valves", 20), ("Qilin Pumps", 30), ("Rhine Coatings", 38), ("Sahara Drill", 50),
+              ("Tundra Pipe", 80))
+    leads = "company,contact,source,asked_for,owner,created_on,claimed_potential,status,closed_on\n" + "".join(
+        f"{company},Li,website,valves,{ALICE},2025-02-01,100000,won,2025-03-01\n" for company, _ in claims
+    )
+    import_leads(app, TEAM, leads)
+    import_orders(app, TEAM, "company,ordered_on,amount,currency\n" + "".join(
+        f"{company},2025-06-01,{share * 1000},CNY\n" for company, share in claims
+    ))
+    open_home(app, ADMIN)
+    settle(app)
+
+
+CLAIMS_FACTOR = Surface(
+    "claims_factor",
+    "The admin's settings form with how the team's claims came true and a one-click *Use 0.38*, clicked by the "
+    "admin.",
+    _claims_factor,
+    [
+        Step(
+            "admin_settings_button", lambda app, s: s.click(ADMIN, home(app, ADMIN), "home_settings", value="settings")
+        ),
+        Step(
+            "use_factor",
+            lambda app, s: s.click(ADMIN, modal(app, ADMIN), "use_potential_factor", value="0.38"),
+        ),
+    ],
+)
+
+
 # -- the message shortcut "Capture as lead" ---------------------------------------------------
 
 
@@ -781,6 +817,7 @@ SURFACES: dict[str, Surface] = {
         DIGEST,
         HOME,
         SETTINGS,
+        CLAIMS_FACTOR,
         MESSAGE_SHORTCUT,
         INBOUND_OFFER,
         SMALL_BUYER_QUESTION,

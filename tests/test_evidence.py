@@ -335,3 +335,48 @@ def test_five_quiet_leads_need_no_choosing(app):
     digest = text_of(app.slack.dms_to(ALICE)[-1])
     assert "Your leads for Wed 2 Dec" in digest and "Golf Pipes" in digest
     assert "Call these first" not in digest
+
+
+# -- the team's own "halve it", in the admin's settings --------------------------------------------
+
+
+def _open_settings(app, user: str) -> dict:
+    assert app.send.app_home_opened(user).status == 200
+    app.slack.wait_for("views.publish", where=lambda c: c.params.get("user_id") == user)
+    before = len(app.slack.calls("views.open"))
+    app.send.click(user, app.slack.home_view(user), "home_settings", value="settings")
+    app.slack.wait_for("views.open", count=before + 1)
+    return app.slack.open_views(user)[-1]
+
+
+def test_admins_see_how_claims_came_true_and_only_a_click_changes_the_factor(app):
+    _seed(app)
+    form = _open_settings(app, ADMIN)
+    assert "Claims came true at 0.38 on 5 accounts" in text_of(form) and "you plan on 0.5" in text_of(form)
+    assert app.deps.config(TEAM).potential_factor == Decimal("0.5")  # shown, not applied
+    assert "Claims came true" not in text_of(_open_settings(app, ALICE))  # a rep sees no team rules
+    app.send.click(ADMIN, form, "use_potential_factor", value="0.38")
+    app.settle()
+    assert app.deps.config(TEAM).potential_factor == Decimal("0.38")
+    updated = app.slack.open_views(ADMIN)[-1]
+    assert "you plan on 0.38" in text_of(updated) and "Use 0.38" not in text_of(updated)
+    assert any("now plans on 0.38" in text_of(m) for m in app.slack.dms_to(ADMIN))
+    # Saving the form afterwards, its factor field untouched, keeps the factor the click chose.
+    app.send.submit_view(ADMIN, updated, {})
+    app.settle()
+    assert app.deps.config(TEAM).potential_factor == Decimal("0.38")
+
+
+def test_a_rep_pressing_use_factor_changes_nothing(app):
+    _seed(app)
+    form = _open_settings(app, ADMIN)
+    app.send.click(ALICE, form, "use_potential_factor", value="0.38")
+    app.settle()
+    assert app.deps.config(TEAM).potential_factor == Decimal("0.5")
+    assert any("admin" in text_of(m).lower() for m in app.slack.dms_to(ALICE))
+
+
+def test_fewer_than_five_accounts_is_not_enough_yet_and_offers_no_button(app):
+    form = _open_settings(app, ADMIN)
+    assert "not enough yet (0 won accounts" in text_of(form)
+    assert "Use " not in text_of(form)

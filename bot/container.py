@@ -18,6 +18,7 @@ from bot.services.inbound import InboundService
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.orders import Orders
+from bot.services.pins import Pins
 from bot.services.policy import Policy
 from bot.services.reps import Directory
 from bot.services.scheduler_runs import SchedulerRuns
@@ -53,6 +54,7 @@ class Deps:
     scheduler_runs: SchedulerRuns
     health: Health
     evidence: EvidenceService
+    pins: Pins
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -112,5 +114,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         scheduler_runs=scheduler_runs,
         health=Health(db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds)),
         evidence=EvidenceService(db),
+        pins=Pins(db, leads),
     )
 

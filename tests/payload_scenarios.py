@@ -471,6 +471,27 @@ HOME = Surface(
 )
 
 
+# -- pinning a lead on top of "Call these first", from its Home line's menu -----------------------------
+
+
+def _home_pin(app: Running) -> None:
+    begin(app)
+    capture_lead(app, "Alpha Pumps")
+    capture_lead(app, "Beta Valves")
+    open_home(app, ALICE)
+
+
+HOME_PIN = Surface(
+    "home_pin",
+    "The Home tab's lead-line menu with Pin on top of Call these first, then Unpin.",
+    _home_pin,
+    [
+        Step("menu_pin", lambda app, s: _home_menu(app, s, "pin:2")),
+        Step("menu_unpin", lambda app, s: _home_menu(app, s, "unpin:2")),
+    ],
+)
+
+
 # -- settings: the Home tab's Settings button and the settings form ---------------------------
 
 
@@ -816,6 +837,7 @@ SURFACES: dict[str, Surface] = {
         NUDGE,
         DIGEST,
         HOME,
+        HOME_PIN,
         SETTINGS,
         CLAIMS_FACTOR,
         MESSAGE_SHORTCUT,

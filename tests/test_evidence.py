@@ -380,3 +380,33 @@ def test_fewer_than_five_accounts_is_not_enough_yet_and_offers_no_button(app):
     form = _open_settings(app, ADMIN)
     assert "not enough yet (0 won accounts" in text_of(form)
     assert "Use " not in text_of(form)
+
+
+def test_a_pinned_lead_goes_on_top_of_call_these_first(app):
+    _seven_quiet_leads(app)
+    app.deps.clock.set(datetime(2026, 12, 2, 0, 30, tzinfo=timezone.utc))
+    assert app.send.app_home_opened(ALICE).status == 200
+    app.slack.wait_for("views.publish")
+    home = app.slack.home_view(ALICE)
+    golf = next(b for b in home["blocks"] if "Golf Pipes" in str(b) and b.get("accessory"))
+    app.send.click(ALICE, home, "digest_item", block_id=golf["block_id"], selected_option="pin:7")
+    app.settle()
+    assert "📌" in text_of(app.slack.home_view(ALICE))
+    tick(app, "2026-12-02T01:00:00+00:00")
+    text = text_of(app.slack.dms_to(ALICE)[-1])
+    # Golf (comparing, no figure) ranked last; pinned, it leads, and Echo (the fifth) drops below.
+    order = _positions(text, ["Golf Pipes", *CALL_FIRST[:4]])
+    assert text.index("Call these first") < order[0] and order == sorted(order)
+    assert text.index("Echo Drilling") > text.index("Time to follow up")
+
+
+def test_only_the_owner_or_an_admin_may_pin(app):
+    _seven_quiet_leads(app)
+    assert app.send.app_home_opened(ALICE).status == 200
+    app.slack.wait_for("views.publish")
+    home = app.slack.home_view(ALICE)
+    golf = next(b for b in home["blocks"] if "Golf Pipes" in str(b) and b.get("accessory"))
+    # Bob sends the pin of Alice's line (Slack would only show it to Alice): refused, in words.
+    assert app.send.click(BOB, home, "digest_item", block_id=golf["block_id"], selected_option="pin:7").status == 200
+    app.settle()
+    assert app.deps.leads.find(TEAM, "7").pinned_at is None

@@ -40,6 +40,7 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  selected_date: YYYY-MM-DD; block_id `lead:12`
   digest_item            overflow menu on a lead line: digest, Home tab
       0.1.0  selected_option.value: `log:12`, `snooze:1:12` or `snooze:7:12` (days, then lead), `show:12`
+      0.1.0  also `pin:12`, `unpin:12` (Home): pin the lead on top of *Call these first*, or let it go
   small_buyer_answer:<reason>   one-click answers to "why so little from us?"
       0.1.0  value: `<account id>:<reason>`, reason one of bot.services.small_buyers.REASONS; the
              action_id repeats the reason only to keep ids apart within a block
@@ -238,14 +239,14 @@ _MESSAGE_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LATEST_DAY = date(2999, 12, 31)  # far beyond any follow-up; later dates overflow date arithmetic
-DIGEST_VERBS = ("log", "snooze", "show")
+DIGEST_VERBS = ("log", "snooze", "show", "pin", "unpin")
 
 
 @dataclass(frozen=True)
 class MenuChoice:
     """An option picked in a lead line's overflow menu."""
 
-    verb: str  # log, snooze or show
+    verb: str  # log, snooze, show, pin or unpin
     lead: int
     days: int | None = None  # for snooze
 
@@ -310,7 +311,7 @@ def day(value: object) -> date:
 
 
 def digest_item(action: dict) -> MenuChoice:
-    """The overflow option picked on a lead line: `log:12`, `show:12`, `snooze:<days>:12`."""
+    """The overflow option picked on a lead line: `log:12`, `show:12`, `snooze:<days>:12`, `pin:12`, `unpin:12`."""
     value = selected_value(action)
     verb, _, rest = value.partition(":")
     if verb == "snooze":

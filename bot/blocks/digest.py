@@ -16,14 +16,18 @@ from bot.text.i18n import t
 QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for the rest
 
 
-def item_menu(number: int, lang: str | None = None) -> dict:
-    """Log, snooze or open one lead, from the line that shows it."""
+def item_menu(number: int, lang: str | None = None, pinned: bool | None = None) -> dict:
+    """Log, snooze or open one lead, from the line that shows it; where `pinned` is given (Home), pin it on top of
+    *Call these first* or let it go."""
     options = [
         kit.option(t("item.log", lang), contract.digest_option("log", number)),
         kit.option(t("item.snooze_day", lang), contract.digest_option("snooze", number, days=1)),
         kit.option(t("item.snooze_week", lang), contract.digest_option("snooze", number, days=7)),
         kit.option(t("item.show", lang), contract.digest_option("show", number)),
     ]
+    if pinned is not None:
+        verb = "unpin" if pinned else "pin"
+        options.append(kit.option(t(f"item.{verb}", lang), contract.digest_option(verb, number)))
     return {"type": "overflow", "action_id": contract.DIGEST_ITEM, "options": options}
 
 

@@ -91,4 +91,7 @@ def _lead_line(lead: LeadView, today, lang: str | None) -> dict:
         next=lead_blocks.next_text(lead, today, lang),
         progress=formatting.lead_goal(lead, lang),
     )
-    return kit.section(text, accessory=item_menu(lead.number, lang))
+    pinned = lead.pinned_at is not None if lead.status == "open" else None
+    if lead.pinned_at is not None:
+        text += " " + t("home.pinned", lang)
+    return kit.section(text, accessory=item_menu(lead.number, lang, pinned=pinned))

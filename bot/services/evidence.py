@@ -329,10 +329,12 @@ SITUATION_RANK = {"wants_to_buy": 0, "boss_research": 1, "comparing": 2, "trial"
 
 
 def call_first(leads: list, focus: int, currency: str) -> list:
-    """The quiet leads to call first when there are more than `focus`: highest realistic potential in the team's
-    money, then those without a figure by the buyer's situation, ties to the lead with fewer follow-ups so far
-    (it needs the next one more), then the older number. Empty when the rep can call them all today."""
-    if len(leads) <= focus:
+    """The quiet leads to call first when there are more than `focus`: those the rep pinned (first pinned first),
+    then the highest realistic potential in the team's money, then those without a figure by the buyer's situation,
+    ties to the lead with fewer follow-ups so far (it needs the next one more), then the older number. Empty when
+    the rep can call them all today and pinned none."""
+    pinned = sorted((lead for lead in leads if lead.pinned_at is not None), key=lambda lead: lead.pinned_at)
+    if len(leads) <= focus and not pinned:
         return []
 
     def rank(lead) -> tuple:
@@ -341,4 +343,5 @@ def call_first(leads: list, focus: int, currency: str) -> list:
             return (0, -figure, 0, lead.touch_count, lead.number)
         return (1, Decimal(0), SITUATION_RANK.get(lead.situation, len(SITUATION_RANK)), lead.touch_count, lead.number)
 
-    return sorted(leads, key=rank)[:focus]
+    ranked = sorted((lead for lead in leads if lead.pinned_at is None), key=rank)
+    return pinned + ranked[: max(0, focus - len(pinned))]

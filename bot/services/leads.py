@@ -60,6 +60,7 @@ VIEW_COLUMNS = (
     Lead.situation, Lead.discovery_notes, Lead.claimed_potential, Lead.potential_unit, Lead.owner_id, Lead.status,
     Lead.lost_reason, Lead.touch_count, Lead.next_follow_up_on, Lead.last_touch_at, Lead.created_at, Lead.buyer_date,
     Lead.needs_new_owner, Lead.nudges_unanswered, Lead.source_link, Lead.won_value, Lead.won_currency, Lead.closed_at,
+    Lead.pinned_at,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -166,6 +167,7 @@ class LeadView:
     # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
     rest_day: bool = False
     moved_from: date | None = None
+    pinned_at: datetime | None = None  # the owner pinned it on top of *Call these first*
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -751,6 +753,7 @@ class LeadService:
             won_value=lead.won_value,
             won_currency=lead.won_currency,
             closed_at=lead.closed_at,
+            pinned_at=lead.pinned_at,
             rest_day=rest_day,
             moved_from=moved_from,
         )

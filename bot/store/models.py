@@ -170,6 +170,8 @@ class Lead(Base):
     won_currency: Mapped[str | None] = mapped_column(String(3))
     # When the buyer wrote (email or shared channel) and nobody has answered yet; a waiting lead is not quiet.
     reply_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the owner pinned it to the top of *Call these first* (the digest and Home); empty: not pinned.
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
 

@@ -243,23 +243,26 @@ def _claim_ratios(session: Session, team_id: str, now: datetime, currency: str) 
         .where(*base, Lead.potential_unit.in_(money_units))
         .subquery()
     )
-    ordered = (
-        select(func.coalesce(func.sum(Order.amount), 0))
-        .join(Account, Account.id == Order.account_id)
-        .where(
-            Account.team_id == team_id,
-            Account.account_key == first.c.account_key,
-            Order.team_id == team_id,
-            Order.currency == currency,
-            Order.ordered_on >= plus_months(session, first.c.created_at, 0),
-            Order.ordered_on < plus_months(session, first.c.created_at, CLAIM_MONTHS),
+    # One join and GROUP BY rather than a subquery per account, so PostgreSQL may hash-join a million orders.
+    rows = session.execute(
+        select(first.c.claimed_potential, func.coalesce(func.sum(Order.amount), 0))
+        .select_from(first)
+        .outerjoin(Account, and_(Account.team_id == team_id, Account.account_key == first.c.account_key))
+        .outerjoin(
+            Order,
+            and_(
+                Order.team_id == team_id,
+                Order.account_id == Account.id,
+                Order.currency == currency,
+                Order.ordered_on >= plus_months(session, first.c.created_at, 0),
+                Order.ordered_on < plus_months(session, first.c.created_at, CLAIM_MONTHS),
+            ),
         )
-        .correlate(first)
-        .scalar_subquery()
-    )
-    rows = session.execute(select(ordered, first.c.claimed_potential).where(first.c.nth == 1)).all()
+        .where(first.c.nth == 1)
+        .group_by(first.c.account_key, first.c.claimed_potential)
+    ).all()
     # SQLite sums NUMERIC as a float; going through str() keeps the cents PostgreSQL would give.
-    return [Decimal(str(spent)) / Decimal(str(claimed)) for spent, claimed in rows]
+    return [Decimal(str(spent)) / Decimal(str(claimed)) for claimed, spent in rows]
 
 
 # -- did asking small buyers work? -----------------------------------------------------------------

@@ -553,6 +553,8 @@ class LeadService:
                 day, moved = calendar.next_working_day(day), day
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
+            # A snooze or a date answers the nudge: the manager hears only of nudges nobody acted on.
+            lead.nudges_unanswered = 0
             lead.updated_at = now
             schedule_nudge(lead)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)

@@ -3,7 +3,12 @@ as quiet, escalations only of nudges nobody handled, and a Home that starts with
 
 from __future__ import annotations
 
-from tests.conftest import ADMIN, ALICE
+import io
+
+from PIL import Image
+
+from bot.blocks.chart import REP_BAR_COLOUR, ZERO_MARK_COLOUR
+from tests.conftest import ADMIN, ALICE, BOB, GENERAL
 from tests.support import command, lead, text_of, tick
 
 
@@ -19,3 +24,32 @@ def test_a_snoozed_lead_is_handled_and_not_escalated(app_with):
     notes = [text_of(m) for m in app.slack.dms_to(ADMIN) if "Leads going cold" in text_of(m)]
     assert len(notes) == 1
     assert "Beta" in notes[0] and "Acme" not in notes[0]
+
+
+def _summary(app) -> str:
+    return next(text_of(m) for m in app.slack.messages(GENERAL) if "Team summary" in text_of(m))
+
+
+def test_the_weekly_summary_names_the_week_it_covers_and_counts_leads_overdue_in_it(app):
+    lead(app, "Acme")  # Tue 1 Dec, first follow-up Thu 3 Dec; nobody runs the scheduler, so no reminder goes out
+    command(app, "summary on", user=ADMIN, channel=GENERAL)
+    tick(app, "2026-12-07T09:00:00+00:00")  # Monday: the summary of the week before
+    text = _summary(app)
+    assert text.startswith("Team summary — week of 30 Nov – 6 Dec")
+    assert "No lead went quiet" not in text
+    assert "1 lead went quiet" in text
+
+
+def test_the_chart_shows_a_rep_with_open_leads_and_no_follow_up(app):
+    lead(app, "Acme")
+    lead(app, "Bolt", user=BOB)
+    command(app, "log 1 call")
+    command(app, "summary on", user=ADMIN, channel=GENERAL)
+    tick(app, "2026-12-07T09:00:00+00:00")
+    chart = Image.open(io.BytesIO(app.slack.uploaded_files()[0].content)).convert("RGB")
+    marks = {y for y in range(chart.size[1]) for x in range(chart.size[0] // 2)
+             if chart.getpixel((x, y)) == ZERO_MARK_COLOUR}
+    assert marks  # Bob: open leads, no follow-up, in the chart with a red mark
+    bars = {y for y in range(chart.size[1]) for x in range(chart.size[0] // 2)
+            if chart.getpixel((x, y)) == REP_BAR_COLOUR}
+    assert bars and max(bars) < min(marks)  # Alice's bar above, Bob's mark below

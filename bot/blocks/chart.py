@@ -21,6 +21,8 @@ MUTED_COLOUR = (120, 120, 120)
 RULE_COLOUR = (220, 220, 220)
 REP_BAR_COLOUR = (37, 99, 235)  # tests look for this exact colour to measure the bars
 FUNNEL_BAR_COLOUR = (16, 150, 120)
+ZERO_MARK_COLOUR = (220, 38, 38)  # a rep with open leads and no follow-up: a short red mark; tests count them
+ZERO_MARK_WIDTH = 6
 WON_SHARE_COLOUR = (217, 119, 6)  # tests look for this exact colour to measure the won-share bars
 EVIDENCE_HEIGHT = 130  # the won-share strip under the two panels
 REPS_SHOWN = 15
@@ -58,7 +60,9 @@ def summary_chart(
     `follow_ups`, a strip below (EVIDENCE_HEIGHT) shows the won share by follow-up count."""
     image = Image.new("RGB", (WIDTH, HEIGHT + (EVIDENCE_HEIGHT if follow_ups else 0)), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    _reps_panel(draw, data.touches_by_rep, labels, lang)
+    # Reps with open leads and no follow-up in the period are drawn too (with a mark): they matter most.
+    everyone = {**{rep: 0 for rep in data.goal_by_rep}, **data.touches_by_rep}
+    _reps_panel(draw, everyone, labels, lang)
     draw.line([(FUNNEL_LEFT - 20, PLOT_TOP - 8), (FUNNEL_LEFT - 20, HEIGHT - 16)], fill=RULE_COLOUR, width=1)
     _funnel_panel(draw, data.funnel, lang)
     if follow_ups is not None:
@@ -75,7 +79,7 @@ def summary_chart(
 def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], labels: dict[str, str], lang) -> None:
     title = _catalog("chart.reps_title", lang)
     draw.text((REPS_LEFT, TITLE_TOP), title, font=_font_for(title, 16), fill=TEXT_COLOUR)
-    ranked = sorted(((count, user) for user, count in touches_by_rep.items() if count > 0), key=lambda r: (-r[0], r[1]))
+    ranked = sorted(((count, user) for user, count in touches_by_rep.items()), key=lambda r: (-r[0], r[1]))
     if not ranked:
         _note(draw, (REPS_LEFT + REPS_RIGHT) // 2, _catalog("chart.no_follow_ups", lang))
         return
@@ -83,7 +87,7 @@ def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], label
     rows = len(shown) + (1 if hidden > 0 else 0)
     row = min(ROW_HEIGHT_MAX, (PLOT_BOTTOM - PLOT_TOP) // rows)
     bar_left = REPS_LEFT + NAME_WIDTH + 8
-    scale = (REPS_RIGHT - NUMBER_ROOM - bar_left) / shown[0][0]
+    scale = (REPS_RIGHT - NUMBER_ROOM - bar_left) / max(shown[0][0], 1)
     font = _font(13)
     for i, (count, user) in enumerate(shown):
         top = PLOT_TOP + i * row
@@ -93,8 +97,12 @@ def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], label
         name_font = _font_for(name, 13)
         name = _fit(name, name_font, NAME_WIDTH)
         draw.text((REPS_LEFT + NAME_WIDTH, middle), name, font=name_font, fill=TEXT_COLOUR, anchor="rm")
-        bar_right = bar_left + max(2, round(count * scale))
-        draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=REP_BAR_COLOUR)
+        if count > 0:
+            bar_right = bar_left + max(2, round(count * scale))
+            draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=REP_BAR_COLOUR)
+        else:
+            bar_right = bar_left + ZERO_MARK_WIDTH
+            draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=ZERO_MARK_COLOUR)
         draw.text((bar_right + 6, middle), f"{count:,}", font=font, fill=TEXT_COLOUR, anchor="lm")
     if hidden > 0:
         more = _catalog("chart.more_reps", lang, count=hidden)

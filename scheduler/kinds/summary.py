@@ -77,7 +77,7 @@ def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> N
     if delivery.payload.get("schedule") != "weekly":
         return  # the chart comes with the weekly summary only
     data = _data(deps, delivery)
-    labels = deps.directory.names(delivery.team_id, list(data.touches_by_rep))
+    labels = deps.directory.names(delivery.team_id, sorted(set(data.touches_by_rep) | set(data.goal_by_rep)))
     try:
         evidence = _evidence(deps, delivery)
         png = summary_chart(data, labels, follow_ups=evidence.follow_ups if evidence else None)

@@ -22,6 +22,7 @@ from sqlalchemy import event, text
 from bench.common import BENCH_NOW, TEAM, bench_deps, fake_slack, load_average, log, rep_id
 from bench.seed import ensure_postgres, seed
 from bot.services.evidence import EvidenceService
+from bot.store.migrate import upgrade
 
 PLANS = Path(__file__).parent / "results" / "evidence_plans.txt"
 REASONS = ("price", "unaware", "habit", "special_only", "not_strong", "never_tried", "will_ask")
@@ -98,7 +99,9 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float, int]]:
         "/lead stats (team: follow-ups by bucket, revived, small buyers asked)":
             lambda: service.report(TEAM, BENCH_NOW, 12, "CNY"),
         "/lead stats me (one rep of 2,000)": lambda: service.report(TEAM, BENCH_NOW, 12, "CNY", owner=rep_id(7)),
-        "claims that came true (settings)": lambda: service.claims_came_true(TEAM, BENCH_NOW, "CNY", Decimal("0.5")),
+        "claims that came true (settings; first time in the hour)": lambda: _cold_claims(service),
+        "claims that came true (settings; again within the hour)":
+            lambda: service.claims_came_true(TEAM, BENCH_NOW, "CNY", Decimal("0.5")),
     }
     results = []
     for name, run in cases.items():
@@ -118,6 +121,11 @@ def measure(url: str, runs: int) -> list[tuple[str, float, float, int]]:
     return results
 
 
+def _cold_claims(service: EvidenceService):
+    service._claims.clear()  # as the first admin to open settings in the hour finds it
+    return service.claims_came_true(TEAM, BENCH_NOW, "CNY", Decimal("0.5"))
+
+
 def _plans(deps, service) -> None:
     captured: list[tuple[str, object]] = []
 
@@ -127,7 +135,7 @@ def _plans(deps, service) -> None:
 
     event.listen(deps.db.engine, "before_cursor_execute", keep)
     service.report(TEAM, BENCH_NOW, 12, "CNY")
-    service.claims_came_true(TEAM, BENCH_NOW, "CNY", Decimal("0.5"))
+    _cold_claims(service)
     event.remove(deps.db.engine, "before_cursor_execute", keep)
     lines = []
     with deps.db.engine.connect() as connection:
@@ -151,6 +159,7 @@ def main() -> None:
             seed(url, args.leads, 2000, 1000, 4, history=False)
     else:
         url = ensure_postgres(f"leadbot_bench_evidence_{args.leads}", args.leads, history=False)
+    upgrade(url)  # this code's indexes on a database seeded before them
     add_history(url)
     results = measure(url, args.runs)
     backend = "SQLite" if args.sqlite else "PostgreSQL"

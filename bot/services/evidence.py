@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
@@ -97,9 +98,14 @@ class Evidence:
     currency: str
 
 
+# How long the claims figure is kept: it moves with won leads a year old, and takes seconds at a million leads.
+CLAIMS_CACHE_SECONDS = 3600.0
+
+
 class EvidenceService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._claims: dict[tuple, tuple[float, list[Decimal]]] = {}
 
     def report(
         self, team_id: str, now: datetime, months: int, currency: str, owner: str | None = None
@@ -117,8 +123,15 @@ class EvidenceService:
             return _follow_ups_pay(uow.session, team_id, now, months, owner)
 
     def claims_came_true(self, team_id: str, now: datetime, currency: str, factor: Decimal) -> ClaimsCameTrue:
-        with self.db.read() as uow:
-            ratios = _claim_ratios(uow.session, team_id, now, currency)
+        key = (team_id, now.date(), currency)
+        cached = self._claims.get(key)
+        if cached is not None and time.monotonic() - cached[0] < CLAIMS_CACHE_SECONDS:
+            ratios = cached[1]
+        else:
+            with self.db.read() as uow:
+                ratios = _claim_ratios(uow.session, team_id, now, currency)
+            self._claims = {k: v for k, v in self._claims.items() if k[1] == now.date()}
+            self._claims[key] = (time.monotonic(), ratios)
         if len(ratios) < ENOUGH_ACCOUNTS:
             return ClaimsCameTrue(None, len(ratios), factor)
         return ClaimsCameTrue(_median(ratios).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), len(ratios), factor)

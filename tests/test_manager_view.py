@@ -53,3 +53,25 @@ def test_the_chart_shows_a_rep_with_open_leads_and_no_follow_up(app):
     bars = {y for y in range(chart.size[1]) for x in range(chart.size[0] // 2)
             if chart.getpixel((x, y)) == REP_BAR_COLOUR}
     assert bars and max(bars) < min(marks)  # Alice's bar above, Bob's mark below
+
+
+def _home(app, user: str) -> str:
+    assert app.send.app_home_opened(user).status == 200
+    app.slack.wait_for("views.publish", where=lambda c: c.params.get("user_id") == user)
+    return text_of(app.slack.home_view(user))
+
+
+def test_the_managers_home_starts_with_the_team_its_pipeline_wins_and_who_needs_a_word(app):
+    lead(app, "Acme", claimed_potential="100000")  # Alice: realistic 50,000
+    lead(app, "Bolt", claimed_potential="40000")  # Alice: won below
+    lead(app, "Cask", user=BOB, claimed_potential="30", potential_unit="tonnes")  # not money: no pipeline
+    command(app, "won 2")
+    tick(app, "2026-12-04T01:00:00+00:00")  # Fri: Acme and Cask have gone quiet
+    command(app, "log 1 call", user=ALICE)  # Alice follows up; Bob does nothing this week
+    home = _home(app, ADMIN)
+    assert "My open leads" not in home  # the manager owns none
+    assert home.index("The team") < home.index("Does following up pay?")
+    alice = next(line for line in home.split("\n") if line.startswith("<@UALICE01>"))
+    bob = next(line for line in home.split("\n") if line.startswith("<@UBOB0001>"))
+    assert "1 won" in alice and "pipeline ¥50,000 realistic" in alice and "⚠️" not in alice
+    assert "0 won" in bob and "pipeline ¥0 realistic" in bob and "⚠️ quiet leads, no follow-up this week" in bob

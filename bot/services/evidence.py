@@ -105,7 +105,7 @@ CLAIMS_CACHE_SECONDS = 3600.0
 class EvidenceService:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._claims: dict[tuple, tuple[float, list[Decimal]]] = {}
+        self._claims: dict[tuple, tuple[float, Decimal | None, int]] = {}
 
     def report(
         self, team_id: str, now: datetime, months: int, currency: str, owner: str | None = None
@@ -125,16 +125,16 @@ class EvidenceService:
     def claims_came_true(self, team_id: str, now: datetime, currency: str, factor: Decimal) -> ClaimsCameTrue:
         key = (team_id, now.date(), currency)
         cached = self._claims.get(key)
-        if cached is not None and time.monotonic() - cached[0] < CLAIMS_CACHE_SECONDS:
-            ratios = cached[1]
-        else:
+        if cached is None or time.monotonic() - cached[0] >= CLAIMS_CACHE_SECONDS:
             with self.db.read() as uow:
                 ratios = _claim_ratios(uow.session, team_id, now, currency)
+            ratio = None
+            if len(ratios) >= ENOUGH_ACCOUNTS:
+                ratio = _median(ratios).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             self._claims = {k: v for k, v in self._claims.items() if k[1] == now.date()}
-            self._claims[key] = (time.monotonic(), ratios)
-        if len(ratios) < ENOUGH_ACCOUNTS:
-            return ClaimsCameTrue(None, len(ratios), factor)
-        return ClaimsCameTrue(_median(ratios).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), len(ratios), factor)
+            cached = self._claims[key] = (time.monotonic(), ratio, len(ratios))
+        _at, ratio, accounts = cached
+        return ClaimsCameTrue(ratio, accounts, factor)
 
 
 def months_before(now: datetime, months: int) -> datetime:

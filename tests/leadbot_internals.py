@@ -33,6 +33,7 @@ __all__ = [
     "Deps",
     "InteractiveListener",
     "fixed_clock",
+    "escalate_after",
     "import_leads",
     "import_orders",
     "interactive_listeners",
@@ -72,6 +73,15 @@ def import_orders(app: Running, team_id: str, csv_text: str) -> None:
     settings = app.deps.settings
     rows = read_orders(csv_text, settings.currency, local_today(now, settings.team_tz), lambda owner: owner)
     app.deps.orders.import_rows(team_id, [row.item for row in rows], "import", now)
+
+
+def escalate_after(app: Running, nudges: int, manager: str) -> None:
+    """The app as started with LEADBOT_ESCALATE_AFTER and LEADBOT_MANAGER set (the recorder's app has neither)."""
+    from dataclasses import replace
+
+    app.deps.settings = replace(app.deps.settings, escalate_after=nudges, manager=manager)
+    app.deps.team_settings.defaults = replace(app.deps.team_settings.defaults, escalate_after=nudges, manager=manager)
+    app.deps.team_settings._cache.clear()
 
 
 def import_leads(app: Running, team_id: str, csv_text: str) -> None:

@@ -21,7 +21,7 @@ from typing import Callable
 
 from sandbox.slack_requests import Reply
 from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, TEAM, Running
-from tests.leadbot_internals import import_leads, import_orders
+from tests.leadbot_internals import escalate_after, import_leads, import_orders
 from tests.payload_kit import Capture, settle, track
 from tests.support import command, lead, open_new_lead_form, text_of, tick
 
@@ -471,6 +471,35 @@ HOME = Surface(
 )
 
 
+# -- the manager's note about leads going cold: open a lead, give it to someone else ---------------
+
+
+def _escalation(app: Running) -> None:
+    begin(app)
+    escalate_after(app, 1, ADMIN)
+    capture_lead(app, "Alpha Pumps")
+    capture_lead(app, "Beta Valves")
+    run_scheduler(app, FRI_0900_SHANGHAI)  # Alice is reminded of both; the manager (Shanghai) hears of them
+
+
+def _cold_note(app: Running) -> dict:
+    return dm(app, ADMIN, "Leads going cold")
+
+
+ESCALATION = Surface(
+    "escalation",
+    "The manager's note about leads whose reminders were ignored: Open the lead, and Give it to… someone else.",
+    _escalation,
+    [
+        Step("open_the_lead", lambda app, s: s.click(ADMIN, _cold_note(app), "escalation_show", value="1")),
+        Step(
+            "give_it_to",
+            lambda app, s: s.click(ADMIN, _cold_note(app), "escalation_assign", block_id="lead:2", selected_user=BOB),
+        ),
+    ],
+)
+
+
 # -- pinning a lead on top of "Call these first", from its Home line's menu -----------------------------
 
 
@@ -838,6 +867,7 @@ SURFACES: dict[str, Surface] = {
         DIGEST,
         HOME,
         HOME_PIN,
+        ESCALATION,
         SETTINGS,
         CLAIMS_FACTOR,
         MESSAGE_SHORTCUT,

@@ -8,7 +8,7 @@ import io
 from PIL import Image
 
 from bot.blocks.chart import REP_BAR_COLOUR, ZERO_MARK_COLOUR
-from tests.conftest import ADMIN, ALICE, BOB, GENERAL
+from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL
 from tests.support import command, lead, text_of, tick
 
 
@@ -75,3 +75,30 @@ def test_the_managers_home_starts_with_the_team_its_pipeline_wins_and_who_needs_
     bob = next(line for line in home.split("\n") if line.startswith("<@UBOB0001>"))
     assert "1 won" in alice and "pipeline ¥50,000 realistic" in alice and "⚠️" not in alice
     assert "0 won" in bob and "pipeline ¥0 realistic" in bob and "⚠️ quiet leads, no follow-up this week" in bob
+
+
+def test_the_escalation_lets_the_manager_open_a_lead_and_give_it_to_someone_else(app_with):
+    app = app_with(LEADBOT_ESCALATE_AFTER="1", LEADBOT_MANAGER=ADMIN)
+    lead(app, "Acme")
+    tick(app, "2026-12-04T01:00:00+00:00")  # Alice is reminded; the manager hears of it
+    note = next(m for m in app.slack.dms_to(ADMIN) if "Leads going cold" in text_of(m))
+    app.send.click(ADMIN, note, "escalation_show", value="1")
+    app.settle()
+    assert "Acme" in text_of(app.slack.dms_to(ADMIN)[-1]) and "Leads going cold" not in text_of(
+        app.slack.dms_to(ADMIN)[-1]
+    )
+    app.send.click(ADMIN, note, "escalation_assign", selected_user=BOB)
+    app.settle()
+    assert app.deps.leads.find("T0001", "1").owner_id == BOB
+    assert any("Acme" in text_of(m) for m in app.slack.dms_to(BOB))  # Bob gets the card
+
+
+def test_a_rep_cannot_reassign_from_a_managers_note(app_with):
+    app = app_with(LEADBOT_ESCALATE_AFTER="1", LEADBOT_MANAGER=ADMIN)
+    lead(app, "Acme", user=BOB)
+    tick(app, "2026-12-04T14:00:00+00:00")  # 09:00 in New York: Bob is reminded
+    tick(app, "2026-12-07T01:00:00+00:00")  # Monday 09:00 in Shanghai: the manager hears of it
+    note = next(m for m in app.slack.dms_to(ADMIN) if "Leads going cold" in text_of(m))
+    app.send.click(CAROL, note, "escalation_assign", selected_user=CAROL)
+    app.settle()
+    assert app.deps.leads.find("T0001", "1").owner_id == BOB

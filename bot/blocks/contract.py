@@ -56,6 +56,10 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  block_id `enquiry:<ts>`; selected_user: the new owner
   inbound_dismiss        button Not an enquiry: the inbound offer
       0.1.0  block_id `enquiry:<ts>`; value: the same ts, not read
+  escalation_show        button Open the lead: the manager's note about leads going cold
+      0.1.0  value: the lead number; block_id `lead:12`
+  escalation_assign      users select Give to…: the manager's note about leads going cold
+      0.1.0  block_id `lead:12`; selected_user: the new owner
   use_potential_factor   button Use 0.38: the settings form, beside the claims that came true (admins)
       0.1.0  value: the factor to plan on, `0.38` (a decimal above 0, at most 1); block_id `claims`
 
@@ -112,6 +116,8 @@ INBOUND_CLAIM = "inbound_claim"
 INBOUND_ASSIGN = "inbound_assign"
 INBOUND_DISMISS = "inbound_dismiss"
 USE_POTENTIAL_FACTOR = "use_potential_factor"
+ESCALATION_SHOW = "escalation_show"
+ESCALATION_ASSIGN = "escalation_assign"
 
 # -- view_submission: forms ---------------------------------------------------------------------
 
@@ -158,6 +164,8 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(INBOUND_ASSIGN, "block_actions", "0.1.0"),
     Entry(INBOUND_DISMISS, "block_actions", "0.1.0"),
     Entry(USE_POTENTIAL_FACTOR, "block_actions", "0.1.0"),
+    Entry(ESCALATION_SHOW, "block_actions", "0.1.0"),
+    Entry(ESCALATION_ASSIGN, "block_actions", "0.1.0"),
     Entry(NEW_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(EDIT_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(LOG_FORM, "view_submission", "0.1.0"),

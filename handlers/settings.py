@@ -35,7 +35,7 @@ def open_settings(deps: Deps, client: WebClient, team_id: str, user_id: str, tri
     claims = None
     if deps.team_settings.is_admin(team_id, user_id):
         if not _claims_pool:
-            _claims_pool.append(ThreadPoolExecutor(max_workers=2, thread_name_prefix="leadbot-claims"))
+            _claims_pool.append(ThreadPoolExecutor(max_workers=2))
         team, now = deps.config(team_id), deps.clock.now()
         claims = _claims_pool[0].submit(
             deps.evidence.claims_came_true, team_id, now, team.currency, team.potential_factor

@@ -370,6 +370,14 @@ SETTINGS: tuple[Setting, ...] = (
         "GET /healthz answers 503 when no scheduler has finished a run for this long.",
     ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
+    Setting(
+        "LEADBOT_EVIDENCE_MONTHS", "evidence_months", "12", _positive_int,
+        "Months of closed leads behind 'does following up pay?' (the summary, Home and /lead stats).",
+    ),
+    Setting(
+        "LEADBOT_DAILY_FOCUS", "daily_focus", "5", _positive_int,
+        "Quiet leads a rep can call in a day; with more, the digest and Home put 'Call these first' on top.",
+    ),
 )
 
 
@@ -428,6 +436,8 @@ class Settings:
     mail_ca_file: str = ""
     mail_since_days: int = 14
     mail_done_folder: str = ""
+    evidence_months: int = 12
+    daily_focus: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":

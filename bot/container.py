@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.buyer_replies import BuyerReplies
 from bot.services.digests import Digests
+from bot.services.evidence import EvidenceService
 from bot.services.followups import FollowUps
 from bot.services.health import Health
 from bot.services.home import Home
@@ -25,6 +26,7 @@ from bot.services.mail_log import MailLog
 from bot.services.mail_senders import SlackMembers
 from bot.services.mailbox_state import MailboxStates
 from bot.services.orders import Orders
+from bot.services.pins import Pins
 from bot.services.policy import Policy
 from bot.services.reps import Directory
 from bot.services.scheduler_runs import SchedulerRuns
@@ -63,6 +65,8 @@ class Deps:
     mail_enquiries: MailEnquiries
     buyer_replies: BuyerReplies
     linked_channels: LinkedChannels
+    evidence: EvidenceService
+    pins: Pins
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -135,5 +139,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         buyer_replies=BuyerReplies(db),
         linked_channels=LinkedChannels(db, leads, policy),
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
+        evidence=EvidenceService(db),
+        pins=Pins(db, leads),
     )
 

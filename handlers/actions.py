@@ -110,6 +110,9 @@ def register(app: App, deps: Deps) -> None:
             now = deps.clock.now()
             deps.leads.snooze(team_id, ref, user_id, choice.days, now, deps.directory.tz(team_id, user_id, now))
             return None
+        if choice.verb in ("pin", "unpin"):
+            deps.pins.pin(team_id, ref, user_id, choice.verb == "pin", deps.clock.now())
+            return None
         lead = deps.leads.find(team_id, ref, with_touches=True)
         today = local_today(deps.clock.now(), deps.directory.cached_tz(team_id, user_id))
         return lead_blocks.lead_card(lead, today)

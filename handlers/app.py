@@ -15,7 +15,7 @@ from bot.clock import SystemClock
 from bot.container import Deps
 from bot.services.reps import request_scope
 from bot.text.i18n import use_language
-from handlers import actions, commands, errors, home, inbound, settings, shortcuts, small_buyers, views
+from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
 from handlers.stale import guarded
 
 LISTENER_THREADS = 16
@@ -142,6 +142,6 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         use_language(deps.directory.language(team_id, user_id, deps.clock.now()) if team_id and user_id else None)
         next()
 
-    for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound):
+    for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound, escalation):
         module.register(app, deps)
     return app

@@ -15,6 +15,7 @@ from bot.blocks import inbound as inbound_blocks
 from bot.blocks import kit
 from bot.blocks import leads as lead_blocks
 from bot.blocks.accounts import account_blocks
+from bot.blocks.evidence import stats_message
 from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
@@ -40,6 +41,7 @@ from bot.text.lead_command import (
     split_channel,
     split_quick_capture,
     split_ref,
+    stats_scope,
     touch_kind,
 )
 from bot.text.suggest import suggest_subcommand
@@ -471,6 +473,15 @@ def _schedule_text(config) -> str:
     return t(f"summary.schedule_{config.summary_schedule}", tz=config.team_tz)
 
 
+def stats(call: Call, command: Command) -> None:
+    """`/lead stats [me]`: does the method pay, in the team's (or one's own) numbers; only the asker sees it."""
+    deps = call.deps
+    config = deps.config(call.team_id)
+    owner = call.user_id if stats_scope(command.args) == "me" else None
+    evidence = deps.evidence.report(call.team_id, deps.clock.now(), config.evidence_months, config.currency, owner)
+    call.reply(stats_message(evidence))
+
+
 def settings(call: Call, command: Command) -> None:
     open_settings(call.deps, call.client, call.team_id, call.user_id, call.trigger_id)
 
@@ -493,6 +504,7 @@ ROUTES: dict[str, Callable[[Call, Command], None]] = {
     "inbound": inbound,
     "link": link,
     "unlink": unlink,
+    "stats": stats,
 }
 # After these, a rep's Home tab may show something different.
 CHANGES_LEADS = {"log", "snooze", "won", "reopen", "lost", "assign", "order"}

@@ -23,8 +23,12 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> N
     now = deps.clock.now()
     rep = deps.directory.rep(team_id, user_id, now)
     data = deps.home.data(team_id, user_id, local_today(now, rep.tz), rep.tz, now)
+    evidence = None
+    if data.team is not None:  # the team's numbers are for admins
+        config = deps.config(team_id)
+        evidence = deps.evidence.report(team_id, now, config.evidence_months, config.currency)
     try:
-        client.views_publish(user_id=user_id, view=home_view(data))
+        client.views_publish(user_id=user_id, view=home_view(data, evidence=evidence))
     except SlackApiError as error:
         logger.warning("could not publish the Home tab for %s: %s", user_id, error.response.get("error"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor, wait
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from bot.blocks import leads as lead_blocks
 from bot.blocks.settings import TEAM_TEXT_FIELDS, settings_modal
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError, StaleAction
+from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import check_own_settings
 from bot.text.i18n import t
 from bot.worktime import WEEKDAYS
@@ -22,20 +24,57 @@ from handlers.replies import error_text, tell, tell_manager, to_user
 logger = logging.getLogger(__name__)
 
 
+# The form must open within 3 s of the click (Slack's trigger_id); the claims figure may take longer on a big team.
+CLAIMS_WAIT_SECONDS = 1.5
+_claims_pool: list[ThreadPoolExecutor] = []  # made on first use: nothing starts at import
+
+
 def open_settings(deps: Deps, client: WebClient, team_id: str, user_id: str, trigger_id: str) -> None:
-    rep = deps.directory.rep(team_id, user_id, deps.clock.now())
-    is_admin = deps.team_settings.is_admin(team_id, user_id)
-    saved = deps.team_settings.saved(team_id).values if is_admin else {}
+    """Open the form; for admins with how the team's claims came true, or, when that takes longer than the form may
+    wait, with a line saying it is on its way and the figure put in when it is ready."""
+    claims = None
+    if deps.team_settings.is_admin(team_id, user_id):
+        if not _claims_pool:
+            _claims_pool.append(ThreadPoolExecutor(max_workers=2))
+        team, now = deps.config(team_id), deps.clock.now()
+        claims = _claims_pool[0].submit(
+            deps.evidence.claims_came_true, team_id, now, team.currency, team.potential_factor
+        )
+        wait([claims], timeout=CLAIMS_WAIT_SECONDS)
+    ready = claims.result() if claims is not None and claims.done() else None
     try:
-        client.views_open(
-            trigger_id=trigger_id,
-            view=settings_modal(
-                rep, deps.config(team_id) if is_admin else None, saved, team_holidays=deps.settings.holidays
-            ),
+        opened = client.views_open(
+            trigger_id=trigger_id, view=_settings_view(deps, team_id, user_id, ready, pending=claims is not None)
         )
     except SlackApiError as error:
         logger.warning("views.open failed: %s", error.response.get("error"))
         raise LeadbotError("error.slack_busy") from None
+    if claims is not None and ready is None:
+        view = opened.get("view") or {}
+        try:
+            client.views_update(
+                view_id=view.get("id"), hash=view.get("hash"),
+                view=_settings_view(deps, team_id, user_id, claims.result()),
+            )
+        except SlackApiError as error:  # the admin already saved, closed or changed the form: fine
+            logger.info("settings form not updated with the claims figure: %s", error.response.get("error"))
+
+
+def _settings_view(
+    deps: Deps, team_id: str, user_id: str, claims: ClaimsCameTrue | None = None, pending: bool = False
+) -> dict:
+    """The settings form; `claims` given (or `pending`, when it is still being worked out) for admins only."""
+    now = deps.clock.now()
+    rep = deps.directory.rep(team_id, user_id, now)
+    is_admin = deps.team_settings.is_admin(team_id, user_id)
+    saved = deps.team_settings.saved(team_id).values if is_admin else {}
+    team = deps.config(team_id) if is_admin else None
+    if team is not None and claims is None and not pending:
+        claims = deps.evidence.claims_came_true(team_id, now, team.currency, team.potential_factor)
+    return settings_modal(
+        rep, team, saved, team_holidays=deps.settings.holidays, claims=claims if team is not None else None,
+        claims_pending=team is not None and claims is None,
+    )
 
 
 def register(app: App, deps: Deps) -> None:
@@ -46,6 +85,30 @@ def register(app: App, deps: Deps) -> None:
             open_settings(deps, client, body["team"]["id"], body["user"]["id"], body["trigger_id"])
         except LeadbotError as error:
             tell(respond, error_text(error))
+
+    @app.action(contract.USE_POTENTIAL_FACTOR)
+    def use_factor(ack, body: dict, action: dict, client: WebClient, respond) -> None:
+        """*Use 0.38*: the one click that changes the potential factor (nothing changes it by itself)."""
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        factor = contract.potential_factor(action)
+        now = deps.clock.now()
+        try:
+            change = deps.team_settings.use_potential_factor(team_id, factor, user_id, now)
+        except LeadbotError as error:
+            to_user(client, user_id, lead_blocks.notice(error_text(error)))
+            return
+        view = body.get("view") or {}
+        if view.get("id"):
+            try:
+                client.views_update(view_id=view["id"], view=_settings_view(deps, team_id, user_id))
+            except SlackApiError as error:
+                logger.warning("views.update failed: %s", error.response.get("error"))
+        used = deps.config(team_id).potential_factor
+        to_user(client, user_id, lead_blocks.notice(t("evidence.factor_used", factor=used)))
+        refresh_home(deps, client, team_id, user_id)
+        if change is not None and change.tell:
+            tell_manager(client, change, deps.directory.language(team_id, change.tell, now))
 
     @app.view(contract.SETTINGS_FORM)
     def save(ack, body: dict, view: dict, client: WebClient) -> None:

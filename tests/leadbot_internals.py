@@ -22,6 +22,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.clock import FixedClock, local_today
 from bot.container import Deps, build_deps
+from bot.services.leads_csv import LeadImporter, parse_leads_csv
 from bot.services.orders_csv import read_orders
 from bot.store.database import Database
 from bot.store.migrate import upgrade
@@ -33,6 +34,8 @@ __all__ = [
     "InteractiveListener",
     "fixed_clock",
     "buyer_replied",
+    "escalate_after",
+    "import_leads",
     "import_orders",
     "interactive_listeners",
     "migrate_sqlite",
@@ -82,6 +85,24 @@ def buyer_replied(app: Running, team_id: str, number: int, ref: str, note: str, 
     with app.deps.db.read() as uow:
         lead_id = uow.session.scalar(select(Lead.id).where(Lead.team_id == team_id, Lead.number == number))
     assert app.deps.buyer_replies.record_reply(team_id, lead_id, EMAIL, ref, note, at, at) is not None
+
+
+def escalate_after(app: Running, nudges: int, manager: str) -> None:
+    """The app as started with LEADBOT_ESCALATE_AFTER and LEADBOT_MANAGER set (the recorder's app has neither)."""
+    from dataclasses import replace
+
+    app.deps.settings = replace(app.deps.settings, escalate_after=nudges, manager=manager)
+    app.deps.team_settings.defaults = replace(app.deps.team_settings.defaults, escalate_after=nudges, manager=manager)
+    app.deps.team_settings._cache.clear()
+
+
+def import_leads(app: Running, team_id: str, csv_text: str) -> None:
+    """Leads taken in the way `leadbot import-leads FILE.csv --team T…` does, at the app's clock (owners by id)."""
+    import io
+
+    now = app.deps.clock.now()
+    parsed = parse_leads_csv(io.StringIO(csv_text), local_today(now, app.deps.settings.team_tz), lambda owner: owner)
+    LeadImporter(app.deps.db, app.deps.policy(team_id)).write(team_id, parsed.rows, now)
 
 
 # -- the listeners the running app registers ---------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Callable
 
 from sandbox.slack_requests import Reply
 from tests.conftest import ADMIN, ALICE, BOB, CAROL, GENERAL, TEAM, Running
-from tests.leadbot_internals import buyer_replied, import_orders
+from tests.leadbot_internals import buyer_replied, escalate_after, import_leads, import_orders
 from tests.payload_kit import Capture, settle, track
 from tests.support import at, command, lead, open_new_lead_form, text_of, tick
 
@@ -536,6 +536,56 @@ HOME = Surface(
 )
 
 
+# -- the manager's note about leads going cold: open a lead, give it to someone else ---------------
+
+
+def _escalation(app: Running) -> None:
+    begin(app)
+    escalate_after(app, 1, ADMIN)
+    capture_lead(app, "Alpha Pumps")
+    capture_lead(app, "Beta Valves")
+    run_scheduler(app, FRI_0900_SHANGHAI)  # Alice is reminded of both; the manager (Shanghai) hears of them
+
+
+def _cold_note(app: Running) -> dict:
+    return dm(app, ADMIN, "Leads going cold")
+
+
+ESCALATION = Surface(
+    "escalation",
+    "The manager's note about leads whose reminders were ignored: Open the lead, and Give it to… someone else.",
+    _escalation,
+    [
+        Step("open_the_lead", lambda app, s: s.click(ADMIN, _cold_note(app), "escalation_show", value="1")),
+        Step(
+            "give_it_to",
+            lambda app, s: s.click(ADMIN, _cold_note(app), "escalation_assign", block_id="lead:2", selected_user=BOB),
+        ),
+    ],
+)
+
+
+# -- pinning a lead on top of "Call these first", from its Home line's menu -----------------------------
+
+
+def _home_pin(app: Running) -> None:
+    begin(app)
+    capture_lead(app, "Alpha Pumps")
+    capture_lead(app, "Beta Valves")
+    open_home(app, ALICE)
+
+
+HOME_PIN = Surface(
+    "home_pin",
+    "The Home tab's lead-line menu with Pin on top of Call these first, then Unpin.",
+    _home_pin,
+    [
+        Step("menu_pin", lambda app, s: _home_menu(app, s, "pin:2")),
+        Step("menu_unpin", lambda app, s: _home_menu(app, s, "unpin:2")),
+    ],
+)
+
+
 # -- settings: the Home tab's Settings button and the settings form ---------------------------
 
 
@@ -592,6 +642,42 @@ SETTINGS = Surface(
                     "manager": ADMIN,
                 },
             ),
+        ),
+    ],
+)
+
+
+# -- claims that came true: *Use 0.38* beside the potential factor, in the admin's settings form -------
+
+
+def _claims_factor(app: Running) -> None:
+    """Five won accounts, captured in 2025 with claims in money, that ordered 20%, 30%, 38%, 50% and 80% of them."""
+    begin(app)
+    claims = (("Pacific Valves", 20), ("Qilin Pumps", 30), ("Rhine Coatings", 38), ("Sahara Drill", 50),
+              ("Tundra Pipe", 80))
+    leads = "company,contact,source,asked_for,owner,created_on,claimed_potential,status,closed_on\n" + "".join(
+        f"{company},Li,website,valves,{ALICE},2025-02-01,100000,won,2025-03-01\n" for company, _ in claims
+    )
+    import_leads(app, TEAM, leads)
+    import_orders(app, TEAM, "company,ordered_on,amount,currency\n" + "".join(
+        f"{company},2025-06-01,{share * 1000},CNY\n" for company, share in claims
+    ))
+    open_home(app, ADMIN)
+    settle(app)
+
+
+CLAIMS_FACTOR = Surface(
+    "claims_factor",
+    "The admin's settings form with how the team's claims came true and a one-click *Use 0.38*, clicked by the "
+    "admin.",
+    _claims_factor,
+    [
+        Step(
+            "admin_settings_button", lambda app, s: s.click(ADMIN, home(app, ADMIN), "home_settings", value="settings")
+        ),
+        Step(
+            "use_factor",
+            lambda app, s: s.click(ADMIN, modal(app, ADMIN), "use_potential_factor", value="0.38"),
         ),
     ],
 )
@@ -884,7 +970,10 @@ SURFACES: dict[str, Surface] = {
         NUDGE,
         DIGEST,
         HOME,
+        HOME_PIN,
+        ESCALATION,
         SETTINGS,
+        CLAIMS_FACTOR,
         MESSAGE_SHORTCUT,
         INBOUND_OFFER,
         SMALL_BUYER_QUESTION,

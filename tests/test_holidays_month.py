@@ -115,5 +115,7 @@ def test_the_weekly_summaries_held_up_by_spring_festival_come_on_the_first_worki
         came += [(_local(instant), text) for text in posted if "Team summary" in text]
         instant += STEP
     assert [when for when, _ in came] == [at("2026-02-24T09:00:00+08:00")] * 2
-    assert sorted(text.split("\n")[0] for _, text in came) == ["Team summary — Mon 16 Feb", "Team summary — Mon 9 Feb"]
+    assert sorted(text.split("\n")[0] for _, text in came) == [
+        "Team summary — week of 16 Feb – 22 Feb", "Team summary — week of 9 Feb – 15 Feb"
+    ]
     assert "Next one: Mon 2 Mar 09:00" in command(app, "summary")

@@ -231,7 +231,7 @@ def test_the_message_states_the_numbers_a_sales_manager_asks_for():
     for expected in (
         "Team summary — week of Mon 30 Nov", "*New enquiries: 4*", "Website 3 · Referral 1",
         "*Follow-ups: 15* — open leads at 3+ follow-ups: 4 of 9", "<@UALICE01> 12 follow-ups · 3 of 6",
-        "<@UBOB0001> 3 follow-ups · 1 of 3", "4 leads went quiet", "2 of them got a follow-up since",
+        "<@UBOB0001> 3 follow-ups · 1 of 3", "4 leads went quiet", "2 of them got one after a reminder",
         "*Won: 1 · Lost: 3*", "no budget 2 · chose a competitor 1",
         "2 closings as “only wanted a proposal” were refused",
         "Our price 2", "Claimed ¥120,000 · plan on ¥60,000 (50%", "2 open leads need a new owner",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.services.evidence import FollowUpsPay
 from bot.services.summary import SummaryData
 from bot.text.i18n import t
 
@@ -20,6 +21,10 @@ MUTED_COLOUR = (120, 120, 120)
 RULE_COLOUR = (220, 220, 220)
 REP_BAR_COLOUR = (37, 99, 235)  # tests look for this exact colour to measure the bars
 FUNNEL_BAR_COLOUR = (16, 150, 120)
+ZERO_MARK_COLOUR = (220, 38, 38)  # a rep with open leads and no follow-up: a short red mark; tests count them
+ZERO_MARK_WIDTH = 6
+WON_SHARE_COLOUR = (217, 119, 6)  # tests look for this exact colour to measure the won-share bars
+EVIDENCE_HEIGHT = 130  # the won-share strip under the two panels
 REPS_SHOWN = 15
 FUNNEL_LABELS = ("0", "1", "2", "3", "4", "5+")
 
@@ -48,13 +53,21 @@ CJK_FONTS: tuple[tuple[str, int], ...] = (  # (file, face in a collection)
 logger = logging.getLogger(__name__)
 
 
-def summary_chart(data: SummaryData, labels: dict[str, str], lang: str | None = None) -> bytes:
-    """A PNG of WIDTH×HEIGHT; `labels` maps user ids to display names (the id is shown when missing)."""
-    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+def summary_chart(
+    data: SummaryData, labels: dict[str, str], lang: str | None = None, follow_ups: FollowUpsPay | None = None
+) -> bytes:
+    """A PNG of WIDTH×HEIGHT; `labels` maps user ids to display names (the id is shown when missing). With
+    `follow_ups`, a strip below (EVIDENCE_HEIGHT) shows the won share by follow-up count."""
+    image = Image.new("RGB", (WIDTH, HEIGHT + (EVIDENCE_HEIGHT if follow_ups else 0)), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    _reps_panel(draw, data.touches_by_rep, labels, lang)
+    # Reps with open leads and no follow-up in the period are drawn too (with a mark): they matter most.
+    everyone = {**{rep: 0 for rep in data.goal_by_rep}, **data.touches_by_rep}
+    _reps_panel(draw, everyone, labels, lang)
     draw.line([(FUNNEL_LEFT - 20, PLOT_TOP - 8), (FUNNEL_LEFT - 20, HEIGHT - 16)], fill=RULE_COLOUR, width=1)
     _funnel_panel(draw, data.funnel, lang)
+    if follow_ups is not None:
+        draw.line([(REPS_LEFT, HEIGHT - 4), (FUNNEL_RIGHT, HEIGHT - 4)], fill=RULE_COLOUR, width=1)
+        _won_share_panel(draw, follow_ups, lang)
     out = BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -66,7 +79,7 @@ def summary_chart(data: SummaryData, labels: dict[str, str], lang: str | None = 
 def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], labels: dict[str, str], lang) -> None:
     title = _catalog("chart.reps_title", lang)
     draw.text((REPS_LEFT, TITLE_TOP), title, font=_font_for(title, 16), fill=TEXT_COLOUR)
-    ranked = sorted(((count, user) for user, count in touches_by_rep.items() if count > 0), key=lambda r: (-r[0], r[1]))
+    ranked = sorted(((count, user) for user, count in touches_by_rep.items()), key=lambda r: (-r[0], r[1]))
     if not ranked:
         _note(draw, (REPS_LEFT + REPS_RIGHT) // 2, _catalog("chart.no_follow_ups", lang))
         return
@@ -74,7 +87,7 @@ def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], label
     rows = len(shown) + (1 if hidden > 0 else 0)
     row = min(ROW_HEIGHT_MAX, (PLOT_BOTTOM - PLOT_TOP) // rows)
     bar_left = REPS_LEFT + NAME_WIDTH + 8
-    scale = (REPS_RIGHT - NUMBER_ROOM - bar_left) / shown[0][0]
+    scale = (REPS_RIGHT - NUMBER_ROOM - bar_left) / max(shown[0][0], 1)
     font = _font(13)
     for i, (count, user) in enumerate(shown):
         top = PLOT_TOP + i * row
@@ -84,8 +97,12 @@ def _reps_panel(draw: ImageDraw.ImageDraw, touches_by_rep: dict[str, int], label
         name_font = _font_for(name, 13)
         name = _fit(name, name_font, NAME_WIDTH)
         draw.text((REPS_LEFT + NAME_WIDTH, middle), name, font=name_font, fill=TEXT_COLOUR, anchor="rm")
-        bar_right = bar_left + max(2, round(count * scale))
-        draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=REP_BAR_COLOUR)
+        if count > 0:
+            bar_right = bar_left + max(2, round(count * scale))
+            draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=REP_BAR_COLOUR)
+        else:
+            bar_right = bar_left + ZERO_MARK_WIDTH
+            draw.rectangle([bar_left, bar_top, bar_right, bar_bottom], fill=ZERO_MARK_COLOUR)
         draw.text((bar_right + 6, middle), f"{count:,}", font=font, fill=TEXT_COLOUR, anchor="lm")
     if hidden > 0:
         more = _catalog("chart.more_reps", lang, count=hidden)
@@ -118,6 +135,38 @@ def _funnel_panel(draw: ImageDraw.ImageDraw, funnel: tuple[int, ...], lang) -> N
             draw.rectangle([round(centre - slot * 0.32), top, round(centre + slot * 0.32), baseline - 1],
                            fill=FUNNEL_BAR_COLOUR)
         draw.text((centre, top - 4), f"{count:,}", font=font, fill=TEXT_COLOUR, anchor="mb")
+
+
+def _won_share_panel(draw: ImageDraw.ImageDraw, pay: FollowUpsPay, lang) -> None:
+    """One bar per follow-up bucket, as long as its won share; a bucket too small for a share shows its counts."""
+    top = HEIGHT + 8
+    title = _catalog("chart.won_share_title", lang, months=pay.months)
+    draw.text((REPS_LEFT, top), title, font=_font_for(title, 16), fill=TEXT_COLOUR)
+    if not pay.enough:
+        note = _catalog("chart.won_share_not_enough", lang, closed=pay.closed, months=pay.months)
+        draw.text(((REPS_LEFT + FUNNEL_RIGHT) // 2, top + EVIDENCE_HEIGHT // 2), note, font=_font_for(note, 14),
+                  fill=MUTED_COLOUR, anchor="mm")
+        return
+    font = _font(13)
+    bar_left, bar_right = REPS_LEFT + NAME_WIDTH + 8, FUNNEL_RIGHT - 160
+    for i, bucket in enumerate(pay.buckets):
+        row_top = top + 32 + i * 30
+        middle = row_top + 11
+        label = _catalog("chart.won_share_bucket", lang, label=_bucket_text(bucket))
+        draw.text((REPS_LEFT + NAME_WIDTH, middle), label, font=_font_for(label, 13), fill=TEXT_COLOUR, anchor="rm")
+        if bucket.percent is not None and bucket.percent > 0:
+            right = bar_left + max(2, round((bar_right - bar_left) * bucket.percent / 100))
+            draw.rectangle([bar_left, row_top + 2, right, row_top + 20], fill=WON_SHARE_COLOUR)
+        else:
+            right = bar_left
+        shown = f"{bucket.percent}%  ({bucket.won}/{bucket.closed})" if bucket.percent is not None else (
+            f"{bucket.won}/{bucket.closed}"
+        )
+        draw.text((right + 6, middle), shown, font=font, fill=TEXT_COLOUR, anchor="lm")
+
+
+def _bucket_text(bucket) -> str:
+    return f"{bucket.low}+" if bucket.high is None else f"{bucket.low}-{bucket.high}"
 
 
 def _note(draw: ImageDraw.ImageDraw, centre_x: int, text: str) -> None:

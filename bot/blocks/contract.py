@@ -40,6 +40,7 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  selected_date: YYYY-MM-DD; block_id `lead:12`
   digest_item            overflow menu on a lead line: digest, Home tab
       0.1.0  selected_option.value: `log:12`, `snooze:1:12` or `snooze:7:12` (days, then lead), `show:12`
+      0.1.0  also `pin:12`, `unpin:12` (Home): pin the lead on top of *Call these first*, or let it go
   small_buyer_answer:<reason>   one-click answers to "why so little from us?"
       0.1.0  value: `<account id>:<reason>`, reason one of bot.services.small_buyers.REASONS; the
              action_id repeats the reason only to keep ids apart within a block
@@ -61,6 +62,12 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  selected_option.value: days, `1`, `3` or `7` (1 to 365 is read); block_id `reply:<reply id>:<lead>`
   reply_buyer_date       date picker Buyer said later: the buyer-reply DM
       0.1.0  selected_date: YYYY-MM-DD; block_id `reply:<reply id>:<lead>`
+  escalation_show        button Open the lead: the manager's note about leads going cold
+      0.1.0  value: the lead number; block_id `lead:12`
+  escalation_assign      users select Give to…: the manager's note about leads going cold
+      0.1.0  block_id `lead:12`; selected_user: the new owner
+  use_potential_factor   button Use 0.38: the settings form, beside the claims that came true (admins)
+      0.1.0  value: the factor to plan on, `0.38` (a decimal above 0, at most 1); block_id `claims`
 
 Forms (view_submission); their inputs are read by block_id, their private_metadata is a JSON object.
 "Origin" is `channel` and `message_ts`: the message the form was opened from (absent or "" when none).
@@ -119,6 +126,9 @@ INBOUND_DISMISS = "inbound_dismiss"
 REPLY_LOG_OPEN = "reply_log_open"
 REPLY_SNOOZE = "reply_snooze"
 REPLY_BUYER_DATE = "reply_buyer_date"
+USE_POTENTIAL_FACTOR = "use_potential_factor"
+ESCALATION_SHOW = "escalation_show"
+ESCALATION_ASSIGN = "escalation_assign"
 
 # -- view_submission: forms ---------------------------------------------------------------------
 
@@ -167,6 +177,9 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(REPLY_LOG_OPEN, "block_actions", "0.1.0"),
     Entry(REPLY_SNOOZE, "block_actions", "0.1.0"),
     Entry(REPLY_BUYER_DATE, "block_actions", "0.1.0"),
+    Entry(USE_POTENTIAL_FACTOR, "block_actions", "0.1.0"),
+    Entry(ESCALATION_SHOW, "block_actions", "0.1.0"),
+    Entry(ESCALATION_ASSIGN, "block_actions", "0.1.0"),
     Entry(NEW_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(EDIT_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(LOG_FORM, "view_submission", "0.1.0"),
@@ -225,6 +238,14 @@ def account_value(account_id: int) -> str:
     return str(account_id)
 
 
+CLAIMS_BLOCK = "claims"
+
+
+def factor_value(factor) -> str:
+    """The Use-this-factor button's value: the factor as written, `0.38`."""
+    return f"{factor:f}"
+
+
 def enquiry_block_id(ts: str) -> str:
     return f"{ENQUIRY_BLOCK_PREFIX}{ts}"
 
@@ -246,14 +267,14 @@ _MESSAGE_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LATEST_DAY = date(2999, 12, 31)  # far beyond any follow-up; later dates overflow date arithmetic
-DIGEST_VERBS = ("log", "snooze", "show")
+DIGEST_VERBS = ("log", "snooze", "show", "pin", "unpin")
 
 
 @dataclass(frozen=True)
 class MenuChoice:
     """An option picked in a lead line's overflow menu."""
 
-    verb: str  # log, snooze or show
+    verb: str  # log, snooze, show, pin or unpin
     lead: int
     days: int | None = None  # for snooze
 
@@ -318,7 +339,7 @@ def day(value: object) -> date:
 
 
 def digest_item(action: dict) -> MenuChoice:
-    """The overflow option picked on a lead line: `log:12`, `show:12`, `snooze:<days>:12`."""
+    """The overflow option picked on a lead line: `log:12`, `show:12`, `snooze:<days>:12`, `pin:12`, `unpin:12`."""
     value = selected_value(action)
     verb, _, rest = value.partition(":")
     if verb == "snooze":
@@ -327,6 +348,17 @@ def digest_item(action: dict) -> MenuChoice:
     if verb in DIGEST_VERBS:
         return MenuChoice(verb, lead_number(rest))
     raise StaleAction(f"unknown menu choice {_show(value)}")
+
+
+_FACTOR = re.compile(r"(?:0(?:\.[0-9]{1,4})?|1(?:\.0{1,4})?)")
+
+
+def potential_factor(action: dict) -> str:
+    """The Use-this-factor button's value, `0.38`: a decimal above 0 and at most 1, as text for the settings."""
+    value = action.get("value")
+    if isinstance(value, str) and _FACTOR.fullmatch(value) and float(value) > 0:
+        return value
+    raise StaleAction(f"not a potential factor: {_show(value)}")
 
 
 def small_buyer_answer(action: dict) -> tuple[int, str]:

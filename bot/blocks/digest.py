@@ -19,14 +19,18 @@ QUIET_IN_DIGEST = 8  # three blocks each, leaving room in the message's 50 for t
 REPLIES_IN_DIGEST = 8  # one block each
 
 
-def item_menu(number: int, lang: str | None = None) -> dict:
-    """Log, snooze or open one lead, from the line that shows it."""
+def item_menu(number: int, lang: str | None = None, pinned: bool | None = None) -> dict:
+    """Log, snooze or open one lead, from the line that shows it; where `pinned` is given (Home), pin it on top of
+    *Call these first* or let it go."""
     options = [
         kit.option(t("item.log", lang), contract.digest_option("log", number)),
         kit.option(t("item.snooze_day", lang), contract.digest_option("snooze", number, days=1)),
         kit.option(t("item.snooze_week", lang), contract.digest_option("snooze", number, days=7)),
         kit.option(t("item.show", lang), contract.digest_option("show", number)),
     ]
+    if pinned is not None:
+        verb = "unpin" if pinned else "pin"
+        options.append(kit.option(t(f"item.{verb}", lang), contract.digest_option(verb, number)))
     return {"type": "overflow", "action_id": contract.DIGEST_ITEM, "options": options}
 
 
@@ -35,7 +39,9 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     today = data.day
     blocks = [kit.header(t("digest.header", lang, date=formatting.day(today, today)))]
     hidden = 0
-    if data.quiet:
+    if data.focus:
+        blocks += call_first_blocks(data, tz, posted_at, now, lang)
+    elif data.quiet:
         first = data.quiet[0]
         quiet = quiet_blocks(data.quiet, posted_at, now, tz, first.min_touches, first.touch_goal, lang, QUIET_IN_DIGEST)
         blocks += [kit.section(f"*{t('nudge.header', lang)}*")] + quiet
@@ -90,6 +96,21 @@ def digest_message(data: DigestData, tz: str, posted_at: datetime, now: datetime
     if data.is_empty:
         blocks.append(kit.section(t("digest.all_done", lang)))
     return kit.message(blocks, t("digest.fallback", lang))
+
+
+def call_first_blocks(data: DigestData, tz: str, posted_at: datetime, now: datetime, lang: str | None) -> list[dict]:
+    """*Call these first* on top (the quiet leads worth most, see bot.services.evidence.call_first), then the other
+    quiet leads, oldest first as always."""
+    first = data.focus[0]
+    focus = quiet_blocks(data.focus, posted_at, now, tz, first.min_touches, first.touch_goal, lang, len(data.focus))
+    blocks = [kit.section(f"*{t('digest.call_first', lang)}*\n{t('digest.call_first_why', lang)}")] + focus[1:]
+    focus_numbers = {lead.number for lead in data.focus}
+    rest = [lead for lead in data.quiet if lead.number not in focus_numbers]
+    if rest:
+        most = max(3, QUIET_IN_DIGEST - len(data.focus))
+        blocks += [kit.section(f"*{t('nudge.header', lang)}*")]
+        blocks += quiet_blocks(rest, posted_at, now, tz, first.min_touches, first.touch_goal, lang, most)
+    return blocks
 
 
 def _due_line(lead: LeadView, lang: str | None) -> str:

@@ -114,6 +114,9 @@ def still_quiet(lead: LeadView, nudged_at: datetime, today: date) -> bool:
     return lead.status == "open" and not outcome_text(lead, nudged_at, today, None)
 
 
+ESCALATION_WITH_ACTIONS = 15  # leads shown with buttons; two blocks each within the message's 50
+
+
 def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang: str | None = None) -> dict:
     blocks = [kit.header(t("escalation.header", lang)), kit.section(tn("escalation.intro", ignored, lang))]
     lines = [
@@ -128,7 +131,22 @@ def escalation_message(leads: list[LeadView], ignored: int, now: datetime, lang:
         )
         for lead in leads
     ]
-    blocks += [kit.section("\n".join(lines[i : i + 15])) for i in range(0, len(lines), 15)][:40]
+    # Each lead with a way to act on it: open it, or give it to someone who will call (two blocks a lead).
+    for lead, line in zip(leads[:ESCALATION_WITH_ACTIONS], lines, strict=False):
+        blocks.append(kit.section(line))
+        blocks.append(
+            kit.actions(
+                kit.button(t("escalation.show", lang), contract.ESCALATION_SHOW, contract.lead_value(lead.number)),
+                {
+                    "type": "users_select",
+                    "action_id": contract.ESCALATION_ASSIGN,
+                    "placeholder": kit.plain(t("escalation.assign", lang), kit.PLACEHOLDER_MAX),
+                },
+                block_id=contract.lead_block_id(lead.number),
+            )
+        )
+    rest = lines[ESCALATION_WITH_ACTIONS:]
+    blocks += [kit.section("\n".join(rest[i : i + 15])) for i in range(0, len(rest), 15)][:20]
     return kit.message(blocks, t("escalation.header", lang))
 
 

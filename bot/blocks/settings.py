@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.blocks import contract, kit
+from bot.blocks.evidence import claims_block
 from bot.config import Settings
+from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import SNOOZE_CHOICES, RepView
 from bot.text.i18n import LANGUAGES, current_language, language_name, language_of_locale, t, tn
 from bot.worktime import WEEKDAYS
@@ -13,10 +15,12 @@ TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_m
 
 def settings_modal(
     rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None,
-    team_holidays: str | None = None,
+    team_holidays: str | None = None, claims: ClaimsCameTrue | None = None, claims_pending: bool = False,
 ) -> dict:
     """`team` is given to admins only; `saved` is what the team's admins typed before; `team_holidays` is the team's
-    country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides."""
+    country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides; `claims` (admins) is how the
+    team's claims came true, shown above the potential factor with a button to plan on it (`claims_pending`: a line
+    saying it is still being worked out)."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -58,6 +62,10 @@ def settings_modal(
             "team_tz": team.team_tz,
         }
         for field in TEAM_TEXT_FIELDS:
+            if field == "potential_factor" and claims is not None:
+                blocks.append(claims_block(claims, lang))
+            elif field == "potential_factor" and claims_pending:
+                blocks.append(kit.section(t("evidence.claims_pending", lang), block_id=contract.CLAIMS_BLOCK))
             blocks.append(
                 kit.text_input(field, t(f"settings.{field}", lang), initial=saved.get(field, ""), optional=True,
                                max_length=100, placeholder=defaults[field])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select
 
 from bot.services.buyer_replies import BuyerReplyView, replies_in, waiting_in
+from bot.services.evidence import call_first
 from bot.services.followups import Claimed
 from bot.services.leads import LeadService, LeadView
 from bot.services.ledger import Ledger
@@ -47,6 +48,8 @@ class DigestData:
     wins: list[LeadView]
     small_buyers: list[WaitingAccount]
     replies: tuple[WaitingReply, ...] = ()  # buyers who wrote back and wait for an answer, oldest first
+    # With more quiet leads than a rep can call in a day: the ones to call first (`quiet` still holds them all).
+    focus: list[LeadView] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -61,6 +64,7 @@ class DigestData:
             "wins": [lead.number for lead in self.wins],
             "accounts": [[a.account_id, a.name] for a in self.small_buyers],
             "replies": [waiting.reply.id for waiting in self.replies],
+            "focus": [lead.number for lead in self.focus],
         }
 
 
@@ -193,13 +197,17 @@ class Digests:
             waiting = _waiting_accounts(session, team_id, user_id, now)
             replies = waiting_in(session, team_id, user_id)
         open_leads = [lead for lead in leads if lead.status == OPEN and lead.number not in answering]
+        quiet = sorted(
+            (lead for lead in open_leads if lead.next_follow_up_on is not None and lead.next_follow_up_on < day),
+            key=lambda lead: (lead.next_follow_up_on, lead.number),
+        )
+        policy = self.leads.policy_for(team_id)
+        focus = call_first(quiet, policy.daily_focus, policy.currency)
         return DigestData(
             day=day,
             due_today=[lead for lead in open_leads if lead.next_follow_up_on == day and lead.buyer_date != day],
-            quiet=sorted(
-                (lead for lead in open_leads if lead.next_follow_up_on is not None and lead.next_follow_up_on < day),
-                key=lambda lead: (lead.next_follow_up_on, lead.number),
-            ),
+            quiet=quiet,
+            focus=focus,
             buyer_dates=[lead for lead in open_leads if lead.buyer_date == day],
             wins=[lead for lead in leads if lead.status == WON],
             small_buyers=waiting,
@@ -216,6 +224,7 @@ class Digests:
             wins=self.leads.find_many(team_id, shown.get("wins", [])),
             small_buyers=[WaitingAccount(a, n) for a, n in shown.get("accounts", [])],
             replies=self._with_leads(team_id, self._replies(team_id, shown.get("replies", []))),
+            focus=self.leads.find_many(team_id, shown.get("focus", [])),
         )
 
     def _replies(self, team_id: str, reply_ids: list[int]) -> list[BuyerReplyView]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Callable
 
 from sqlalchemy import and_, case, func, select
 
 from bot.services.digests import DigestData, Digests
 from bot.services.leads import EXISTING_CUSTOMER, LeadPage, LeadService
+from bot.services.summary import is_money
 from bot.store.database import Database
 from bot.store.models import OPEN, WON, Lead, Touch
 from bot.worktime import at_local
@@ -28,6 +30,16 @@ class RepLine:
     open_leads: int
     quiet: int
     follow_ups_this_week: int
+    at_goal: int = 0  # open leads with the minimum follow-ups or more
+    won_this_week: int = 0
+    pipeline: Decimal = Decimal(0)  # realistic potential of the open leads, money in the team currency
+    min_touches: int = 3
+    currency: str = ""
+
+    @property
+    def below_goal(self) -> bool:
+        """Quiet leads and not one follow-up this week: the rep the manager should talk to first."""
+        return self.quiet > 0 and self.follow_ups_this_week == 0
 
 
 @dataclass(frozen=True)
@@ -80,19 +92,24 @@ class Home:
         return WeekNumbers(follow_ups or 0, captured or 0, won or 0)
 
     def _team(self, team_id: str, today: date, since: datetime) -> list[RepLine]:
+        policy = self.leads.policy_for(team_id)
         with self.db.read() as uow:
             session = uow.session
+            # One row per rep and potential unit: the pipeline adds up money only, decided per unit below.
             rows = session.execute(
                 select(
                     Lead.owner_id,
+                    Lead.potential_unit,
                     func.count(),
                     # A lead whose buyer wrote back waits for an answer: it is not quiet.
                     func.sum(
                         case((and_(Lead.next_follow_up_on < today, Lead.reply_waiting_since.is_(None)), 1), else_=0)
                     ),
+                    func.sum(case((Lead.touch_count >= policy.min_touches, 1), else_=0)),
+                    func.sum(Lead.claimed_potential),
                 )
                 .where(Lead.team_id == team_id, Lead.status == OPEN)
-                .group_by(Lead.owner_id)
+                .group_by(Lead.owner_id, Lead.potential_unit)
             ).all()
             touches = dict(
                 session.execute(
@@ -101,5 +118,26 @@ class Home:
                     .group_by(Touch.logged_by)
                 ).all()
             )
-        lines = [RepLine(owner, count, int(quiet or 0), touches.get(owner, 0)) for owner, count, quiet in rows]
+            won = dict(
+                session.execute(
+                    select(Lead.owner_id, func.count())
+                    .where(Lead.team_id == team_id, Lead.status == WON, Lead.closed_at >= since)
+                    .group_by(Lead.owner_id)
+                ).all()
+            )
+        per_rep: dict[str, list] = {}
+        for owner, unit, count, quiet, at_goal, claimed in rows:
+            line = per_rep.setdefault(owner, [0, 0, 0, Decimal(0)])
+            line[0] += count
+            line[1] += int(quiet or 0)
+            line[2] += int(at_goal or 0)
+            if claimed is not None and is_money(unit, policy.currency):
+                line[3] += Decimal(str(claimed))  # SQLite sums NUMERIC as a float
+        lines = [
+            RepLine(
+                owner, count, quiet, touches.get(owner, 0), at_goal, won.get(owner, 0),
+                (claimed * policy.potential_factor).quantize(Decimal("0.01")), policy.min_touches, policy.currency,
+            )
+            for owner, (count, quiet, at_goal, claimed) in per_rep.items()
+        ]
         return sorted(lines, key=lambda line: (-line.quiet, -line.open_leads, line.user_id))

@@ -177,6 +177,7 @@ class LeadView:
     contact_email: str | None = None
     # What discovery found out so far (situation, problem, implication, need-payoff).
     background: Background = Background()
+    pinned_at: datetime | None = None  # the owner pinned it on top of *Call these first*
 
     def last_contact(self) -> datetime:
         return self.last_touch_at or self.created_at
@@ -614,6 +615,8 @@ class LeadService:
                 day, moved = calendar.next_working_day(day), day
             lead.next_follow_up_on = day
             lead.buyer_date = day if buyer_said else None
+            # A snooze or a date answers the nudge: the manager hears only of nudges nobody acted on.
+            lead.nudges_unanswered = 0
             lead.updated_at = now
             answer_replies(uow.session, lead, now, SNOOZE)  # the owner saw the buyer's reply and chose a date
             schedule_nudge(lead)
@@ -831,6 +834,7 @@ class LeadService:
             won_value=lead.won_value,
             won_currency=lead.won_currency,
             closed_at=lead.closed_at,
+            pinned_at=lead.pinned_at,
             rest_day=rest_day,
             moved_from=moved_from,
             contact_email=lead.contact_email,

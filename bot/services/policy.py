@@ -22,6 +22,9 @@ class Policy:
     renudge_days: int
     # The team's working days (LEADBOT_WORKDAYS less LEADBOT_HOLIDAYS), for owners who chose none of their own.
     calendar: WorkCalendar = WorkCalendar(frozenset(range(1, 6)))
+    # Quiet leads a rep can call in a day (LEADBOT_DAILY_FOCUS), and the money realistic potentials are ranked in.
+    daily_focus: int = 5
+    currency: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Policy":
@@ -35,6 +38,8 @@ class Policy:
             team_tz=settings.team_tz,
             renudge_days=settings.renudge_days,
             calendar=settings.calendar,
+            daily_focus=settings.daily_focus,
+            currency=settings.currency,
         )
 
     def is_admin(self, user_id: str) -> bool:

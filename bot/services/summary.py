@@ -18,6 +18,7 @@ from bot.store.models import LOST, OPEN, SKIPPED, WON, Delivery, Lead, Refusal, 
 from bot.text import formatting
 from bot.text.amounts import parse_currency
 from bot.text.company_names import folded_name
+from bot.text.i18n import t
 from bot.work_calendar import WorkCalendar
 from bot.worktime import at_local
 
@@ -271,8 +272,10 @@ def _answers_by_reason(session: Session, team_id: str, start: datetime, end: dat
 
 
 def _quiet_and_revived(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
-    """Leads an owner was told had gone quiet in the period, and how many got a follow-up afterwards."""
+    """Leads that went quiet in the period — an owner was told, or the lead was overdue by the period's end (told or
+    not: a reminder may be held back or folded away) — and how many got a follow-up after being told."""
     first_told = _first_told_quiet(session, team_id, start, end)
+    overdue = _overdue_at(session, team_id, end)
     revived = 0
     numbers = sorted(first_told)
     for i in range(0, len(numbers), IN_CHUNK):
@@ -284,7 +287,19 @@ def _quiet_and_revived(session: Session, team_id: str, start: datetime, end: dat
             .group_by(Lead.number)
         )
         revived += sum(1 for number, last in rows if last is not None and last > first_told[number])
-    return len(first_told), revived
+    return len(set(first_told) | overdue), revived
+
+
+def _overdue_at(session: Session, team_id: str, end: datetime) -> set[int]:
+    """Open leads whose follow-up date had passed before the period's last day: overdue within the period."""
+    last_day = (end - timedelta(microseconds=1)).date()
+    return set(
+        session.scalars(
+            select(Lead.number).where(
+                Lead.team_id == team_id, Lead.status == OPEN, Lead.next_follow_up_on < last_day,
+            )
+        )
+    )
 
 
 def _first_told_quiet(session: Session, team_id: str, start: datetime, end: datetime) -> dict[int, datetime]:
@@ -362,8 +377,16 @@ def _week(monday: date, tz: str, calendar: WorkCalendar, today: date) -> Period:
         send_at=at_local(weekly_day(monday, calendar), WEEKLY_AT, tz),
         start=at_local(last_monday, time(0), tz),
         end=at_local(monday, time(0), tz),
-        label=formatting.day(last_monday, today),
+        label=week_label(last_monday, monday - timedelta(days=1)),
     )
+
+
+def week_label(first: date, last: date) -> str:
+    """"week of 30 Nov – 6 Dec": the week covered, so a summary posted on the 7th is not read as sent on the 30th."""
+    def short(day: date) -> str:
+        return t("format.day_month", day=day.day, month=t(f"month.{day.month}"))
+
+    return t("summary.week_label", start=short(first), end=short(last))
 
 
 def weekly_day(monday: date, calendar: WorkCalendar) -> date:

@@ -96,6 +96,17 @@ class TeamSettings:
         self._save(team_id, {**self.saved(team_id).values, "summary_schedule": schedule}, user_id, now)
         return team_change(self.effective(team_id), user_id, f"summary_{schedule}")
 
+    def use_potential_factor(self, team_id: str, factor: str, user_id: str, now: datetime) -> TeamChange | None:
+        """An admin's one click on *Use 0.38*: the potential factor becomes `factor`, the other settings stay."""
+        if not self.is_admin(team_id, user_id):
+            raise LeadbotError("settings.admins_only")
+        before = self.effective(team_id).potential_factor
+        self._save(team_id, {**self.saved(team_id).values, "potential_factor": factor}, user_id, now)
+        after = self.effective(team_id)
+        if after.potential_factor == before:
+            return None
+        return team_change(after, user_id, "rules", fields=("potential_factor",))
+
     def _save(self, team_id: str, typed: dict[str, str | None], user_id: str, now: datetime) -> None:
         problems: dict[str, tuple[str, dict]] = {}
         clean: dict[str, str] = {}

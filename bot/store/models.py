@@ -119,6 +119,8 @@ class Lead(Base):
         # The team summary counts what was captured and closed in a period.
         Index("ix_leads_team_created_at", "team_id", "created_at"),
         Index("ix_leads_team_closed_at", "team_id", "closed_at"),
+        # "Does following up pay?" counts a year of closed leads by outcome and follow-ups from the index alone.
+        Index("ix_leads_team_closed_outcome", "team_id", "closed_at", "status", "touch_count", "owner_id", "source"),
         # Mail is matched to leads by the contact's exact address, or by its domain (not for free-mail domains).
         Index("ix_leads_team_contact_email", "team_id", "contact_email"),
         Index("ix_leads_team_contact_domain", "team_id", "contact_domain"),
@@ -176,6 +178,8 @@ class Lead(Base):
     bg_problem: Mapped[str] = mapped_column(Text, default="", server_default="")
     bg_implication: Mapped[str] = mapped_column(Text, default="", server_default="")
     bg_need_payoff: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When the owner pinned it to the top of *Call these first* (the digest and Home); empty: not pinned.
+    pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     touches: Mapped[list["Touch"]] = relationship(back_populates="lead", order_by="Touch.logged_at")
 

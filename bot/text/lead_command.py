@@ -10,7 +10,7 @@ from bot.text.amounts import Amount, AmountError, parse_amount, parse_currency
 
 SUBCOMMANDS = (
     "new", "list", "show", "log", "snooze", "won", "reopen", "lost", "assign", "order", "summary", "settings",
-    "inbound", "link", "unlink", "help",
+    "inbound", "link", "unlink", "stats", "help",
 )
 
 # Company before the dash, the request after it: "Acme — wants a proposal".
@@ -34,7 +34,7 @@ class Command:
 ALIASES = {
     "新建": "new", "列表": "list", "查看": "show", "跟进": "log", "推迟": "snooze", "成交": "won", "丢单": "lost",
     "转交": "assign", "订单": "order", "汇总": "summary", "设置": "settings", "帮助": "help", "询盘": "inbound",
-    "重新打开": "reopen", "重开": "reopen", "取消关联": "unlink", "关联": "link",
+    "重新打开": "reopen", "重开": "reopen", "取消关联": "unlink", "关联": "link", "统计": "stats", "数据": "stats",
 }
 # The kinds of follow-up `/lead log` records, and the other words reps use for them.
 KINDS = ("call", "wechat", "email", "visit", "message", "meeting")
@@ -68,6 +68,11 @@ def parse(text: str) -> Command:
     if alias:
         return Command(ALIASES[alias], stripped[len(alias) :].strip(), alias)
     return Command("unknown", stripped, word)
+
+
+def stats_scope(args: str) -> str:
+    """`/lead stats me` (`我的`, `mine`) → "me"; nothing or anything else → "team"."""
+    return "me" if args.strip().casefold() in ("me", "my", "mine", "我", "我的", "自己") else "team"
 
 
 def list_scope(args: str) -> str:

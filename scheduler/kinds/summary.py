@@ -8,9 +8,11 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.chart import summary_chart
+from bot.blocks.evidence import with_evidence
 from bot.blocks.leads import notice
 from bot.blocks.summary import summary_message
 from bot.container import Deps
+from bot.services.evidence import Evidence
 from bot.services.ledger import DeliveryView
 from bot.services.summary import SUMMARY, SUMMARY_HELP, SummaryData, due_periods, next_send
 from bot.slack_out import slack_error
@@ -48,7 +50,17 @@ def render(deps: Deps, delivery: DeliveryView, now: datetime, tz: str | None) ->
         return None, None
     currency = deps.config(delivery.team_id).currency
     message = summary_message(data, delivery.payload["label"], currency, response_times=times, buyer_replies=replies)
-    return message, None
+    evidence = _evidence(deps, delivery)
+    return (with_evidence(message, evidence) if evidence is not None else message), None
+
+
+def _evidence(deps: Deps, delivery: DeliveryView) -> Evidence | None:
+    """Does the method pay, as of the period's end (so a redraw says the same): weekly summaries only."""
+    if delivery.payload.get("schedule") != "weekly":
+        return None
+    config = deps.config(delivery.team_id)
+    end = datetime.fromisoformat(delivery.payload["end"])
+    return deps.evidence.report(delivery.team_id, end, config.evidence_months, config.currency)
 
 
 def _data(deps: Deps, delivery: DeliveryView) -> SummaryData:
@@ -66,9 +78,10 @@ def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> N
     if delivery.payload.get("schedule") != "weekly":
         return  # the chart comes with the weekly summary only
     data = _data(deps, delivery)
-    labels = deps.directory.names(delivery.team_id, list(data.touches_by_rep))
+    labels = deps.directory.names(delivery.team_id, sorted(set(data.touches_by_rep) | set(data.goal_by_rep)))
     try:
-        png = summary_chart(data, labels)
+        evidence = _evidence(deps, delivery)
+        png = summary_chart(data, labels, follow_ups=evidence.follow_ups if evidence else None)
         deps.web.files_upload_v2(
             channel=channel, thread_ts=ts, content=png, filename="leadbot-summary.png",
             title=f"leadbot — {delivery.payload.get('label', '')}",

@@ -37,7 +37,7 @@ class SchedulerSeat:
 
     def wait_in_background(self, serving: Callable[[], bool]) -> None:
         """Wait for the seat on a thread; `serving` says whether this process is still taking requests."""
-        threading.Thread(target=self._take, args=(serving,), name="scheduler-seat", daemon=True).start()
+        threading.Thread(target=self._take, args=(serving,), name="scheduler_seat", daemon=True).start()
 
     def _take(self, serving: Callable[[], bool]) -> None:
         handle = open(self.path, "a+")
@@ -105,6 +105,6 @@ def server_options(host: str, port: int, workers: int, threads: int, log_level: 
 
 def seat_file() -> str:
     """A lock file private to this master and its workers (the scheduler seat); removed when the master exits."""
-    handle, path = tempfile.mkstemp(prefix="leadbot-scheduler-", suffix=".lock")
+    handle, path = tempfile.mkstemp(prefix="leadbot_scheduler_", suffix=".lock")
     os.close(handle)
     return path

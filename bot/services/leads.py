@@ -62,7 +62,7 @@ POTENTIAL_MAX = Decimal("1e15")
 # What a list line shows (ListLine, in its order): a list reads these columns only.
 LIST_COLUMNS = (
     Lead.number, Lead.company, Lead.owner_id, Lead.created_at, Lead.touch_count, Lead.next_follow_up_on,
-    Lead.needs_new_owner,
+    Lead.needs_new_owner, Lead.pinned_at,
 )
 
 # Words a rep may type after `/lead lost 12`.
@@ -194,8 +194,13 @@ class ListLine:
     touch_count: int
     next_follow_up_on: date | None
     needs_new_owner: bool
+    pinned_at: datetime | None  # the owner pinned it on top of *Call these first* (the Home tab's menu says so)
     touch_goal: int
     min_touches: int
+
+    @property
+    def status(self) -> str:
+        return OPEN  # a list shows open leads only
 
 
 @dataclass(frozen=True)

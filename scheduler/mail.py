@@ -29,7 +29,7 @@ class MailPassInBackground:
 
     def __init__(self, deps: Deps, now: datetime) -> None:
         self.result: MailPass | None = None
-        self._thread = threading.Thread(target=self._run, args=(deps, now), name="mail-pass", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(deps, now), name="mailpass", daemon=True)
         self._thread.start()
 
     def _run(self, deps: Deps, now: datetime) -> None:

@@ -132,7 +132,7 @@ def test_the_dms_buttons_answer_the_reply_and_redraw_it(app):
     assert "✓ Next follow-up Mon 7 Dec." in text_of(_last_update(app, 1))
     app.send.click(ALICE, dms[2], "reply_buyer_date", selected_date="2026-12-16")
     assert "The buyer said Wed 16 Dec" in text_of(_last_update(app, 2))
-    opened = len(app.slack.calls("views.open"))
+    opened = len(app.slack.calls("views.open"))  # the new-lead forms so far
     app.send.click(ALICE, dms[3], "reply_log_open", value="3")
     form = app.slack.view(app.slack.wait_for("views.open", count=opened + 1)[-1].response["view"]["id"])
     assert "Gamma" in text_of(form)

@@ -120,4 +120,7 @@ def test_a_scheduler_killed_mid_run_and_restarted_delivers_everything_once(tmp_p
     assert set(in_dms.values()) == {1} and len(in_dms) == REPS
     # Only the conversations of messages in flight at a kill were read, each once per takeover, a page each.
     assert 0 < len(looks) <= in_flight_total
-    assert all(call.params.get("include_all_metadata") and int(call.params["limit"]) <= 15 for call in looks)
+    # A request cut off by a kill reaches Slack without its last fields; every whole one asks for metadata, a page.
+    cut_off = [call for call in looks if not call.params.get("include_all_metadata")]
+    assert len(cut_off) <= KILLS
+    assert all(int(call.params.get("limit", 0)) <= 15 for call in looks)

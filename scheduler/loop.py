@@ -60,31 +60,26 @@ def mail_tick(deps: Deps) -> None:
 
 
 def _add_job(scheduler, deps: Deps) -> None:
+    _every_tick(scheduler, tick, deps, "run_due")
+    if deps.mail_log.configured:
+        _every_tick(scheduler, mail_tick, deps, "mail_poll")  # a job of its own: a slow mailbox holds up no nudge
+
+
+def _every_tick(scheduler, job, deps: Deps, job_id: str) -> None:
     # The database says what is due, so the job itself keeps no state: an in-memory job store
     # per process (never shared, which APScheduler 3 cannot do safely), no misfire cut-off
     # (the default 1 s silently drops late runs), and a late run coalesced into one.
     scheduler.add_job(
-        tick,
+        job,
         IntervalTrigger(seconds=deps.settings.tick_seconds),
         args=[deps],
-        id="run_due",
+        id=job_id,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
         # Start at once (in real time: the job's clock, not the possibly fixed clock it reads "now" from).
         next_run_time=datetime.now(timezone.utc),
     )
-    if deps.mail_log.configured:
-        scheduler.add_job(
-            mail_tick,
-            IntervalTrigger(seconds=deps.settings.tick_seconds),
-            args=[deps],
-            id="mail_poll",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=datetime.now(timezone.utc),
-        )
 
 
 def start_in_background(deps: Deps) -> BackgroundScheduler:

@@ -6,13 +6,13 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.blocks import contract, kit
-from bot.blocks.followups import SNOOZE_DAYS
+from bot.blocks.followups import follow_up_controls
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.buyer_replies import EMAIL, FOLLOW_UP, SAID_LATER, BuyerReplyView
 from bot.services.leads import LeadView
 from bot.text import formatting
-from bot.text.i18n import t, tn
+from bot.text.i18n import t
 
 QUOTE_LINES = 6
 QUOTE_MAX = 700
@@ -56,24 +56,10 @@ def quoted(note: str) -> str:
 
 
 def reply_actions(reply: BuyerReplyView, lang: str | None = None) -> dict:
-    snooze_options = [
-        kit.option(tn("nudge.snooze_days", days, lang) if days < 7 else t("nudge.snooze_week", lang), str(days))
-        for days in SNOOZE_DAYS
-    ]
     return kit.actions(
-        kit.button(t("lead.button_log", lang), contract.REPLY_LOG_OPEN, contract.lead_value(reply.lead_number),
-                   style="primary"),
-        {
-            "type": "static_select",
-            "action_id": contract.REPLY_SNOOZE,
-            "placeholder": kit.plain(t("nudge.snooze", lang), kit.PLACEHOLDER_MAX),
-            "options": snooze_options,
-        },
-        {
-            "type": "datepicker",
-            "action_id": contract.REPLY_BUYER_DATE,
-            "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
-        },
+        *follow_up_controls(
+            contract.REPLY_LOG_OPEN, contract.REPLY_SNOOZE, contract.REPLY_BUYER_DATE, reply.lead_number, lang
+        ),
         block_id=contract.reply_block_id(reply.id, reply.lead_number),
     )
 

@@ -63,25 +63,32 @@ def _nudge_line(lead: LeadView, today: date, tz: str, min_touches: int, goal: in
     )
 
 
-def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
+def follow_up_controls(log_id: str, snooze_id: str, date_id: str, number: int, lang: str | None) -> list[dict]:
+    """Log follow-up, Snooze and Buyer said later for one lead: the nudge's and the buyer-reply DM's first three."""
     snooze_options = [
         kit.option(tn("nudge.snooze_days", days, lang) if days < 7 else t("nudge.snooze_week", lang), str(days))
         for days in SNOOZE_DAYS
     ]
-    number = contract.lead_value(lead.number)
-    return kit.actions(
-        kit.button(t("lead.button_log", lang), contract.LEAD_LOG_OPEN, number, style="primary"),
+    return [
+        kit.button(t("lead.button_log", lang), log_id, contract.lead_value(number), style="primary"),
         {
             "type": "static_select",
-            "action_id": contract.LEAD_SNOOZE,
+            "action_id": snooze_id,
             "placeholder": kit.plain(t("nudge.snooze", lang), kit.PLACEHOLDER_MAX),
             "options": snooze_options,
         },
         {
             "type": "datepicker",
-            "action_id": contract.LEAD_BUYER_DATE,
+            "action_id": date_id,
             "placeholder": kit.plain(t("nudge.buyer_said_later", lang), kit.PLACEHOLDER_MAX),
         },
+    ]
+
+
+def _nudge_actions(lead: LeadView, lang: str | None) -> dict:
+    number = contract.lead_value(lead.number)
+    return kit.actions(
+        *follow_up_controls(contract.LEAD_LOG_OPEN, contract.LEAD_SNOOZE, contract.LEAD_BUYER_DATE, lead.number, lang),
         kit.button(t("nudge.won_open", lang), contract.LEAD_WON_OPEN, number),
         kit.button(t("nudge.lost", lang), contract.LEAD_LOST_OPEN, number, style="danger"),
         block_id=contract.lead_block_id(lead.number),

@@ -68,6 +68,15 @@ class Deps:
     evidence: EvidenceService
     pins: Pins
 
+    def client_for(self, team_id: str) -> WebClient:
+        """The Web API client that acts for one workspace, with that workspace's own token.
+
+        Everything that talks to Slack for a team (listeners, the scheduler, the CLI) asks here, so that a
+        leadbot installed in many workspaces through OAuth uses each one's token; with one SLACK_BOT_TOKEN it is
+        that token's client.
+        """
+        return self.web
+
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
         return self.team_settings.effective(team_id)

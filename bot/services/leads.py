@@ -1023,6 +1023,7 @@ def log_touch_in(
 def record_touch(
     session: Session, policy: Policy, lead: Lead, user_id: str, kind: str, note: str, now: datetime, tz: str, *,
     buyer_said: str = "", next_on: date | None = None, source: str = TYPED, at: datetime | None = None,
+    keep_buyer_date: bool = False,
 ) -> WorkCalendar:
     """Add a follow-up made at `at` (default `now`) to `lead` and move it on; returns the owner's calendar.
 
@@ -1031,6 +1032,8 @@ def record_touch(
     A follow-up reported late (an email read days after it was sent) counts as made when it was made: the next
     step is counted from its day. One older than the lead's latest follow-up changes neither the latest contact
     nor the next date, since the later follow-up already moved the lead on from a later day.
+    With `keep_buyer_date`, a date the buyer named that lies beyond the cadence's next step still stands (a chat in a
+    linked channel does not undo "call me in March").
     """
     at = min(at or now, now)  # a mail dated ahead of our clock (a sender's wrong clock) happened by now at the latest
     calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
@@ -1053,6 +1056,8 @@ def record_touch(
         named = date_in_text(buyer_said, day)
         if named is not None and next_on in (None, cadence_date):
             next_on = named.day  # the buyer's own date, kept as they said it (a rest day too)
+        if keep_buyer_date and next_on is None and lead.buyer_date is not None and lead.buyer_date > cadence_date:
+            next_on = lead.buyer_date
         lead.next_follow_up_on = next_on or cadence_date
         lead.buyer_date = next_on if next_on and next_on != cadence_date else None
     # The buyer who wrote before this follow-up has been answered, however the follow-up was logged.

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.clock import local_today
 from bot.errors import LeadbotError, NotAllowed
-from bot.services.buyer_replies import FOLLOW_UP, BuyerReplyView, answer_replies, record_reply_in
-from bot.services.leads import LeadService, LeadView, schedule_nudge
+from bot.services.buyer_replies import BuyerReplyView, record_reply_in
+from bot.services.leads import LeadService, LeadView, record_touch
 from bot.services.policy import Policy
-from bot.services.reps import owner_calendar
 from bot.store.database import Database
 from bot.store.models import CHANNEL, OPEN, BuyerReply, Lead, LinkedChannel, Rep, Touch
 from bot.store.upsert import insert_ignore
@@ -151,24 +150,10 @@ class LinkedChannels:
             )
             if not buyer_since:
                 return ChannelActivity(ALREADY_TODAY, lead.number)  # a conversation is one follow-up, not twenty
-        session.add(
-            Touch(
-                team_id=lead.team_id, lead_id=lead.id, kind=CHANNEL_TOUCH, note=first_line(message.text, NOTE_MAX),
-                buyer_said="", logged_by=message.user, logged_at=message.posted_at, source=CHANNEL,
-            )
+        record_touch(
+            session, policy, lead, message.user, CHANNEL_TOUCH, first_line(message.text, NOTE_MAX), now, tz,
+            source=CHANNEL, at=message.posted_at, keep_buyer_date=True,
         )
-        lead.touch_count += 1
-        lead.last_touch_at = max(lead.last_touch_at or message.posted_at, message.posted_at)
-        lead.nudges_unanswered = 0
-        calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
-        cadence_date = policy.next_follow_up(lead.touch_count, day, calendar)
-        if lead.buyer_date is not None and lead.buyer_date > cadence_date:
-            lead.next_follow_up_on = lead.buyer_date  # the date the buyer named still stands: a chat does not undo it
-        else:
-            lead.next_follow_up_on, lead.buyer_date = cadence_date, None
-        lead.updated_at = now
-        answer_replies(session, lead, message.posted_at, FOLLOW_UP)
-        schedule_nudge(lead)
         return ChannelActivity(FOLLOWED_UP, lead.number)
 
     @staticmethod

@@ -117,14 +117,14 @@ def test_files_write_taken_away_since_it_was_asked_still_ends_in_the_line_and_is
     assert not app.deps.scopes.has(TEAM, "files:write")  # asked again after Slack's refusal
 
 
-def test_the_mail_log_matches_senders_from_its_own_reps_without_asking_slack_when_the_email_scope_is_missing(
-    db, slack
-):
+def test_the_mail_log_matches_senders_from_its_own_reps_without_asking_slack_when_the_email_scope_is_missing(db, slack):
     slack.grant_scopes(DEFAULT_SCOPES - {"users:read.email"})
     client = WebClient(token=BOT_TOKEN, base_url=slack.base_url)
     scopes = GrantedScopes(client_for=lambda team_id: client)
     members = SlackMembers(
-        db, users_by_email_lookup(client), may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
+        db,
+        users_by_email_lookup(client),
+        may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
         scope_missing=scopes.saw_missing,
     )
     with db.uow() as uow:
@@ -143,7 +143,9 @@ def test_a_lookup_refused_for_the_scope_is_skipped_quietly_and_the_grant_asked_a
     client = WebClient(token=BOT_TOKEN, base_url=slack.base_url)
     scopes = GrantedScopes(client_for=lambda team_id: client)
     members = SlackMembers(
-        db, users_by_email_lookup(client), may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
+        db,
+        users_by_email_lookup(client),
+        may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
         scope_missing=scopes.saw_missing,
     )
     assert scopes.has(TEAM, "users:read.email")

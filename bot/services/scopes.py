@@ -45,7 +45,9 @@ class GrantedScopes:
     """Asks `auth.test` with each workspace's own client and remembers the scopes its answer carries, a while."""
 
     def __init__(
-        self, client_for: Callable[[str], WebClient], remember: float = REMEMBER_SECONDS,
+        self,
+        client_for: Callable[[str], WebClient],
+        remember: float = REMEMBER_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client_for = client_for

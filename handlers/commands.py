@@ -20,7 +20,7 @@ from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, TooFewTouches
+from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, ScopeMissing, TooFewTouches
 from bot.services.leads import REOPEN_DAYS, check_company
 from bot.services.orders import OrderInput
 from bot.services.scopes import history_scope
@@ -343,7 +343,12 @@ def inbound(call: Call, command: Command) -> None:
     if not words:
         state = deps.inbound.channel(call.team_id, channel)
         text = inbound_blocks.state_text(channel, state, within)
-        tell(call.respond, text + (" " + inbound_blocks.mail_state_text(channel, True) if state.mail else ""))
+        if state.mail:
+            text += " " + inbound_blocks.mail_state_text(channel, True)
+        if state.enabled and not deps.scopes.has(call.team_id, history_scope(channel)):
+            # Turned on while the scope was granted, since taken away: no message arrives here any more.
+            text += "\n" + error_text(ScopeMissing(history_scope(channel)))
+        tell(call.respond, text)
     elif words == ["on"]:
         # An inbound channel is read message by message: without the history scope nothing would ever arrive.
         deps.scopes.require(call.team_id, history_scope(channel))

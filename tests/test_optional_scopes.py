@@ -71,6 +71,16 @@ def test_once_the_scope_is_granted_inbound_on_works_after_the_grant_is_asked_aga
     assert "now an inbound channel" in command(app, "inbound on", channel=INBOX)
 
 
+def test_an_inbound_channel_whose_scope_was_taken_away_says_so_when_asked_about(app):
+    app.slack.add_channel(INBOX, "enquiries")
+    assert "now an inbound channel" in command(app, "inbound on", channel=INBOX)
+    _without(app, "channels:history")  # an admin reinstalled leadbot without it: no message arrives any more
+    app.deps.scopes.saw_missing(TEAM)  # (or the few minutes are up)
+    answer = command(app, "inbound", channel=INBOX)
+    assert "is an inbound channel" in answer
+    _one_line_about(answer.splitlines()[-1], "channels:history")
+
+
 def test_linking_a_channel_without_channels_history_says_how_to_grant_it(app):
     _without(app, "channels:history")
     app.slack.add_channel(SHARED, "acme-shared")

@@ -10,8 +10,11 @@ from bot.slack_out import users_by_email_lookup
 from bot.store.models import Rep
 from sandbox.slack_api import DEFAULT_SCOPES
 from tests.conftest import ADMIN, ALICE, BOT_TOKEN, GENERAL, START, TEAM, WANG
-from tests.support import command, lead, text_of, tick
+from tests.imap_server import imap_server  # noqa: F401 - the Dovecot fixture
+from tests.mail_samples import make_mail
+from tests.support import at, command, lead, text_of, tick
 from tests.test_lead_import import HEADER, leadbot  # noqa: F401 - the fixture that runs `leadbot …`
+from tests.test_mail_log import ALICE_MAIL, BUYER, _handled, _touches, mail_app, mailbox, run  # noqa: F401
 
 INBOX, PRIVATE_INBOX, SHARED = "C0INBOX01", "G0PRIVATE", "C0ACMESHR"
 MONDAY_NINE = "2026-12-07T09:00:00+00:00"
@@ -164,6 +167,41 @@ def test_a_lookup_refused_for_the_scope_is_skipped_quietly_and_the_grant_asked_a
     assert slack.last("users.lookupByEmail").response["error"] == "missing_scope"
     assert not any(record.exc_info for record in caplog.records)  # no traceback for a known refusal
     assert not scopes.has(TEAM, "users:read.email")
+
+
+def test_without_the_email_scope_the_mail_log_reads_on_and_skips_asking_slack_who_sent_it(mail_app, mailbox):  # noqa: F811
+    app = mail_app()
+    _without(app, "users:read.email")
+    lead(app, "Acme Oilfield", contact_email=BUYER)
+    mailbox.put(
+        make_mail(
+            ALICE_MAIL,
+            BUYER,
+            "Coating proposal",
+            "Dear Li Ming,\nthe proposal.\nAlice",
+            sender_name="Alice Wang",
+            date=at("2026-12-01T09:30:00+00:00"),
+        )
+    )
+    run(app, "2026-12-01T10:00:00+00:00")
+    assert len(_handled(app)) == 1  # read, and done with
+    assert app.slack.calls("users.lookupByEmail") == []  # the lookup is skipped, not tried and refused
+    assert [t for t in _touches(app) if t.source == "email"] == []  # Alice could not be told from a stranger
+
+    app.slack.grant_scopes(DEFAULT_SCOPES)  # an admin added users:read.email and reinstalled
+    app.deps.scopes.saw_missing(TEAM)  # (or the few minutes are up)
+    mailbox.put(
+        make_mail(
+            ALICE_MAIL,
+            BUYER,
+            "Samples",
+            "Dear Li Ming,\nsamples.\nAlice",
+            sender_name="Alice Wang",
+            date=at("2026-12-02T09:30:00+00:00"),
+        )
+    )
+    run(app, "2026-12-02T10:00:00+00:00")
+    assert [(t.kind, t.logged_by) for t in _touches(app) if t.source == "email"] == [("email", ALICE)]
 
 
 def test_importing_owners_by_email_without_the_scope_says_so_and_changes_nothing(app, leadbot, tmp_path):  # noqa: F811

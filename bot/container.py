@@ -30,6 +30,7 @@ from bot.services.pins import Pins
 from bot.services.policy import Policy
 from bot.services.reps import Directory
 from bot.services.scheduler_runs import SchedulerRuns
+from bot.services.scopes import USERS_READ_EMAIL, GrantedScopes
 from bot.services.seen_events import SeenEvents
 from bot.services.small_buyers import SmallBuyers
 from bot.services.summary import TeamSummaries
@@ -67,6 +68,7 @@ class Deps:
     linked_channels: LinkedChannels
     evidence: EvidenceService
     pins: Pins
+    scopes: GrantedScopes
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -117,12 +119,17 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     inbound = InboundService(db, leads, policy, hours, claim_within)
     directory = Directory(db, users_info_lookup(web), settings)
     mailbox_states = MailboxStates(db)
+    # Told how to reach each workspace (Deps.client_for) once Deps exists, below.
+    scopes = GrantedScopes(client_for=None)
+    members = SlackMembers(
+        db, users_by_email_lookup(web), may_look_up=lambda team_id: scopes.has(team_id, USERS_READ_EMAIL),
+        scope_missing=scopes.saw_missing,
+    )
     mail_log = MailLog(
-        db, settings, SlackMembers(db, users_by_email_lookup(web)), mailbox_states, workspace_lookup(web),
-        MailActions(policy, settings.free_mail_domains),
+        db, settings, members, mailbox_states, workspace_lookup(web), MailActions(policy, settings.free_mail_domains)
     )
     mail_health = None if settings.mail_url is None else partial(mailbox_states.health, settings.mail_url.name)
-    return Deps(
+    deps = Deps(
         settings=settings,
         db=db,
         clock=clock or SystemClock(),
@@ -150,5 +157,8 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
         evidence=EvidenceService(db),
         pins=Pins(db, leads),
+        scopes=scopes,
     )
+    scopes.client_for = deps.client_for
+    return deps
 

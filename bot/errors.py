@@ -102,6 +102,19 @@ class LeadClosed(LeadbotError):
         self.number = number
 
 
+class ScopeMissing(LeadbotError):
+    """The workspace did not grant an optional scope a feature needs: say which, and how an admin grants it."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__("scope.missing", scope=scope, feature=Msg(scope_feature_key(scope)))
+        self.scope = scope
+
+
+def scope_feature_key(scope: str) -> str:
+    """The catalog key naming what an optional scope is for: "files:write" → "scope.feature.files_write"."""
+    return "scope.feature." + scope.replace(":", "_").replace(".", "_")
+
+
 class StaleAction(Exception):
     """A click or form leadbot cannot act on: a value it cannot read, or a button older than the lead's state.
 

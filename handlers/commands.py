@@ -20,9 +20,10 @@ from bot.blocks.followups import refusal_with_date_picker
 from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, TooFewTouches
+from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, ScopeMissing, TooFewTouches
 from bot.services.leads import REOPEN_DAYS, check_company
 from bot.services.orders import OrderInput
+from bot.services.scopes import history_scope
 from bot.services.summary import next_send
 from bot.slack_out import PERMANENT_TARGET_ERRORS, slack_error
 from bot.text import formatting
@@ -342,8 +343,15 @@ def inbound(call: Call, command: Command) -> None:
     if not words:
         state = deps.inbound.channel(call.team_id, channel)
         text = inbound_blocks.state_text(channel, state, within)
-        tell(call.respond, text + (" " + inbound_blocks.mail_state_text(channel, True) if state.mail else ""))
+        if state.mail:
+            text += " " + inbound_blocks.mail_state_text(channel, True)
+        if state.enabled and not deps.scopes.has(call.team_id, history_scope(channel)):
+            # Turned on while the scope was granted, since taken away: no message arrives here any more.
+            text += "\n" + error_text(ScopeMissing(history_scope(channel)))
+        tell(call.respond, text)
     elif words == ["on"]:
+        # An inbound channel is read message by message: without the history scope nothing would ever arrive.
+        deps.scopes.require(call.team_id, history_scope(channel))
         # Saying so in the channel tells everyone what the buttons will be, and proves leadbot can post there.
         announcement = t("inbound.announce", user=call.user_id, within=inbound_blocks.within_text(within))
         try:
@@ -402,6 +410,8 @@ def link(call: Call, command: Command) -> None:
         raise LeadbotError("link.usage")
     ref, _rest = _reference(call, Command(command.name, words), "link")
     lead = deps.linked_channels.check_link(call.team_id, ref, channel, call.user_id)
+    # What is said in a linked channel logs itself only if leadbot may read it.
+    deps.scopes.require(call.team_id, history_scope(channel))
     if channel not in deps.linked_channels.channels_of(call.team_id, lead.number):
         # The one line leadbot says in that channel (the customer reads it too), and proof it may post there.
         try:

@@ -45,11 +45,35 @@ _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "files", "metadata", "un
 
 _ALNUM = string.ascii_uppercase + string.digits
 
-# The bot scopes leadbot's manifest asks for; a fake built with fewer answers `missing_scope` where Slack would.
+# The bot scopes leadbot's manifest asks for (required and optional); a fake built with fewer, or told
+# `grant_scopes(...)`, answers `missing_scope` where Slack would.
 DEFAULT_SCOPES = frozenset({
     "commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
     "channels:history", "groups:history", "im:history",
 })
+# The bot-token scope each method needs, from its page at api.slack.com/methods/<method> ("Required scopes").
+# Where Slack accepts any of several, the one a bot in leadbot's position needs comes first; conversations.history
+# and .replies pick theirs by the conversation's kind (_history_channel). None: no scope required.
+METHOD_SCOPES: dict[str, str | None] = {
+    "api.test": None,
+    "auth.test": None,
+    "users.info": "users:read",
+    "users.list": "users:read",
+    "users.lookupByEmail": "users:read.email",
+    "conversations.open": "im:write",  # also channels:manage, groups:write, mpim:write: a DM needs im:write
+    "conversations.info": "channels:read",  # or groups:read, im:read, mpim:read
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
+    "chat.delete": "chat:write",
+    "chat.getPermalink": None,
+    "views.open": None,
+    "views.push": None,
+    "views.update": None,
+    "views.publish": None,
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
 # conversations.history and .replies: at most this many messages a call (Slack's own cap), 100 by default.
 HISTORY_MAX_LIMIT, HISTORY_DEFAULT_LIMIT = 999, 100
 
@@ -569,7 +593,8 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
-        # The bot token's scopes, sent back in `x-oauth-scopes`; a history read without its scope is refused.
+        # The bot token's scopes, sent back in `x-oauth-scopes` on every answer; a method whose scope is not
+        # among them answers `missing_scope` (see METHOD_SCOPES).
         self.scopes = set(scopes)
         # Slack's limits on conversations.history/.replies for commercially distributed apps outside the
         # Marketplace (`limit_history`): calls a minute and messages a call; None: an internal app's.
@@ -776,6 +801,11 @@ class FakeSlack:
         """
         with self._lock:
             self.history_per_minute, self.history_max_limit = per_minute, max_limit
+
+    def grant_scopes(self, scopes: frozenset[str] | set[str] | list[str]) -> None:
+        """The workspace granted exactly these bot scopes (as if reinstalled with them): answers follow at once."""
+        with self._lock:
+            self.scopes = set(scopes)
 
     def revoke_token(self) -> None:
         """From now on every Web API call answers token_revoked."""
@@ -1171,6 +1201,11 @@ class FakeSlack:
             wait = self._history_wait()
             if wait:
                 return 429, {"Retry-After": str(wait)}, {"ok": False, "error": "ratelimited"}
+        needed = METHOD_SCOPES.get(method)
+        if needed is not None and needed not in self.scopes:
+            # Slack's own shape: the scope the method wanted and, comma-separated, those the token has.
+            return 200, {}, {"ok": False, "error": "missing_scope", "needed": needed,
+                             "provided": ",".join(sorted(self.scopes))}
         try:
             return 200, {}, {"ok": True, **handler(params)}
         except _SlackError as exc:
@@ -1400,7 +1435,8 @@ class FakeSlack:
         self._deleted.append(message)
         return True
 
-    def _user_object(self, record: dict[str, Any], include_locale: bool) -> dict[str, Any]:
+    def _user_object(self, record: dict[str, Any], include_locale: bool,
+                     shown_to_token: bool = False) -> dict[str, Any]:
         tz_label, tz_offset = _tz_facts(record["tz"])
         user: dict[str, Any] = {
             "id": record["id"], "team_id": self.team_id, "name": record["name"],
@@ -1420,7 +1456,8 @@ class FakeSlack:
                 "team": self.team_id,
             },
         }
-        if record["email"] is not None:
+        if record["email"] is not None and (not shown_to_token or "users:read.email" in self.scopes):
+            # Slack shows a member's address only to a token with users:read.email.
             user["profile"]["email"] = record["email"]
         if record["is_bot"]:
             user["profile"]["bot_id"] = self.bot_id
@@ -1450,7 +1487,7 @@ class FakeSlack:
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._known_user(params.get("user"))
-        return {"user": self._user_object(record, _truthy(params.get("include_locale")))}
+        return {"user": self._user_object(record, _truthy(params.get("include_locale")), shown_to_token=True)}
 
     def _users_lookup_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
         email = str(params.get("email", "")).lower()
@@ -1461,7 +1498,7 @@ class FakeSlack:
 
     def _users_list(self, params: dict[str, Any]) -> dict[str, Any]:
         include_locale = _truthy(params.get("include_locale"))
-        members = [self._user_object(r, include_locale) for r in self._users.values()]
+        members = [self._user_object(r, include_locale, shown_to_token=True) for r in self._users.values()]
         return {"members": members, "cache_ts": int(time.time()),
                 "response_metadata": {"next_cursor": ""}}
 

@@ -749,6 +749,32 @@ def test_history_refuses_a_user_id_a_missing_scope_and_a_channel_the_bot_is_not_
     assert client.conversations_history(channel="C0GENERAL")["ok"]  # channels:history is still granted
 
 
+def test_every_answer_carries_the_granted_scopes_and_a_method_without_its_scope_is_refused(fake, client):
+    granted = client.auth_test()
+    assert set(granted.headers["x-oauth-scopes"].split(",")) == set(fake.scopes)
+    fake.grant_scopes({"commands", "chat:write", "users:read"})
+    with pytest.raises(SlackApiError) as refused:
+        client.users_lookupByEmail(email="ann@example.com")
+    # Slack's own shape: ok false, the scope needed, the token's scopes comma-separated; nothing else done.
+    assert refused.value.response.data == {
+        "ok": False, "error": "missing_scope", "needed": "users:read.email",
+        "provided": "chat:write,commands,users:read",
+    }
+    assert refused.value.response.headers["x-oauth-scopes"] == "chat:write,commands,users:read"
+    with pytest.raises(SlackApiError) as no_files:
+        client.files_upload_v2(channel="C0GENERAL", content=b"png", filename="chart.png")
+    assert no_files.value.response["needed"] == "files:write" and fake.uploaded_files() == []
+    with pytest.raises(SlackApiError) as no_dm:
+        client.conversations_open(users="U100")
+    assert no_dm.value.response["needed"] == "im:write"
+    assert client.chat_getPermalink(channel="C0GENERAL", message_ts=client.chat_postMessage(
+        channel="C0GENERAL", text="hi")["ts"])["ok"]  # no scope needed
+    # users.info answers, but shows an address only to a token with users:read.email.
+    assert "email" not in client.users_info(user="U100")["user"]["profile"]
+    fake.grant_scopes({"users:read", "users:read.email"})
+    assert client.users_info(user="U100")["user"]["profile"]["email"] == "ann@example.com"
+
+
 def test_history_as_slack_limits_commercial_apps_outside_the_marketplace(fake):
     fake.limit_history(per_minute=1, max_limit=15)
     plain = WebClient(token=fake.bot_token, base_url=fake.base_url, retry_handlers=[])

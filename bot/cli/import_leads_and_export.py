@@ -11,7 +11,10 @@ from slack_sdk.errors import SlackApiError
 from bot.cli.progress import ProgressBar
 from bot.clock import local_today
 from bot.config import Settings, SettingsError
+from bot.services.scopes import USERS_READ_EMAIL, missing_line
 from bot.slack_out import slack_error
+
+USER_IDS_INSTEAD = "Or give owners as Slack user ids (U…) instead of email addresses."
 
 
 class SlackUnavailable(Exception):
@@ -99,6 +102,8 @@ def _owner_lookup(web: WebClient):
             try:
                 cache[key] = web.users_lookupByEmail(email=email)["user"]["id"]
             except SlackApiError as error:
+                if slack_error(error) == "missing_scope":
+                    raise SlackUnavailable(missing_line(USERS_READ_EMAIL) + " " + USER_IDS_INSTEAD) from None
                 if slack_error(error) != "users_not_found":
                     raise SlackUnavailable(f"Slack refused to look up {email} ({slack_error(error)})") from None
                 cache[key] = None

@@ -14,6 +14,7 @@ from bot.clock import SystemClock, local_today
 from bot.config import Settings, SettingsError
 from bot.container import build_deps
 from bot.services.orders_csv import BadRow, decode, read_orders
+from bot.services.scopes import USERS_READ_EMAIL, missing_line
 from bot.store.migrate import is_current
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -64,6 +65,7 @@ def workspace_of(client: WebClient) -> str:
 def owner_lookup(client: WebClient):
     """Slack user ids pass as they are; emails are looked up once each."""
     cache: dict[str, str | None] = {}
+    told: list[str] = []
 
     def lookup(cell: str) -> str | None:
         if _USER_ID.match(cell):
@@ -73,8 +75,12 @@ def owner_lookup(client: WebClient):
         if cell not in cache:
             try:
                 cache[cell] = client.users_lookupByEmail(email=cell)["user"]["id"]
-            except SlackApiError:
+            except SlackApiError as error:
                 cache[cell] = None
+                if error.response.get("error") == "missing_scope" and not told:
+                    told.append(cell)  # said once a run: every other email owner is left blank the same way
+                    line = missing_line(USERS_READ_EMAIL)
+                    print(f"leadbot: {line} Owners given by email are left blank.", file=sys.stderr)
         return cache[cell]
 
     return lookup

@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Callable
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from bot.store.database import Database
@@ -24,9 +25,14 @@ class SlackMembers:
     def __init__(
         self, db: Database, lookup: Callable[[str], str | None], remember: float = REMEMBER_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        may_look_up: Callable[[str], bool] = lambda team_id: True,
+        scope_missing: Callable[[str, str], None] = lambda team_id, scope: None,
     ) -> None:
         self.db = db
         self.lookup = lookup
+        # Whether the team granted users:read.email; without it only leadbot's own table of reps answers.
+        self.may_look_up = may_look_up
+        self.scope_missing = scope_missing
         self.remember = remember
         self.monotonic = monotonic
         self._known: dict[tuple[str, str], tuple[str | None, float]] = {}
@@ -45,10 +51,16 @@ class SlackMembers:
                 return known[0]
         user_id = self._from_table(team_id, email)
         if user_id is None:
+            if not self.may_look_up(team_id):
+                return None  # users:read.email not granted: the sender is simply not matched to a member
             try:
                 self.asked += 1
                 user_id = self.lookup(email)
-            except Exception:
+            except Exception as error:
+                if isinstance(error, SlackApiError) and error.response.get("error") == "missing_scope":
+                    # The grant changed since it was last asked: skip the lookup, as when it is known missing.
+                    self.scope_missing(team_id, str(error.response.get("needed", "")))
+                    return None
                 # Not remembered: the next pass asks again. The message is then read as from someone else.
                 logger.warning("users.lookupByEmail failed for a sender; treating them as not a member", exc_info=True)
                 return None

@@ -14,7 +14,9 @@ from bot.blocks.summary import summary_message
 from bot.container import Deps
 from bot.services.evidence import Evidence
 from bot.services.ledger import DeliveryView
+from bot.services.scopes import FILES_WRITE, missing_line
 from bot.services.summary import SUMMARY, SUMMARY_HELP, SummaryData, due_periods, next_send
+from bot.slack_history import MISSING_SCOPE
 from bot.slack_out import slack_error
 from bot.text.i18n import t
 from scheduler.kinds.kind import Kind
@@ -74,22 +76,43 @@ def _data(deps: Deps, delivery: DeliveryView) -> SummaryData:
 
 
 def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> None:
-    """Upload the week's chart into the summary's thread; the text summary stands on its own if this fails."""
+    """Upload the week's chart into the summary's thread; the text summary stands on its own if this fails.
+
+    Without files:write (an optional scope) the thread gets one line instead, saying how to grant it.
+    """
     if delivery.payload.get("schedule") != "weekly":
         return  # the chart comes with the weekly summary only
+    team_id = delivery.team_id
+    client = deps.client_for(team_id)
+    if not deps.scopes.has(team_id, FILES_WRITE):
+        _no_chart_line(client, channel, ts)
+        return
     data = _data(deps, delivery)
-    labels = deps.directory.names(delivery.team_id, sorted(set(data.touches_by_rep) | set(data.goal_by_rep)))
+    labels = deps.directory.names(team_id, sorted(set(data.touches_by_rep) | set(data.goal_by_rep)))
     try:
         evidence = _evidence(deps, delivery)
         png = summary_chart(data, labels, follow_ups=evidence.follow_ups if evidence else None)
-        deps.web.files_upload_v2(
+        client.files_upload_v2(
             channel=channel, thread_ts=ts, content=png, filename="leadbot-summary.png",
             title=f"leadbot — {delivery.payload.get('label', '')}",
         )
     except SlackApiError as error:
+        if slack_error(error) == MISSING_SCOPE:
+            deps.scopes.saw_missing(team_id, FILES_WRITE)  # taken away since last asked
+            _no_chart_line(client, channel, ts)
+            return
         logger.warning("could not upload the summary chart to %s: %s", channel, slack_error(error))
     except Exception:
-        logger.exception("could not draw or upload the summary chart for %s", delivery.team_id)
+        logger.exception("could not draw or upload the summary chart for %s", team_id)
+
+
+def _no_chart_line(client, channel: str, ts: str) -> None:
+    """Where the chart would be, in the summary's thread: the one line naming files:write and how to grant it."""
+    line = missing_line(FILES_WRITE)
+    try:
+        client.chat_postMessage(channel=channel, thread_ts=ts, **notice(line))
+    except SlackApiError as error:
+        logger.warning("could not say in %s that the chart needs files:write: %s", channel, slack_error(error))
 
 
 def channel_gone(deps: Deps, delivery: DeliveryView, error: str, now: datetime) -> None:

@@ -33,6 +33,7 @@ from bot.services.scheduler_runs import SchedulerRuns
 from bot.services.seen_events import SeenEvents
 from bot.services.small_buyers import SmallBuyers
 from bot.services.summary import TeamSummaries
+from bot.services.team_data import TeamData
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_by_email_lookup, users_info_lookup, workspace_lookup
@@ -67,6 +68,7 @@ class Deps:
     linked_channels: LinkedChannels
     evidence: EvidenceService
     pins: Pins
+    team_data: TeamData
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -150,5 +152,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
         evidence=EvidenceService(db),
         pins=Pins(db, leads),
+        team_data=TeamData(db, settings.keep_data_days),
     )
 

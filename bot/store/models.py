@@ -68,6 +68,9 @@ class Team(Base):
     # The channel that gets the team summary (`/lead summary on`), and who turned it on.
     summary_channel: Mapped[str | None] = mapped_column(String(32))
     summary_enabled_by: Mapped[str | None] = mapped_column(String(32))
+    # Set when the app was uninstalled while LEADBOT_KEEP_DATA_DAYS keeps its data: nothing is sent to the
+    # workspace any more, and the scheduler deletes all of its data once this instant has passed.
+    delete_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Rep(Base):

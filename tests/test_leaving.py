@@ -11,7 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, inspect, select, text
 
 from bot.cli.delete_team import delete_team
 from bot.store.models import (
@@ -339,3 +341,55 @@ def test_the_leadbot_command_deletes_a_team_once_told_yes(app, two_workspaces, t
         [LEADBOT, "delete-team", TEAM, "--yes"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
     )
     assert again.returncode == 0 and "has no data here; nothing to delete" in again.stdout
+
+
+def test_tables_added_later_are_covered_too_through_a_foreign_key_as_well(app):
+    """Slack's installation store (as OAuth adds it), and a table whose rows belong to a team only through their
+    parent: deleting a workspace finds them in the live database, with no change to leadbot."""
+    engine = app.deps.db.engine
+    store = SQLAlchemyInstallationStore("CLIENT.ID", engine)
+    extra = MetaData()
+    hooks = Table(
+        "example_webhooks",
+        extra,
+        Column("id", Integer, primary_key=True),
+        Column("team_id", String(32)),
+    )
+    sends = Table(
+        "example_webhook_sends",
+        extra,
+        Column("id", Integer, primary_key=True),
+        Column("webhook_id", Integer, ForeignKey("example_webhooks.id")),
+    )
+    store.create_tables()
+    extra.create_all(engine)
+    try:
+        with engine.begin() as connection:
+            for number, team in enumerate((TEAM, OTHER), start=1):
+                connection.execute(hooks.insert().values(id=number, team_id=team))
+                connection.execute(sends.insert().values(id=number, webhook_id=number))
+        for team in (TEAM, OTHER):
+            store.save(
+                Installation(
+                    app_id="A0APP",
+                    team_id=team,
+                    user_id=ALICE,
+                    bot_token=f"xoxb-{team}",
+                    bot_id="B0BOT",
+                    bot_user_id="UBOT0001",
+                    installed_at=START.timestamp(),
+                )
+            )
+        before = rows_by_team(app.deps.db)
+        assert {"slack_installations", "slack_bots", "example_webhooks"} <= set(before[TEAM])
+
+        assert app.send.event({"type": "app_uninstalled"}).status == 200
+        app.settle()
+        after = rows_by_team(app.deps.db)
+        assert TEAM not in after and after[OTHER] == before[OTHER]
+        with engine.connect() as connection:
+            assert connection.execute(select(sends.c.webhook_id)).scalars().all() == [2]  # only the other's send
+    finally:
+        with engine.begin() as connection:
+            for table in ("example_webhook_sends", "example_webhooks", "slack_bots", "slack_installations"):
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))

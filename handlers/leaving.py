@@ -28,11 +28,12 @@ def register(app: App, deps: Deps) -> None:
 
     @app.middleware
     def welcome_back(body: dict, context, next) -> None:
-        """A workspace heard from again after it left (it installed leadbot again) keeps its data, if still kept."""
+        """A workspace heard from after it left installed leadbot again: it keeps its data if still kept, else
+        starts empty."""
         team_id = context.get("team_id")
         event_type = (body.get("event") or {}).get("type") if body.get("type") == "event_callback" else None
-        if team_id and event_type not in LEAVING_EVENTS and deps.team_data.is_leaving(team_id):
-            deps.team_data.come_back(team_id)
+        if team_id and event_type not in LEAVING_EVENTS and deps.team_data.left(team_id):
+            deps.team_data.returned(team_id, deps.clock.now())
         next()
 
 

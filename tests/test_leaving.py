@@ -393,3 +393,16 @@ def test_tables_added_later_are_covered_too_through_a_foreign_key_as_well(app):
         with engine.begin() as connection:
             for table in ("example_webhook_sends", "example_webhooks", "slack_bots", "slack_installations"):
                 connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+
+
+def test_coming_back_after_the_days_are_over_starts_empty_even_before_the_scheduler_ran(app_with):
+    app = app_with(LEADBOT_KEEP_DATA_DAYS="7")
+    new_lead(app, app.send, ALICE, "Acme")
+    assert app.send.event({"type": "app_uninstalled"}).status == 200
+    app.settle()
+    assert rows_by_team(app.deps.db)[TEAM]["leads"] == 1
+    _set(app, START + timedelta(days=8))  # no scheduler run since: the old data is still there
+    assert "#1 Fresh Start" in new_lead(app, app.send, ALICE, "Fresh Start")
+    run_once(app.deps, app.deps.clock.now())
+    listed = command(app, "list all")
+    assert "Fresh Start" in listed and "Acme" not in listed

@@ -113,8 +113,8 @@ class TeamData:
         self._forget_leaving_list()
         return delete_at
 
-    def is_leaving(self, team_id: str) -> bool:
-        """Whether the workspace left and its data is still kept (read at most every LEAVING_LIST_SECONDS)."""
+    def left(self, team_id: str) -> bool:
+        """Whether the workspace is marked as having left (the list is read at most every LEAVING_LIST_SECONDS)."""
         with self._lock:
             if time.monotonic() - self._leaving_read_at > LEAVING_LIST_SECONDS:
                 with self.db.read() as uow:
@@ -124,22 +124,28 @@ class TeamData:
                 self._leaving_read_at = time.monotonic()
             return team_id in self._leaving
 
-    def come_back(self, team_id: str) -> bool:
-        """The workspace installed leadbot again before its data was deleted: keep it, and send again.
+    def returned(self, team_id: str, now: datetime) -> None:
+        """A workspace that left is heard from again: it installed leadbot again.
 
-        True when it was leaving (and now is not).
+        Before its date, it keeps its data and its messages resume. After it (always so with
+        LEADBOT_KEEP_DATA_DAYS at 0), what is left of its data is deleted now, before the request is
+        handled, so the workspace starts empty instead of losing what it does next at the scheduler's run.
         """
         with self.db.uow() as uow:
-            back = uow.session.execute(
-                update(Team)
-                .where(Team.team_id == team_id, Team.delete_data_at.is_not(None))
-                .values(delete_data_at=None)
-            ).rowcount
-            uow.commit()
+            delete_at = uow.session.scalar(select(Team.delete_data_at).where(Team.team_id == team_id))
+            if delete_at is not None and delete_at > now:
+                uow.session.execute(update(Team).where(Team.team_id == team_id).values(delete_data_at=None))
+                uow.commit()
         self._forget_leaving_list()
-        if back:
+        if delete_at is None:
+            return  # another process saw it back first
+        if delete_at > now:
             logger.info("workspace %s is back before its data was deleted: it is kept", team_id)
-        return bool(back)
+            return
+        deleted = self.delete(team_id)
+        logger.info(
+            "workspace %s is back after its kept days: deleted its old data (%d rows)", team_id, sum(deleted.values())
+        )
 
     def delete_due(self, now: datetime) -> dict[str, dict[str, int]]:
         """Delete the data of every workspace whose kept days are over; rows deleted per table, by workspace."""

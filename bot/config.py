@@ -228,6 +228,17 @@ def _days(name: str, raw: str) -> int:
     return value
 
 
+def _days_or_none(name: str, raw: str) -> int:
+    """0 (nothing kept) up to ten years."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of days (0: none), got {raw!r}") from None
+    if not 0 <= value <= 3650:
+        raise SettingsError(f"{name} must be between 0 and 3650 days, got {value}")
+    return value
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -369,6 +380,10 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADBOT_SCHEDULER_STALE_SECONDS", "scheduler_stale_seconds", "300", _positive_int,
         "GET /healthz answers 503 when no scheduler has finished a run for this long.",
     ),
+    Setting(
+        "LEADBOT_KEEP_DATA_DAYS", "keep_data_days", "0", _days_or_none,
+        "Days a workspace's data is kept after it uninstalls leadbot (0: deleted at once); nothing is sent meanwhile.",
+    ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
     Setting(
         "LEADBOT_EVIDENCE_MONTHS", "evidence_months", "12", _positive_int,
@@ -438,6 +453,7 @@ class Settings:
     mail_done_folder: str = ""
     evidence_months: int = 12
     daily_focus: int = 5
+    keep_data_days: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":

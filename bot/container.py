@@ -34,6 +34,7 @@ from bot.services.scopes import USERS_READ_EMAIL, GrantedScopes
 from bot.services.seen_events import SeenEvents
 from bot.services.small_buyers import SmallBuyers
 from bot.services.summary import TeamSummaries
+from bot.services.team_data import TeamData
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
 from bot.slack_out import make_web_client, users_by_email_lookup, users_info_lookup, workspace_lookup
@@ -69,6 +70,7 @@ class Deps:
     evidence: EvidenceService
     pins: Pins
     scopes: GrantedScopes
+    team_data: TeamData
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -158,6 +160,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         evidence=EvidenceService(db),
         pins=Pins(db, leads),
         scopes=scopes,
+        team_data=TeamData(db, settings.keep_data_days),
     )
     scopes.client_for = deps.client_for
     return deps

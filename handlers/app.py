@@ -16,6 +16,7 @@ from bot.container import Deps
 from bot.services.reps import request_scope
 from bot.text.i18n import use_language
 from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
+from handlers.leaving import register as register_leaving
 from handlers.stale import guarded
 
 LISTENER_THREADS = 16
@@ -144,4 +145,5 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
 
     for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound, escalation):
         module.register(app, deps)
+    register_leaving(app, deps)  # an uninstalled workspace's data goes; one that comes back keeps what is left
     return app

@@ -19,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def run_once(deps: Deps, now: datetime, with_mail: bool = True) -> RunReport:
-    """`run_due`, then the housekeeping every run does: note that it finished, forget old Slack events.
+    """`run_due`, then the housekeeping every run does: note that it finished, forget old Slack events, delete the
+    data of workspaces that left LEADBOT_KEEP_DATA_DAYS ago.
 
     With a sales mailbox set, it is read on a thread beside the run, so a slow mailbox delays no due
     message; what the mail added (an emailed enquiry, a buyer's reply) is posted by a second run after it.
@@ -34,6 +35,8 @@ def run_once(deps: Deps, now: datetime, with_mail: bool = True) -> RunReport:
     finished = SystemClock().now()
     deps.scheduler_runs.finished(finished)
     deps.seen_events.forget_before(finished - KEEP_FOR)
+    # The run's own instant, like everything else it decides (`tick --at` deletes what is due then).
+    deps.team_data.delete_due(now)
     return report
 
 

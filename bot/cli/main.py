@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, delete-team."""
 
 from __future__ import annotations
 
@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)"
     )
     export.add_argument("--team", type=_team, help=team_help)
+    forget = commands.add_parser(
+        "delete-team", help="delete everything leadbot holds for one workspace (asks first), and say what it deleted"
+    )
+    forget.add_argument("team", type=_team, metavar="TEAM_ID", help="Slack workspace id (T…)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -125,6 +130,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import import_leads_and_export
 
         return import_leads_and_export.run(args, settings)
+    if args.command == "delete-team":
+        from bot.cli.delete_team import delete_team
+
+        return delete_team(args.team, settings, yes=args.yes)
     raise AssertionError(f"unhandled command {args.command}")
 
 

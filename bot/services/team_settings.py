@@ -53,6 +53,10 @@ class TeamSettings:
         self._cache[team_id] = (time.monotonic(), settings)
         return settings
 
+    def forget(self, team_id: str) -> None:
+        """Drop this process's copy of the team's settings (its data was deleted)."""
+        self._cache.pop(team_id, None)
+
     def _effective(self, team_id: str) -> Settings:
         saved = self.saved(team_id).values
         overrides = {}

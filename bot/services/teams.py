@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from bot.config import Settings
 from bot.errors import LeadbotError
@@ -46,8 +46,14 @@ class Teams:
         self.config = config
 
     def stopped(self) -> set[str]:
+        """Workspaces nothing is sent to: their token stopped working, or they uninstalled leadbot (their data is
+        kept for LEADBOT_KEEP_DATA_DAYS)."""
         with self.db.uow() as uow:
-            return set(uow.session.scalars(select(Team.team_id).where(Team.sending_stopped.is_not(None))))
+            return set(
+                uow.session.scalars(
+                    select(Team.team_id).where(or_(Team.sending_stopped.is_not(None), Team.delete_data_at.is_not(None)))
+                )
+            )
 
     def stop_sending(self, team_id: str, reason: str, now: datetime) -> None:
         with self.db.uow() as uow:

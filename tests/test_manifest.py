@@ -63,6 +63,9 @@ METHODS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
 EVENTS: dict[str, dict[str, str | None]] = {
     # api.slack.com/events/app_home_opened: no scope required.
     "app_home_opened": {"app_home_opened": None},
+    # api.slack.com/events/app_uninstalled and /events/tokens_revoked: no scope required.
+    "app_uninstalled": {"app_uninstalled": None},
+    "tokens_revoked": {"tokens_revoked": None},
     # api.slack.com/events/message.channels (channels:history), message.groups (groups:history),
     # message.im (im:history), message.mpim (mpim:history).
     "message": {

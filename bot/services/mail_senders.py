@@ -22,7 +22,7 @@ class SlackMembers:
     """Answers from leadbot's own table of reps first, then from Slack; both answers are remembered."""
 
     def __init__(
-        self, db: Database, lookup: Callable[[str], str | None], remember: float = REMEMBER_SECONDS,
+        self, db: Database, lookup: Callable[[str, str], str | None], remember: float = REMEMBER_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
@@ -47,7 +47,7 @@ class SlackMembers:
         if user_id is None:
             try:
                 self.asked += 1
-                user_id = self.lookup(email)
+                user_id = self.lookup(team_id, email)
             except Exception:
                 # Not remembered: the next pass asks again. The message is then read as from someone else.
                 logger.warning("users.lookupByEmail failed for a sender; treating them as not a member", exc_info=True)

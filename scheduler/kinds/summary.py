@@ -82,7 +82,7 @@ def upload_chart(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> N
     try:
         evidence = _evidence(deps, delivery)
         png = summary_chart(data, labels, follow_ups=evidence.follow_ups if evidence else None)
-        deps.web.files_upload_v2(
+        deps.client_for(delivery.team_id).files_upload_v2(
             channel=channel, thread_ts=ts, content=png, filename="leadbot-summary.png",
             title=f"leadbot — {delivery.payload.get('label', '')}",
         )

@@ -1,0 +1,165 @@
+"""Add to Slack: two workspaces install leadbot through OAuth, and each is served with its own token only."""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from bot.slack_manifest import bot_scopes
+from sandbox.slack_requests import SignedSlack
+from tests.conftest import ALICE, SIGNING_SECRET, Running, make_settings
+from tests.support import command, lead, nudged, text_of
+
+CLIENT_ID, CLIENT_SECRET = "1111111111.2222222222", "oauth-client-secret"
+ALPHA, BETA = "T0ALPHA01", "T0BETA002"
+ALPHA_TOKEN, BETA_TOKEN = "xoxb-1-alpha-bot-token", "xoxb-2-beta-bot-token"
+ZHOU = "UZHOU0001"  # a rep in the second workspace (Shanghai, like Alice in the first)
+OAUTH_ENV = {"SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def get(url: str, cookie: str = "") -> Page:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Page(response.status, dict(response.headers), response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Page(error.code, dict(error.headers), error.read().decode())
+
+
+def install(app: Running, team_id: str, installer: str) -> Page:
+    """What an admin's browser does: open /slack/install, press Add to Slack, Allow in Slack, come back."""
+    page = get(app.url + "/slack/install")
+    assert page.status == 200 and "Add to Slack" in page.body
+    link = html.unescape(re.search(r'<a href="([^"]+)"', page.body).group(1))
+    assert link.startswith("https://slack.com/oauth/v2/authorize?")
+    asked = {key: values[0] for key, values in parse_qs(urlsplit(link).query).items()}
+    assert asked["client_id"] == CLIENT_ID
+    assert asked["scope"].split(",") == bot_scopes()  # what manifest.yml declares
+    # The state travels both in the link and in a cookie on the installer's browser; Slack hands it back.
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    code = app.slack.approve_install(team_id, installer, asked["scope"])
+    return get(app.url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": asked["state"]}), cookie)
+
+
+def as_workspace(app: Running, team_id: str, domain: str) -> Running:
+    """The same running app, driven by signed requests from another workspace."""
+    other = copy.copy(app)
+    other.send = SignedSlack(app.url + "/slack/events", SIGNING_SECRET, app.slack, team_id=team_id, team_domain=domain)
+    return other
+
+
+@pytest.fixture
+def oauth_app(slack, app_with) -> Running:
+    """leadbot with a client id and secret and no bot token; two workspaces ready to add it to Slack."""
+    slack.oauth_app(CLIENT_ID, CLIENT_SECRET)
+    slack.add_workspace(ALPHA, "Alpha Trading", ALPHA_TOKEN)
+    slack.add_workspace(BETA, "Beta Metals", BETA_TOKEN)
+    slack.add_user(ZHOU, name="zhou", real_name="Zhou Min", tz="Asia/Shanghai", email="zhou@beta.example")
+    return app_with(**OAUTH_ENV)
+
+
+def tokens_used(app: Running) -> set[str | None]:
+    app.settle()
+    return {call.token for call in app.slack.calls() if call.method != "oauth.v2.access"}
+
+
+def test_two_workspaces_add_leadbot_and_each_works_with_its_own_token(oauth_app):
+    app = oauth_app
+    for team_id, installer in ((ALPHA, ALICE), (BETA, ZHOU)):
+        done = install(app, team_id, installer)
+        assert done.status == 200 and "Thank you!" in done.body, done.body
+    exchanges = app.slack.calls("oauth.v2.access")
+    assert [c.ok for c in exchanges] == [True, True]
+    assert all(c.headers["authorization"].startswith("Basic ") for c in exchanges)  # client id and secret
+    assert app.deps.installed_teams() == [ALPHA, BETA]
+
+    alpha, beta = as_workspace(app, ALPHA, "alpha"), as_workspace(app, BETA, "beta")
+    app.slack.reset_calls()
+    lead(alpha, "Acme Pumps", user=ALICE)  # /lead new, then the form
+    assert "Acme Pumps" in command(alpha, "list")
+    assert tokens_used(app) == {ALPHA_TOKEN}
+
+    app.slack.reset_calls()
+    lead(beta, "Bolt Valves", user=ZHOU)
+    listing = command(beta, "list all")
+    assert "Bolt Valves" in listing and "Acme Pumps" not in listing
+    assert tokens_used(app) == {BETA_TOKEN}
+    assert "Bolt Valves" not in command(alpha, "list all")
+
+    # The day after the follow-up was due, in Shanghai's working hours: each rep hears of their own lead only,
+    # posted with their own workspace's token.
+    app.slack.reset_calls()
+    assert nudged(app, "2026-12-04T10:00+08:00") == 2
+    posts = [call for call in app.slack.calls("chat.postMessage") if call.ok]
+    by_dm = {app.slack.dm_channel_id(user): user for user in (ALICE, ZHOU)}
+    told = {by_dm[call.response["channel"]]: (call.token, text_of(call.params)) for call in posts}
+    assert told[ALICE][0] == ALPHA_TOKEN and "Acme Pumps" in told[ALICE][1] and "Bolt Valves" not in told[ALICE][1]
+    assert told[ZHOU][0] == BETA_TOKEN and "Bolt Valves" in told[ZHOU][1] and "Acme Pumps" not in told[ZHOU][1]
+
+
+def test_a_request_from_a_workspace_that_never_installed_is_not_served(oauth_app):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    stranger = as_workspace(app, "T0STRANGE", "strange")
+    app.slack.reset_calls()
+    assert "isn't installed in this workspace yet" in command(stranger, "list")
+    app.settle()
+    assert {c.method for c in app.slack.calls()} == {"response_url"}  # no Web API call, with any token
+
+
+def test_a_forged_or_replayed_state_installs_nothing(oauth_app):
+    app = oauth_app
+    code = app.slack.approve_install(ALPHA, ALICE, "commands,chat:write")
+    page = get(app.url + "/slack/oauth_redirect?" + urlencode({"code": code, "state": "made-up"}))
+    assert page.status == 400 and "Something Went Wrong" in page.body and "Traceback" not in page.body
+    assert app.slack.calls("oauth.v2.access") == [] and app.deps.installed_teams() == []
+
+
+def test_token_rotation_refreshes_an_expiring_bot_token_for_requests_and_the_scheduler(slack, app_with):
+    # Tokens that last an hour: within the two hours before expiry in which leadbot refreshes them.
+    slack.oauth_app(CLIENT_ID, CLIENT_SECRET, token_rotation=True, expires_in=3600)
+    slack.add_workspace(ALPHA, "Alpha Trading", ALPHA_TOKEN)
+    app = app_with(**OAUTH_ENV)
+    deps = app.deps
+    assert install(app, ALPHA, ALICE).status == 200
+    first = slack.calls("oauth.v2.access")[-1].response
+    assert first["access_token"].startswith("xoxe.xoxb-1-") and first["refresh_token"].startswith("xoxe-1-")
+    assert first["expires_in"] == 3600
+
+    alpha = as_workspace(app, ALPHA, "alpha")
+    slack.reset_calls()
+    lead(alpha, "Acme Pumps", user=ALICE)
+    refreshes = [c for c in slack.calls("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
+    assert refreshes and refreshes[0].params["refresh_token"] == first["refresh_token"]
+    issued = {c.response["access_token"] for c in refreshes}
+    # The form and the card went out with refreshed tokens only, and the newest is the one kept.
+    assert tokens_used(app) <= issued and first["access_token"] not in issued
+    assert deps.installations.store.find_bot(enterprise_id=None, team_id=ALPHA).bot_token in issued
+
+    slack.reset_calls()
+    assert nudged(app, "2026-12-04T10:00+08:00") == 1
+    post = next(c for c in slack.calls("chat.postMessage") if c.ok)
+    refreshed = {c.response["access_token"] for c in slack.calls("oauth.v2.access")} | issued
+    assert post.token in refreshed and post.token != first["access_token"]
+
+
+def test_add_to_slack_starts_with_the_client_id_secret_and_signing_secret_alone(db, slack):
+    settings = make_settings(db.url, slack.base_url, **OAUTH_ENV)
+    assert settings.oauth and settings.bot_token is None
+    settings.require_slack()  # no SLACK_BOT_TOKEN needed
+    with_token = make_settings(db.url, slack.base_url, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET)
+    assert not with_token.oauth  # SLACK_BOT_TOKEN set: one workspace, exactly as before

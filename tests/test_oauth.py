@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from bot.cli.main import main
+from bot.config import Settings, SettingsError
+from bot.container import build_deps
 from bot.slack_manifest import bot_scopes
 from sandbox.slack_requests import SignedSlack
 from tests.conftest import ALICE, SIGNING_SECRET, Running, make_settings
@@ -163,3 +173,114 @@ def test_add_to_slack_starts_with_the_client_id_secret_and_signing_secret_alone(
     settings.require_slack()  # no SLACK_BOT_TOKEN needed
     with_token = make_settings(db.url, slack.base_url, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET)
     assert not with_token.oauth  # SLACK_BOT_TOKEN set: one workspace, exactly as before
+
+
+def test_add_to_slack_settings_that_cannot_work_stop_start_up_with_one_line():
+    with pytest.raises(SettingsError, match="SLACK_CLIENT_SECRET is not set"):
+        Settings.from_env({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_SIGNING_SECRET": "s"}).require_slack()
+    with pytest.raises(SettingsError, match="need HTTP mode"):
+        Settings.from_env({**OAUTH_ENV, "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}).require_slack()
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
+        Settings.from_env(OAUTH_ENV).require_slack()
+    shown = Settings.from_env({**OAUTH_ENV, "SLACK_SIGNING_SECRET": "s"}).redacted()
+    assert CLIENT_SECRET not in str(shown) and shown["SLACK_CLIENT_ID"] == CLIENT_ID
+
+
+@pytest.fixture
+def leadbot(oauth_app, monkeypatch, tmp_path, capsys):
+    """`leadbot …` in this process, with Add to Slack's settings, against the test's database and fake Slack."""
+    monkeypatch.chdir(tmp_path)  # no developer's .env gets read
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "LEADBOT_")) or name in ("DATABASE_URL", "PORT"):
+            monkeypatch.delenv(name)
+    env = {**OAUTH_ENV, "SLACK_API_URL": oauth_app.slack.base_url, "DATABASE_URL": oauth_app.deps.db.url}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def test_export_and_import_act_for_the_workspace_named_and_ask_which_when_several(oauth_app, leadbot, tmp_path):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    lead(as_workspace(app, ALPHA, "alpha"), "Acme Pumps", user=ALICE)
+    assert leadbot("export", "--out", str(tmp_path / "only"))[0] == 0  # one workspace: that one
+    assert "Acme Pumps" in (tmp_path / "only" / "leads.csv").read_text(encoding="utf-8-sig")
+
+    install(app, BETA, ZHOU)
+    lead(as_workspace(app, BETA, "beta"), "Bolt Valves", user=ZHOU)
+    code, _out, err = leadbot("export", "--out", str(tmp_path / "which"))
+    assert code == 2 and "installed in 2 workspaces" in err and ALPHA in err and BETA in err
+    assert "Traceback" not in err and not (tmp_path / "which").exists()
+    code, _out, err = leadbot("export", "--team", "T0NOBODY1", "--out", str(tmp_path / "nobody"))
+    assert code == 2 and "not installed in workspace T0NOBODY1" in err
+
+    assert leadbot("export", "--team", BETA, "--out", str(tmp_path / "beta"))[0] == 0
+    exported = (tmp_path / "beta" / "leads.csv").read_text(encoding="utf-8-sig")
+    assert "Bolt Valves" in exported and "Acme Pumps" not in exported
+
+    # Owners named by email are looked up in that workspace, with its token.
+    rows = (
+        "company,contact,source,asked_for,owner,created_on\n"
+        "Zeta Gears,Ms Li,website,gears,zhou@beta.example,2026-11-20\n"
+    )
+    (tmp_path / "in.csv").write_text(rows, encoding="utf-8")
+    app.slack.reset_calls()
+    assert leadbot("import-leads", "--team", BETA, str(tmp_path / "in.csv"))[0] == 0
+    lookups = app.slack.calls("users.lookupByEmail")
+    assert lookups and {c.token for c in lookups} == {BETA_TOKEN}
+    assert "Zeta Gears" in command(as_workspace(app, BETA, "beta"), "list all", user=ZHOU)
+    assert "Zeta Gears" not in command(as_workspace(app, ALPHA, "alpha"), "list all")
+
+
+def test_the_mailbox_reports_to_the_one_workspace_or_the_one_named(oauth_app, db, slack, clock):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    assert app.deps.mail_log.team_of() == ALPHA
+    install(app, BETA, ZHOU)
+    with pytest.raises(LookupError, match="LEADBOT_MAIL_TEAM"):
+        app.deps.mail_log.team_of()
+    named = build_deps(make_settings(db.url, slack.base_url, LEADBOT_MAIL_TEAM=BETA, **OAUTH_ENV), clock=clock, db=db)
+    assert named.mail_log.team_of() == BETA
+
+
+@pytest.mark.slow
+def test_leadbot_serve_starts_with_the_client_id_secret_and_signing_secret_alone(tmp_path, slack):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LEADBOT_", "DATABASE_URL", "PORT"))}
+    env.update(
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.base_url,
+        PORT=str(port),
+        LEADBOT_HOST="127.0.0.1",
+        LEADBOT_WEB_WORKERS="1",
+    )
+    leadbot = str(Path(sys.executable).parent / "leadbot")
+    process = subprocess.Popen(
+        [leadbot, "serve", "--no-scheduler"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline, page = time.monotonic() + 30, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = get(f"http://127.0.0.1:{port}/slack/install")
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None and page.status == 200 and "Add to Slack" in page.body
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    assert "/slack/install" in output and "Traceback" not in output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

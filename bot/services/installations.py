@@ -54,9 +54,14 @@ class Installations:
     """Each installed workspace's bot token, as a WebClient; refreshed before it expires when rotation is on."""
 
     def __init__(
-        self, db: Database, client_id: str, client_secret: str, make_client: Callable[[str | None], WebClient],
+        self,
+        db: Database,
+        client_id: str,
+        client_secret: str,
+        make_client: Callable[[str | None], WebClient],
         on_installed: Callable[[str], None] = lambda team_id: None,
-        rotate_before_minutes: int = ROTATE_BEFORE_MINUTES, monotonic: Callable[[], float] = time.monotonic,
+        rotate_before_minutes: int = ROTATE_BEFORE_MINUTES,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.client_id = client_id
@@ -76,8 +81,11 @@ class Installations:
         with self.db.read() as uow:
             rows = uow.session.execute(
                 select(SLACK_BOTS.c.team_id, SLACK_BOTS.c.installed_at)
-                .where(SLACK_BOTS.c.client_id == self.client_id, SLACK_BOTS.c.team_id.is_not(None),
-                       SLACK_BOTS.c.bot_token.is_not(None))
+                .where(
+                    SLACK_BOTS.c.client_id == self.client_id,
+                    SLACK_BOTS.c.team_id.is_not(None),
+                    SLACK_BOTS.c.bot_token.is_not(None),
+                )
                 .order_by(SLACK_BOTS.c.installed_at)
             ).all()
         return list(dict.fromkeys(team_id for team_id, _ in rows))

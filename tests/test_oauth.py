@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.cli.main import main
 from bot.config import Settings, SettingsError
@@ -84,7 +86,9 @@ def oauth_app(slack, app_with) -> Running:
 
 def tokens_used(app: Running) -> set[str | None]:
     app.settle()
-    return {call.token for call in app.slack.calls() if call.method != "oauth.v2.access"}
+    return {
+        call.token for call in app.slack.calls() if call.path.startswith("/api/") and call.method != "oauth.v2.access"
+    }
 
 
 def test_two_workspaces_add_leadbot_and_each_works_with_its_own_token(oauth_app):
@@ -284,3 +288,38 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def test_the_fake_slack_answers_oauth_v2_access_as_slack_does(slack):
+    slack.oauth_app(CLIENT_ID, CLIENT_SECRET)
+    slack.add_workspace(ALPHA, "Alpha Trading", ALPHA_TOKEN)
+    client = WebClient(base_url=slack.base_url)
+    code = slack.approve_install(ALPHA, ALICE, "commands,chat:write", redirect_uri="https://leadbot.example/r")
+
+    def error(**params) -> str:
+        with pytest.raises(SlackApiError) as raised:
+            client.oauth_v2_access(**params)
+        return raised.value.response["error"]
+
+    assert error(client_id="nobody", client_secret=CLIENT_SECRET, code=code) == "invalid_client_id"
+    assert error(client_id=CLIENT_ID, client_secret="wrong", code=code) == "bad_client_secret"
+    assert error(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code, redirect_uri="https://x") == (
+        "bad_redirect_uri"
+    )
+    code = slack.approve_install(ALPHA, ALICE, "commands,chat:write")
+    answer = client.oauth_v2_access(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code).data
+    assert answer == {
+        "ok": True,
+        "app_id": slack.app_id,
+        "authed_user": {"id": ALICE},
+        "scope": "commands,chat:write",
+        "token_type": "bot",
+        "access_token": ALPHA_TOKEN,
+        "bot_user_id": answer["bot_user_id"],
+        "team": {"id": ALPHA, "name": "Alpha Trading"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+    assert error(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code) == "invalid_code"  # used once only
+    assert WebClient(token=ALPHA_TOKEN, base_url=slack.base_url).auth_test()["team_id"] == ALPHA
+    assert slack.calls("auth.test")[-1].token == ALPHA_TOKEN

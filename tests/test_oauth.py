@@ -323,3 +323,19 @@ def test_the_fake_slack_answers_oauth_v2_access_as_slack_does(slack):
     assert error(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code) == "invalid_code"  # used once only
     assert WebClient(token=ALPHA_TOKEN, base_url=slack.base_url).auth_test()["team_id"] == ALPHA
     assert slack.calls("auth.test")[-1].token == ALPHA_TOKEN
+
+
+def test_events_from_each_workspace_are_answered_with_its_token_and_its_leads(oauth_app):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    install(app, BETA, ZHOU)
+    alpha, beta = as_workspace(app, ALPHA, "alpha"), as_workspace(app, BETA, "beta")
+    lead(alpha, "Acme Pumps", user=ALICE)
+    app.slack.reset_calls()
+    beta.send.app_home_opened(ZHOU)  # an Events API event, delivered for the second workspace
+    published = app.slack.wait_for("views.publish")[-1]
+    assert published.token == BETA_TOKEN and "Acme Pumps" not in text_of(published.params["view"])
+    alpha.send.app_home_opened(ALICE)
+    published = app.slack.wait_for("views.publish", count=2)[-1]
+    assert published.token == ALPHA_TOKEN and "Acme Pumps" in text_of(published.params["view"])
+    assert tokens_used(app) == {ALPHA_TOKEN, BETA_TOKEN}

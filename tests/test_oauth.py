@@ -339,3 +339,17 @@ def test_events_from_each_workspace_are_answered_with_its_token_and_its_leads(oa
     published = app.slack.wait_for("views.publish", count=2)[-1]
     assert published.token == ALPHA_TOKEN and "Acme Pumps" in text_of(published.params["view"])
     assert tokens_used(app) == {ALPHA_TOKEN, BETA_TOKEN}
+
+
+def test_leadbot_tick_posts_to_each_installed_workspace_with_its_token(oauth_app, leadbot):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    install(app, BETA, ZHOU)
+    lead(as_workspace(app, ALPHA, "alpha"), "Acme Pumps", user=ALICE)
+    lead(as_workspace(app, BETA, "beta"), "Bolt Valves", user=ZHOU)
+    app.slack.reset_calls()
+    code, out, err = leadbot("tick", "--at", "2026-12-04T10:00+08:00")
+    assert code == 0, err
+    posts = [c for c in app.slack.calls("chat.postMessage") if c.ok and "Time to follow up" in text_of(c.params)]
+    by_dm = {app.slack.dm_channel_id(user): user for user in (ALICE, ZHOU)}
+    assert {(by_dm[c.response["channel"]], c.token) for c in posts} == {(ALICE, ALPHA_TOKEN), (ZHOU, BETA_TOKEN)}

@@ -105,6 +105,23 @@ def _api_url(name: str, raw: str) -> str:
     return raw if raw.endswith("/") else raw + "/"
 
 
+def _public_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL such as https://leadbot.example.com, got {raw!r}")
+    return url
+
+
+_TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+
+
+def _optional_team_id(name: str, raw: str) -> str | None:
+    team = raw.strip()
+    if team and not _TEAM_ID.match(team):
+        raise SettingsError(f"{name} must be a Slack workspace id such as T012ABCDEF, got {raw!r}")
+    return team or None
+
+
 def _optional_positive_int(name: str, raw: str) -> int | None:
     return None if raw.strip().lower() in {"", "off", "0"} else _positive_int(name, raw)
 
@@ -264,6 +281,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Signing secret from the app's Basic Information page.",
     ),
     Setting("SLACK_APP_TOKEN", "app_token", "", _text, "App-level token (xapp-…); when set, serve uses Socket Mode."),
+    Setting(
+        "SLACK_CLIENT_ID", "client_id", "", _text,
+        "Client ID (Basic Information); with SLACK_CLIENT_SECRET and no SLACK_BOT_TOKEN, workspaces add leadbot "
+        "through /slack/install.",
+    ),
+    Setting("SLACK_CLIENT_SECRET", "client_secret", "", _text, "Client Secret (Basic Information), for OAuth."),
+    Setting(
+        "LEADBOT_PUBLIC_URL", "public_url", "", _public_url,
+        "OAuth: the address Slack reaches leadbot at (https://leadbot.example.com); empty: the app's redirect URL.",
+    ),
+    Setting(
+        "LEADBOT_MAIL_TEAM", "mail_team", "", _optional_team_id,
+        "OAuth with several workspaces: the workspace (T…) the sales mailbox reports to.",
+    ),
     Setting("SLACK_API_URL", "slack_api_url", DEFAULT_SLACK_API_URL, _api_url, "Web API base URL."),
     Setting("DATABASE_URL", "database_url", DEFAULT_DATABASE_URL, _text, "SQLAlchemy URL; SQLite file by default."),
     Setting("PORT", "port", "3000", _port, "HTTP port for POST /slack/events."),
@@ -454,6 +485,10 @@ class Settings:
     evidence_months: int = 12
     daily_focus: int = 5
     keep_data_days: int = 0
+    client_id: str = ""
+    client_secret: str = ""
+    public_url: str = ""
+    mail_team: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -481,6 +516,11 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
+    @property
+    def oauth(self) -> bool:
+        """Workspaces install leadbot through "Add to Slack", each with its own token, instead of one bot token."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
+
     def require_escalation_target(self) -> None:
         if self.escalate_after and not self.manager:
             raise SettingsError("LEADBOT_ESCALATE_AFTER is set but LEADBOT_MANAGER is empty: whom should leadbot tell?")
@@ -493,8 +533,24 @@ class Settings:
         if not self.bot_token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 
+    def require_workspace_tokens(self) -> None:
+        """The scheduler and the commands act with one bot token, or with each installed workspace's own."""
+        if not self.oauth:
+            self.require_bot_token()
+
     def require_slack(self) -> None:
         """Stop start-up with one line when the tokens a server needs are missing."""
+        if self.oauth:
+            if self.socket_mode:
+                raise SettingsError(
+                    "SLACK_CLIENT_ID/SLACK_CLIENT_SECRET (Add to Slack) need HTTP mode: unset SLACK_APP_TOKEN"
+                )
+            if not self.signing_secret:
+                raise SettingsError("SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify Slack's requests")
+            return
+        if (self.client_id or self.client_secret) and not self.bot_token:
+            missing = "SLACK_CLIENT_SECRET" if self.client_id else "SLACK_CLIENT_ID"
+            raise SettingsError(f"{missing} is not set: Add to Slack needs both the client id and its secret")
         self.require_bot_token()
         if self.socket_mode:
             if not self.app_token.startswith("xapp-"):
@@ -504,7 +560,7 @@ class Settings:
 
     def redacted(self) -> dict[str, str]:
         """Settings safe to log: secrets shown only as set or not."""
-        secret = {"bot_token", "signing_secret", "app_token"}
+        secret = {"bot_token", "signing_secret", "app_token", "client_secret"}
         shown = {
             s.env: ("<set>" if getattr(self, s.attr) else "<unset>") if s.attr in secret else str(getattr(self, s.attr))
             for s in SETTINGS

@@ -17,6 +17,7 @@ from bot.services.followups import FollowUps
 from bot.services.health import Health
 from bot.services.home import Home
 from bot.services.inbound import InboundService
+from bot.services.installations import Installations
 from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.linked_channels import LinkedChannels
@@ -71,6 +72,8 @@ class Deps:
     pins: Pins
     scopes: GrantedScopes
     team_data: TeamData
+    # Add to Slack (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): every installed workspace's token; else None.
+    installations: Installations | None = None
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -79,7 +82,13 @@ class Deps:
         leadbot installed in many workspaces through OAuth uses each one's token; with one SLACK_BOT_TOKEN it is
         that token's client.
         """
-        return self.web
+        if self.installations is None:
+            return self.web
+        return self.installations.client_for(team_id)
+
+    def installed_teams(self) -> list[str] | None:
+        """The workspaces that added leadbot to Slack; None with one SLACK_BOT_TOKEN (ask Slack whose it is)."""
+        return None if self.installations is None else self.installations.team_ids()
 
     def config(self, team_id: str) -> Settings:
         """Settings for one team: the environment's, with what its admins saved in Slack on top."""
@@ -104,11 +113,24 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     load_catalogs()
     set_default_language(settings.language)
     db = db or Database(settings.database_url)
-    web = make_web_client(settings.bot_token, settings.slack_api_url)
+    # With Add to Slack there is no one token: this client carries SLACK_API_URL and the retry rules for the
+    # per-workspace ones (and for Bolt's), and oauth.v2.access.
+    web = make_web_client(None if settings.oauth else settings.bot_token, settings.slack_api_url)
     team_settings = TeamSettings(db, settings)
 
     def config(team_id: str) -> Settings:
         return team_settings.effective(team_id)
+
+    teams = Teams(db, config)
+    installations = (
+        Installations(
+            db, settings.client_id, settings.client_secret,
+            lambda token: make_web_client(token, settings.slack_api_url), on_installed=teams.resume,
+        )
+        if settings.oauth
+        else None
+    )
+    client_for = (lambda team_id: web) if installations is None else installations.client_for
 
     def policy(team_id: str) -> Policy:
         return Policy.from_settings(config(team_id))
@@ -119,16 +141,17 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     claim_within = timedelta(hours=float(settings.inbound_claim_within))
     scheduler_runs = SchedulerRuns(db)
     inbound = InboundService(db, leads, policy, hours, claim_within)
-    directory = Directory(db, users_info_lookup(web), settings)
+    directory = Directory(db, users_info_lookup(client_for), settings)
     mailbox_states = MailboxStates(db)
     # Told how to reach each workspace (Deps.client_for) once Deps exists, below.
     scopes = GrantedScopes(client_for=None)
     members = SlackMembers(
-        db, users_by_email_lookup(web), may_look_up=lambda team_id: scopes.has(team_id, USERS_READ_EMAIL),
+        db, users_by_email_lookup(client_for), may_look_up=lambda team_id: scopes.has(team_id, USERS_READ_EMAIL),
         scope_missing=scopes.saw_missing,
     )
     mail_log = MailLog(
-        db, settings, members, mailbox_states, workspace_lookup(web), MailActions(policy, settings.free_mail_domains)
+        db, settings, members, mailbox_states, mail_team(settings, web, installations),
+        MailActions(policy, settings.free_mail_domains),
     )
     mail_health = None if settings.mail_url is None else partial(mailbox_states.health, settings.mail_url.name)
     deps = Deps(
@@ -141,7 +164,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         directory=directory,
         ledger=Ledger(db),
         followups=FollowUps(db, settings.renudge_days),
-        teams=Teams(db, config),
+        teams=teams,
         orders=Orders(db, config),
         small_buyers=SmallBuyers(db, config),
         digests=digests,
@@ -161,7 +184,29 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         pins=Pins(db, leads),
         scopes=scopes,
         team_data=TeamData(db, settings.keep_data_days),
+        installations=installations,
     )
     scopes.client_for = deps.client_for
     return deps
+
+
+def mail_team(settings: Settings, web: WebClient, installations: Installations | None):
+    """The workspace the sales mailbox reports to: LEADBOT_MAIL_TEAM; else the bot token's (auth.test), or with
+    Add to Slack the one installed workspace."""
+    token_team = workspace_lookup(web)
+
+    def team_id() -> str:
+        if settings.mail_team:
+            return settings.mail_team
+        if installations is None:
+            return token_team()
+        teams = installations.team_ids()
+        if len(teams) != 1:
+            raise LookupError(
+                f"leadbot is installed in {len(teams)} workspaces: set LEADBOT_MAIL_TEAM to the one the mailbox"
+                " reports to"
+            )
+        return teams[0]
+
+    return team_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from http.client import HTTPException
-from typing import Mapping
+from typing import Callable, Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -59,12 +59,13 @@ def slack_error(error: SlackApiError) -> str:
     return str(error.response.get("error", "")) if error.response is not None else ""
 
 
-def users_info_lookup(client: WebClient):
-    """users.info as the Directory wants it: the user dict, None when Slack has no such user."""
+def users_info_lookup(client_for: Callable[[str], WebClient]):
+    """users.info as the Directory wants it, asked with the workspace's own client: the user dict, None when Slack
+    has no such user."""
 
-    def lookup(user_id: str) -> Mapping | None:
+    def lookup(team_id: str, user_id: str) -> Mapping | None:
         try:
-            return client.users_info(user=user_id, include_locale=True)["user"]
+            return client_for(team_id).users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if slack_error(error) in {"user_not_found", "user_disabled"}:
                 return None
@@ -85,12 +86,13 @@ def workspace_lookup(client: WebClient):
     return team_id
 
 
-def users_by_email_lookup(client: WebClient):
-    """users.lookupByEmail as the mail log wants it: the member's user id, None when nobody active has that address."""
+def users_by_email_lookup(client_for: Callable[[str], WebClient]):
+    """users.lookupByEmail as the mail log wants it, asked of that workspace: the member's user id, None when nobody
+    active has that address."""
 
-    def lookup(email: str) -> str | None:
+    def lookup(team_id: str, email: str) -> str | None:
         try:
-            user = client.users_lookupByEmail(email=email)["user"]
+            user = client_for(team_id).users_lookupByEmail(email=email)["user"]
         except SlackApiError as error:
             if slack_error(error) in {"users_not_found", "user_not_found", "user_disabled"}:
                 return None

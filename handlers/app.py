@@ -8,13 +8,16 @@ import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.blocks import contract
 from bot.clock import SystemClock
 from bot.container import Deps
 from bot.services.reps import request_scope
-from bot.text.i18n import use_language
+from bot.slack_manifest import bot_scopes
+from bot.text.i18n import t, use_language
 from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
 from handlers.leaving import register as register_leaving
 from handlers.stale import guarded
@@ -108,6 +111,37 @@ class _ExpectedTokenNotice(logging.Filter):
 _EXPECTED_TOKEN_NOTICE = _ExpectedTokenNotice()
 
 
+def _add_to_slack(deps: Deps, logger: logging.Logger) -> OAuthSettings:
+    """/slack/install and /slack/oauth_redirect, installations kept in leadbot's database, tokens rotated when on."""
+    config, installations = deps.settings, deps.installations
+    assert installations is not None
+    oauth = OAuthSettings(
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=bot_scopes(),
+        # Without a public URL Slack sends the installer to the app's one redirect URL (manifest.yml).
+        redirect_uri=f"{config.public_url}/slack/oauth_redirect" if config.public_url else None,
+        installation_store=installations.store,
+        installation_store_bot_only=True,
+        state_store=installations.state_store,
+        token_rotation_expiration_minutes=installations.rotate_before_minutes,
+        logger=logger,
+    )
+    # Bolt's own authorize would refresh tokens at slack.com; this one goes where SLACK_API_URL says. A
+    # workspace's auth.test answer is kept per token, so a request costs no extra call to Slack.
+    oauth.authorize = InstallationStoreAuthorize(
+        logger=logger,
+        installation_store=installations.store,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        token_rotation_expiration_minutes=installations.rotate_before_minutes,
+        bot_only=True,
+        cache_enabled=True,
+        client=deps.web,
+    )
+    return oauth
+
+
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
@@ -115,9 +149,13 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
     app = LeadbotApp(
         deps,
-        # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules.
+        # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules. With Add to
+        # Slack it carries no token: Bolt gives each request a client with its workspace's own, built after it.
         signing_secret=config.signing_secret or "",
         client=deps.web,
+        oauth_settings=_add_to_slack(deps, bolt_logger) if deps.installations is not None else None,
+        # A workspace with no installation (never added, or removed): said in the team's language.
+        user_facing_authorize_error_message=t("error.not_installed"),
         # Socket Mode requests arrive over a websocket Slack authenticated already.
         request_verification_enabled=not config.socket_mode,
         listener_executor=listener_executor or ContextThreadPool(max_workers=LISTENER_THREADS),

@@ -108,6 +108,9 @@ def serve(settings: Settings, port: int | None = None, with_scheduler: bool = Tr
         logger.info("leadbot: connecting to Slack over Socket Mode")
         SocketModeHandler(app, settings.app_token).start()
         return
+    if settings.oauth:
+        where = settings.public_url or f"http://{settings.host}:{port or settings.port}"
+        logger.info("leadbot: workspaces add it to Slack at %s/slack/install", where)
     serve_prefork(deps, port or settings.port, workers or settings.web_workers, with_scheduler)
 
 

@@ -497,6 +497,15 @@ class Call:
     def ok(self) -> bool:
         return self.answered_status == 200 and self.answered_error is None
 
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with: the Authorization header's bearer token, else the `token` param."""
+        auth = self.headers.get("authorization", "")
+        if auth.startswith("Bearer "):
+            return auth[len("Bearer "):].strip()
+        token = self.params.get("token")
+        return str(token) if token else None
+
 
 class UploadedFile(NamedTuple):
     """A file that went through files_upload_v2's three steps (unpacks as 4-tuple prefix)."""
@@ -619,6 +628,13 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._faults: dict[str, list[_Fault]] = {}
         self._revoked = False
+        # Add to Slack: the app's credentials, workspaces that may install it, codes handed out, tokens issued.
+        self._oauth_app: dict[str, Any] | None = None
+        self._workspaces: dict[str, dict[str, Any]] = {}  # team id -> name, domain, bot user and bot ids
+        self._codes: dict[str, dict[str, Any]] = {}  # unused code -> team, installer, scopes, redirect_uri
+        self._tokens: dict[str, dict[str, Any]] = {}  # bot token -> its workspace (and expiry, with rotation)
+        self._refresh_tokens: dict[str, str] = {}  # refresh token -> team id
+        self._caller = team_id  # the workspace of the call being answered (under the lock)
         self._last_ts_us = 0
         self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, updated_at)
 
@@ -644,6 +660,7 @@ class FakeSlack:
         self._methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "users.list": self._users_list,
@@ -806,6 +823,37 @@ class FakeSlack:
         """The workspace granted exactly these bot scopes (as if reinstalled with them): answers follow at once."""
         with self._lock:
             self.scopes = set(scopes)
+    def oauth_app(self, client_id: str, client_secret: str, token_rotation: bool = False,
+                  expires_in: int = 43200) -> None:
+        """The app as distributed through Add to Slack: its credentials, and whether token rotation is on."""
+        with self._lock:
+            self._oauth_app = {"client_id": client_id, "client_secret": client_secret,
+                               "token_rotation": token_rotation, "expires_in": expires_in}
+
+    def add_workspace(self, team_id: str, name: str, bot_token: str, domain: str | None = None,
+                      bot_user_id: str | None = None, bot_id: str | None = None) -> None:
+        """Another workspace that can install the app; `bot_token` is what oauth.v2.access hands it (no rotation).
+
+        Users, channels and messages are shared by all workspaces in the fake; each call is recorded with its
+        token, so a test tells the workspaces apart by `Call.token`.
+        """
+        with self._lock:
+            self._workspaces[team_id] = {
+                "id": team_id, "name": name, "domain": domain or name.lower(), "bot_token": bot_token,
+                "bot_user_id": bot_user_id or f"UBOT{team_id[-4:]}", "bot_id": bot_id or f"B{team_id[-6:]}",
+            }
+
+    def approve_install(self, team_id: str, user_id: str, scope: str, redirect_uri: str | None = None) -> str:
+        """An installer in `team_id` pressed Allow on Slack's authorize page (oauth/v2/authorize?scope=…): the
+        one-time code Slack sends the browser back to the app's redirect URL with."""
+        with self._lock:
+            if team_id not in self._workspaces:
+                raise KeyError(f"no workspace {team_id}: add_workspace() it first")
+            code = f"{secrets.randbelow(10**12)}.{secrets.randbelow(10**12)}.{secrets.token_hex(32)}"
+            scopes = [s for s in scope.split(",") if s]
+            self._codes[code] = {"team_id": team_id, "user_id": user_id, "scopes": scopes,
+                                 "redirect_uri": redirect_uri}
+            return code
 
     def revoke_token(self) -> None:
         """From now on every Web API call answers token_revoked."""
@@ -1185,12 +1233,22 @@ class FakeSlack:
         handler = self._methods.get(method)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
+        if method == "oauth.v2.access":  # the app's client id and secret stand for a token here
+            try:
+                return 200, {}, {"ok": True, **self._oauth_v2_access(params, headers)}
+            except _SlackError as exc:
+                return 200, {}, {"ok": False, "error": exc.error, **exc.extra}
         auth = headers.get("authorization", "")
         token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else params.get("token")
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token != self.bot_token:
-            return 200, {}, {"ok": False, "error": "invalid_auth"}
+            issued = self._tokens.get(str(token))
+            if issued is None:
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if issued["expires_at"] is not None and issued["expires_at"] <= time.time():
+                return 200, {}, {"ok": False, "error": "token_expired"}
+        self._caller = self._tokens.get(str(token), {}).get("team_id") or self.team_id
         if self._revoked:
             return 200, {}, {"ok": False, "error": "token_revoked"}
         if self.enforce_rate_limits and method == "chat.postMessage":
@@ -1376,9 +1434,10 @@ class FakeSlack:
 
     def _message_object(self, channel: str, ts: str, text: Any, blocks: Any,
                         thread_ts: Any, attachments: Any, metadata: Any = None) -> dict[str, Any]:
+        team_id, bot_user_id, bot_id = self._posting_bot()
         message: dict[str, Any] = {
-            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id,
-            "app_id": self.app_id, "team": self.team_id, "text": text or "", "ts": ts,
+            "type": "message", "user": bot_user_id, "bot_id": bot_id,
+            "app_id": self.app_id, "team": team_id, "text": text or "", "ts": ts,
         }
         if blocks is not None:
             message["blocks"] = self._with_ids(blocks)
@@ -1480,10 +1539,72 @@ class FakeSlack:
         return {"args": {k: v for k, v in params.items() if k != "token"}}
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"https://{self.team_domain}.slack.com/", "team": self.team_name,
-                "user": self._users[self.bot_user_id]["name"], "team_id": self.team_id,
-                "user_id": self.bot_user_id, "bot_id": self.bot_id,
+        # The workspace of the token the call came with: the fake's own, or one that installed the app.
+        team = self._workspaces.get(self._caller)
+        if team is None:
+            return {"url": f"https://{self.team_domain}.slack.com/", "team": self.team_name,
+                    "user": self._users[self.bot_user_id]["name"], "team_id": self.team_id,
+                    "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                    "is_enterprise_install": False}
+        return {"url": f"https://{team['domain']}.slack.com/", "team": team["name"], "user": "leadbot",
+                "team_id": team["id"], "user_id": team["bot_user_id"], "bot_id": team["bot_id"],
                 "is_enterprise_install": False}
+
+    def _oauth_v2_access(self, params: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """oauth.v2.access: a code (or, with token rotation, a refresh token) for a bot token, as Slack answers.
+
+        The app authenticates with its client id and secret, as HTTP Basic auth or as parameters.
+        """
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        auth = (headers or {}).get("authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = b64decode(auth[len("Basic "):]).decode().partition(":")
+        app = self._oauth_app
+        if app is None or not client_id or client_id != app["client_id"]:
+            raise _SlackError("invalid_client_id")
+        if client_secret != app["client_secret"]:
+            raise _SlackError("bad_client_secret")
+        grant_type = params.get("grant_type") or "authorization_code"
+        if grant_type == "refresh_token":
+            team_id = self._refresh_tokens.get(str(params.get("refresh_token", "")))
+            if team_id is None or not app["token_rotation"]:
+                raise _SlackError("invalid_refresh_token")
+            grant = self._workspaces[team_id]["grant"]
+        elif grant_type == "authorization_code":
+            grant = self._codes.pop(str(params.get("code", "")), None)
+            if grant is None:
+                raise _SlackError("invalid_code")
+            if grant["redirect_uri"] and params.get("redirect_uri") not in (None, grant["redirect_uri"]):
+                raise _SlackError("bad_redirect_uri")
+            self._workspaces[grant["team_id"]]["grant"] = grant
+        else:
+            raise _SlackError("invalid_grant_type")
+        team = self._workspaces[grant["team_id"]]
+        answer: dict[str, Any] = {
+            "app_id": self.app_id,
+            "authed_user": {"id": grant["user_id"]},
+            "scope": ",".join(grant["scopes"]),
+            "token_type": "bot",
+            "access_token": "",
+            "bot_user_id": team["bot_user_id"],
+            "team": {"id": team["id"], "name": team["name"]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        expires_at = None
+        if app["token_rotation"]:
+            # Rotating tokens start xoxe.xoxb-1-…, come with a refresh token (xoxe-1-…) and last 12 hours.
+            token = f"xoxe.xoxb-1-{secrets.token_hex(24)}"
+            refresh = f"xoxe-1-{secrets.token_hex(32)}"
+            self._refresh_tokens[refresh] = team["id"]
+            expires_at = time.time() + app["expires_in"]
+            answer.update(access_token=token, refresh_token=refresh, expires_in=app["expires_in"])
+        else:
+            token = team["bot_token"]
+            answer["access_token"] = token
+        self._tokens[token] = {"team_id": team["id"], "expires_at": expires_at}
+        team["bot_token"] = token
+        return answer
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         record = self._known_user(params.get("user"))
@@ -1688,8 +1809,9 @@ class FakeSlack:
 
     def _view_shape(self, view: dict[str, Any], view_id: str, root_id: str,
                     previous_id: str | None) -> dict[str, Any]:
+        team_id, _bot_user_id, bot_id = self._posting_bot()
         return {
-            "id": view_id, "team_id": self.team_id, "type": view["type"],
+            "id": view_id, "team_id": team_id, "type": view["type"],
             "blocks": self._with_ids(view.get("blocks", [])),
             "private_metadata": view.get("private_metadata", ""),
             "callback_id": view.get("callback_id", ""),
@@ -1702,8 +1824,15 @@ class FakeSlack:
             "submit": copy.deepcopy(view.get("submit")),
             "previous_view_id": previous_id, "root_view_id": root_id,
             "app_id": self.app_id, "external_id": view.get("external_id", ""),
-            "app_installed_team_id": self.team_id, "bot_id": self.bot_id,
+            "app_installed_team_id": team_id, "bot_id": bot_id,
         }
+
+    def _posting_bot(self) -> tuple[str, str, str]:
+        """The workspace, bot user and bot of the call being answered: the fake's own, or an installed one's."""
+        team = self._workspaces.get(self._caller)
+        if team is None:
+            return self.team_id, self.bot_user_id, self.bot_id
+        return team["id"], team["bot_user_id"], team["bot_id"]
 
     def _create_view(self, view: dict[str, Any], user_id: str | None,
                      parent: str | None = None) -> dict[str, Any]:

@@ -174,7 +174,8 @@ def _deliver_one(
         deps.ledger.skipped(delivery.id)
         report.skipped += 1
         return
-    result = post_message(posting_client(deps.web), delivery.target, message, delivery_metadata(delivery.id))
+    poster = posting_client(deps.client_for(delivery.team_id))  # the workspace's own token
+    result = post_message(poster, delivery.target, message, delivery_metadata(delivery.id))
     if result.outcome == SENT:
         deps.ledger.sent(delivery.id, result.channel, result.ts, now, payload=keep)
         report.sent += 1
@@ -217,7 +218,7 @@ def _look_first(
         quiet = watch.quiet_for()
         if quiet:
             return _put_off(deps, delivery, now, report, quiet)
-        seen = look(deps.web, delivery.target, since, thread_ts)
+        seen = look(deps.client_for(delivery.team_id), delivery.target, since, thread_ts)
         if seen.error == RATELIMITED:
             watch.note_ratelimited(seen.retry_after)
             return _put_off(deps, delivery, now, report, seen.retry_after)

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.progress import ProgressBar
+from bot.cli.workspace import choose_team
 from bot.clock import local_today
 from bot.config import Settings, SettingsError
 from bot.services.scopes import USERS_READ_EMAIL, missing_line
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
     deps = build_deps(settings)
     try:
-        team_id = args.team or _token_team(settings, deps.web)
+        team_id = choose_team(deps, args.team, lambda: _token_team(settings, deps.web))
         if args.command == "import-leads":
             return _import_leads(args, deps, team_id)
         return _export(args, deps, team_id)
@@ -64,11 +65,10 @@ def _import_leads(args: argparse.Namespace, deps, team_id: str) -> int:
         return 1
     now = deps.clock.now()
     checking = ProgressBar("checking", total, sys.stderr)
+    owners = _owner_lookup(deps.client_for(team_id))  # asked of that workspace, with its own token
     try:
         with stream:
-            parsed = parse_leads_csv(
-                stream, local_today(now, deps.config(team_id).team_tz), _owner_lookup(deps.web), checking, total
-            )
+            parsed = parse_leads_csv(stream, local_today(now, deps.config(team_id).team_tz), owners, checking, total)
     except BadRow as error:
         checking.close()
         print(f"leadbot: {path}, {error}. Nothing was imported.", file=sys.stderr)

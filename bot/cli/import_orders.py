@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.progress import ProgressBar
+from bot.cli.workspace import choose_team
 from bot.clock import SystemClock, local_today
 from bot.config import Settings, SettingsError
 from bot.container import build_deps
@@ -29,13 +30,12 @@ def import_orders(path: str, team_id: str | None, settings: Settings) -> int:
         return 1
     deps = build_deps(settings)
     try:
-        team_id = team_id or workspace_of(deps.web)
+        team_id = choose_team(deps, team_id, lambda: workspace_of(deps.web))
         text = decode(file.read_bytes())
         now = SystemClock().now()
         progress = ProgressBar("reading", max(text.count("\n") - 1, 1), sys.stderr)
-        rows = read_orders(
-            text, settings.currency, local_today(now, settings.team_tz), owner_lookup(deps.web), progress
-        )
+        owners = owner_lookup(deps.client_for(team_id))
+        rows = read_orders(text, settings.currency, local_today(now, settings.team_tz), owners, progress)
         progress.close()
     except BadRow as error:
         print(f"leadbot: {file.name}: {error}; nothing was imported", file=sys.stderr)

@@ -47,8 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     orders = commands.add_parser("import-orders", help="import orders from a CSV file (company, ordered_on, amount, …)")
     orders.add_argument("file", help="CSV, UTF-8 with or without BOM")
-    orders.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
-    team_help = "Slack workspace id (T…) the data belongs to (default: the workspace of SLACK_BOT_TOKEN, via auth.test)"
+    team_help = (
+        "Slack workspace id (T…) the data belongs to (default: the workspace of SLACK_BOT_TOKEN, via auth.test;"
+        " with Add to Slack, the one installed workspace: required when there are several)"
+    )
+    orders.add_argument("--team", help=team_help)
     imports = commands.add_parser("import-leads", help="import leads from a CSV file (a spreadsheet, another CRM)")
     imports.add_argument("file", metavar="FILE.csv")
     imports.add_argument("--team", type=_team, help=team_help)
@@ -142,7 +145,7 @@ def _schedule(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import build_deps
     from bot.store.migrate import is_current
 
-    settings.require_bot_token()
+    settings.require_workspace_tokens()
     if not is_current(settings.database_url):
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
     if args.command == "mail-poll":

@@ -122,6 +122,10 @@ class MailLog:
             logger.warning("mail: could not tell which workspace the mailbox reports to (%s); next run", error)
             report.status, report.error = "failing", "slack_unreachable"
             return report
+        except LookupError as error:  # installed in several workspaces, and LEADBOT_MAIL_TEAM names none
+            logger.warning("mail: %s", error)
+            report.status, report.error = "failing", "mail_team_unknown"
+            return report
         try:
             with open_mailbox(address, self.settings.mail_ca_file or None, TIMEOUT_SECONDS) as mailbox:
                 self._read(mailbox, team_id, address.name, now, report, progress)

@@ -23,7 +23,7 @@ class SlackMembers:
     """Answers from leadbot's own table of reps first, then from Slack; both answers are remembered."""
 
     def __init__(
-        self, db: Database, lookup: Callable[[str], str | None], remember: float = REMEMBER_SECONDS,
+        self, db: Database, lookup: Callable[[str, str], str | None], remember: float = REMEMBER_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
         may_look_up: Callable[[str], bool] = lambda team_id: True,
         scope_missing: Callable[[str, str], None] = lambda team_id, scope: None,
@@ -55,7 +55,7 @@ class SlackMembers:
                 return None  # users:read.email not granted: the sender is simply not matched to a member
             try:
                 self.asked += 1
-                user_id = self.lookup(email)
+                user_id = self.lookup(team_id, email)
             except Exception as error:
                 if isinstance(error, SlackApiError) and error.response.get("error") == "missing_scope":
                     # The grant changed since it was last asked: skip the lookup, as when it is known missing.

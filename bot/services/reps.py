@@ -24,7 +24,7 @@ from bot.worktime import WorkingHours, first_digest_at, parse_hours, parse_workd
 logger = logging.getLogger(__name__)
 
 # users.info answers a user dict, None for an unknown user, or raises when Slack is unreachable.
-UserLookup = Callable[[str], Mapping | None]
+UserLookup = Callable[[str, str], Mapping | None]  # (team, user) → users.info's user
 
 REFRESH_AFTER = timedelta(days=1)
 SNOOZE_CHOICES = (1, 3, 7)  # a rep's default snooze, in days
@@ -167,7 +167,7 @@ class Directory:
         if row is not None and now - row.fetched_at < REFRESH_AFTER:
             return cached
         try:
-            user = self.lookup(user_id)
+            user = self.lookup(team_id, user_id)
         except Exception:  # Slack being unreachable must not stop a rep from working.
             logger.warning("users.info failed for %s; using the cached or team time zone", user_id, exc_info=True)
             return cached or RepView(

@@ -107,6 +107,12 @@ class Teams:
             )
             return [(team_id, channel, by) for team_id, channel, by in rows]
 
+    def resume(self, team_id: str) -> None:
+        """A workspace (re)installed leadbot: its paused scheduled messages go out again with the new token."""
+        with self.db.uow() as uow:
+            uow.session.execute(update(Team).where(Team.team_id == team_id).values(sending_stopped=None))
+            uow.commit()
+
     def resume_all(self) -> None:
         """At start-up, with a possibly new token, give every paused workspace another try."""
         with self.db.uow() as uow:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     BigInteger,
     Date,
@@ -487,3 +489,11 @@ class MailboxState(Base):
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+# Add to Slack: each workspace's installation and bot token, and the state of installs under way. slack_sdk's
+# SQLAlchemy stores read and write these tables; their columns are slack_sdk's own, built by its classmethods so
+# that they cannot drift apart (migration 0015 writes them out).
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")

@@ -2,7 +2,7 @@
 an index on every foreign key's column, so deleting a workspace's leads and accounts stays quick
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-28 14:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

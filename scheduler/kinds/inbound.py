@@ -35,7 +35,7 @@ def plan(deps: Deps, now: datetime, stopped: set[str]) -> int:
             # The offer in the thread now says who has it; the DM itself goes through the ledger.
             message = inbound_blocks.taken(chased.enquiry, chased.lead, deps.settings.inbound_claim_within)
             try:
-                deps.web.chat_update(channel=channel_id, ts=chased.enquiry.reply_ts, **message)
+                deps.client_for(team_id).chat_update(channel=channel_id, ts=chased.enquiry.reply_ts, **message)
             except (SlackApiError, OSError) as error:
                 logger.warning("could not update the offer for %s/%s: %s", channel_id, ts, error)
     return claimed

@@ -36,14 +36,14 @@ def after_sent(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> Non
     state = deps.inbound.channel(team_id, channel)
     offer = inbound_blocks.offer(ts, deps.settings.inbound_claim_within, state.round_robin and bool(state.claimers))
     try:
-        posted = deps.web.chat_postMessage(channel=channel, thread_ts=ts, **offer)
+        posted = deps.client_for(team_id).chat_postMessage(channel=channel, thread_ts=ts, **offer)
         deps.inbound.replied(team_id, channel, ts, posted["ts"])
     except (SlackApiError, OSError) as error:
         # As for a message typed there: the reminder still reaches the thread, and the shortcut works meanwhile.
         reason = slack_error(error) if isinstance(error, SlackApiError) else type(error).__name__
         logger.warning("could not offer the emailed enquiry %s/%s: %s", channel, ts, reason)
     try:
-        link = deps.web.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+        link = deps.client_for(team_id).chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except (SlackApiError, OSError):
         link = None
     deps.inbound.set_permalink(team_id, channel, ts, link)

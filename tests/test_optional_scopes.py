@@ -136,7 +136,7 @@ def test_the_mail_log_matches_senders_from_its_own_reps_without_asking_slack_whe
     scopes = GrantedScopes(client_for=lambda team_id: client)
     members = SlackMembers(
         db,
-        users_by_email_lookup(client),
+        users_by_email_lookup(lambda team_id: client),
         may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
         scope_missing=scopes.saw_missing,
     )
@@ -157,7 +157,7 @@ def test_a_lookup_refused_for_the_scope_is_skipped_quietly_and_the_grant_asked_a
     scopes = GrantedScopes(client_for=lambda team_id: client)
     members = SlackMembers(
         db,
-        users_by_email_lookup(client),
+        users_by_email_lookup(lambda team_id: client),
         may_look_up=lambda team_id: scopes.has(team_id, "users:read.email"),
         scope_missing=scopes.saw_missing,
     )

@@ -9,9 +9,27 @@ _SECRET = re.compile(r"\b(?:xox[abpre]-|xapp-|whsec_)[A-Za-z0-9_\-.]+|\bBearer\s
 HIDDEN = "[hidden]"
 # Keys whose values are what people wrote, or credentials, wherever they appear in an event.
 _PRIVATE_KEYS = {
-    "text", "blocks", "attachments", "message", "messages", "body", "data", "payload", "view", "values",
-    "cookies", "token", "bot_token", "app_token", "access_token", "authorization", "signing_secret",
-    "client_secret", "password", "response_url", "email",
+    "text",
+    "blocks",
+    "attachments",
+    "message",
+    "messages",
+    "body",
+    "data",
+    "payload",
+    "view",
+    "values",
+    "cookies",
+    "token",
+    "bot_token",
+    "app_token",
+    "access_token",
+    "authorization",
+    "signing_secret",
+    "client_secret",
+    "password",
+    "response_url",
+    "email",
 }
 
 

@@ -63,7 +63,8 @@ def test_metrics_count_commands_by_outcome_and_their_acks(app):
 
 def _by_kind(samples: dict, kind: str, outcome: str) -> float:
     return sum(
-        value for (name, labels), value in samples.items()
+        value
+        for (name, labels), value in samples.items()
         if name == "leadbot_slack_requests_total" and ("kind", kind) in labels and ("outcome", outcome) in labels
     )
 
@@ -105,8 +106,11 @@ def _stale_counts_of_an_earlier_run(directory) -> None:
     directory.mkdir()
     old = MmapedDict(str(directory / "counter_999999.db"))
     key = mmap_key(
-        "leadbot_slack_requests", "leadbot_slack_requests_total", ["kind", "name", "outcome"],
-        ["command", "/lead", "ok"], "",
+        "leadbot_slack_requests",
+        "leadbot_slack_requests_total",
+        ["kind", "name", "outcome"],
+        ["command", "/lead", "ok"],
+        "",
     )
     old.write_value(key, 1000.0, 0.0)
     old.close()
@@ -143,12 +147,17 @@ def test_metrics_add_up_every_worker_of_serve(tmp_path, database_url, slack):
 # -- JSON logs ------------------------------------------------------------------------------------------------------
 
 
-def test_json_log_lines_parse_and_carry_the_workspace_user_command_event_and_request_ids(
-    tmp_path, database_url, slack
-):
+def test_json_log_lines_parse_and_carry_the_workspace_user_command_event_and_request_ids(tmp_path, database_url, slack):
     server = Serve(
-        tmp_path, database_url, slack, "--workers", "1", "--no-scheduler",
-        LEADBOT_WEB_WORKERS="1", LEADBOT_LOG_FORMAT="json", LEADBOT_LOG_LEVEL="DEBUG",
+        tmp_path,
+        database_url,
+        slack,
+        "--workers",
+        "1",
+        "--no-scheduler",
+        LEADBOT_WEB_WORKERS="1",
+        LEADBOT_LOG_FORMAT="json",
+        LEADBOT_LOG_LEVEL="DEBUG",
     )
     try:
         send = SignedSlack(f"http://127.0.0.1:{server.port}/slack/events", SIGNING_SECRET, slack)
@@ -220,21 +229,37 @@ def test_error_reports_carry_no_message_text_request_body_or_token():
             "params": ["Acme wants 2,000 t of coating, call Li Ming"],
             "formatted": "unexpected error handling a Acme wants 2,000 t of coating, call Li Ming request",
         },
-        "exception": {"values": [{
-            "type": "SlackApiError",
-            "value": "invalid_auth for xoxb-1234-5678-abcdef with Authorization: Bearer sk_live_42",
-            "stacktrace": {"frames": [{"filename": "handlers/commands.py", "lineno": 97, "function": "lead_command",
-                                       "vars": {"body": {"text": "new Acme — secret deal"}, "token": "xoxb-9"}}]},
-        }]},
+        "exception": {
+            "values": [
+                {
+                    "type": "SlackApiError",
+                    "value": "invalid_auth for xoxb-1234-5678-abcdef with Authorization: Bearer sk_live_42",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "filename": "handlers/commands.py",
+                                "lineno": 97,
+                                "function": "lead_command",
+                                "vars": {"body": {"text": "new Acme — secret deal"}, "token": "xoxb-9"},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
         "request": {
-            "url": "https://leadbot.example.com/slack/events", "method": "POST",
-            "data": "command=%2Flead&text=new+Acme+secret+deal", "query_string": "token=xapp-1-A0-99",
+            "url": "https://leadbot.example.com/slack/events",
+            "method": "POST",
+            "data": "command=%2Flead&text=new+Acme+secret+deal",
+            "query_string": "token=xapp-1-A0-99",
             "headers": {"Authorization": "Bearer xoxb-1", "X-Slack-Signature": "v0=abc", "User-Agent": "Slackbot"},
         },
-        "breadcrumbs": {"values": [
-            {"category": "httplib", "message": "POST https://hooks.example.com", "data": {"body": "Acme secret"}},
-            {"category": "webhook", "message": "signed with whsec_abcDEF123"},
-        ]},
+        "breadcrumbs": {
+            "values": [
+                {"category": "httplib", "message": "POST https://hooks.example.com", "data": {"body": "Acme secret"}},
+                {"category": "webhook", "message": "signed with whsec_abcDEF123"},
+            ]
+        },
         "extra": {"text": "call Li Ming", "app_token": "xapp-1-A0-99", "lead": 12},
         "user": {"id": "UALICE01", "email": "alice@example.com"},
     }

@@ -569,6 +569,9 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
+        # Socket Mode: the app-level token (xapp-…) `apps.connections.open` takes, and where it sends the app.
+        self.app_token: str | None = None
+        self.socket_mode = None  # a sandbox.socket_mode.FakeSocketMode
         # The bot token's scopes, sent back in `x-oauth-scopes`; a history read without its scope is refused.
         self.scopes = set(scopes)
         # Slack's limits on conversations.history/.replies for commercially distributed apps outside the
@@ -638,6 +641,16 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
+
+    def _apps_connections_open(self, token: str | None) -> dict[str, Any]:
+        """Socket Mode's websocket address; only an app-level token opens one, as on Slack."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token != self.app_token or self.socket_mode is None:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -1152,11 +1165,13 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any],
                 headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        auth = headers.get("authorization", "")
+        token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else params.get("token")
+        if method == "apps.connections.open":
+            return 200, {}, self._apps_connections_open(token)
         handler = self._methods.get(method)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
-        auth = headers.get("authorization", "")
-        token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else params.get("token")
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token != self.bot_token:

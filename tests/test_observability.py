@@ -17,9 +17,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.error_reports import scrub
 from handlers.server import start_operations
 from sandbox.slack_requests import SignedSlack
+from sandbox.socket_mode import FakeSocketMode
 from scheduler.loop import run_once
-from tests.conftest import ALICE, BOB, BOT_TOKEN, SIGNING_SECRET, TEAM
+from tests.conftest import ALICE, BOB, BOT_TOKEN, GENERAL, SIGNING_SECRET, TEAM
 from tests.support import capture, lead, tick
+from tests.test_cli import LEADBOT, _env, _free_port
 from tests.test_serve_workers import Serve, serving_process, signed_command
 
 
@@ -217,6 +219,65 @@ def test_socket_mode_answers_health_checks_and_metrics_but_not_slack_requests(ap
         assert answer.status == 404
     finally:
         operations.stop()
+
+
+APP_TOKEN = "xapp-1-A0001-1-test"
+
+
+def test_serve_in_socket_mode_answers_health_checks_and_metrics_on_port(tmp_path, database_url, slack):
+    socket_mode = FakeSocketMode(app_id=slack.app_id)
+    slack.app_token, slack.socket_mode = APP_TOKEN, socket_mode
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w+b")
+    env = _env(
+        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=slack.base_url,
+        DATABASE_URL=database_url, PORT=str(port), LEADBOT_HOST="127.0.0.1", LEADBOT_LOG_FORMAT="json",
+        LEADBOT_LOG_LEVEL="DEBUG", LEADBOT_TICK_SECONDS="1",
+    )
+    process = subprocess.Popen([LEADBOT, "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while _get_or_none(url + "/healthz/web") != 200:
+            assert process.poll() is None and time.monotonic() < deadline, _read(log)
+            time.sleep(0.2)
+        socket_mode.wait_connected()
+
+        # A command over the websocket is answered in its ack, and counted.
+        envelope = socket_mode.send("slash_commands", {
+            "token": "legacy", "team_id": TEAM, "team_domain": "acme", "channel_id": GENERAL, "channel_name": "general",
+            "user_id": ALICE, "user_name": "alice", "command": "/lead", "text": "help", "api_app_id": slack.app_id,
+            "response_url": slack.response_url(channel_id=GENERAL, user_id=ALICE), "trigger_id": "1.2.x",
+        })
+        assert "/lead list" in json.dumps(socket_mode.ack(envelope)["payload"])
+        samples = scrape(url)
+        assert requests_counted(samples, kind="command", name="/lead", outcome="ok") == 1
+        assert ("process_cpu_seconds_total", ()) in samples  # one process: its own figures too
+
+        # The in-process scheduler runs: /healthz turns green.
+        while _get_or_none(url + "/healthz") != 200:
+            assert time.monotonic() < deadline, _read(log)
+            time.sleep(0.2)
+        # Slack's requests come over the websocket only: this port takes none (they would not be signature-checked).
+        assert SignedSlack(url + "/slack/events", SIGNING_SECRET, slack).command("help", ALICE).status == 404
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        socket_mode.stop()
+    records = [json.loads(line) for line in _read(log).splitlines() if line.strip()]
+    assert [r for r in records if (r.get("team_id"), r.get("user_id"), r.get("command")) == (TEAM, ALICE, "/lead")]
+
+
+def _get_or_none(url: str) -> int | None:
+    try:
+        return _get(url)[0]
+    except OSError:
+        return None
+
+
+def _read(log) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
 
 
 # -- Sentry ---------------------------------------------------------------------------------------------------------

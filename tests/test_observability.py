@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -96,6 +97,23 @@ def test_metrics_show_scheduled_messages_by_kind_and_the_last_scheduler_run(app)
     for (kind, status), count in in_ledger.items():
         assert samples[("leadbot_scheduled_messages", (("kind", kind), ("status", status)))] == count
     assert 0 <= samples[("leadbot_scheduler_last_run_age_seconds", ())] < 60
+
+
+def test_metrics_show_whether_the_sales_mailbox_is_failing(app_with):
+    from bot.services.mailbox_state import MailboxStates
+
+    app = app_with(LEADBOT_MAIL_URL="imaps://sales-log%40ourco.com:secret@127.0.0.1:993/INBOX")
+    mailbox = app.deps.settings.mail_url.name
+    states = MailboxStates(app.deps.db)
+    now = datetime.now(timezone.utc)
+    states.read_ok(TEAM, mailbox, now - timedelta(minutes=10))
+    samples = scrape(app.url)
+    assert samples[("leadbot_mail_failing", ())] == 0
+    assert 590 <= samples[("leadbot_mail_last_read_age_seconds", ())] < 700
+
+    states.read_failed(TEAM, mailbox, "login failed", now)
+    samples = scrape(app.url)
+    assert samples[("leadbot_mail_failing", ())] == 1
 
 
 # -- /metrics under `serve --workers 2` ---------------------------------------------------------------------------

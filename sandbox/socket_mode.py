@@ -42,8 +42,12 @@ class FakeSocketMode:
         """Push one envelope to the first connected client; returns its envelope id."""
         envelope_id = str(uuid.uuid4())
         envelope = {
-            "envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True,
-            "retry_attempt": 0, "retry_reason": "",
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": True,
+            "retry_attempt": 0,
+            "retry_reason": "",
         }
         with self._changed:
             client = self._clients[0]
@@ -81,7 +85,8 @@ class FakeSocketMode:
                 client.close()
                 return
             hello = {
-                "type": "hello", "num_connections": 1,
+                "type": "hello",
+                "num_connections": 1,
                 "debug_info": {"host": "applink-fake", "approximate_connection_time": 18060},
                 "connection_info": {"app_id": self.app_id},
             }
@@ -117,9 +122,7 @@ def _handshake(client: socket.socket) -> bool:
         if not chunk:
             return False
         request += chunk
-    headers = dict(
-        line.split(":", 1) for line in request.decode("latin-1").split("\r\n")[1:] if ":" in line
-    )
+    headers = dict(line.split(":", 1) for line in request.decode("latin-1").split("\r\n")[1:] if ":" in line)
     key = next((value.strip() for name, value in headers.items() if name.strip().lower() == "sec-websocket-key"), "")
     if not key:
         client.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")

@@ -248,9 +248,16 @@ def test_serve_in_socket_mode_answers_health_checks_and_metrics_on_port(tmp_path
     port = _free_port()
     log = open(tmp_path / "serve.log", "w+b")
     env = _env(
-        tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=slack.base_url,
-        DATABASE_URL=database_url, PORT=str(port), LEADBOT_HOST="127.0.0.1", LEADBOT_LOG_FORMAT="json",
-        LEADBOT_LOG_LEVEL="DEBUG", LEADBOT_TICK_SECONDS="1",
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.base_url,
+        DATABASE_URL=database_url,
+        PORT=str(port),
+        LEADBOT_HOST="127.0.0.1",
+        LEADBOT_LOG_FORMAT="json",
+        LEADBOT_LOG_LEVEL="DEBUG",
+        LEADBOT_TICK_SECONDS="1",
     )
     process = subprocess.Popen([LEADBOT, "serve"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -262,11 +269,23 @@ def test_serve_in_socket_mode_answers_health_checks_and_metrics_on_port(tmp_path
         socket_mode.wait_connected()
 
         # A command over the websocket is answered in its ack, and counted.
-        envelope = socket_mode.send("slash_commands", {
-            "token": "legacy", "team_id": TEAM, "team_domain": "acme", "channel_id": GENERAL, "channel_name": "general",
-            "user_id": ALICE, "user_name": "alice", "command": "/lead", "text": "help", "api_app_id": slack.app_id,
-            "response_url": slack.response_url(channel_id=GENERAL, user_id=ALICE), "trigger_id": "1.2.x",
-        })
+        envelope = socket_mode.send(
+            "slash_commands",
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "team_domain": "acme",
+                "channel_id": GENERAL,
+                "channel_name": "general",
+                "user_id": ALICE,
+                "user_name": "alice",
+                "command": "/lead",
+                "text": "help",
+                "api_app_id": slack.app_id,
+                "response_url": slack.response_url(channel_id=GENERAL, user_id=ALICE),
+                "trigger_id": "1.2.x",
+            },
+        )
         assert "/lead list" in json.dumps(socket_mode.ack(envelope)["payload"])
         samples = scrape(url)
         assert requests_counted(samples, kind="command", name="/lead", outcome="ok") == 1

@@ -71,7 +71,8 @@ class SlackRequest:
             self._done()
 
     def _done(self) -> None:
-        callback, self.on_done = self.on_done, None  # once, whichever of the ack and the last work comes last
+        with self._lock:  # once, whichever of the ack and the last work comes last
+            callback, self.on_done = self.on_done, None
         if callback is not None:
             callback(self)
 

@@ -256,6 +256,21 @@ def _days_or_none(name: str, raw: str) -> int:
     return value
 
 
+def _log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"text", "json"}:
+        raise SettingsError(f"{name} must be text or json, got {raw!r}")
+    return value
+
+
+def _sentry_dsn(name: str, raw: str) -> str:
+    dsn = raw.strip()
+    if dsn and not dsn.startswith(("https://", "http://")):
+        # Never echo it: a DSN carries the project's key.
+        raise SettingsError(f"{name} must be the DSN Sentry shows for the project, starting https://")
+    return dsn
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -417,6 +432,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LEADBOT_LOG_LEVEL", "log_level", "INFO", _log_level, "Log level."),
     Setting(
+        "LEADBOT_LOG_FORMAT", "log_format", "text", _log_format,
+        "Log lines as text, or json: one JSON object per line with the workspace, user and request ids.",
+    ),
+    Setting(
+        "SENTRY_DSN", "sentry_dsn", "", _sentry_dsn,
+        "Sentry project DSN: unexpected errors go there, without message text or tokens (empty: nowhere).",
+    ),
+    Setting(
         "LEADBOT_EVIDENCE_MONTHS", "evidence_months", "12", _positive_int,
         "Months of closed leads behind 'does following up pay?' (the summary, Home and /lead stats).",
     ),
@@ -489,6 +512,8 @@ class Settings:
     client_secret: str = ""
     public_url: str = ""
     mail_team: str | None = None
+    log_format: str = "text"
+    sentry_dsn: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -560,7 +585,7 @@ class Settings:
 
     def redacted(self) -> dict[str, str]:
         """Settings safe to log: secrets shown only as set or not."""
-        secret = {"bot_token", "signing_secret", "app_token", "client_secret"}
+        secret = {"bot_token", "signing_secret", "app_token", "client_secret", "sentry_dsn"}
         shown = {
             s.env: ("<set>" if getattr(self, s.attr) else "<unset>") if s.attr in secret else str(getattr(self, s.attr))
             for s in SETTINGS

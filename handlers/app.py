@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import threading
+import time
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
@@ -15,20 +17,23 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from bot.blocks import contract
 from bot.clock import SystemClock
 from bot.container import Deps
+from bot.logs import SlackRequest, current_request, mark_outcome, new_request_id, slack_request
 from bot.services.reps import request_scope
 from bot.slack_manifest import bot_scopes
 from bot.text.i18n import t, use_language
 from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
 from handlers.leaving import register as register_leaving
+from handlers.metrics import count_request, observe_ack
 from handlers.stale import guarded
 
 LISTENER_THREADS = 16
 
 
 class ContextThreadPool(ThreadPoolExecutor):
-    """Runs each listener with the context of the request that started it (the reader's language).
+    """Runs each listener with the context of the request that started it (the reader's language, its log ids).
 
-    It counts the jobs not finished yet, so that a caller can wait for the work requests started after their ack.
+    It counts the jobs not finished yet, so that a caller can wait for the work requests started after their ack,
+    and tells the request (bot.logs.SlackRequest) when its work is over, so that it is counted with its outcome.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -37,13 +42,20 @@ class ContextThreadPool(ThreadPoolExecutor):
         self._idle = threading.Condition()
 
     def submit(self, fn, /, *args, **kwargs):
+        request = current_request()
         with self._idle:
             self._busy += 1
+        if request is not None:
+            request.work_started()
         try:
             future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         except BaseException:
             self._job_done(None)
+            if request is not None:
+                request.work_finished()
             raise
+        if request is not None:
+            future.add_done_callback(lambda _future: request.work_finished())
         future.add_done_callback(self._job_done)
         return future
 
@@ -74,8 +86,18 @@ class LeadbotApp(App):
         self._deps = deps
 
     def dispatch(self, req):
-        with request_scope():
-            return super().dispatch(req)
+        request = SlackRequest(request_id=_request_id(req.headers), kind=_kind(req.body), on_done=count_request)
+        with slack_request(request), request_scope():
+            try:
+                response = super().dispatch(req)
+            except BaseException:
+                request.mark("error")
+                request.acked()
+                raise
+            observe_ack(request.kind, time.monotonic() - request.started)
+            request.mark(_OUTCOME_OF_STATUS.get(response.status, "error" if response.status >= 500 else "ok"))
+            request.acked()
+            return response
 
     def action(self, constraints, matchers=None, middleware=None):
         return self._guarded(super().action(_with_old_ids(constraints), matchers, middleware))
@@ -95,6 +117,45 @@ class LeadbotApp(App):
             return listener
 
         return register_guarded
+
+
+_KINDS = {
+    "block_actions": "action", "interactive_message": "action", "view_submission": "view", "view_closed": "view",
+    "shortcut": "shortcut", "message_action": "shortcut", "event_callback": "event", "block_suggestion": "options",
+}
+_OUTCOME_OF_STATUS = {401: "unauthorized", 404: "unhandled"}
+_PROXY_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def _kind(body: dict) -> str:
+    """The kind of request, from a fixed few: a label for metrics, whatever an unsigned body claims."""
+    if body.get("command"):
+        return "command"
+    return _KINDS.get(str(body.get("type") or ""), "other")
+
+
+def _request_id(headers: dict) -> str:
+    """A proxy's X-Request-Id when it looks like one (so its log and ours can be matched), else a new id."""
+    given = (headers.get("x-request-id") or [""])[0]
+    return given if _PROXY_REQUEST_ID.match(given) else new_request_id()
+
+
+def _tag(request: SlackRequest, context, body: dict) -> None:
+    """What log lines and metrics say about this request: workspace, user, and what it asked for."""
+    request.team_id = str(context.get("team_id") or "")
+    request.user_id = str(context.get("user_id") or "")
+    request.command = str(body.get("command") or "")[:64]
+    actions = body.get("actions") or [{}]
+    request.action_id = str((actions[0] if isinstance(actions[0], dict) else {}).get("action_id") or "")[:64]
+    if body.get("type") == "block_suggestion":
+        request.action_id = str(body.get("action_id") or "")[:64]
+    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    if body.get("type") in ("view_submission", "view_closed", "shortcut", "message_action"):
+        request.callback_id = str(body.get("callback_id") or view.get("callback_id") or "")[:64]
+    if body.get("type") == "event_callback":
+        request.event_id = str(body.get("event_id") or "")[:64]
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        request.event_type = str(event.get("type") or "")[:64]
 
 
 def _with_old_ids(constraints):
@@ -163,6 +224,14 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     )
 
     @app.middleware
+    def tag_the_request(context, body: dict, next) -> None:
+        """The request's ids, for every log line written while it is handled (in listener threads too)."""
+        request = current_request()
+        if request is not None:
+            _tag(request, context, body)
+        next()
+
+    @app.middleware
     def once_per_event(body: dict, next, logger):
         """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -170,6 +239,7 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
             str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
         ):
             logger.info("ignored a repeated delivery of event %s", event_id)
+            mark_outcome("repeat")
             return BoltResponse(status=200, body="")
         next()
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
+import sys
 import tempfile
 import threading
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +70,17 @@ class PreforkServer(BaseApplication):
 
     `on_fork` runs in each new worker before it serves (given a callable that says whether the worker is
     still serving), `on_exit` in each worker when it stops (after its last request): the place to start
-    and stop what runs beside the requests.
+    and stop what runs beside the requests. `on_worker_gone` runs in the master with the pid of a worker
+    that exited, however it exited.
     """
 
     def __init__(self, application, options: dict, *, on_fork: Callable[[Callable[[], bool]], None],
-                 on_exit: Callable[[], None]) -> None:
+                 on_exit: Callable[[], None], on_worker_gone: Callable[[int], None] | None = None) -> None:
         self.application = application
         self.options = options
         self._on_fork = on_fork
         self._on_exit = on_exit
+        self._on_worker_gone = on_worker_gone
         super().__init__()
 
     def load_config(self) -> None:
@@ -82,13 +88,27 @@ class PreforkServer(BaseApplication):
             self.cfg.set(key, value)
         self.cfg.set("post_fork", lambda _server, worker: self._on_fork(lambda: worker.alive))
         self.cfg.set("worker_exit", lambda _server, _worker: self._on_exit())
+        if self._on_worker_gone is not None:
+            self.cfg.set("child_exit", lambda _server, worker: self._on_worker_gone(worker.pid))
 
     def load(self):
         return self.application
 
 
+class LeadbotLogs(GunicornLogger):
+    """gunicorn's own lines (workers starting, stopping, timing out) go through leadbot's handler: with
+    LEADBOT_LOG_FORMAT=json they are JSON objects like every other line."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for handler in list(self.error_log.handlers):
+            self.error_log.removeHandler(handler)
+        self.error_log.propagate = True
+
+
 def server_options(host: str, port: int, workers: int, threads: int, log_level: str) -> dict:
     return {
+        "logger_class": LeadbotLogs,
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -108,3 +128,29 @@ def seat_file() -> str:
     handle, path = tempfile.mkstemp(prefix="leadbot_scheduler_", suffix=".lock")
     os.close(handle)
     return path
+
+
+@contextmanager
+def metrics_shared_by_workers() -> Iterator[str]:
+    """PROMETHEUS_MULTIPROC_DIR for the workers' counts, so that any worker answers /metrics for all of them.
+
+    The operator's directory when set (emptied first: counts of an earlier run must not add up with these), else
+    a private one removed when the master exits. It must be set before prometheus_client is first imported,
+    which decides then where counts go: that is why the command sets it up before it loads the server.
+    """
+    if "prometheus_client" in sys.modules:
+        logger.warning("metrics: prometheus_client was loaded before its directory was set; /metrics counts one worker")
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = given or tempfile.mkdtemp(prefix="leadbot_metrics_")
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(path, name))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    master = os.getpid()
+    try:
+        yield path
+    finally:
+        # Workers leave through here too (gunicorn ends them with SystemExit); only the master cleans up.
+        if not given and os.getpid() == master:
+            shutil.rmtree(path, ignore_errors=True)

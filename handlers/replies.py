@@ -12,6 +12,7 @@ from bot.blocks import leads as lead_blocks
 from bot.blocks.kit import user_text
 from bot.blocks.team_changes import team_change_message
 from bot.errors import Goal, LeadbotError, Msg
+from bot.logs import mark_outcome
 from bot.services.teams import TeamChange
 from bot.text.formatting import follow_up_goal
 from bot.text.i18n import language, t
@@ -20,7 +21,11 @@ logger = logging.getLogger(__name__)
 
 
 def error_text(error: LeadbotError, lang: str | None = None) -> str:
-    """The catalog sentence for a domain error, with any user text in it made inert."""
+    """The catalog sentence for a domain error, with any user text in it made inert.
+
+    Every refusal is answered through here, so this is also where the request is counted as refused (metrics, logs).
+    """
+    mark_outcome("refused")
     params = {k: _param(v, lang) for k, v in error.params.items()}
     return t(error.key, lang, **params)
 

@@ -6,35 +6,35 @@ import logging
 import os
 import threading
 from concurrent.futures import Executor
-
-from slack_bolt import App
+from functools import partial
 
 from bot.config import Settings
 from bot.container import Deps, build_deps, migrate_database
-from bot.services.health import Health
+from handlers import metrics
 from handlers.app import LISTENER_THREADS, ContextThreadPool, create_app
-from handlers.web import SERVER_BODY_LIMIT, wsgi_app
+from handlers.web import SERVER_BODY_LIMIT, operations_app, wsgi_app
 
 logger = logging.getLogger(__name__)
 
 STOP_WAIT_SECONDS = 5  # how long stop() waits for the serving thread
+OPERATIONS_THREADS = 2  # Socket Mode's HTTP face answers only health checks and scrapes
 
 
 class HttpServer:
-    """A Bolt app behind leadbot's WSGI face (body checks, /healthz) on a threaded waitress server.
+    """A WSGI application (leadbot's face: body checks, /healthz, the Bolt app) on a threaded waitress server.
 
     `run()` serves in this thread until Ctrl-C or `stop()`; `start_in_thread()` serves beside it.
     Either way, `stop()` (or the end of `run()`) also drains `listeners`, the pool Bolt runs
     listeners in: their work goes on after the ack, and must not outlive the server silently.
     """
 
-    def __init__(self, bolt_app: App, health: Health, host: str, port: int, *, threads: int,
+    def __init__(self, application, host: str, port: int, *, threads: int,
                  listeners: Executor | None = None, **server_options) -> None:
         from waitress.server import create_server
 
         self._server = create_server(
-            wsgi_app(bolt_app, health), host=host, port=port, threads=threads,
-            max_request_body_size=SERVER_BODY_LIMIT, **server_options,
+            application, host=host, port=port, threads=threads, max_request_body_size=SERVER_BODY_LIMIT,
+            **server_options,
         )
         self.host = host
         self._listeners = listeners
@@ -90,8 +90,14 @@ def start_http(deps: Deps, host: str, port: int, *, threads: int, listeners: Exe
                **server_options) -> HttpServer:
     """leadbot's Bolt app on `host:port`, not yet serving; `listeners` defaults to a pool of LISTENER_THREADS."""
     listeners = listeners or ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    bolt_app = create_app(deps, listener_executor=listeners)
-    return HttpServer(bolt_app, deps.health, host, port, threads=threads, listeners=listeners, **server_options)
+    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps))
+    return HttpServer(application, host, port, threads=threads, listeners=listeners, **server_options)
+
+
+def start_operations(deps: Deps, host: str, port: int, **server_options) -> HttpServer:
+    """Only the health checks and the metrics on `host:port`, not yet serving: Socket Mode's HTTP face."""
+    application = operations_app(deps.health, partial(metrics.scrape, deps))
+    return HttpServer(application, host, port, threads=OPERATIONS_THREADS, **server_options)
 
 
 def serve(settings: Settings, port: int | None = None, with_scheduler: bool = True, workers: int | None = None) -> None:
@@ -101,12 +107,18 @@ def serve(settings: Settings, port: int | None = None, with_scheduler: bool = Tr
     deps = build_deps(settings)
     if settings.socket_mode:
         app = create_app(deps)
+        # Slack's requests come over the websocket; PORT still answers the health checks and scrapes.
+        operations = start_operations(deps, settings.host, port or settings.port).start_in_thread("operations")
+        logger.info("leadbot: health checks and metrics on %s (/healthz, /healthz/web, /metrics)", operations.url)
         if with_scheduler:
             _start_scheduler(deps)
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         logger.info("leadbot: connecting to Slack over Socket Mode")
-        SocketModeHandler(app, settings.app_token).start()
+        try:
+            SocketModeHandler(app, settings.app_token).start()
+        finally:
+            operations.stop()
         return
     if settings.oauth:
         where = settings.public_url or f"http://{settings.host}:{port or settings.port}"
@@ -124,7 +136,7 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
 
     settings = deps.settings
     listeners = ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health)
+    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps))
     seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
     # Each process opens its own database connections: none may be shared across the fork.
     deps.close()
@@ -146,7 +158,7 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
         settings.host, port, workers, settings.web_threads, "" if with_scheduler else ", no scheduler",
     )
     try:
-        PreforkServer(application, options, on_fork=on_fork, on_exit=on_exit).run()
+        PreforkServer(application, options, on_fork=on_fork, on_exit=on_exit, on_worker_gone=metrics.worker_gone).run()
     finally:
         # A worker leaves through here too (gunicorn exits it with SystemExit); only the master cleans up.
         if seat is not None and os.getpid() == master:

@@ -31,6 +31,7 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, StaleAction
+from bot.logs import mark_outcome
 from bot.text.i18n import t
 from handlers.home import refresh_home
 from handlers.replies import error_text
@@ -50,10 +51,12 @@ def guarded(deps: Deps, listener: Callable) -> Callable:
             try:
                 return listener(**offered)
             except StaleAction as stale:
+                mark_outcome("stale")
                 answer_stale(deps, args, stale)
         except LeadbotError as error:
             _answer_failure(args, error_text(error))
         except Exception:
+            mark_outcome("error")
             logger.exception("unexpected error answering %s %s", args.body.get("type"), _id_of(args.body))
             _answer_failure(args, t("error.unexpected"))
         return None

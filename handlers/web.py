@@ -1,4 +1,4 @@
-"""The HTTP face as one WSGI application: Slack's requests at /slack/events, and the health checks."""
+"""The HTTP face as one WSGI application: Slack's requests at /slack/events, the health checks and the metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import io
 import json
 import logging
 from dataclasses import asdict
+from typing import Callable
 from urllib.parse import parse_qs
 
 from slack_bolt import App
@@ -20,15 +21,18 @@ MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything 
 SERVER_BODY_LIMIT = 8 * MAX_BODY_BYTES
 
 
-def wsgi_app(bolt_app: App, health: Health):
-    """Slack's requests at /slack/events; /healthz (database and scheduler) and /healthz/web (database only)."""
+# The body of GET /metrics and its content type (handlers/metrics.py).
+Metrics = Callable[[], tuple[str, bytes]]
+
+
+def wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None):
+    """Slack's requests at /slack/events; /healthz (database and scheduler), /healthz/web (database only), /metrics."""
     slack = SlackRequestHandler(bolt_app, path="/slack/events")
 
     def application(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz":
-            return _health(start_response, health.full())
-        if environ.get("PATH_INFO") == "/healthz/web":
-            return _health(start_response, health.web())
+        answered = _operations(environ, start_response, health, metrics)
+        if answered is not None:
+            return answered
         if environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY_BYTES:
@@ -44,6 +48,33 @@ def wsgi_app(bolt_app: App, health: Health):
         return slack(environ, start_response)
 
     return application
+
+
+def operations_app(health: Health, metrics: Metrics | None = None):
+    """Only /healthz, /healthz/web and /metrics: what Socket Mode serves on PORT, where Slack's requests come over
+    the websocket (and are not signed: /slack/events must not be served)."""
+
+    def application(environ, start_response):
+        answered = _operations(environ, start_response, health, metrics)
+        if answered is not None:
+            return answered
+        return _answer(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    return application
+
+
+def _operations(environ, start_response, health: Health, metrics: Metrics | None):
+    """The answer to a health check or a scrape; None for any other path."""
+    path = environ.get("PATH_INFO")
+    if path == "/healthz":
+        return _health(start_response, health.full())
+    if path == "/healthz/web":
+        return _health(start_response, health.web())
+    if path == "/metrics" and metrics is not None:
+        content_type, payload = metrics()
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
+        return [payload]
+    return None
 
 
 def _unreadable(body: bytes, content_type: str) -> str | None:

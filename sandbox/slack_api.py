@@ -602,6 +602,9 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
+        # Socket Mode: the app-level token (xapp-…) `apps.connections.open` takes, and where it sends the app.
+        self.app_token: str | None = None
+        self.socket_mode = None  # a sandbox.socket_mode.FakeSocketMode
         # The bot token's scopes, sent back in `x-oauth-scopes` on every answer; a method whose scope is not
         # among them answers `missing_scope` (see METHOD_SCOPES).
         self.scopes = set(scopes)
@@ -680,6 +683,16 @@ class FakeSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
         }
+
+    def _apps_connections_open(self, token: str | None) -> dict[str, Any]:
+        """Socket Mode's websocket address; only an app-level token opens one, as on Slack."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token != self.app_token or self.socket_mode is None:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -1230,6 +1243,10 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any],
                 headers: dict[str, str]) -> tuple[int, dict[str, str], Any]:
+        auth = headers.get("authorization", "")
+        token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else params.get("token")
+        if method == "apps.connections.open":
+            return 200, {}, self._apps_connections_open(token)
         handler = self._methods.get(method)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -1238,8 +1255,6 @@ class FakeSlack:
                 return 200, {}, {"ok": True, **self._oauth_v2_access(params, headers)}
             except _SlackError as exc:
                 return 200, {}, {"ok": False, "error": exc.error, **exc.extra}
-        auth = headers.get("authorization", "")
-        token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else params.get("token")
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
         if token != self.bot_token:

@@ -95,10 +95,11 @@ class SignedSlack:
 
     def send(self, body: bytes | str, content_type: str, *, timestamp: int | str | None = None,
              signature: str | None = None, retry_num: int | None = None,
-             retry_reason: str | None = None, sign: bool = True, sent: Any = None) -> Reply:
-        """POST raw bytes to the app, signed over exactly those bytes."""
+             retry_reason: str | None = None, sign: bool = True, sent: Any = None,
+             headers: dict[str, str] | None = None) -> Reply:
+        """POST raw bytes to the app, signed over exactly those bytes (`headers`: more, as a proxy adds)."""
         data = body.encode() if isinstance(body, str) else body
-        headers = {"Content-Type": content_type}
+        headers = {**(headers or {}), "Content-Type": content_type}
         if sign:
             ts = str(int(time.time()) if timestamp is None else timestamp)
             headers["X-Slack-Request-Timestamp"] = ts

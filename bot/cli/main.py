@@ -13,6 +13,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.config import Settings, SettingsError
+from bot.error_reports import start_error_reports
+from bot.logs import configure_logging
 from bot.text.i18n import LANGUAGES
 
 
@@ -96,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
     try:
         settings = Settings.from_env(os.environ)
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_level, settings.log_format)
+        start_error_reports(settings.sentry_dsn)
         if settings.log_level != "DEBUG":
             logging.getLogger("alembic").setLevel(logging.WARNING)
         return _run(args, settings)
@@ -119,9 +122,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         return run(args.demo, args.port, args.db, args.language, args.start)
     if args.command == "serve":
-        from handlers.server import serve
+        if settings.socket_mode:
+            from handlers.server import serve
 
-        serve(settings, port=args.port, with_scheduler=not args.no_scheduler, workers=args.workers)
+            serve(settings, port=args.port, with_scheduler=not args.no_scheduler, workers=args.workers)
+            return 0
+        from handlers.prefork import metrics_shared_by_workers
+
+        with metrics_shared_by_workers():  # before the server (and prometheus_client) is loaded
+            from handlers.server import serve
+
+            serve(settings, port=args.port, with_scheduler=not args.no_scheduler, workers=args.workers)
         return 0
     if args.command in ("tick", "scheduler", "mail-poll"):
         return _schedule(args, settings)

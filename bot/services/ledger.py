@@ -94,6 +94,14 @@ class Ledger:
         )
         return {(subject, period) for subject, period in rows}
 
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many scheduled messages of each kind are in each state (pending, sent, failed, skipped)."""
+        with self.db.read() as uow:
+            rows = uow.session.execute(
+                select(Delivery.kind, Delivery.status, func.count()).group_by(Delivery.kind, Delivery.status)
+            )
+            return {(kind, status): count for kind, status, count in rows}
+
     def next_retry_after(self, after: datetime) -> datetime | None:
         """When the first message now backing off (or not yet due) comes due again after `after`."""
         with self.db.read() as uow:

@@ -1,24 +1,17 @@
-"""The bot scopes leadbot asks an installing workspace for: the ones manifest.yml declares, read once at start."""
+"""The bot scopes leadbot asks an installing workspace for; manifest.yml declares the same (a test keeps them equal).
+
+They live in the code, not read from manifest.yml at start, because an installed leadbot (the Docker image,
+`pip install .`) carries its package and not the repository's manifest files.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-from bot.config import SettingsError
-
-MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+# oauth_config.scopes.bot: leadbot does not work without these.
+REQUIRED_SCOPES = ("commands", "chat:write", "im:write", "users:read", "im:history")
+# oauth_config.scopes.bot_optional: an installer may turn any down; the feature that needs it then says so.
+OPTIONAL_SCOPES = ("channels:history", "groups:history", "users:read.email", "files:write")
 
 
-def bot_scopes(path: Path = MANIFEST) -> list[str]:
-    """`oauth_config.scopes.bot`, then `bot_optional` (asked for too: an installer may still turn them down)."""
-    try:
-        manifest = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SettingsError(f"cannot read the bot scopes from {path.name}: {error}") from None
-    scopes = (manifest.get("oauth_config") or {}).get("scopes") or {}
-    wanted = [*(scopes.get("bot") or []), *(scopes.get("bot_optional") or [])]
-    if not wanted:
-        raise SettingsError(f"{path.name} declares no bot scopes (oauth_config.scopes.bot)")
-    return list(dict.fromkeys(str(scope) for scope in wanted))
+def bot_scopes() -> list[str]:
+    """What Add to Slack asks for: the required scopes, then the optional ones (an installer may still refuse them)."""
+    return [*REQUIRED_SCOPES, *OPTIONAL_SCOPES]

@@ -12,6 +12,7 @@ import yaml
 from slack_sdk import WebClient
 
 from bot.services.scopes import OPTIONAL
+from bot.slack_manifest import OPTIONAL_SCOPES, REQUIRED_SCOPES
 from handlers.app import create_app
 from sandbox.slack_api import DEFAULT_SCOPES, METHOD_SCOPES
 
@@ -171,6 +172,12 @@ def bolt_app(slack, tmp_path):
     deps = build_deps(make_settings(f"sqlite:///{tmp_path / 'unused.db'}", slack.base_url))
     yield create_app(deps)
     deps.close()
+
+
+def test_add_to_slack_asks_for_exactly_what_both_manifests_declare():
+    for name in ("manifest.yml", "manifest.http.yml"):
+        required, optional = _declared(_manifest(name))
+        assert (required, optional) == (set(REQUIRED_SCOPES), set(OPTIONAL_SCOPES)), name
 
 
 def test_the_optional_scopes_are_the_four_features_that_can_do_without(bolt_app):

@@ -60,7 +60,7 @@ def install(app: Running, team_id: str, installer: str) -> Page:
     assert link.startswith("https://slack.com/oauth/v2/authorize?")
     asked = {key: values[0] for key, values in parse_qs(urlsplit(link).query).items()}
     assert asked["client_id"] == CLIENT_ID
-    assert asked["scope"].split(",") == bot_scopes()  # what manifest.yml declares
+    assert asked["scope"].split(",") == bot_scopes()  # what manifest.yml declares (tests/test_manifest.py)
     # The state travels both in the link and in a cookie on the installer's browser; Slack hands it back.
     cookie = page.headers["Set-Cookie"].split(";")[0]
     code = app.slack.approve_install(team_id, installer, asked["scope"])

@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, webhook."""
 
 from __future__ import annotations
 
@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)"
     )
     export.add_argument("--team", type=_team, help=team_help)
+    from bot.cli.webhooks import add_parser as add_webhook_parser
+
+    add_webhook_parser(commands)
     return parser
 
 
@@ -125,6 +128,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import import_leads_and_export
 
         return import_leads_and_export.run(args, settings)
+    if args.command == "webhook":
+        from bot.cli import webhooks
+
+        return webhooks.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.errors import EnquiryHandled, LeadbotError
 from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, add_lead, open_lead_by_key
+from bot.services.webhooks import emit_lead
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
@@ -272,6 +273,7 @@ class InboundService:
         )
         lead = add_lead(session, team_id, draft, by or owner_id, now)
         session.flush()
+        emit_lead(session, self.policy_for(team_id), lead, "lead.created", by or owner_id, now)
         row.lead_id = lead.id
         return Taken(self._view(session, row), self.leads.view(lead))
 

@@ -15,6 +15,7 @@ from bot.services.buyer_replies import FOLLOW_UP, BuyerReplyView, answer_replies
 from bot.services.leads import LeadService, LeadView, schedule_nudge
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit_lead
 from bot.store.database import Database
 from bot.store.models import CHANNEL, OPEN, BuyerReply, Lead, LinkedChannel, Rep, Touch
 from bot.store.upsert import insert_ignore
@@ -123,7 +124,8 @@ class LinkedChannels:
             if message.user_team != team_id:
                 ref = f"slack:{message.channel_id}:{message.ts}"
                 note = message.text.strip()[:REPLY_NOTE_MAX]
-                reply = record_reply_in(session, team_id, lead.id, CHANNEL, ref, note, message.posted_at, now)
+                policy = self.policy_for(team_id)
+                reply = record_reply_in(session, policy, team_id, lead.id, CHANNEL, ref, note, message.posted_at, now)
                 uow.commit()
                 return ChannelActivity(BUYER_REPLIED, lead.number, reply)
             activity = self._follow_up(session, lead, message, now)
@@ -151,12 +153,11 @@ class LinkedChannels:
             )
             if not buyer_since:
                 return ChannelActivity(ALREADY_TODAY, lead.number)  # a conversation is one follow-up, not twenty
-        session.add(
-            Touch(
-                team_id=lead.team_id, lead_id=lead.id, kind=CHANNEL_TOUCH, note=first_line(message.text, NOTE_MAX),
-                buyer_said="", logged_by=message.user, logged_at=message.posted_at, source=CHANNEL,
-            )
+        touch = Touch(
+            team_id=lead.team_id, lead_id=lead.id, kind=CHANNEL_TOUCH, note=first_line(message.text, NOTE_MAX),
+            buyer_said="", logged_by=message.user, logged_at=message.posted_at, source=CHANNEL,
         )
+        session.add(touch)
         lead.touch_count += 1
         lead.last_touch_at = max(lead.last_touch_at or message.posted_at, message.posted_at)
         lead.nudges_unanswered = 0
@@ -169,6 +170,7 @@ class LinkedChannels:
         lead.updated_at = now
         answer_replies(session, lead, message.posted_at, FOLLOW_UP)
         schedule_nudge(lead)
+        emit_lead(session, policy, lead, "touch.logged", message.user, now, touch=touch)
         return ChannelActivity(FOLLOWED_UP, lead.number)
 
     @staticmethod

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Callable
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.config import Settings
 from bot.errors import LeadbotError
+from bot.services.lead_json import order_object
 from bot.services.leads import check_company
 from bot.services.ledger import Ledger
+from bot.services.webhooks import emit
 from bot.store.database import Database
 from bot.store.models import Account, Lead, Order
 from bot.store.upsert import insert_ignore
@@ -106,6 +109,10 @@ class Orders:
         if added:
             # A new order may make the account a steady small buyer, or show it has grown.
             account.check_due_at = now
+            emit(
+                session, team_id, "order.recorded", lambda: order_object(_order_input(item, now), account.name),
+                created_by, now, f"account:{account.id}",
+            )
             if _is_expansion(account, item, config):
                 account.expanded_at = now
                 owner = account_owner(session, account, config.default_owner)
@@ -114,6 +121,13 @@ class Orders:
                     Ledger.claim(session, team_id, EXPANSION, f"account:{account.id}", "once", owner, payload, now)
         return Recorded(account.id, account.name, added, is_big(item, config))
 
+
+def _order_input(item: OrderInput, now: datetime) -> SimpleNamespace:
+    """The order as it was just written (its fields, without reading the row back)."""
+    return SimpleNamespace(
+        ordered_on=item.ordered_on, amount=item.amount, currency=item.currency, ref=item.ref or None, note=item.note,
+        created_at=now,
+    )
 
 
 def is_big(item: OrderInput, config: Settings) -> bool:

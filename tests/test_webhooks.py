@@ -14,6 +14,7 @@ from bot.store.models import Delivery
 from scheduler.loop import start_in_background
 from scheduler.runner import run_due
 from tests.conftest import ADMIN, ALICE, BOB, START, TEAM, make_settings
+from tests.leadbot_internals import buyer_replied, import_leads
 from tests.support import command, lead, text_of, tick
 from tests.webhook_receiver import WebhookReceiver
 
@@ -33,9 +34,11 @@ def _register(app, receiver: WebhookReceiver, events: tuple[str, ...] = ()) -> i
 
 def _ledger(app) -> list[tuple[str, int]]:
     with app.deps.db.read() as uow:
-        return list(uow.session.execute(
-            select(Delivery.status, Delivery.attempts).where(Delivery.kind == WEBHOOK).order_by(Delivery.id)
-        ))
+        return list(
+            uow.session.execute(
+                select(Delivery.status, Delivery.attempts).where(Delivery.kind == WEBHOOK).order_by(Delivery.id)
+            )
+        )
 
 
 def test_a_lead_captured_with_lead_new_reaches_the_receiver_once_verified(app, receiver):
@@ -147,7 +150,9 @@ def test_two_schedulers_send_each_event_once(app_with, db, slack, clock, receive
         command(app, f"log {n + 1} call first call")
     other = build_deps(make_settings(db.url, slack.base_url, LEADBOT_SEND_CONCURRENCY="4"), clock=clock, db=db)
     reports = []
-    runs = [threading.Thread(target=lambda deps=deps: reports.append(run_due(deps, START))) for deps in (app.deps, other)]
+    runs = [
+        threading.Thread(target=lambda deps=deps: reports.append(run_due(deps, START))) for deps in (app.deps, other)
+    ]
     for run in runs:
         run.start()
     for run in runs:
@@ -215,3 +220,47 @@ def test_admins_see_the_webhooks_in_settings(app, receiver):
     app.send.command("settings", ALICE)
     call = app.slack.wait_for("views.open", count=before + 2)[-1]
     assert receiver.url not in text_of(app.slack.view(call.response["view"]["id"]))
+
+
+def test_orders_answers_replies_and_imports_are_events_too(app, receiver):
+    _register(app, receiver)
+    for order in ("2,400 CNY 2026-01-10", "¥3,000 2026-04-02", "2.5k 2026-07-10 valves"):
+        command(app, f"order Zhang Metalworks {order}")
+    tick(app, START)  # the owner is asked why so little from us
+    question = next(m for m in app.slack.dms_to(ALICE) if "why so little from us?" in text_of(m))
+    account = next(
+        element["value"].split(":")[0]
+        for block in question["blocks"]
+        for element in block.get("elements", [])
+        if element.get("action_id", "").startswith("small_buyer_answer:")
+    )
+    app.send.click(ALICE, question, "small_buyer_answer:unaware", value=f"{account}:unaware")
+    app.slack.wait_for("chat.update")
+    command(app, "snooze 1 3")
+    buyer_replied(app, TEAM, 1, "mail:<re@zhang>", "Please send the catalogue", START + timedelta(minutes=5))
+    header = "company,contact,source,asked_for,owner,created_on"
+    import_leads(app, TEAM, f"{header}\nImported Co,Li,website,valves,{BOB},2026-11-30\n")
+    tick(app, START + timedelta(minutes=10))
+    events = {}
+    for event in receiver.taken():  # the order across leads and accounts is the order of the changes' times
+        events.setdefault(event["type"], []).append(event)
+    assert {kind: len(each) for kind, each in events.items()} == {
+        "order.recorded": 3,
+        "lead.created": 2,
+        "small_buyer.answered": 1,
+        "lead.updated": 1,
+        "buyer.replied": 1,
+    }
+    order = events["order.recorded"][0]["data"]
+    assert order["company"] == "Zhang Metalworks" and order["amount"] == "2400.00" and order["currency"] == "CNY"
+    assert order["ordered_on"] == "2026-01-10"
+    answer = events["small_buyer.answered"][0]["data"]
+    assert answer["reason"] == "unaware" and answer["lead"] == 1 and answer["by"] == ALICE
+    [replied] = events["buyer.replied"]
+    assert replied["actor"] == "buyer" and replied["data"]["reply"]["note"] == "Please send the catalogue"
+    assert replied["data"]["lead"]["number"] == 1
+    zhang, imported = events["lead.created"]
+    assert zhang["data"]["company"] == "Zhang Metalworks" and zhang["data"]["source"] == "existing_customer"
+    assert events["lead.updated"][0]["data"]["next_follow_up"] == "2026-12-04"
+    assert imported["actor"] == "import" and imported["data"]["company"] == "Imported Co"
+    assert imported["data"]["owner"] == BOB

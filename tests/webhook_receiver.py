@@ -77,7 +77,7 @@ class WebhookReceiver:
         with self._lock:
             self.requests.append(Delivery(message_id, event, status))
         handler.send_response(status)
-        for key, value in (self.headers.items() if status != 401 else ()):
+        for key, value in self.headers.items() if status != 401 else ():
             handler.send_header(key, value)
         answer = json.dumps({"ok": 200 <= status < 300}).encode()
         handler.send_header("content-type", "application/json")

@@ -21,9 +21,7 @@ def add_parser(commands) -> None:
     team_help = "Slack workspace id (T…) (default: the workspace of SLACK_BOT_TOKEN)"
     add = actions.add_parser("add", help="register a URL; prints its signing secret once, on the last line")
     add.add_argument("url", metavar="URL")
-    add.add_argument(
-        "--events", metavar="E1,E2", help=f"only these events (default: all of {', '.join(EVENTS)})"
-    )
+    add.add_argument("--events", metavar="E1,E2", help=f"only these events (default: all of {', '.join(EVENTS)})")
     add.add_argument("--team", help=team_help)
     listing = actions.add_parser("list", help="the registered URLs, their events and whether they work")
     listing.add_argument("--team", help=team_help)
@@ -96,7 +94,9 @@ def _test(deps, team_id: str, url: str) -> int:
         return 1
     now = deps.clock.now()
     envelope = {
-        "type": TEST_EVENT, "timestamp": iso_time(now), "actor": "leadbot",
+        "type": TEST_EVENT,
+        "timestamp": iso_time(now),
+        "actor": "leadbot",
         "data": {"team": team_id, "message": "leadbot can reach this URL"},
     }
     answer = post_event(target.url, target.secret, f"msg_{uuid.uuid4().hex}", body_of(envelope))

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.errors import EnquiryHandled, LeadbotError
 from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, add_lead, open_lead_by_key
-from bot.services.webhooks import emit_lead
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit_lead
 from bot.store.database import Database
 from bot.store.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
 from bot.store.upsert import insert_ignore

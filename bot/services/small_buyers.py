@@ -21,8 +21,8 @@ from bot.services.leads import EXISTING_CUSTOMER, LeadDraft, add_lead, schedule_
 from bot.services.ledger import Ledger
 from bot.services.orders import account_owner
 from bot.services.policy import Policy
-from bot.services.webhooks import emit, emit_lead
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit, emit_lead
 from bot.store.database import Database
 from bot.store.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
 from bot.text.company_names import account_key

@@ -26,15 +26,29 @@ if TYPE_CHECKING:
 WEBHOOK = "webhook"  # the ledger kind of one event on its way to one endpoint
 WEBHOOK_OFF = "webhook_off"  # the ledger kind of the admins' DM that an endpoint was turned off
 EVENTS = (
-    "lead.created", "lead.updated", "lead.assigned", "touch.logged", "lead.went_quiet", "buyer.replied",
-    "lead.won", "lead.lost", "order.recorded", "small_buyer.answered",
+    "lead.created",
+    "lead.updated",
+    "lead.assigned",
+    "touch.logged",
+    "lead.went_quiet",
+    "buyer.replied",
+    "lead.won",
+    "lead.lost",
+    "order.recorded",
+    "small_buyer.answered",
 )
 SECRET_BYTES = 32  # the spec asks for 24 to 64 random bytes
 # An event is tried for this long; an endpoint that failed every delivery for this long is turned off.
 KEEP_TRYING = timedelta(hours=24)
 # After the first attempt: then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h… (the spec's example schedule), until 24 h.
-BACKOFF = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
-           timedelta(hours=5), timedelta(hours=10))
+BACKOFF = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+)
 # Who did it: a Slack user id; these when no person did.
 LEADBOT, IMPORT, BUYER = "leadbot", "import", "buyer"
 
@@ -59,7 +73,7 @@ class Endpoint:
 
     @property
     def state(self) -> str:
-        """"off" (failed for 24 hours, or more), "failing" (since `failing_since`), else "on"."""
+        """ "off" (failed for 24 hours, or more), "failing" (since `failing_since`), else "on"."""
         return "off" if self.disabled_at else "failing" if self.failing_since else "on"
 
 
@@ -75,7 +89,13 @@ class Target:
 
 
 def emit(
-    session: Session, team_id: str, type: str, data: Data, actor: str, now: datetime, order_key: str,
+    session: Session,
+    team_id: str,
+    type: str,
+    data: Data,
+    actor: str,
+    now: datetime,
+    order_key: str,
 ) -> int:
     """Write event `type` for every endpoint of the team that wants it and was added by `now`; returns how many.
 
@@ -86,9 +106,11 @@ def emit(
     if type not in EVENTS:
         raise ValueError(f"unknown webhook event {type!r}")
     wanting = [
-        endpoint_id for endpoint_id, events in session.execute(
+        endpoint_id
+        for endpoint_id, events in session.execute(
             select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-                WebhookEndpoint.team_id == team_id, WebhookEndpoint.disabled_at.is_(None),
+                WebhookEndpoint.team_id == team_id,
+                WebhookEndpoint.disabled_at.is_(None),
                 WebhookEndpoint.created_at <= now,
             )
         )
@@ -100,15 +122,27 @@ def emit(
     envelope = {"type": type, "timestamp": iso_time(now), "actor": actor, "data": data() if callable(data) else data}
     for endpoint_id in wanting:
         Ledger.claim(
-            session, team_id, WEBHOOK, order_key[:64], f"{endpoint_id}:{message_id}", target_of(endpoint_id),
-            {"id": message_id, "event": envelope}, now,
+            session,
+            team_id,
+            WEBHOOK,
+            order_key[:64],
+            f"{endpoint_id}:{message_id}",
+            target_of(endpoint_id),
+            {"id": message_id, "event": envelope},
+            now,
         )
     return len(wanting)
 
 
 def emit_lead(
-    session: Session, policy: "Policy", lead: "Lead", type: str, actor: str, now: datetime,
-    touch: "Touch | None" = None, reply: dict | None = None,
+    session: Session,
+    policy: "Policy",
+    lead: "Lead",
+    type: str,
+    actor: str,
+    now: datetime,
+    touch: "Touch | None" = None,
+    reply: dict | None = None,
 ) -> int:
     """A lead's event: its data is the lead as the API shows it; `touch.logged` carries `{lead, touch}`, and
     `buyer.replied` `{lead, reply}`.
@@ -223,7 +257,8 @@ class Webhooks:
         with self.db.read() as uow:
             row = uow.session.scalar(
                 select(WebhookEndpoint).where(
-                    WebhookEndpoint.team_id == team_id, WebhookEndpoint.id == endpoint_id,
+                    WebhookEndpoint.team_id == team_id,
+                    WebhookEndpoint.id == endpoint_id,
                     WebhookEndpoint.disabled_at.is_(None),
                 )
             )
@@ -238,8 +273,12 @@ class Webhooks:
             row = uow.session.execute(
                 select(Delivery.next_attempt_at, Delivery.lease_until)
                 .where(
-                    Delivery.team_id == team_id, Delivery.kind == WEBHOOK, Delivery.target == target,
-                    Delivery.subject == order_key, Delivery.status == PENDING, Delivery.id < delivery_id,
+                    Delivery.team_id == team_id,
+                    Delivery.kind == WEBHOOK,
+                    Delivery.target == target,
+                    Delivery.subject == order_key,
+                    Delivery.status == PENDING,
+                    Delivery.id < delivery_id,
                 )
                 .order_by(Delivery.id)
                 .limit(1)
@@ -254,7 +293,8 @@ class Webhooks:
             uow.session.execute(
                 update(WebhookEndpoint)
                 .where(
-                    WebhookEndpoint.team_id == team_id, WebhookEndpoint.id == endpoint_id,
+                    WebhookEndpoint.team_id == team_id,
+                    WebhookEndpoint.id == endpoint_id,
                     WebhookEndpoint.failing_since.is_not(None),
                 )
                 .values(failing_since=None, last_error=None)
@@ -270,7 +310,8 @@ class Webhooks:
             session.execute(
                 update(WebhookEndpoint)
                 .where(
-                    WebhookEndpoint.team_id == team_id, WebhookEndpoint.id == endpoint_id,
+                    WebhookEndpoint.team_id == team_id,
+                    WebhookEndpoint.id == endpoint_id,
                     WebhookEndpoint.failing_since.is_(None),
                 )
                 .values(failing_since=now)
@@ -284,8 +325,10 @@ class Webhooks:
             turned_off = session.execute(
                 update(WebhookEndpoint)
                 .where(
-                    WebhookEndpoint.team_id == team_id, WebhookEndpoint.id == endpoint_id,
-                    WebhookEndpoint.disabled_at.is_(None), WebhookEndpoint.failing_since <= now - KEEP_TRYING,
+                    WebhookEndpoint.team_id == team_id,
+                    WebhookEndpoint.id == endpoint_id,
+                    WebhookEndpoint.disabled_at.is_(None),
+                    WebhookEndpoint.failing_since <= now - KEEP_TRYING,
                 )
                 .values(disabled_at=now)
             ).rowcount
@@ -315,7 +358,9 @@ def _drop_pending(session: Session, team_id: str, endpoint_id: int, status: str,
     session.execute(
         update(Delivery)
         .where(
-            Delivery.team_id == team_id, Delivery.kind == WEBHOOK, Delivery.target == target_of(endpoint_id),
+            Delivery.team_id == team_id,
+            Delivery.kind == WEBHOOK,
+            Delivery.target == target_of(endpoint_id),
             Delivery.status == PENDING,
         )
         .values(status=status, last_error=why, lease_until=None)
@@ -331,7 +376,12 @@ def _by_url(session: Session, team_id: str, url: str) -> WebhookEndpoint | None:
 
 def _endpoint(row: WebhookEndpoint) -> Endpoint:
     return Endpoint(
-        id=row.id, team_id=row.team_id, url=row.url, events=tuple(e for e in row.events.split(",") if e),
-        created_at=row.created_at, failing_since=row.failing_since, last_error=row.last_error,
+        id=row.id,
+        team_id=row.team_id,
+        url=row.url,
+        events=tuple(e for e in row.events.split(",") if e),
+        created_at=row.created_at,
+        failing_since=row.failing_since,
+        last_error=row.last_error,
         disabled_at=row.disabled_at,
     )

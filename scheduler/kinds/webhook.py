@@ -43,9 +43,14 @@ def send(deps: Deps, delivery: DeliveryView, now: datetime) -> str:
         deps.ledger.sent(delivery.id, None, None, now)
         deps.webhooks.delivered(delivery.team_id, endpoint_id)
         return "sent"
-    again = next_try(delivery.attempts, delivery.created_at, now, answer.retry_after) if answer.outcome == RETRY else None
+    again = None
+    if answer.outcome == RETRY:
+        again = next_try(delivery.attempts, delivery.created_at, now, answer.retry_after)
     logger.warning(
-        "webhook %s to endpoint %s: %s (%s)", delivery.payload["event"]["type"], endpoint_id, answer.error,
+        "webhook %s to endpoint %s: %s (%s)",
+        delivery.payload["event"]["type"],
+        endpoint_id,
+        answer.error,
         "trying again" if again else "given up",
     )
     if again is not None:

@@ -264,3 +264,12 @@ def test_orders_answers_replies_and_imports_are_events_too(app, receiver):
     assert events["lead.updated"][0]["data"]["next_follow_up"] == "2026-12-04"
     assert imported["actor"] == "import" and imported["data"]["company"] == "Imported Co"
     assert imported["data"]["owner"] == BOB
+
+
+def test_a_refused_change_sends_nothing(app, receiver):
+    _register(app, receiver)
+    lead(app, "Acme")
+    assert "only 0 of 3 follow-ups" in command(app, "lost 1 silent")  # refused: too few follow-ups
+    assert "Only the owner" in command(app, "log 1 call hello", user=BOB)  # refused: not Bob's lead
+    tick(app, START)
+    assert [e["type"] for e in receiver.taken()] == ["lead.created"]

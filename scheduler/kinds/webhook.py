@@ -57,7 +57,8 @@ def send(deps: Deps, delivery: DeliveryView, now: datetime) -> str:
         deps.ledger.retry_later(delivery.id, answer.error, delivery.attempts, now, wait=again - now)
     else:
         deps.ledger.failed(delivery.id, answer.error)
-    admins = sorted(deps.config(delivery.team_id).admins)
+    config = deps.config(delivery.team_id)
+    admins = sorted(config.admins) or ([config.manager] if config.manager else [])  # someone must hear of it
     deps.webhooks.failed(delivery.team_id, endpoint_id, answer.error, admins, now)
     return "retry_later" if again is not None else "failed"
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
+from typing import TYPE_CHECKING
 
-from bot.cli.import_orders import workspace_of
 from bot.config import Settings, SettingsError
-from bot.services.lead_json import iso_time
-from bot.services.webhooks import EVENTS, BadEndpoint, Endpoint, check_url, parse_events
-from bot.webhook_out import DELIVERED, body_of, post_event
+
+if TYPE_CHECKING:
+    from bot.services.webhooks import Endpoint
+
+# The parser is built for every `leadbot` command: what `webhook` needs is imported when it runs.
 
 TEST_EVENT = "webhook.test"  # what `webhook test` sends: no change in leadbot, only a signed hello
 
@@ -21,7 +23,7 @@ def add_parser(commands) -> None:
     team_help = "Slack workspace id (T…) (default: the workspace of SLACK_BOT_TOKEN)"
     add = actions.add_parser("add", help="register a URL; prints its signing secret once, on the last line")
     add.add_argument("url", metavar="URL")
-    add.add_argument("--events", metavar="E1,E2", help=f"only these events (default: all of {', '.join(EVENTS)})")
+    add.add_argument("--events", metavar="E1,E2", help="only these events, comma separated (default: all)")
     add.add_argument("--team", help=team_help)
     listing = actions.add_parser("list", help="the registered URLs, their events and whether they work")
     listing.add_argument("--team", help=team_help)
@@ -34,7 +36,9 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli.import_orders import workspace_of
     from bot.container import build_deps
+    from bot.services.webhooks import BadEndpoint, check_url, parse_events
     from bot.store.migrate import is_current
 
     if args.action == "add":
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add(deps, team_id: str, url: str, events: tuple[str, ...]) -> int:
+    from bot.services.webhooks import BadEndpoint
+
     try:
         endpoint, secret = deps.webhooks.add(team_id, url, events, deps.clock.now())
     except BadEndpoint as error:
@@ -88,6 +94,9 @@ def _list(deps, team_id: str) -> int:
 
 
 def _test(deps, team_id: str, url: str) -> int:
+    from bot.services.lead_json import iso_time
+    from bot.webhook_out import DELIVERED, body_of, post_event
+
     target = deps.webhooks.target(team_id, url)
     if target is None:
         print(f"leadbot: {team_id} has no webhook {url}; add it first", file=sys.stderr)
@@ -113,6 +122,8 @@ def _events(endpoint: Endpoint) -> str:
 
 
 def _state(endpoint: Endpoint) -> str:
+    from bot.services.lead_json import iso_time
+
     if endpoint.state == "off":
         return f"off since {iso_time(endpoint.disabled_at)} (failed for 24 hours: {endpoint.last_error})"
     if endpoint.state == "failing":

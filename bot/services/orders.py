@@ -18,7 +18,7 @@ from bot.errors import LeadbotError
 from bot.services.lead_json import order_object
 from bot.services.leads import check_company
 from bot.services.ledger import Ledger
-from bot.services.webhooks import emit
+from bot.services.webhooks import emit, listening
 from bot.store.database import Database
 from bot.store.models import Account, Lead, Order
 from bot.store.upsert import insert_ignore
@@ -77,15 +77,17 @@ class Orders:
         """Every row or none: one transaction, rows already imported before are skipped."""
         config = self.config(team_id)
         with self.db.uow() as uow:
+            endpoints = listening(uow.session, team_id, now)  # once for the file, not once a row
             recorded = [
-                self._add(uow.session, team_id, item, import_key(item), created_by, now, config) for item in items
+                self._add(uow.session, team_id, item, import_key(item), created_by, now, config, endpoints)
+                for item in items
             ]
             uow.commit()
             return recorded
 
     def _add(
         self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime,
-        config: Settings,
+        config: Settings, endpoints: list[tuple[int, str]] | None = None,
     ) -> Recorded:
         account = ensure_account(session, team_id, item.company, now)
         if item.owner_id:
@@ -111,7 +113,7 @@ class Orders:
             account.check_due_at = now
             emit(
                 session, team_id, "order.recorded", lambda: order_object(_order_input(item, now), account.name),
-                created_by, now, f"account:{account.id}",
+                created_by, now, f"account:{account.id}", endpoints,
             )
             if _is_expansion(account, item, config):
                 account.expanded_at = now

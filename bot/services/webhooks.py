@@ -96,26 +96,19 @@ def emit(
     actor: str,
     now: datetime,
     order_key: str,
+    endpoints: list[tuple[int, str]] | None = None,
 ) -> int:
     """Write event `type` for every endpoint of the team that wants it and was added by `now`; returns how many.
 
     `order_key` groups the events that must arrive in order at an endpoint (`lead:12`): while one is waiting to be
     tried again, the later ones with the same key wait behind it. In the caller's transaction, so the event exists
-    exactly when the change does.
+    exactly when the change does. `endpoints`: `listening(…)` read once by a caller writing many events (an import).
     """
     if type not in EVENTS:
         raise ValueError(f"unknown webhook event {type!r}")
-    wanting = [
-        endpoint_id
-        for endpoint_id, events in session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.events).where(
-                WebhookEndpoint.team_id == team_id,
-                WebhookEndpoint.disabled_at.is_(None),
-                WebhookEndpoint.created_at <= now,
-            )
-        )
-        if not events or type in events.split(",")
-    ]
+    if endpoints is None:
+        endpoints = listening(session, team_id, now)
+    wanting = [endpoint_id for endpoint_id, events in endpoints if not events or type in events.split(",")]
     if not wanting:
         return 0
     message_id = f"msg_{uuid.uuid4().hex}"
@@ -134,6 +127,18 @@ def emit(
     return len(wanting)
 
 
+def listening(session: Session, team_id: str, now: datetime) -> list[tuple[int, str]]:
+    """(id, events) of the team's endpoints that are on and were added by `now`."""
+    rows = session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+            WebhookEndpoint.team_id == team_id,
+            WebhookEndpoint.disabled_at.is_(None),
+            WebhookEndpoint.created_at <= now,
+        )
+    )
+    return [(endpoint_id, events) for endpoint_id, events in rows]
+
+
 def emit_lead(
     session: Session,
     policy: "Policy",
@@ -143,6 +148,7 @@ def emit_lead(
     now: datetime,
     touch: "Touch | None" = None,
     reply: dict | None = None,
+    endpoints: list[tuple[int, str]] | None = None,
 ) -> int:
     """A lead's event: its data is the lead as the API shows it; `touch.logged` carries `{lead, touch}`, and
     `buyer.replied` `{lead, reply}`.
@@ -161,7 +167,7 @@ def emit_lead(
         touched = TouchView(touch.kind, touch.note, touch.buyer_said, touch.logged_by, touch.logged_at, touch.source)
         return {"lead": shown, "touch": touch_object(touched)}
 
-    return emit(session, lead.team_id, type, data, actor, now, lead_key(lead.number))
+    return emit(session, lead.team_id, type, data, actor, now, lead_key(lead.number), endpoints)
 
 
 def lead_key(number: int) -> str:

@@ -25,7 +25,7 @@ from bot.slack_history import MISSING_SCOPE, RATELIMITED, Look, delivery_metadat
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message, posting_client
 from bot.text.i18n import language
 from scheduler import kinds
-from scheduler.kinds.kind import ELSEWHERE
+from scheduler.kinds.kind import ELSEWHERE, UNREACHABLE
 from scheduler.report import RunReport
 
 logger = logging.getLogger(__name__)
@@ -142,6 +142,8 @@ def _deliver_lane(
         if outcome == ELSEWHERE:
             settled -= 1  # handed back untouched: another scheduler is posting to this target, the lane is its own
             break
+        if outcome == UNREACHABLE:
+            break  # the target did not answer: the rest of its lane waits for its next attempt
     return tally, settled
 
 
@@ -163,8 +165,9 @@ def _deliver_one(
         raise ValueError(f"no registered kind renders {delivery.kind}")
     if kind.send is not None:  # not a Slack message (a webhook): the kind delivers it and records the outcome
         outcome = kind.send(deps, delivery, now)
+        counted = "retry_later" if outcome == UNREACHABLE else outcome
         if outcome != ELSEWHERE:
-            setattr(report, outcome, getattr(report, outcome) + 1)
+            setattr(report, counted, getattr(report, counted) + 1)
         return outcome
     reading = _reader_language(deps, delivery, reader)
     with language(reading):

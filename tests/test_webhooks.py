@@ -273,3 +273,15 @@ def test_a_refused_change_sends_nothing(app, receiver):
     assert "Only the owner" in command(app, "log 1 call hello", user=BOB)  # refused: not Bob's lead
     tick(app, START)
     assert [e["type"] for e in receiver.taken()] == ["lead.created"]
+
+
+def test_a_receiver_that_does_not_answer_costs_a_run_one_attempt_not_one_per_event(app, receiver):
+    _register(app, receiver)
+    receiver.stop()
+    for company in ("Acme", "Beta", "Gamma"):
+        lead(app, company)
+    report = tick(app, START)
+    assert report.retry_later == 1 and sum(attempts for _, attempts in _ledger(app)) == 1
+    receiver.start()
+    tick(app, START + timedelta(seconds=5))  # all three come due together, after the first one's backoff
+    assert [e["data"]["company"] for e in receiver.taken()] == ["Acme", "Beta", "Gamma"]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -292,6 +292,25 @@ class Webhooks:
         if row is None:
             return None
         return row.next_attempt_at, row.lease_until is not None and row.lease_until >= now
+
+    def hold_endpoint(self, team_id: str, target: str, until: datetime, now: datetime) -> None:
+        """The endpoint did not answer: its pending events due before `until` wait until then (untried, uncounted;
+        ordered by when they were written again, since they come due together)."""
+        with self.db.uow() as uow:
+            uow.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.team_id == team_id,
+                    Delivery.kind == WEBHOOK,
+                    Delivery.target == target,
+                    Delivery.status == PENDING,
+                    Delivery.next_attempt_at < until,
+                    or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+                )
+                .values(next_attempt_at=until)
+                .execution_options(synchronize_session=False)
+            )
+            uow.commit()
 
     def delivered(self, team_id: str, endpoint_id: int) -> None:
         """An answer in 2xx: the endpoint works (again)."""

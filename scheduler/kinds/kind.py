@@ -28,6 +28,9 @@ NextDue = Callable[[Deps, datetime], datetime | None]
 Send = Callable[[Deps, DeliveryView, datetime], str]
 # What `send` answers when it handed the row back untouched: another sender is posting its target's messages now.
 ELSEWHERE = "elsewhere"
+# What `send` answers when the target did not answer at all (the row is to be tried again, counted as retry_later):
+# the rest of the target's lane is not tried in this run, so one hanging receiver costs a run one timeout.
+UNREACHABLE = "unreachable"
 
 
 def plans_nothing(deps: Deps, now: datetime, stopped: set[str]) -> int:

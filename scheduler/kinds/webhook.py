@@ -17,7 +17,7 @@ from bot.container import Deps
 from bot.services.ledger import DeliveryView
 from bot.services.webhooks import WEBHOOK, WEBHOOK_OFF, endpoint_id_of, next_try
 from bot.webhook_out import DELIVERED, RETRY, body_of, post_event
-from scheduler.kinds.kind import ELSEWHERE, Kind
+from scheduler.kinds.kind import ELSEWHERE, UNREACHABLE, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,11 @@ def send(deps: Deps, delivery: DeliveryView, now: datetime) -> str:
     config = deps.config(delivery.team_id)
     admins = sorted(config.admins) or ([config.manager] if config.manager else [])  # someone must hear of it
     deps.webhooks.failed(delivery.team_id, endpoint_id, answer.error, admins, now)
+    if again is not None and answer.status is None:
+        # No answer at all (down, or hanging until the timeout): its other events wait for the same next attempt,
+        # instead of each costing this run another timeout.
+        deps.webhooks.hold_endpoint(delivery.team_id, delivery.target, again, now)
+        return UNREACHABLE
     return "retry_later" if again is not None else "failed"
 
 

@@ -73,7 +73,7 @@ class Endpoint:
 
     @property
     def state(self) -> str:
-        """ "off" (failed for 24 hours, or more), "failing" (since `failing_since`), else "on"."""
+        """One of: off (failed for 24 hours and turned off), failing (since `failing_since`), on."""
         return "off" if self.disabled_at else "failing" if self.failing_since else "on"
 
 

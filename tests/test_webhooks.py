@@ -15,7 +15,7 @@ from scheduler.loop import start_in_background
 from scheduler.runner import run_due
 from tests.conftest import ADMIN, ALICE, BOB, START, TEAM, make_settings
 from tests.leadbot_internals import buyer_replied, import_leads
-from tests.support import command, lead, text_of, tick
+from tests.support import command, lead, message_event, text_of, tick, ts_at
 from tests.webhook_receiver import WebhookReceiver
 
 
@@ -285,3 +285,24 @@ def test_a_receiver_that_does_not_answer_costs_a_run_one_attempt_not_one_per_eve
     receiver.start()
     tick(app, START + timedelta(seconds=5))  # all three come due together, after the first one's backoff
     assert [e["data"]["company"] for e in receiver.taken()] == ["Acme", "Beta", "Gamma"]
+
+
+def test_a_linked_channel_sends_its_follow_ups_and_the_buyers_replies(app, receiver):
+    channel, buyer, buyer_team = "C0ACMESHR", "UACMELI01", "TACMECORP"
+    app.slack.add_channel(channel, "acme-shared")
+    lead(app, "Acme")
+    command(app, "link 1", channel=channel)
+    _register(app, receiver, events=("touch.logged", "buyer.replied"))
+    for user, text, fields in (
+        (ALICE, "Hi Li, the quote is attached", {}),
+        (buyer, "Thanks, we will look at it this week", {"user_team": buyer_team, "team": buyer_team}),
+    ):
+        message = app.slack.add_message(channel, text, user=user, ts=ts_at(app.deps.clock.now()), **fields)
+        assert app.send.event(message_event(message)).status == 200
+        app.settle()
+    tick(app, START)
+    logged, replied = receiver.taken()
+    assert logged["type"] == "touch.logged" and logged["actor"] == ALICE
+    assert logged["data"]["touch"]["source"] == "channel" and logged["data"]["touch"]["note"].startswith("Hi Li")
+    assert replied["type"] == "buyer.replied" and replied["data"]["reply"]["source"] == "channel"
+    assert replied["data"]["reply"]["note"] == "Thanks, we will look at it this week"

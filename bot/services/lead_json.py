@@ -76,15 +76,17 @@ def amount(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def order_object(order, company: str) -> dict:
-    """One order (an Order row, or anything with its fields), as `order.recorded` carries it."""
+def order_object(order) -> dict:
+    """One order (anything with these fields: company, ordered_on, amount, currency, ref, note, owner_id,
+    created_at), as webhooks carry it (`order.recorded`)."""
     return {
-        "company": company,
+        "company": order.company,
         "ordered_on": iso_date(order.ordered_on),
         "amount": amount(order.amount),
         "currency": order.currency,
         "ref": order.ref,
         "note": order.note,
+        "owner": order.owner_id,
         "created_at": iso_time(order.created_at),
     }
 

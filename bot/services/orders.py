@@ -111,10 +111,11 @@ class Orders:
         if added:
             # A new order may make the account a steady small buyer, or show it has grown.
             account.check_due_at = now
-            emit(
-                session, team_id, "order.recorded", lambda: order_object(_order_input(item, now), account.name),
-                created_by, now, f"account:{account.id}", endpoints,
-            )
+            def shown() -> dict:
+                owner = account_owner(session, account, config.default_owner)
+                return order_object(_written(item, account, owner, now))
+
+            emit(session, team_id, "order.recorded", shown, created_by, now, f"account:{account.id}", endpoints)
             if _is_expansion(account, item, config):
                 account.expanded_at = now
                 owner = account_owner(session, account, config.default_owner)
@@ -124,11 +125,11 @@ class Orders:
         return Recorded(account.id, account.name, added, is_big(item, config))
 
 
-def _order_input(item: OrderInput, now: datetime) -> SimpleNamespace:
-    """The order as it was just written (its fields, without reading the row back)."""
+def _written(item: OrderInput, account: Account, owner_id: str | None, now: datetime) -> SimpleNamespace:
+    """The order as it was just written, with its account's name and owner (without reading the row back)."""
     return SimpleNamespace(
-        ordered_on=item.ordered_on, amount=item.amount, currency=item.currency, ref=item.ref or None, note=item.note,
-        created_at=now,
+        company=account.name, ordered_on=item.ordered_on, amount=item.amount, currency=item.currency,
+        ref=item.ref or None, note=item.note, owner_id=owner_id, created_at=now,
     )
 
 

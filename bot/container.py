@@ -38,6 +38,7 @@ from bot.services.summary import TeamSummaries
 from bot.services.team_data import TeamData
 from bot.services.team_settings import TeamSettings
 from bot.services.teams import Teams
+from bot.services.webhooks import Webhooks
 from bot.slack_out import make_web_client, users_by_email_lookup, users_info_lookup, workspace_lookup
 from bot.store.database import Database
 from bot.text.i18n import load_catalogs, set_default_language
@@ -74,6 +75,7 @@ class Deps:
     team_data: TeamData
     # Add to Slack (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): every installed workspace's token; else None.
     installations: Installations | None = None
+    webhooks: Webhooks
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -163,7 +165,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         leads=leads,
         directory=directory,
         ledger=Ledger(db),
-        followups=FollowUps(db, settings.renudge_days),
+        followups=FollowUps(db, settings.renudge_days, policy),
         teams=teams,
         orders=Orders(db, config),
         small_buyers=SmallBuyers(db, config),
@@ -177,7 +179,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
             db, scheduler_runs, stale_after=timedelta(seconds=settings.scheduler_stale_seconds), mail=mail_health
         ),
         mail_log=mail_log,
-        buyer_replies=BuyerReplies(db),
+        buyer_replies=BuyerReplies(db, policy),
         linked_channels=LinkedChannels(db, leads, policy),
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
         evidence=EvidenceService(db),
@@ -185,6 +187,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         scopes=scopes,
         team_data=TeamData(db, settings.keep_data_days),
         installations=installations,
+        webhooks=Webhooks(db),
     )
     scopes.client_for = deps.client_for
     return deps

@@ -74,6 +74,7 @@ def _settings_view(
     return settings_modal(
         rep, team, saved, team_holidays=deps.settings.holidays, claims=claims if team is not None else None,
         claims_pending=team is not None and claims is None,
+        webhooks=deps.webhooks.list(team_id) if team is not None else None,
     )
 
 

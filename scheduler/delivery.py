@@ -25,6 +25,7 @@ from bot.slack_history import MISSING_SCOPE, RATELIMITED, Look, delivery_metadat
 from bot.slack_out import REJECTED, RETRY, SENT, TARGET_GONE, WORKSPACE_GONE, post_message, posting_client
 from bot.text.i18n import language
 from scheduler import kinds
+from scheduler.kinds.kind import ELSEWHERE, UNREACHABLE
 from scheduler.report import RunReport
 
 logger = logging.getLogger(__name__)
@@ -81,15 +82,17 @@ class _Lane:
         self.seen: Look | None = None
 
 
-def deliver_pass(deps: Deps, now: datetime, stopped: set[str], report: RunReport, watch: Watch) -> int:
+def deliver_pass(
+    deps: Deps, now: datetime, stopped: set[str], report: RunReport, watch: Watch, only: tuple[str, ...] = ()
+) -> int:
     """Post every pending message whose time has come; returns how many were taken and not handed back.
 
     Messages go out over up to LEADBOT_SEND_CONCURRENCY threads, one lane per target in ledger
     order: each channel or DM gets one post at a time (Slack allows about one a second per
-    channel), and a 429 waited out on one channel holds up only that channel's lane.
+    channel), and a 429 waited out on one channel holds up only that channel's lane. `only`: just these kinds.
     """
     lanes: dict[str, list[int]] = {}
-    for delivery_id, target in deps.ledger.due(now, skip_teams=stopped):
+    for delivery_id, target in deps.ledger.due(now, skip_teams=stopped, only=only):
         lanes.setdefault(target, []).append(delivery_id)
     if not lanes:
         return 0
@@ -129,12 +132,18 @@ def _deliver_lane(
             continue
         settled += 1
         try:
-            _deliver_one(
+            outcome = _deliver_one(
                 deps, delivery, now, stopped, tally, readers.get((delivery.team_id, delivery.target)), lane, watch
             )
         except Exception:
             # A bug rendering one message must not stop the others; the lease lapses and it is tried again.
             logger.exception("could not deliver %s %s to %s", delivery.kind, delivery.id, delivery.target)
+            continue
+        if outcome == ELSEWHERE:
+            settled -= 1  # handed back untouched: another scheduler is posting to this target, the lane is its own
+            break
+        if outcome == UNREACHABLE:
+            break  # the target did not answer: the rest of its lane waits for its next attempt
     return tally, settled
 
 
@@ -149,10 +158,17 @@ def _reader_language(deps: Deps, delivery: DeliveryView, reader: Reader | None =
 def _deliver_one(
     deps: Deps, delivery: DeliveryView, now: datetime, stopped: set[str], report: RunReport,
     reader: Reader | None, lane: _Lane, watch: Watch,
-) -> None:
+) -> str | None:
+    """Deliver one taken row; ELSEWHERE when it was handed back for another sender's lane."""
     kind = kinds.kind_named(delivery.kind)
     if kind is None:
         raise ValueError(f"no registered kind renders {delivery.kind}")
+    if kind.send is not None:  # not a Slack message (a webhook): the kind delivers it and records the outcome
+        outcome = kind.send(deps, delivery, now)
+        counted = "retry_later" if outcome == UNREACHABLE else outcome
+        if outcome != ELSEWHERE:
+            setattr(report, counted, getattr(report, counted) + 1)
+        return outcome
     reading = _reader_language(deps, delivery, reader)
     with language(reading):
         message, keep = kind.render(deps, delivery, now, reader.tz if reader else None)

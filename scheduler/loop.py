@@ -12,10 +12,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import SystemClock
 from bot.container import Deps
 from bot.services.seen_events import KEEP_FOR
+from bot.services.webhooks import WEBHOOK
 from scheduler.mail import MailPassInBackground, read_mail
-from scheduler.runner import RunReport, run_due
+from scheduler.runner import RunReport, deliver_due, run_due
 
 logger = logging.getLogger(__name__)
+
+# Webhook events go out within this many seconds of the change, not at the next minute's run.
+WEBHOOK_SECONDS = 2
 
 
 def run_once(deps: Deps, now: datetime, with_mail: bool = True) -> RunReport:
@@ -62,19 +66,32 @@ def mail_tick(deps: Deps) -> None:
         logger.exception("mail run failed; the next run will read the mailbox again")
 
 
+def webhook_tick(deps: Deps) -> None:
+    """Only the webhook events due: a light query every few seconds, so an integration hears of a change at once."""
+    try:
+        report = RunReport()
+        # A workspace whose Slack token stopped working still has its events sent: they do not go through Slack.
+        deliver_due(deps, deps.clock.now(), set(), report, only=(WEBHOOK,))
+        if report.sent or report.retry_later or report.failed:
+            logger.info("webhook run: %s", report)
+    except Exception:
+        logger.exception("webhook run failed; the next run will send what is still due")
+
+
 def _add_job(scheduler, deps: Deps) -> None:
     _every_tick(scheduler, tick, deps, "run_due")
+    _every_tick(scheduler, webhook_tick, deps, "webhooks", seconds=min(WEBHOOK_SECONDS, deps.settings.tick_seconds))
     if deps.mail_log.configured:
         _every_tick(scheduler, mail_tick, deps, "mail_poll")  # a job of its own: a slow mailbox holds up no nudge
 
 
-def _every_tick(scheduler, job, deps: Deps, job_id: str) -> None:
+def _every_tick(scheduler, job, deps: Deps, job_id: str, seconds: int | None = None) -> None:
     # The database says what is due, so the job itself keeps no state: an in-memory job store
     # per process (never shared, which APScheduler 3 cannot do safely), no misfire cut-off
     # (the default 1 s silently drops late runs), and a late run coalesced into one.
     scheduler.add_job(
         job,
-        IntervalTrigger(seconds=deps.settings.tick_seconds),
+        IntervalTrigger(seconds=seconds or deps.settings.tick_seconds),
         args=[deps],
         id=job_id,
         max_instances=1,

@@ -32,11 +32,14 @@ def plan_due(deps: Deps, now: datetime, stopped: set[str]) -> int:
     return sum(kind.plan(deps, now, stopped) for kind in kinds.KINDS)
 
 
-def deliver_due(deps: Deps, now: datetime, stopped: set[str], report: RunReport) -> None:
-    """Post what the ledger holds due, pass after pass, until a pass finds nothing (or the passes run out)."""
+def deliver_due(
+    deps: Deps, now: datetime, stopped: set[str], report: RunReport, only: tuple[str, ...] = ()
+) -> None:
+    """Post what the ledger holds due (of the kinds `only` names, if any), pass after pass, until a pass finds
+    nothing (or the passes run out)."""
     watch = delivery.Watch()
     for _ in range(DELIVERY_PASSES):
-        if not delivery.deliver_pass(deps, now, stopped, report, watch):
+        if not delivery.deliver_pass(deps, now, stopped, report, watch, only):
             break
     watch.log_unchecked()
 

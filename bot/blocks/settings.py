@@ -7,6 +7,7 @@ from bot.blocks.evidence import claims_block
 from bot.config import Settings
 from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import SNOOZE_CHOICES, RepView
+from bot.services.webhooks import Endpoint
 from bot.text.i18n import LANGUAGES, current_language, language_name, language_of_locale, t, tn
 from bot.worktime import WEEKDAYS
 
@@ -16,11 +17,12 @@ TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_m
 def settings_modal(
     rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None,
     team_holidays: str | None = None, claims: ClaimsCameTrue | None = None, claims_pending: bool = False,
+    webhooks: list[Endpoint] | None = None,
 ) -> dict:
     """`team` is given to admins only; `saved` is what the team's admins typed before; `team_holidays` is the team's
     country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides; `claims` (admins) is how the
     team's claims came true, shown above the potential factor with a button to plan on it (`claims_pending`: a line
-    saying it is still being worked out)."""
+    saying it is still being worked out); `webhooks` (admins) the team's webhook endpoints, listed read-only."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -83,7 +85,32 @@ def settings_modal(
             )
         )
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
+        blocks += webhooks_blocks(webhooks or [], lang)
     return kit.modal(
         contract.SETTINGS_FORM, t("modal.settings_title", lang), blocks,
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
     )
+
+
+WEBHOOKS_SHOWN = 10  # a modal holds 100 blocks; more endpoints than this are for `leadbot webhook list`
+
+
+def webhooks_blocks(endpoints: list[Endpoint], lang: str | None = None) -> list[dict]:
+    """The team's webhooks, read-only: each URL, its events and whether it works (added with `leadbot webhook`)."""
+    blocks = [kit.divider(), kit.section(t("settings.webhooks", lang))]
+    if not endpoints:
+        return [*blocks, kit.context(t("settings.webhooks_none", lang))]
+    for endpoint in endpoints[:WEBHOOKS_SHOWN]:
+        events = ", ".join(endpoint.events) if endpoint.events else t("settings.webhook_all_events", lang)
+        state = t(f"settings.webhook_{endpoint.state}", lang, error=kit.escape(endpoint.last_error or "?"))
+        blocks.append(kit.section(t("settings.webhook_line", lang, url=kit.user_text(endpoint.url, 300),
+                                    events=events, state=state)))
+    if len(endpoints) > WEBHOOKS_SHOWN:
+        blocks.append(kit.context(t("settings.webhooks_more", lang, count=len(endpoints) - WEBHOOKS_SHOWN)))
+    return blocks
+
+
+def webhook_off_message(url: str, since: str, error: str, lang: str | None = None) -> dict:
+    """The admins' DM: an endpoint that failed every delivery for 24 hours was turned off."""
+    text = t("webhook.turned_off", lang, url=kit.user_text(url, 300), since=since, error=kit.escape(error))
+    return kit.message([kit.section(text)], text)

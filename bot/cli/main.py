@@ -1,4 +1,5 @@
-"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, delete-team."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, delete-team,
+webhook."""
 
 from __future__ import annotations
 
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forget.add_argument("team", type=_team, metavar="TEAM_ID", help="Slack workspace id (T…)")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    from bot.cli.webhooks import add_parser as add_webhook_parser
+
+    add_webhook_parser(commands)
     return parser
 
 
@@ -148,6 +152,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli.delete_team import delete_team
 
         return delete_team(args.team, settings, yes=args.yes)
+    if args.command == "webhook":
+        from bot.cli import webhooks
+
+        return webhooks.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

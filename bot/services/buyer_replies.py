@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.services.lead_json import iso_time
 from bot.services.ledger import Ledger
+from bot.services.policy import Policy
+from bot.services.webhooks import BUYER, emit_lead
 from bot.store.database import Database
 from bot.store.models import CHANNEL, EMAIL, OPEN, SKIPPED, BuyerReply, Delivery, Lead
 from bot.store.upsert import insert_ignore
@@ -53,15 +57,16 @@ class ReplyStats:
 
 
 class BuyerReplies:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, policy_for: Callable[[str], Policy]) -> None:
         self.db = db
+        self.policy_for = policy_for
 
     def record_reply(
         self, team_id: str, lead_id: int, source: str, ref: str, note: str, at: datetime, now: datetime
     ) -> BuyerReplyView | None:
         """`record_reply_in` in a transaction of its own."""
         with self.db.uow() as uow:
-            view = record_reply_in(uow.session, team_id, lead_id, source, ref, note, at, now)
+            view = record_reply_in(uow.session, self.policy_for(team_id), team_id, lead_id, source, ref, note, at, now)
             uow.commit()
         return view
 
@@ -129,7 +134,8 @@ class BuyerReplies:
 
 
 def record_reply_in(
-    session: Session, team_id: str, lead_id: int, source: str, ref: str, note: str, at: datetime, now: datetime
+    session: Session, policy: Policy, team_id: str, lead_id: int, source: str, ref: str, note: str, at: datetime,
+    now: datetime,
 ) -> BuyerReplyView | None:
     """Inside the caller's transaction: record that the buyer of lead `lead_id` (leads.id) wrote at `at`.
 
@@ -137,7 +143,7 @@ def record_reply_in(
     lead that is not open (or not this team's). A reply is not a follow-up (the count stays). One that
     came after the lead's last follow-up leaves the lead waiting (`reply_waiting_since`, the earliest
     waiting reply): not quiet, no nudge, and its owner is told once, by the scheduler (kind buyer_reply).
-    One that came before it was answered by that follow-up already.
+    One that came before it was answered by that follow-up already. Every new reply is a `buyer.replied` event.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown buyer reply source {source!r}")
@@ -182,7 +188,11 @@ def record_reply_in(
     reply_id = session.scalar(
         select(BuyerReply.id).where(BuyerReply.team_id == team_id, BuyerReply.ref == ref[:REF_MAX])
     )
-    return _one(session, team_id, reply_id)
+    view = _one(session, team_id, reply_id)
+    changed = session.scalar(select(Lead).where(Lead.id == lead_id))
+    said = {"source": source, "note": view.note, "at": iso_time(at)}
+    emit_lead(session, policy, changed, "buyer.replied", BUYER, now, reply=said)
+    return view
 
 
 def waiting_in(session: Session, team_id: str, owner_id: str, limit: int = 50) -> list[BuyerReplyView]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
 from bot.services.ledger import Ledger
+from bot.services.policy import Policy
+from bot.services.webhooks import LEADBOT, emit_lead
 from bot.store.database import Database
 from bot.store.models import OPEN, Lead, Rep
 from bot.worktime import WorkingHours, earliest_day_start
@@ -43,9 +45,10 @@ class NudgeOwner(NamedTuple):
 
 
 class FollowUps:
-    def __init__(self, db: Database, renudge_days: int) -> None:
+    def __init__(self, db: Database, renudge_days: int, policy_for: Callable[[str], Policy]) -> None:
         self.db = db
         self.renudge_days = renudge_days
+        self.policy_for = policy_for
 
     # -- nudges ------------------------------------------------------------------------------
 
@@ -145,13 +148,13 @@ class FollowUps:
         elif due and fold:
             # Today's digest is about to go out and lists every quiet lead: no second DM.
             numbers = tuple(lead.number for lead in due)
-            self._mark_nudged(due, now, tz)
+            self._mark_nudged(session, team_id, due, now, tz)
             claimed = Claimed(FOLDED, team_id, owner_id, numbers)
         elif due:
             period = local_today(now, tz).isoformat()
             numbers = tuple(lead.number for lead in due)
             if Ledger.claim(session, team_id, NUDGE, owner_id, period, owner_id, {"leads": list(numbers)}, now):
-                self._mark_nudged(due, now, tz)
+                self._mark_nudged(session, team_id, due, now, tz)
                 claimed = Claimed(NUDGE, team_id, owner_id, numbers)
             else:
                 # Today's nudge went out already: one calm DM a day, the rest tomorrow morning.
@@ -160,8 +163,14 @@ class FollowUps:
                     lead.nudge_due_at = hours.first_working_instant(tomorrow, tz)
         return claimed
 
-    def _mark_nudged(self, leads: list[Lead], now: datetime, tz: str) -> None:
+    def _mark_nudged(self, session: Session, team_id: str, leads: list[Lead], now: datetime, tz: str) -> None:
+        """The owner is told these leads went quiet; a lead nudged for the first time since it was last acted on
+        is a `lead.went_quiet` event (asking again a few days later is not)."""
+        policy = None
         for lead in leads:
+            if lead.nudges_unanswered == 0:
+                policy = policy or self.policy_for(team_id)
+                emit_lead(session, policy, lead, "lead.went_quiet", LEADBOT, now)
             lead.nudges_unanswered += 1
             lead.last_nudged_at = now
             lead.nudge_due_at = earliest_day_start(local_today(now, tz) + timedelta(days=self.renudge_days))

@@ -16,6 +16,7 @@ from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, 
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit_lead
 from bot.store.database import Database
 from bot.store.models import ENQUIRY_DISMISSED, ENQUIRY_OPEN, ENQUIRY_TAKEN, Enquiry, InboundChannel, Lead, Rep, Touch
 from bot.store.upsert import insert_ignore
@@ -272,6 +273,7 @@ class InboundService:
         )
         lead = add_lead(session, team_id, draft, by or owner_id, now)
         session.flush()
+        emit_lead(session, self.policy_for(team_id), lead, "lead.created", by or owner_id, now)
         row.lead_id = lead.id
         return Taken(self._view(session, row), self.leads.view(lead))
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from bot.services.leads import LeadView, TouchView
+if TYPE_CHECKING:  # leads.py writes webhook events, which carry these shapes: no import back at run time
+    from bot.services.leads import LeadView, TouchView
 
 # The lost reasons as integrations write them (the words a rep types in Slack), and the codes leadbot stores.
 API_LOST_REASONS = {
@@ -72,3 +74,31 @@ def iso_date(day: date | None) -> str | None:
 def amount(value: Decimal | None) -> str | None:
     """A decimal string, never a float: an integration must not see 1234.5 become 1234.4999."""
     return None if value is None else format(value, "f")
+
+
+def order_object(order) -> dict:
+    """One order (anything with these fields: company, ordered_on, amount, currency, ref, note, owner_id,
+    created_at), as webhooks carry it (`order.recorded`)."""
+    return {
+        "company": order.company,
+        "ordered_on": iso_date(order.ordered_on),
+        "amount": amount(order.amount),
+        "currency": order.currency,
+        "ref": order.ref,
+        "note": order.note,
+        "owner": order.owner_id,
+        "created_at": iso_time(order.created_at),
+    }
+
+
+def answer_object(answer, company: str) -> dict:
+    """Why a steady small buyer buys so little, as its owner answered (an AnswerView): `small_buyer.answered`."""
+    return {
+        "company": company,
+        "reason": answer.reason,
+        "note": answer.note,
+        "by": answer.answered_by,
+        "at": iso_time(answer.answered_at),
+        "next_step_on": iso_date(answer.next_step_on),
+        "lead": answer.lead_number,
+    }

@@ -27,6 +27,7 @@ from bot.services.background import Answers, Background, answer_problems, apply_
 from bot.services.buyer_replies import FOLLOW_UP, SAID_LATER, SNOOZE, answer_replies
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit_lead
 from bot.store.database import Database
 from bot.store.models import CHANNEL, EMAIL, LOST, OPEN, TYPED, WON, Lead, LinkedChannel, Refusal, Rep, Team, Touch
 from bot.store.upsert import insert_ignore
@@ -442,6 +443,7 @@ class LeadService:
                 raise DuplicateLead(self._view(policy, existing))
             lead = add_lead(session, team_id, draft, captured_by, now)
             self._flush_or_show_twin(session, team_id, key, policy)
+            emit_lead(session, policy, lead, "lead.created", captured_by, now)
             view = self._with_calendar(session, policy, lead)
             uow.commit()
             return view
@@ -485,6 +487,7 @@ class LeadService:
             lead.updated_at = now
             schedule_nudge(lead)
             self._flush_or_show_twin(session, team_id, key, policy)
+            emit_lead(session, policy, lead, "lead.updated", user_id, now)
             view = self._with_calendar(session, policy, lead)
             uow.commit()
             return view
@@ -625,6 +628,7 @@ class LeadService:
             lead.updated_at = now
             answer_replies(uow.session, lead, now, SNOOZE)  # the owner saw the buyer's reply and chose a date
             schedule_nudge(lead)
+            emit_lead(uow.session, policy, lead, "lead.updated", user_id, now)
             view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
             uow.commit()
             return view
@@ -636,10 +640,11 @@ class LeadService:
             raise LeadbotError("field.date_past")
         with self.db.uow() as uow:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
-            uow.session.add(
-                Touch(team_id=team_id, lead_id=lead.id, kind=BUYER_NAMED_DATE, note="", buyer_said="",
-                      logged_by=user_id, logged_at=now)
+            touch = Touch(
+                team_id=team_id, lead_id=lead.id, kind=BUYER_NAMED_DATE, note="", buyer_said="", logged_by=user_id,
+                logged_at=now, source=TYPED,
             )
+            uow.session.add(touch)
             lead.touch_count += 1
             lead.last_touch_at = now
             lead.nudges_unanswered = 0
@@ -647,6 +652,7 @@ class LeadService:
             lead.updated_at = now
             answer_replies(uow.session, lead, now, SAID_LATER)
             schedule_nudge(lead)
+            emit_lead(uow.session, policy, lead, "touch.logged", user_id, now, touch=touch)
             view = self._with_calendar(uow.session, policy, lead)
             uow.commit()
             return view
@@ -671,6 +677,7 @@ class LeadService:
             _close(lead, WON, now)
             if amount is not None:
                 lead.won_value, lead.won_currency = amount.value, amount.currency or currency or None
+            emit_lead(uow.session, policy, lead, "lead.won", user_id, now)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -701,6 +708,7 @@ class LeadService:
             lead.nudges_unanswered = 0
             lead.updated_at = now
             schedule_nudge(lead)
+            emit_lead(session, policy, lead, "lead.updated", user_id, now)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -726,6 +734,7 @@ class LeadService:
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note
+            emit_lead(uow.session, policy, lead, "lead.lost", user_id, now)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -747,6 +756,7 @@ class LeadService:
             lead.nudges_unanswered = 0
             lead.updated_at = now
             schedule_nudge(lead)
+            emit_lead(uow.session, policy, lead, "lead.assigned", user_id, now)
             view = self._view(policy, lead)
             uow.commit()
             return view
@@ -795,8 +805,9 @@ class LeadService:
         rest = lead.next_follow_up_on is not None and not calendar.is_working_day(lead.next_follow_up_on)
         return self._view(policy, lead, rest_day=rest)
 
+    @staticmethod
     def _view(
-        self, policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
+        policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
         moved_from: date | None = None,
     ) -> LeadView:
         """A lead's view, from a Lead or a row with its columns (touches need a Lead)."""
@@ -845,6 +856,11 @@ class LeadService:
             contact_email=lead.contact_email,
             background=background_of(lead),
         )
+
+
+def lead_view(policy: Policy, lead: Lead) -> LeadView:
+    """A lead's view, for another service that loaded or changed it in its own transaction (a webhook event)."""
+    return LeadService._view(policy, lead)
 
 
 def _linked_channel(lead: Lead) -> str | None:
@@ -1037,12 +1053,11 @@ def record_touch(
     """
     at = min(at or now, now)  # a mail dated ahead of our clock (a sender's wrong clock) happened by now at the latest
     calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
-    session.add(
-        Touch(
-            team_id=lead.team_id, lead_id=lead.id, kind=kind, note=note, buyer_said=buyer_said, logged_by=user_id,
-            logged_at=at, source=source,
-        )
+    touch = Touch(
+        team_id=lead.team_id, lead_id=lead.id, kind=kind, note=note, buyer_said=buyer_said, logged_by=user_id,
+        logged_at=at, source=source,
     )
+    session.add(touch)
     lead.touch_count += 1
     lead.nudges_unanswered = 0
     lead.updated_at = now
@@ -1063,6 +1078,7 @@ def record_touch(
     # The buyer who wrote before this follow-up has been answered, however the follow-up was logged.
     answer_replies(session, lead, at, FOLLOW_UP)
     schedule_nudge(lead)
+    emit_lead(session, policy, lead, "touch.logged", user_id, now, touch=touch)
     return calendar
 
 

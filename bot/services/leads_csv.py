@@ -29,6 +29,7 @@ from bot.services.leads import (
     set_contact_email,
 )
 from bot.services.policy import Policy
+from bot.services.webhooks import IMPORT, emit_lead, listening
 from bot.store.database import Database
 from bot.store.models import LOST, OPEN, WON, Lead, Team
 from bot.store.upsert import insert_ignore
@@ -352,6 +353,9 @@ class LeadImporter:
             top = max([last_number, *(lead.number for _, lead in new)])
             session.execute(update(Team).where(Team.team_id == team_id).values(last_lead_number=top))
             session.flush()
+            endpoints = listening(session, team_id, now)  # once for the file, not once a row
+            for _, lead in new if endpoints else ():
+                emit_lead(session, self.policy, lead, "lead.created", IMPORT, now, endpoints=endpoints)
             uow.commit()
         return ImportResult(len(new), already, tuple(open_elsewhere))
 

@@ -112,9 +112,11 @@ class Ledger:
             )
 
     def due(
-        self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset()
+        self, now: datetime, limit: int = 1000, skip_teams: set[str] | frozenset[str] = frozenset(),
+        only: tuple[str, ...] = (),
     ) -> list[tuple[int, str]]:
-        """(id, target) of pending messages whose time has come and that nobody is posting right now."""
+        """(id, target) of pending messages (of the kinds `only` names, if any) whose time has come and that nobody
+        is posting right now."""
         query = (
             select(Delivery.id, Delivery.target)
             .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _lease_free(now))
@@ -124,6 +126,8 @@ class Ledger:
         if skip_teams:
             # A stopped workspace's rows stay pending; leaving them out keeps them from filling the batch.
             query = query.where(Delivery.team_id.not_in(sorted(skip_teams)))
+        if only:
+            query = query.where(Delivery.kind.in_(only))
         with self.db.read() as uow:
             return [(delivery_id, target) for delivery_id, target in uow.session.execute(query)]
 
@@ -166,8 +170,11 @@ class Ledger:
         # Two senders in this process asking for the same row at once (two runs overlapping): one gets it.
         return [taken.pop(delivery_id, None) for delivery_id, _now in wanted]
 
-    def sent(self, delivery_id: int, channel: str, ts: str, now: datetime, payload: dict | None = None) -> None:
-        """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit)."""
+    def sent(
+        self, delivery_id: int, channel: str | None, ts: str | None, now: datetime, payload: dict | None = None
+    ) -> None:
+        """Posted; `payload`, when given, replaces the row's (a digest's shown items, kept in the same commit).
+        A message that is no Slack post (a webhook) has no channel and ts."""
         self._sents.call(Posted(delivery_id, channel, ts, now, payload))
 
     def _sent_many(self, posts: list[Posted]) -> list[None]:
@@ -201,6 +208,10 @@ class Ledger:
         wait = wait or min(timedelta(minutes=2 ** max(0, attempts - 1)), MAX_BACKOFF)
         values = {} if unsure_since is None else {"unsure_since": func.coalesce(Delivery.unsure_since, unsure_since)}
         self._finish(delivery_id, status=PENDING, next_attempt_at=now + wait, last_error=error[:64], **values)
+
+    def hold(self, delivery_id: int, until: datetime) -> None:
+        """Put it off untried until `until` (it waits behind another message): the attempt is not counted."""
+        self._finish(delivery_id, status=PENDING, next_attempt_at=until, attempts=Delivery.attempts - 1)
 
     def release(self, delivery_id: int) -> None:
         """Give the lease back untouched, e.g. while the workspace's sends are stopped."""

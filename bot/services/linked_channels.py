@@ -122,7 +122,8 @@ class LinkedChannels:
             if message.user_team != team_id:
                 ref = f"slack:{message.channel_id}:{message.ts}"
                 note = message.text.strip()[:REPLY_NOTE_MAX]
-                reply = record_reply_in(session, team_id, lead.id, CHANNEL, ref, note, message.posted_at, now)
+                policy = self.policy_for(team_id)
+                reply = record_reply_in(session, policy, team_id, lead.id, CHANNEL, ref, note, message.posted_at, now)
                 uow.commit()
                 return ChannelActivity(BUYER_REPLIED, lead.number, reply)
             activity = self._follow_up(session, lead, message, now)

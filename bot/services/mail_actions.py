@@ -40,4 +40,7 @@ class MailActions:
     ) -> bool:
         """The buyer wrote: the lead waits for an answer (not quiet), and its owner hears once. False when it was
         recorded before (the same reply, read again) or the lead is not open."""
-        return record_reply_in(session, team_id, lead.id, EMAIL, f"mail:{message_key}", note, at, now) is not None
+        policy = self.policy_for(team_id)
+        return record_reply_in(
+            session, policy, team_id, lead.id, EMAIL, f"mail:{message_key}", note, at, now
+        ) is not None

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Callable
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.config import Settings
 from bot.errors import LeadbotError
+from bot.services.lead_json import order_object
 from bot.services.leads import check_company
 from bot.services.ledger import Ledger
+from bot.services.webhooks import emit, listening
 from bot.store.database import Database
 from bot.store.models import Account, Lead, Order
 from bot.store.upsert import insert_ignore
@@ -74,15 +77,17 @@ class Orders:
         """Every row or none: one transaction, rows already imported before are skipped."""
         config = self.config(team_id)
         with self.db.uow() as uow:
+            endpoints = listening(uow.session, team_id, now)  # once for the file, not once a row
             recorded = [
-                self._add(uow.session, team_id, item, import_key(item), created_by, now, config) for item in items
+                self._add(uow.session, team_id, item, import_key(item), created_by, now, config, endpoints)
+                for item in items
             ]
             uow.commit()
             return recorded
 
     def _add(
         self, session: Session, team_id: str, item: OrderInput, key: str, created_by: str, now: datetime,
-        config: Settings,
+        config: Settings, endpoints: list[tuple[int, str]] | None = None,
     ) -> Recorded:
         account = ensure_account(session, team_id, item.company, now)
         if item.owner_id:
@@ -106,6 +111,11 @@ class Orders:
         if added:
             # A new order may make the account a steady small buyer, or show it has grown.
             account.check_due_at = now
+            def shown() -> dict:
+                owner = account_owner(session, account, config.default_owner)
+                return order_object(_written(item, account, owner, now))
+
+            emit(session, team_id, "order.recorded", shown, created_by, now, f"account:{account.id}", endpoints)
             if _is_expansion(account, item, config):
                 account.expanded_at = now
                 owner = account_owner(session, account, config.default_owner)
@@ -114,6 +124,13 @@ class Orders:
                     Ledger.claim(session, team_id, EXPANSION, f"account:{account.id}", "once", owner, payload, now)
         return Recorded(account.id, account.name, added, is_big(item, config))
 
+
+def _written(item: OrderInput, account: Account, owner_id: str | None, now: datetime) -> SimpleNamespace:
+    """The order as it was just written, with its account's name and owner (without reading the row back)."""
+    return SimpleNamespace(
+        company=account.name, ordered_on=item.ordered_on, amount=item.amount, currency=item.currency,
+        ref=item.ref or None, note=item.note, owner_id=owner_id, created_at=now,
+    )
 
 
 def is_big(item: OrderInput, config: Settings) -> bool:

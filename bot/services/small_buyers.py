@@ -16,10 +16,13 @@ from bot.clock import local_today
 from bot.config import Settings
 from bot.errors import LeadbotError
 from bot.services.followups import Claimed
+from bot.services.lead_json import answer_object
 from bot.services.leads import EXISTING_CUSTOMER, LeadDraft, add_lead, schedule_nudge
 from bot.services.ledger import Ledger
 from bot.services.orders import account_owner
+from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
+from bot.services.webhooks import emit, emit_lead
 from bot.store.database import Database
 from bot.store.models import OPEN, Account, Delivery, Lead, Order, SmallBuyerAnswer
 from bot.text.company_names import account_key
@@ -184,6 +187,8 @@ class SmallBuyers:
                     potential_unit="", owner_id=owner or user_id, first_follow_up_on=step_on,
                 )
                 lead = add_lead(session, team_id, draft, user_id, now)
+                session.flush()
+                emit_lead(session, Policy.from_settings(config), lead, "lead.created", user_id, now)
             else:
                 lead.next_follow_up_on = min(lead.next_follow_up_on or step_on, step_on)
                 lead.updated_at = now
@@ -196,6 +201,11 @@ class SmallBuyers:
                 )
             )
             view = AnswerView(reason, note, user_id, now, step_on, lead.number)
+            name = account.name
+            emit(
+                session, team_id, "small_buyer.answered", lambda: answer_object(view, name), user_id, now,
+                f"account:{account.id}",
+            )
             uow.commit()
             return view
 

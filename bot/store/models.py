@@ -497,3 +497,19 @@ class MailboxState(Base):
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
 SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
 SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
+class WebhookEndpoint(Base):
+    """A URL that receives the workspace's events, signed with its own secret (Standard Webhooks)."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (UniqueConstraint("team_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))  # whsec_…: kept, since every delivery is signed with it
+    events: Mapped[str] = mapped_column(String(512), default="")  # comma list of event types; empty: all
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # it receives the events from then on
+    # Since when every delivery to it failed (cleared by one that got through); 24 hours of it disables it.
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

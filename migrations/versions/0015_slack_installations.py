@@ -2,7 +2,7 @@
 define them (slack_sdk 3.x, bot token rotation columns included)
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-28 14:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

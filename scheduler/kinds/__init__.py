@@ -17,6 +17,7 @@ from scheduler.kinds import (
     orphaned,
     small_buyer,
     summary,
+    webhook,
 )
 from scheduler.kinds.kind import Kind
 
@@ -36,6 +37,8 @@ KINDS: tuple[Kind, ...] = (
     inbound.REMINDER,
     inbound.HANDOFF,
     mail_enquiry.KIND,  # written by the mail pass, not planned here
+    webhook.KIND,  # written by the services with each change, not planned here
+    webhook.TURNED_OFF,
 )
 
 

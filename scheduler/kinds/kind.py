@@ -22,6 +22,15 @@ AfterSent = Callable[[Deps, DeliveryView, str, str], None]
 TargetGone = Callable[[Deps, DeliveryView, str, datetime], None]
 # (deps, after) → the first instant after `after` at which its plan may find work; None: nothing planned.
 NextDue = Callable[[Deps, datetime], datetime | None]
+# (deps, delivery, now) → what became of it, as RunReport counts it ("sent", "retry_later", "failed", "skipped"),
+# with the ledger row already recorded so, or ELSEWHERE: for a kind that is no Slack message (a webhook), delivered
+# its own way.
+Send = Callable[[Deps, DeliveryView, datetime], str]
+# What `send` answers when it handed the row back untouched: another sender is posting its target's messages now.
+ELSEWHERE = "elsewhere"
+# What `send` answers when the target did not answer at all (the row is to be tried again, counted as retry_later):
+# the rest of the target's lane is not tried in this run, so one hanging receiver costs a run one timeout.
+UNREACHABLE = "unreachable"
 
 
 def plans_nothing(deps: Deps, now: datetime, stopped: set[str]) -> int:
@@ -54,3 +63,4 @@ class Kind:
     redraw: Redraw | None = None
     after_sent: AfterSent | None = None
     target_gone: TargetGone = reader_gone
+    send: Send | None = None  # set: `render` is never called, and `send` delivers the row instead of Slack

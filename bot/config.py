@@ -378,6 +378,10 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADBOT_DAILY_FOCUS", "daily_focus", "5", _positive_int,
         "Quiet leads a rep can call in a day; with more, the digest and Home put 'Call these first' on top.",
     ),
+    Setting(
+        "LEADBOT_API_RATE", "api_rate", "600", _positive_int,
+        "HTTP API requests a minute one API token may make; more are answered 429.",
+    ),
 )
 
 
@@ -438,6 +442,7 @@ class Settings:
     mail_done_folder: str = ""
     evidence_months: int = 12
     daily_focus: int = 5
+    api_rate: int = 600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.api_tokens import ApiTokens
 from bot.services.buyer_replies import BuyerReplies
 from bot.services.digests import Digests
 from bot.services.evidence import EvidenceService
@@ -67,6 +68,7 @@ class Deps:
     linked_channels: LinkedChannels
     evidence: EvidenceService
     pins: Pins
+    api_tokens: ApiTokens
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -150,5 +152,6 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         mail_enquiries=MailEnquiries(db, inbound, policy, hours, claim_within),
         evidence=EvidenceService(db),
         pins=Pins(db, leads),
+        api_tokens=ApiTokens(db),
     )
 

@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.container import Deps, build_deps, migrate_database
 from bot.services.health import Health
+from api.app import create_api
 from handlers.app import LISTENER_THREADS, ContextThreadPool, create_app
 from handlers.web import SERVER_BODY_LIMIT, wsgi_app
 
@@ -29,11 +30,11 @@ class HttpServer:
     """
 
     def __init__(self, bolt_app: App, health: Health, host: str, port: int, *, threads: int,
-                 listeners: Executor | None = None, **server_options) -> None:
+                 listeners: Executor | None = None, api=None, **server_options) -> None:
         from waitress.server import create_server
 
         self._server = create_server(
-            wsgi_app(bolt_app, health), host=host, port=port, threads=threads,
+            wsgi_app(bolt_app, health, api), host=host, port=port, threads=threads,
             max_request_body_size=SERVER_BODY_LIMIT, **server_options,
         )
         self.host = host
@@ -91,7 +92,9 @@ def start_http(deps: Deps, host: str, port: int, *, threads: int, listeners: Exe
     """leadbot's Bolt app on `host:port`, not yet serving; `listeners` defaults to a pool of LISTENER_THREADS."""
     listeners = listeners or ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     bolt_app = create_app(deps, listener_executor=listeners)
-    return HttpServer(bolt_app, deps.health, host, port, threads=threads, listeners=listeners, **server_options)
+    return HttpServer(
+        bolt_app, deps.health, host, port, threads=threads, listeners=listeners, api=create_api(deps), **server_options
+    )
 
 
 def serve(settings: Settings, port: int | None = None, with_scheduler: bool = True, workers: int | None = None) -> None:
@@ -121,7 +124,7 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
 
     settings = deps.settings
     listeners = ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health)
+    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health, create_api(deps))
     seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
     # Each process opens its own database connections: none may be shared across the fork.
     deps.close()

@@ -74,6 +74,7 @@ def _settings_view(
     return settings_modal(
         rep, team, saved, team_holidays=deps.settings.holidays, claims=claims if team is not None else None,
         claims_pending=team is not None and claims is None,
+        api_tokens=deps.api_tokens.list(team_id) if is_admin else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""The HTTP face as one WSGI application: Slack's requests at /slack/events, and the health checks."""
+"""The HTTP face as one WSGI application: Slack's requests at /slack/events, the health checks, the HTTP API."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ MAX_BODY_BYTES = 1_000_000  # Slack's payloads are far smaller; refuse anything 
 SERVER_BODY_LIMIT = 8 * MAX_BODY_BYTES
 
 
-def wsgi_app(bolt_app: App, health: Health):
-    """Slack's requests at /slack/events; /healthz (database and scheduler) and /healthz/web (database only)."""
+def wsgi_app(bolt_app: App, health: Health, api=None):
+    """Slack's requests at /slack/events; /healthz (database and scheduler) and /healthz/web (database only); the
+    HTTP API (`api`, a WSGI app) at /api/."""
     slack = SlackRequestHandler(bolt_app, path="/slack/events")
 
     def application(environ, start_response):
@@ -29,6 +30,8 @@ def wsgi_app(bolt_app: App, health: Health):
             return _health(start_response, health.full())
         if environ.get("PATH_INFO") == "/healthz/web":
             return _health(start_response, health.web())
+        if api is not None and (environ.get("PATH_INFO") or "").startswith("/api/"):
+            return api(environ, start_response)  # it checks the token before it reads any body
         if environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY_BYTES:

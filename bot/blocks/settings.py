@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.blocks import contract, kit
 from bot.blocks.evidence import claims_block
 from bot.config import Settings
+from bot.services.api_tokens import TokenView
 from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import SNOOZE_CHOICES, RepView
 from bot.text.i18n import LANGUAGES, current_language, language_name, language_of_locale, t, tn
@@ -16,11 +17,12 @@ TEAM_TEXT_FIELDS = ("cadence", "min_touches", "potential_factor", "small_order_m
 def settings_modal(
     rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None,
     team_holidays: str | None = None, claims: ClaimsCameTrue | None = None, claims_pending: bool = False,
+    api_tokens: list[TokenView] | None = None,
 ) -> dict:
     """`team` is given to admins only; `saved` is what the team's admins typed before; `team_holidays` is the team's
     country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides; `claims` (admins) is how the
     team's claims came true, shown above the potential factor with a button to plan on it (`claims_pending`: a line
-    saying it is still being worked out)."""
+    saying it is still being worked out); `api_tokens` (admins) are listed, read only."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -83,7 +85,25 @@ def settings_modal(
             )
         )
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
+        if api_tokens is not None:
+            blocks += [kit.divider(), kit.section(_api_tokens_text(api_tokens, lang))]
     return kit.modal(
         contract.SETTINGS_FORM, t("modal.settings_title", lang), blocks,
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
     )
+
+
+API_TOKENS_SHOWN = 20  # a section holds 3,000 characters; a team has a handful of integrations
+
+
+def _api_tokens_text(tokens: list[TokenView], lang: str | None) -> str:
+    """The workspace's API tokens by name, when made and last used: never the token (only its hash is kept)."""
+    if not tokens:
+        return t("settings.api_tokens", lang) + "\n" + t("settings.api_tokens_none", lang)
+    lines = [t("settings.api_tokens", lang)]
+    for token in tokens[-API_TOKENS_SHOWN:]:
+        used = token.last_used_at.date().isoformat() if token.last_used_at else t("settings.api_token_never", lang)
+        key = "settings.api_token_revoked_line" if token.revoked else "settings.api_token_line"
+        lines.append(t(key, lang, name=kit.user_text(token.name, 100), created=token.created_at.date().isoformat(),
+                       used=used))
+    return "\n".join(lines)

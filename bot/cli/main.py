@@ -1,4 +1,4 @@
-"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export."""
+"""The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, api-token."""
 
 from __future__ import annotations
 
@@ -60,6 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", type=Path, help="directory to write into (default: leadbot-export-TEAM-DATE)"
     )
     export.add_argument("--team", type=_team, help=team_help)
+    tokens = commands.add_parser("api-token", help="make, list or revoke the tokens the HTTP API is called with")
+    token_actions = tokens.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = token_actions.add_parser("create", help="make a token and print it once, alone on the last line")
+    create.add_argument("--name", required=True, help="what the token is for, e.g. website-form")
+    create.add_argument("--team", type=_team, help=team_help)
+    listing = token_actions.add_parser("list", help="names, when made and last used (never the tokens)")
+    listing.add_argument("--team", type=_team, help=team_help)
+    revoke = token_actions.add_parser("revoke", help="stop a token from working")
+    revoke.add_argument("name")
+    revoke.add_argument("--team", type=_team, help=team_help)
     return parser
 
 
@@ -125,6 +135,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import import_leads_and_export
 
         return import_leads_and_export.run(args, settings)
+    if args.command == "api-token":
+        from bot.cli import api_token
+
+        return api_token.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.services.leads import LeadView, TouchView
+from bot.services.orders import OrderView
 
 # The lost reasons as integrations write them (the words a rep types in Slack), and the codes leadbot stores.
 API_LOST_REASONS = {
@@ -57,6 +58,20 @@ def touch_object(touch: TouchView) -> dict:
         "by": touch.logged_by,
         "at": iso_time(touch.logged_at),
         "source": touch.source,
+    }
+
+
+def order_object(order: OrderView) -> dict:
+    """One order, as `POST /api/v1/orders` answers it and webhooks carry it."""
+    return {
+        "company": order.company,
+        "ordered_on": iso_date(order.ordered_on),
+        "amount": amount(order.amount),
+        "currency": order.currency,
+        "ref": order.ref,
+        "note": order.note,
+        "owner": order.owner_id,
+        "created_at": iso_time(order.created_at),
     }
 
 

@@ -298,7 +298,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_CURRENCY", "currency", "CNY", _currency, "Team currency (ISO code) for orders typed without one."),
     Setting(
         "LEADBOT_DEFAULT_OWNER", "default_owner", "", _optional_user_id,
-        "Owner of accounts with no owner of their own.",
+        "Owner of accounts with no owner of their own, and of leads sent to the HTTP API without one.",
     ),
     Setting(
         "LEADBOT_SMALL_ORDER_MAX", "small_order_max", "10000", _positive_amount,

@@ -14,7 +14,13 @@ from api.problems import ApiProblem, from_fields, from_validation, sentence
 from api.routes import ROUTES, Call
 from bot.container import Deps
 from bot.errors import (
-    DuplicateLead, FormInvalid, LeadbotError, LeadClosed, LeadNotFound, NotAllowed, TooFewTouches,
+    DuplicateLead,
+    FormInvalid,
+    LeadbotError,
+    LeadClosed,
+    LeadNotFound,
+    NotAllowed,
+    TooFewTouches,
 )
 from bot.services.lead_json import lead_object
 from bot.text.i18n import language
@@ -48,9 +54,15 @@ def create_api(deps: Deps):
             return _problem(start_response, problem)
         except Exception:
             logger.exception("the API failed answering %s %s", method, path)
-            return _problem(start_response, ApiProblem(500, "Something went wrong on leadbot's side; nothing was "
-                                                            "changed. Try again, and tell the admin if it keeps "
-                                                            "happening."))
+            return _problem(
+                start_response,
+                ApiProblem(
+                    500,
+                    "Something went wrong on leadbot's side; nothing was "
+                    "changed. Try again, and tell the admin if it keeps "
+                    "happening.",
+                ),
+            )
 
     return application
 
@@ -86,7 +98,7 @@ def _answer(deps: Deps, environ, path: str, method: str) -> tuple[int, dict]:
 def _route(path: str, method: str):
     """The route for the path and method, with the path's parameters; 404 for an unknown path, 405 for a known
     path asked with another method."""
-    local = path[len(PREFIX):] if path.startswith(PREFIX + "/") else None
+    local = path[len(PREFIX) :] if path.startswith(PREFIX + "/") else None
     allowed = []
     for route, pattern in COMPILED if local is not None else ():
         match = pattern.match(local)
@@ -95,8 +107,9 @@ def _route(path: str, method: str):
                 return route, match.groupdict()
             allowed.append(route.method)
     if allowed:
-        raise ApiProblem(405, f"{path} answers {', '.join(allowed)}, not {method}.",
-                         headers={"Allow": ", ".join(allowed)})
+        raise ApiProblem(
+            405, f"{path} answers {', '.join(allowed)}, not {method}.", headers={"Allow": ", ".join(allowed)}
+        )
     raise ApiProblem(404, f"There is no {path}: see {PREFIX}/docs for what there is.")
 
 
@@ -108,11 +121,18 @@ def _authenticate(deps: Deps, environ) -> Call:
     if scheme.lower() == "bearer" and token.strip():
         caller = deps.api_tokens.authenticate(token.strip(), deps.settings.api_rate, now)
     if caller is None:
-        raise ApiProblem(401, "Send a working API token as `Authorization: Bearer <token>` (leadbot api-token "
-                              "create makes one).", headers={"WWW-Authenticate": 'Bearer realm="leadbot"'})
+        raise ApiProblem(
+            401,
+            "Send a working API token as `Authorization: Bearer <token>` (leadbot api-token create makes one).",
+            headers={"WWW-Authenticate": 'Bearer realm="leadbot"'},
+        )
     if caller.retry_after is not None:
-        raise ApiProblem(429, f"This token made more than {deps.settings.api_rate} requests this minute; try again "
-                              f"in {caller.retry_after} s.", headers={"Retry-After": str(caller.retry_after)})
+        raise ApiProblem(
+            429,
+            f"This token made more than {deps.settings.api_rate} requests this minute; try again "
+            f"in {caller.retry_after} s.",
+            headers={"Retry-After": str(caller.retry_after)},
+        )
     return Call(deps, caller.team_id, caller.name, now)
 
 
@@ -130,11 +150,15 @@ def _body(environ) -> dict:
     try:
         data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
     except (UnicodeDecodeError, ValueError) as error:
-        raise ApiProblem(400, f"The body is not readable JSON ({_why(error)}).",
-                         [{"field": "(body)", "detail": _why(error)}]) from None
+        raise ApiProblem(
+            400, f"The body is not readable JSON ({_why(error)}).", [{"field": "(body)", "detail": _why(error)}]
+        ) from None
     if not isinstance(data, dict):
-        raise ApiProblem(400, "The body must be a JSON object, like {\"company\": \"…\"}.",
-                         [{"field": "(body)", "detail": "not a JSON object"}])
+        raise ApiProblem(
+            400,
+            'The body must be a JSON object, like {"company": "…"}.',
+            [{"field": "(body)", "detail": "not a JSON object"}],
+        )
     return data
 
 

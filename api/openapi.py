@@ -76,8 +76,15 @@ def _mode(model) -> str:
 def _path_parameters(path: str) -> list[dict]:
     if "{number}" not in path:
         return []
-    return [{"name": "number", "in": "path", "required": True, "description": "The lead's number, as in Slack.",
-             "schema": {"type": "integer", "minimum": 1}}]
+    return [
+        {
+            "name": "number",
+            "in": "path",
+            "required": True,
+            "description": "The lead's number, as in Slack.",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    ]
 
 
 def _query_parameters(model) -> list[dict]:
@@ -85,8 +92,13 @@ def _query_parameters(model) -> list[dict]:
         return []
     schema = model.model_json_schema()
     return [
-        {"name": name, "in": "query", "required": field.is_required(), "schema": schema["properties"][name],
-         **({"description": field.description} if field.description else {})}
+        {
+            "name": name,
+            "in": "query",
+            "required": field.is_required(),
+            "schema": schema["properties"][name],
+            **({"description": field.description} if field.description else {}),
+        }
         for name, field in model.model_fields.items()
     ]
 
@@ -110,13 +122,21 @@ def docs_page(document: dict) -> str:
             body = operation.get("requestBody")
             if body is not None:
                 model = components[_name(body["content"]["application/json"]["schema"])]
-                fields += [(name, prop, prop.get("description", "") + (" (required)" if name in model.get(
-                    "required", []) else "")) for name, prop in model["properties"].items()]
+                fields += [
+                    (
+                        name,
+                        prop,
+                        prop.get("description", "") + (" (required)" if name in model.get("required", []) else ""),
+                    )
+                    for name, prop in model["properties"].items()
+                ]
             if fields:
                 parts.append("<table>")
                 for name, prop, description in fields:
-                    parts.append(f"<tr><td><code>{html.escape(name)}</code></td><td>{_type(prop)}</td>"
-                                 f"<td>{_markup(description)}</td></tr>")
+                    parts.append(
+                        f"<tr><td><code>{html.escape(name)}</code></td><td>{_type(prop)}</td>"
+                        f"<td>{_markup(description)}</td></tr>"
+                    )
                 parts.append("</table>")
             answers = ", ".join(f"{code} {html.escape(r['description'])}" for code, r in operation["responses"].items())
             parts.append(f"<p>Answers: {answers}.</p>")
@@ -138,8 +158,11 @@ def _type(prop: dict) -> str:
         elif "const" in option:
             words.append(str(option["const"]))
         else:
-            words.append(option.get("format") or option.get("type") or _name(option) if "$ref" in option
-                         else option.get("format") or option.get("type", "any"))
+            words.append(
+                option.get("format") or option.get("type") or _name(option)
+                if "$ref" in option
+                else option.get("format") or option.get("type", "any")
+            )
     return html.escape(" | ".join(words))
 
 

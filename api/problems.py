@@ -18,8 +18,9 @@ API_FIELD = {"contact_name": "contact", "first_follow_up": "next_follow_up", "wo
 class ApiProblem(Exception):
     """An answer other than success: its status, why, and (optionally) the bad fields or extra members."""
 
-    def __init__(self, status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None,
-                 **members: object) -> None:
+    def __init__(
+        self, status: int, detail: str, errors: list[dict] | None = None, headers: dict | None = None, **members: object
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -28,8 +29,12 @@ class ApiProblem(Exception):
         self.members = members
 
     def document(self) -> dict:
-        body = {"type": "about:blank", "title": HTTPStatus(self.status).phrase, "status": self.status,
-                "detail": self.detail}
+        body = {
+            "type": "about:blank",
+            "title": HTTPStatus(self.status).phrase,
+            "status": self.status,
+            "detail": self.detail,
+        }
         if self.errors is not None:
             body["errors"] = self.errors
         return {**body, **self.members}
@@ -51,8 +56,10 @@ def from_validation(error: ValidationError) -> ApiProblem:
 
 def from_fields(fields: dict[str, tuple[str, dict]]) -> ApiProblem:
     """422 naming every field a service refused (FormInvalid), in the API's names."""
-    errors = [{"field": API_FIELD.get(name, name), "detail": plain(t(key, "en", **params))}
-              for name, (key, params) in fields.items()]
+    errors = [
+        {"field": API_FIELD.get(name, name), "detail": plain(t(key, "en", **params))}
+        for name, (key, params) in fields.items()
+    ]
     return ApiProblem(422, "Some fields are not valid: " + ", ".join(e["field"] for e in errors) + ".", errors)
 
 

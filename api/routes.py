@@ -79,8 +79,9 @@ def member(call: Call, given: str, name: str) -> str:
         if error.response.get("error") == "users_not_found":
             raise invalid(name, f"No member of the workspace has the email {given}.") from None
         logger.warning("users.lookupByEmail failed for the API: %s", error.response.get("error"))
-        raise ApiProblem(503, "Slack could not be asked who that is; try again shortly.",
-                         headers={"Retry-After": "30"}) from None
+        raise ApiProblem(
+            503, "Slack could not be asked who that is; try again shortly.", headers={"Retry-After": "30"}
+        ) from None
 
 
 # -- leads -------------------------------------------------------------------------------------
@@ -96,17 +97,25 @@ def create_lead(call: Call) -> tuple[int, dict]:
         owner = team.default_owner
     else:
         raise invalid(
-            "owner", "No owner was given and LEADBOT_DEFAULT_OWNER is not set: name a Slack user id or a member's "
-            "email.",
+            "owner",
+            "No owner was given and LEADBOT_DEFAULT_OWNER is not set: name a Slack user id or a member's email.",
         )
     today = local_today(call.now, team.team_tz)
     first = data.next_follow_up or deps.leads.first_follow_up(team_id, owner, today)
     potential = data.claimed_potential
     form = NewLeadForm(
-        company=data.company, contact_name=data.contact, contact_role=None, source=data.source or "other",
-        asked_for=data.asked_for, situation=data.situation or "unknown", discovery_notes=None,
-        claimed_potential=None if potential is None else str(potential), potential_unit=data.potential_unit,
-        owner_id=owner, first_follow_up=first.isoformat(), contact_email=data.contact_email or "",
+        company=data.company,
+        contact_name=data.contact,
+        contact_role=None,
+        source=data.source or "other",
+        asked_for=data.asked_for,
+        situation=data.situation or "unknown",
+        discovery_notes=None,
+        claimed_potential=None if potential is None else str(potential),
+        potential_unit=data.potential_unit,
+        owner_id=owner,
+        first_follow_up=first.isoformat(),
+        contact_email=data.contact_email or "",
     )
     lead = deps.leads.capture_form(team_id, form, API_ACTOR, call.now, team.team_tz)
     _tell_owner(call, lead)
@@ -135,7 +144,11 @@ def list_leads(call: Call) -> tuple[int, dict]:
     after = _cursor_number(query.cursor) if query.cursor else 0
     owner = member(call, query.owner, "owner") if query.owner else None
     leads = call.deps.leads.page(
-        call.team_id, status=query.status, owner_id=owner, updated_since=query.updated_since, after=after,
+        call.team_id,
+        status=query.status,
+        owner_id=owner,
+        updated_since=query.updated_since,
+        after=after,
         limit=query.limit + 1,
     )
     page = leads[: query.limit]
@@ -202,7 +215,7 @@ def record_order(call: Call) -> tuple[int, dict]:
     try:
         amount = parse_amount(str(data.amount))
     except AmountError:
-        raise invalid("amount", "Not an amount above zero, like 2400 or \"2,400.50\".") from None
+        raise invalid("amount", 'Not an amount above zero, like 2400 or "2,400.50".') from None
     currency = amount.currency or call.deps.config(call.team_id).currency
     if data.currency:
         currency = parse_currency(data.currency)
@@ -223,18 +236,66 @@ def record_order(call: Call) -> tuple[int, dict]:
 COMMON = (401, 429)
 WRITES = (*COMMON, 400, 413, 422)
 ROUTES = (
-    Route("POST", "/leads", create_lead, "Capture a lead", 201, schemas.Lead, body=schemas.LeadIn,
-          problems=(*WRITES, 409)),
-    Route("GET", "/leads", list_leads, "List leads, a page at a time", 200, schemas.LeadList,
-          query=schemas.LeadQuery, problems=(*COMMON, 422)),
-    Route("GET", "/leads/{number}", get_lead, "One lead with its follow-ups", 200, schemas.LeadWithFollowUps,
-          problems=(*COMMON, 404)),
-    Route("POST", "/leads/{number}/touches", log_touch, "Log a follow-up (a call, a visit…)", 201,
-          schemas.LeadWithFollowUps, body=schemas.TouchIn, problems=(*WRITES, 404, 409)),
-    Route("POST", "/leads/{number}/won", win, "Close a lead as won", 200, schemas.Lead, body=schemas.WonIn,
-          problems=(*WRITES, 404, 409)),
-    Route("POST", "/leads/{number}/lost", lose, "Close a lead as lost", 200, schemas.Lead, body=schemas.LostIn,
-          problems=(*WRITES, 404, 409)),
-    Route("POST", "/orders", record_order, "Record an order (once per ref)", 201, schemas.Order,
-          body=schemas.OrderIn, problems=WRITES),
+    Route(
+        "POST", "/leads", create_lead, "Capture a lead", 201, schemas.Lead, body=schemas.LeadIn, problems=(*WRITES, 409)
+    ),
+    Route(
+        "GET",
+        "/leads",
+        list_leads,
+        "List leads, a page at a time",
+        200,
+        schemas.LeadList,
+        query=schemas.LeadQuery,
+        problems=(*COMMON, 422),
+    ),
+    Route(
+        "GET",
+        "/leads/{number}",
+        get_lead,
+        "One lead with its follow-ups",
+        200,
+        schemas.LeadWithFollowUps,
+        problems=(*COMMON, 404),
+    ),
+    Route(
+        "POST",
+        "/leads/{number}/touches",
+        log_touch,
+        "Log a follow-up (a call, a visit…)",
+        201,
+        schemas.LeadWithFollowUps,
+        body=schemas.TouchIn,
+        problems=(*WRITES, 404, 409),
+    ),
+    Route(
+        "POST",
+        "/leads/{number}/won",
+        win,
+        "Close a lead as won",
+        200,
+        schemas.Lead,
+        body=schemas.WonIn,
+        problems=(*WRITES, 404, 409),
+    ),
+    Route(
+        "POST",
+        "/leads/{number}/lost",
+        lose,
+        "Close a lead as lost",
+        200,
+        schemas.Lead,
+        body=schemas.LostIn,
+        problems=(*WRITES, 404, 409),
+    ),
+    Route(
+        "POST",
+        "/orders",
+        record_order,
+        "Record an order (once per ref)",
+        201,
+        schemas.Order,
+        body=schemas.OrderIn,
+        problems=WRITES,
+    ),
 )

@@ -53,8 +53,9 @@ class TouchIn(_In):
     note: str | None = Field(None, description="What was said.")
     at: AwareDatetime | None = Field(None, description="When it happened, with its offset (default: now).")
     by: str | None = Field(
-        None, description="Who made it: a Slack user id or a member's email (default: the lead's owner). Only the "
-        "owner or an admin may log a follow-up on a lead, as in Slack."
+        None,
+        description="Who made it: a Slack user id or a member's email (default: the lead's owner). Only the "
+        "owner or an admin may log a follow-up on a lead, as in Slack.",
     )
 
 

@@ -9,10 +9,10 @@ from concurrent.futures import Executor
 
 from slack_bolt import App
 
+from api.app import create_api
 from bot.config import Settings
 from bot.container import Deps, build_deps, migrate_database
 from bot.services.health import Health
-from api.app import create_api
 from handlers.app import LISTENER_THREADS, ContextThreadPool, create_app
 from handlers.web import SERVER_BODY_LIMIT, wsgi_app
 

@@ -25,8 +25,16 @@ class Answer:
         return self.headers.get("content-type", "")
 
 
-def api(app: Running, method: str, path: str, token: str | None = None, body=None, *, raw: bytes | None = None,
-        headers: dict | None = None) -> Answer:
+def api(
+    app: Running,
+    method: str,
+    path: str,
+    token: str | None = None,
+    body=None,
+    *,
+    raw: bytes | None = None,
+    headers: dict | None = None,
+) -> Answer:
     """One request to `app` (path under /api/v1 unless it starts with /): `body` sent as JSON, or `raw` bytes."""
     url = urlsplit(app.url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)

@@ -11,11 +11,23 @@ FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after th
 
 def test_a_lead_posted_is_saved_shown_to_its_owner_and_in_lead_list(app):
     token = new_token(app, TEAM)
-    answer = api(app, "POST", "leads", token, {
-        "company": "Lakeside Packaging", "contact": "Li Wei", "contact_email": "Li.Wei@Lakeside.example",
-        "asked_for": "a quote for 5,000 cartons", "source": "website", "situation": "comparing",
-        "claimed_potential": "12000", "potential_unit": "CNY/year", "owner": BOB,
-    })
+    answer = api(
+        app,
+        "POST",
+        "leads",
+        token,
+        {
+            "company": "Lakeside Packaging",
+            "contact": "Li Wei",
+            "contact_email": "Li.Wei@Lakeside.example",
+            "asked_for": "a quote for 5,000 cartons",
+            "source": "website",
+            "situation": "comparing",
+            "claimed_potential": "12000",
+            "potential_unit": "CNY/year",
+            "owner": BOB,
+        },
+    )
     assert answer.status == 201, answer.raw
     assert answer.content_type == "application/json"
     created = answer.json
@@ -56,15 +68,29 @@ def test_a_lead_from_the_api_is_nudged_like_any_other(app):
 def test_one_lead_with_its_follow_ups_and_a_call_logged_by_a_phone_system(app):
     token = new_token(app, TEAM)
     api(app, "POST", "leads", token, {"company": "Acme", "owner": ALICE})
-    logged = api(app, "POST", "leads/1/touches", token, {
-        "kind": "call", "note": "4 min call, asked for samples", "at": "2026-12-01T16:30:00+08:00",
-    })
+    logged = api(
+        app,
+        "POST",
+        "leads/1/touches",
+        token,
+        {
+            "kind": "call",
+            "note": "4 min call, asked for samples",
+            "at": "2026-12-01T16:30:00+08:00",
+        },
+    )
     assert logged.status == 201, logged.raw
     assert logged.json["touches"] == 1 and logged.json["next_follow_up"] > "2026-12-03"
-    assert logged.json["follow_ups"] == [{
-        "kind": "call", "note": "4 min call, asked for samples", "buyer_said": "", "by": ALICE,
-        "at": "2026-12-01T08:30:00+00:00", "source": "typed",
-    }]
+    assert logged.json["follow_ups"] == [
+        {
+            "kind": "call",
+            "note": "4 min call, asked for samples",
+            "buyer_said": "",
+            "by": ALICE,
+            "at": "2026-12-01T08:30:00+00:00",
+            "source": "typed",
+        }
+    ]
     shown = api(app, "GET", "leads/1", token)
     assert shown.status == 200 and shown.json["follow_ups"] == logged.json["follow_ups"]
     assert "4 min call" in command(app, "show 1")
@@ -109,7 +135,6 @@ def test_listing_filters_and_pages(app, clock):
     assert [lead["number"] for lead in second["items"] + third["items"]] == [3, 4, 5]
     assert third["next_cursor"] is None
 
-
     def numbers(query: str) -> list[int]:
         return [lead["number"] for lead in api(app, "GET", "leads?" + query, token).json["items"]]
 
@@ -124,13 +149,25 @@ def test_listing_filters_and_pages(app, clock):
 
 def test_an_order_is_recorded_once_per_ref(app):
     token = new_token(app, TEAM)
-    order = {"company": "Acme", "ordered_on": "2026-11-20", "amount": 2400.5, "currency": "usd", "ref": "SO-1001",
-             "note": "first order"}
+    order = {
+        "company": "Acme",
+        "ordered_on": "2026-11-20",
+        "amount": 2400.5,
+        "currency": "usd",
+        "ref": "SO-1001",
+        "note": "first order",
+    }
     first = api(app, "POST", "orders", token, order)
     assert first.status == 201, first.raw
     assert first.json == {
-        "company": "Acme", "ordered_on": "2026-11-20", "amount": "2400.50", "currency": "USD", "ref": "SO-1001",
-        "note": "first order", "owner": None, "created_at": "2026-12-01T09:00:00+00:00",
+        "company": "Acme",
+        "ordered_on": "2026-11-20",
+        "amount": "2400.50",
+        "currency": "USD",
+        "ref": "SO-1001",
+        "note": "first order",
+        "owner": None,
+        "created_at": "2026-12-01T09:00:00+00:00",
     }
     again = api(app, "POST", "orders", token, order)
     assert again.status == 200 and again.json == first.json

@@ -57,15 +57,40 @@ def test_unreadable_json_is_400(app):
 
 def test_invalid_fields_are_422_each_named(app):
     token = new_token(app, TEAM)
-    problem = _problem(api(app, "POST", "leads", token, {
-        "contact": "Li", "source": "billboard", "next_follow_up": "someday", "colour": "blue",
-    }), 422)
+    problem = _problem(
+        api(
+            app,
+            "POST",
+            "leads",
+            token,
+            {
+                "contact": "Li",
+                "source": "billboard",
+                "next_follow_up": "someday",
+                "colour": "blue",
+            },
+        ),
+        422,
+    )
     assert _fields(problem) == {"company", "source", "next_follow_up", "colour"}
     # The services' own rules, named by the API's field names.
-    problem = _problem(api(app, "POST", "leads", token, {
-        "company": "Acme", "owner": ALICE, "claimed_potential": "-5", "contact_email": "not an address",
-        "next_follow_up": "2026-11-01", "contact": "x" * 300,
-    }), 422)
+    problem = _problem(
+        api(
+            app,
+            "POST",
+            "leads",
+            token,
+            {
+                "company": "Acme",
+                "owner": ALICE,
+                "claimed_potential": "-5",
+                "contact_email": "not an address",
+                "next_follow_up": "2026-11-01",
+                "contact": "x" * 300,
+            },
+        ),
+        422,
+    )
     assert _fields(problem) == {"claimed_potential", "contact_email", "next_follow_up", "contact"}
     assert {"field": "next_follow_up", "detail": "Pick today or a later date."} in problem["errors"]
     problem = _problem(api(app, "POST", "leads", token, {"company": "Acme", "owner": "nobody@example.com"}), 422)
@@ -82,17 +107,21 @@ def test_rules_from_slack_are_422_saying_why_in_english(app_with):
     app = app_with(LEADBOT_LANGUAGE="zh_CN")  # a team that reads Chinese; integrations read English
     token = new_token(app, TEAM)
     api(app, "POST", "leads", token, {"company": "Acme", "owner": ALICE})
-    problem = _problem(api(app, "POST", "leads/1/lost", token, {"reason": "silent", "note": "only wanted a price"}), 422)
+    problem = _problem(
+        api(app, "POST", "leads/1/lost", token, {"reason": "silent", "note": "only wanted a price"}), 422
+    )
     assert problem["detail"].startswith("Not yet")
     problem = _problem(api(app, "POST", "leads/1/touches", token, {"kind": "call", "by": CAROL}), 422)
     assert _fields(problem) == {"by"} and "Only the owner" in problem["detail"]
     problem = _problem(api(app, "POST", "leads/1/lost", token, {"reason": "bored"}), 422)
     assert _fields(problem) == {"reason"}
-    problem = _problem(api(app, "POST", "orders", token, {"company": "Acme", "ordered_on": "2027-01-01",
-                                                         "amount": "100"}), 422)
+    problem = _problem(
+        api(app, "POST", "orders", token, {"company": "Acme", "ordered_on": "2027-01-01", "amount": "100"}), 422
+    )
     assert _fields(problem) == {"ordered_on"} and "future" in problem["detail"]
-    problem = _problem(api(app, "POST", "orders", token, {"company": "Acme", "ordered_on": "2026-11-01",
-                                                         "amount": "lots"}), 422)
+    problem = _problem(
+        api(app, "POST", "orders", token, {"company": "Acme", "ordered_on": "2026-11-01", "amount": "lots"}), 422
+    )
     assert _fields(problem) == {"amount"}
     problem = _problem(api(app, "GET", "leads?limit=500&status=maybe", token), 422)
     assert _fields(problem) == {"limit", "status"}
@@ -144,8 +173,10 @@ def test_a_token_sees_nothing_of_another_workspace(app):
     api(app, "POST", "leads/1/touches", ours, {"kind": "call", "note": "secret pricing"})
     assert _leads(app, theirs) == []
     for method, path, body in (
-        ("GET", "leads/1", None), ("POST", "leads/1/touches", {"kind": "call"}),
-        ("POST", "leads/1/won", {}), ("POST", "leads/1/lost", {"reason": "competitor"}),
+        ("GET", "leads/1", None),
+        ("POST", "leads/1/touches", {"kind": "call"}),
+        ("POST", "leads/1/won", {}),
+        ("POST", "leads/1/lost", {"reason": "competitor"}),
     ):
         problem = _problem(api(app, method, path, theirs, body), 404)
         assert "secret" not in str(problem) and "Acme" not in str(problem)

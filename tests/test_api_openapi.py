@@ -24,8 +24,12 @@ def test_the_document_validates_and_needs_no_token(app):
     validate(document)
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {
-        "/api/v1/leads", "/api/v1/leads/{number}", "/api/v1/leads/{number}/touches", "/api/v1/leads/{number}/won",
-        "/api/v1/leads/{number}/lost", "/api/v1/orders",
+        "/api/v1/leads",
+        "/api/v1/leads/{number}",
+        "/api/v1/leads/{number}/touches",
+        "/api/v1/leads/{number}/won",
+        "/api/v1/leads/{number}/lost",
+        "/api/v1/orders",
     }
     lead_in = document["components"]["schemas"]["LeadIn"]
     assert lead_in["required"] == ["company"] and "owner" in lead_in["properties"]

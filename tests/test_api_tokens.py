@@ -30,7 +30,9 @@ def leadbot(app, monkeypatch, tmp_path, capsys):
         if name.startswith(("SLACK_", "LEADBOT_")) or name in ("DATABASE_URL", "PORT"):
             monkeypatch.delenv(name)
     for name, value in {
-        "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": app.slack.base_url, "DATABASE_URL": app.deps.db.url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": app.slack.base_url,
+        "DATABASE_URL": app.deps.db.url,
         "LEADBOT_ADMINS": ADMIN,
     }.items():
         monkeypatch.setenv(name, value)

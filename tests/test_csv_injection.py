@@ -37,11 +37,16 @@ def _cells(path) -> list[dict]:
 def test_an_export_neutralises_formulas_and_imports_back_exactly(app, leadbot, tmp_path):  # noqa: F811
     token = new_token(app, TEAM)
     sent = {
-        "company": HOSTILE, "asked_for": "-5 units short on the last delivery", "contact": "@Li Wei",
-        "potential_unit": "+10% a year", "owner": ALICE,
+        "company": HOSTILE,
+        "asked_for": "-5 units short on the last delivery",
+        "contact": "@Li Wei",
+        "potential_unit": "+10% a year",
+        "owner": ALICE,
     }
     assert api(app, "POST", "leads", token, sent).status == 201
-    assert api(app, "POST", "leads", token, {"company": "'=Quoted Co", "asked_for": "plain", "owner": ALICE}).status == 201
+    assert (
+        api(app, "POST", "leads", token, {"company": "'=Quoted Co", "asked_for": "plain", "owner": ALICE}).status == 201
+    )
     api(app, "POST", "leads/1/touches", token, {"kind": "call", "note": "=1+1 samples"})
     order = {"company": HOSTILE, "ordered_on": "2026-11-20", "amount": "2400", "ref": "=SO-1", "note": "-5 units"}
     assert api(app, "POST", "orders", token, order).status == 201

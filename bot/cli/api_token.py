@@ -36,7 +36,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             for token in tokens:
                 used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
                 state = "  revoked" if token.revoked else ""
-                print(f"{token.name}  created {token.created_at.isoformat(timespec='seconds')}  last used {used}{state}")
+                print(
+                    f"{token.name}  created {token.created_at.isoformat(timespec='seconds')}  last used {used}{state}"
+                )
             return 0
         if deps.api_tokens.revoke(team_id, args.name):
             print(f"leadbot: revoked API token {args.name} of {team_id}; requests with it are refused from now on")

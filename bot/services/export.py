@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from bot.config import SETTINGS, Settings
 from bot.services.background import COLUMNS as BACKGROUND_COLUMNS
 from bot.services.leads_csv import COLUMNS as LEAD_COLUMNS
-from bot.text.csv_cells import neutralise
 from bot.store.database import Database
 from bot.store.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
+from bot.text.csv_cells import neutralise
 from bot.worktime import WEEKDAYS
 
 FORMATS = ("csv", "json")

@@ -193,7 +193,11 @@ def win(call: Call) -> tuple[int, dict]:
     data: schemas.WonIn = call.body
     lead = call.deps.leads.find(call.team_id, call.path["number"])
     value = None if data.value is None else str(data.value)
-    currency = data.currency or call.deps.config(call.team_id).currency
+    currency = call.deps.config(call.team_id).currency
+    if data.currency:
+        currency = parse_currency(data.currency)
+        if currency is None:
+            raise invalid("currency", "Not a currency code like CNY or USD.")
     lead = call.deps.leads.win(call.team_id, call.path["number"], lead.owner_id, call.now, value, currency)
     return 200, lead_object(lead, lead.source_link)
 

@@ -123,6 +123,9 @@ def test_rules_from_slack_are_422_saying_why_in_english(app_with):
         api(app, "POST", "orders", token, {"company": "Acme", "ordered_on": "2026-11-01", "amount": "lots"}), 422
     )
     assert _fields(problem) == {"amount"}
+    problem = _problem(api(app, "POST", "leads/1/won", token, {"value": "a lot", "currency": "beads"}), 422)
+    assert _fields(problem) == {"currency"}
+    assert _fields(_problem(api(app, "POST", "leads/1/won", token, {"value": "a lot"}), 422)) == {"value"}
     problem = _problem(api(app, "GET", "leads?limit=500&status=maybe", token), 422)
     assert _fields(problem) == {"limit", "status"}
     assert _fields(_problem(api(app, "GET", "leads?cursor=nonsense", token), 422)) == {"cursor"}

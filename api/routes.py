@@ -23,6 +23,7 @@ from bot.services.leads import LeadView, NewLeadForm
 from bot.services.orders import OrderInput
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.i18n import language, t
+from handlers.home import refresh_home
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,8 @@ def create_lead(call: Call) -> tuple[int, dict]:
 
 
 def _tell_owner(call: Call, lead: LeadView) -> None:
-    """The owner's DM, as for a lead captured for them with `/lead new`; the lead is saved whether or not it
-    arrives."""
+    """The owner's DM and Home tab, as for a lead captured for them with `/lead new`; the lead is saved whether or
+    not they arrive."""
     deps = call.deps
     try:
         tz = deps.directory.tz(call.team_id, lead.owner_id, call.now)
@@ -133,7 +134,9 @@ def _tell_owner(call: Call, lead: LeadView) -> None:
             card = lead_blocks.lead_card(
                 lead, local_today(call.now, tz), intro=intro, goal=deps.policy(call.team_id).touch_goal
             )
-        deps.client_for(call.team_id).chat_postMessage(channel=lead.owner_id, **card)
+        client = deps.client_for(call.team_id)
+        client.chat_postMessage(channel=lead.owner_id, **card)
+        refresh_home(deps, client, call.team_id, lead.owner_id)
     except (SlackApiError, OSError) as error:
         reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
         logger.warning("could not show lead #%s to %s: %s", lead.number, lead.owner_id, reason)

@@ -42,6 +42,15 @@ def test_a_lead_posted_is_saved_shown_to_its_owner_and_in_lead_list(app):
     assert "Lakeside Packaging" in command(app, "list", user=BOB)
 
 
+def test_the_owners_home_tab_shows_a_lead_from_the_api(app):
+    assert app.send.app_home_opened(ALICE).status == 200
+    app.slack.wait_for("views.publish")
+    assert "Gulf Coatings" not in text_of(app.slack.home_view(ALICE))
+    assert api(app, "POST", "leads", new_token(app, TEAM), {"company": "Gulf Coatings", "owner": ALICE}).status == 201
+    app.slack.wait_for("views.publish", count=2)
+    assert "Gulf Coatings" in text_of(app.slack.home_view(ALICE))
+
+
 def test_only_the_company_is_needed_and_the_owner_may_be_an_email(app):
     token = new_token(app, TEAM)
     answer = api(app, "POST", "leads", token, {"company": "Gulf Coatings", "owner": "alice@example.com"})

@@ -19,6 +19,7 @@ def openapi_document() -> dict:
     models = {schemas.Problem}
     for route in ROUTES:
         models.add(route.answer)
+        models.update(model for _, model in route.also)
         if route.body is not None:
             models.add(route.body)
     modes = [(model, "validation" if model.__name__.endswith("In") else "serialization") for model in models]
@@ -30,17 +31,18 @@ def openapi_document() -> dict:
             "operationId": route.handler.__name__,
             "security": [{"bearer": []}],
             "responses": {
-                str(route.ok): {
-                    "description": HTTPStatus(route.ok).phrase,
-                    "content": {"application/json": {"schema": refs[(route.answer, _mode(route.answer))]}},
-                },
-                **{
-                    str(status): {
-                        "description": HTTPStatus(status).phrase,
-                        "content": {PROBLEM: {"schema": refs[(schemas.Problem, "serialization")]}},
-                    }
-                    for status in sorted(set(route.problems))
-                },
+                str(status): {
+                    "description": HTTPStatus(status).phrase,
+                    "content": {"application/json": {"schema": refs[(model, _mode(model))]}},
+                }
+                for status, model in ((route.ok, route.answer), *route.also)
+            }
+            | {
+                str(status): {
+                    "description": HTTPStatus(status).phrase,
+                    "content": {PROBLEM: {"schema": refs[(schemas.Problem, "serialization")]}},
+                }
+                for status in sorted(set(route.problems))
             },
         }
         parameters = _path_parameters(route.path) + _query_parameters(route.query)

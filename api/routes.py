@@ -17,9 +17,9 @@ from api.problems import ApiProblem, invalid, sentence
 from bot.blocks import leads as lead_blocks
 from bot.clock import local_today
 from bot.container import Deps
-from bot.errors import LeadbotError
+from bot.errors import DuplicateLead, LeadbotError
 from bot.services.lead_json import API_LOST_REASONS, lead_object, lead_with_follow_ups, order_object
-from bot.services.leads import LeadView, NewLeadForm
+from bot.services.leads import LeadView, NewLeadForm, check_new_lead
 from bot.services.orders import OrderInput
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.i18n import language, t
@@ -55,6 +55,7 @@ class Route:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     problems: tuple[int, ...] = ()
+    also: tuple[tuple[int, type[BaseModel]], ...] = ()  # other successful answers
 
     @property
     def pattern(self) -> re.Pattern:
@@ -92,19 +93,56 @@ def create_lead(call: Call) -> tuple[int, dict]:
     data: schemas.LeadIn = call.body
     deps, team_id = call.deps, call.team_id
     team = deps.config(team_id)
-    if data.owner:
-        owner = member(call, data.owner, "owner")
-    elif team.default_owner:
-        owner = team.default_owner
-    else:
+    today = local_today(call.now, team.team_tz)
+    owner = member(call, data.owner, "owner") if data.owner else team.default_owner
+    if not owner:
+        return offer(call, data, today)
+    first = data.next_follow_up or deps.leads.first_follow_up(team_id, owner, today)
+    lead = deps.leads.capture_form(team_id, _form(data, owner, first), API_ACTOR, call.now, team.team_tz)
+    _tell_owner(call, lead)
+    return 201, lead_object(lead, lead.source_link)
+
+
+def offer(call: Call, data: schemas.LeadIn, today) -> tuple[int, dict]:
+    """No owner named and no default owner: the enquiry is offered in the mail channel, to be claimed there as an
+    emailed one is — after the same checks as a lead, so that what is offered can become one."""
+    deps, team_id = call.deps, call.team_id
+    check_new_lead(_form(data, API_ACTOR, data.next_follow_up or today), API_ACTOR, today)
+    existing = deps.leads.open_lead_for_company(team_id, data.company)
+    if existing is not None:
+        raise DuplicateLead(existing)
+    lines = [data.asked_for or data.company, f"Company: {data.company}"]
+    for label, value in (
+        ("Contact", data.contact),
+        ("Email", data.contact_email),
+        ("Source", data.source),
+        ("Situation", data.situation),
+        ("Potential", _potential(data)),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    author = data.contact or data.company
+    if data.contact_email:
+        author = f"{author} <{data.contact_email}>"
+    channel = deps.mail_enquiries.offer_from_api(team_id, author, "\n".join(lines), call.now)
+    if channel is None:
         raise invalid(
             "owner",
-            "No owner was given and LEADBOT_DEFAULT_OWNER is not set: name a Slack user id or a member's email.",
+            "No owner was given, LEADBOT_DEFAULT_OWNER is not set, and no channel takes enquiries to claim "
+            "(/lead inbound mail on): name a Slack user id or a member's email.",
         )
-    today = local_today(call.now, team.team_tz)
-    first = data.next_follow_up or deps.leads.first_follow_up(team_id, owner, today)
+    return 202, {"status": "offered", "channel": channel}
+
+
+def _potential(data: schemas.LeadIn) -> str:
+    if data.claimed_potential is None:
+        return ""
+    return f"{data.claimed_potential} {data.potential_unit or ''}".strip()
+
+
+def _form(data: schemas.LeadIn, owner: str, first) -> NewLeadForm:
     potential = data.claimed_potential
-    form = NewLeadForm(
+    return NewLeadForm(
         company=data.company,
         contact_name=data.contact,
         contact_role=None,
@@ -118,9 +156,6 @@ def create_lead(call: Call) -> tuple[int, dict]:
         first_follow_up=first.isoformat(),
         contact_email=data.contact_email or "",
     )
-    lead = deps.leads.capture_form(team_id, form, API_ACTOR, call.now, team.team_tz)
-    _tell_owner(call, lead)
-    return 201, lead_object(lead, lead.source_link)
 
 
 def _tell_owner(call: Call, lead: LeadView) -> None:
@@ -244,7 +279,15 @@ COMMON = (401, 429)
 WRITES = (*COMMON, 400, 413, 422)
 ROUTES = (
     Route(
-        "POST", "/leads", create_lead, "Capture a lead", 201, schemas.Lead, body=schemas.LeadIn, problems=(*WRITES, 409)
+        "POST",
+        "/leads",
+        create_lead,
+        "Capture a lead (or, with no owner and no default owner, offer it to be claimed in Slack)",
+        201,
+        schemas.Lead,
+        body=schemas.LeadIn,
+        problems=(*WRITES, 409),
+        also=((202, schemas.Offered),),
     ),
     Route(
         "GET",

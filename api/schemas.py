@@ -148,6 +148,14 @@ class Order(BaseModel):
     created_at: AwareDatetime
 
 
+class Offered(BaseModel):
+    """A lead sent without an owner, when the team has no default owner: offered in the channel that takes
+    enquiries, for a rep to claim there. It becomes a lead once claimed."""
+
+    status: Literal["offered"]
+    channel: str = Field(description="The Slack channel it was offered in.")
+
+
 class FieldProblem(BaseModel):
     field: str = Field(description="The request field, e.g. `company` or `items.0.amount`.")
     detail: str

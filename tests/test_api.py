@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from tests.api_client import api, new_token
 from tests.conftest import ALICE, BOB, TEAM
-from tests.support import command, lead, nudged, nudges_to, text_of, wait_dm
+from tests.support import command, lead, nudged, nudges_to, text_of, tick, wait_dm
 
+ENQUIRIES = "C0ENQUIRY"
 FRI_MORNING = "2026-12-04T01:00:00+00:00"  # 09:00 in Shanghai, the day after the first follow-up was due
 
 
@@ -182,3 +183,34 @@ def test_an_order_is_recorded_once_per_ref(app):
     assert again.status == 200 and again.json == first.json
     other = api(app, "POST", "orders", token, {**order, "ref": "SO-1002", "amount": "1.2万", "currency": None})
     assert other.status == 201 and other.json["amount"] == "12000.00" and other.json["currency"] == "CNY"
+
+
+def test_without_any_owner_the_lead_is_offered_in_the_mail_channel_and_claimed_there(app):
+    app.slack.add_channel(ENQUIRIES, "enquiries")
+    command(app, "inbound mail on", channel=ENQUIRIES)
+    token = new_token(app, TEAM)
+    sent = {
+        "company": "Gulf Coatings",
+        "contact": "Omar Haddad",
+        "contact_email": "omar@gulf-coatings.example",
+        "asked_for": "Price for 2 t of epoxy primer",
+        "source": "website",
+    }
+    answer = api(app, "POST", "leads", token, sent)
+    assert answer.status == 202, answer.raw
+    assert answer.json == {"status": "offered", "channel": ENQUIRIES}
+    assert api(app, "GET", "leads", token).json["items"] == []  # a lead once someone claims it
+
+    tick(app, app.deps.clock.now())  # posted through the ledger, as an emailed enquiry is
+    [posted] = [m for m in app.slack.messages(ENQUIRIES) if "HTTP API" in text_of(m)]
+    assert "Omar Haddad" in text_of(posted) and "Price for 2 t of epoxy primer" in text_of(posted)
+    [offer] = [m for m in app.slack.messages(ENQUIRIES) if m.get("thread_ts") == posted["ts"]]
+    app.send.click(BOB, offer, "inbound_claim")
+    app.slack.wait_for("chat.update", where=lambda c: c.params.get("ts") == offer["ts"])
+    app.settle()
+    [claimed] = api(app, "GET", "leads", token).json["items"]
+    assert claimed["company"] == "Gulf Coatings" and claimed["owner"] == BOB
+    assert "epoxy primer" in claimed["asked_for"]
+    # The same company again is the lead it now is.
+    again = api(app, "POST", "leads", token, sent)
+    assert again.status == 409 and again.json["lead"]["number"] == claimed["number"]

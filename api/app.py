@@ -138,13 +138,17 @@ def _authenticate(deps: Deps, environ) -> Call:
 
 def _body(environ) -> dict:
     """The request's JSON object: 413 past 1 MB (read no further), 400 when it is not JSON."""
+    given = environ.get("CONTENT_LENGTH")
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        length = int(given) if given else None
     except ValueError:
         raise ApiProblem(400, "Content-Length is not a number.") from None
-    if length > MAX_BODY_BYTES:
+    if length is not None and length > MAX_BODY_BYTES:
         raise ApiProblem(413, f"The body is {length} bytes; at most {MAX_BODY_BYTES} are accepted.")
-    raw = environ["wsgi.input"].read(length) if length else b""
+    # Without a length (chunked), read one byte past the limit to know whether the body is over it.
+    raw = environ["wsgi.input"].read(MAX_BODY_BYTES + 1 if length is None else length) if length != 0 else b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiProblem(413, f"The body is over {MAX_BODY_BYTES} bytes; at most {MAX_BODY_BYTES} are accepted.")
     if not raw.strip():
         return {}
     try:

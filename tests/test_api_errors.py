@@ -197,3 +197,17 @@ def test_unknown_paths_are_404_and_wrong_methods_405(app):
     wrong = api(app, "DELETE", "leads/1", token)
     _problem(wrong, 405)
     assert wrong.headers["allow"] == "GET"
+
+
+def test_a_chunked_body_is_read_and_held_to_the_same_limit(app):
+    token = new_token(app, TEAM)
+
+    def chunked(payload: bytes) -> bytes:
+        return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (payload[:10], payload[10:])) + b"0\r\n\r\n"
+
+    headers = {"Transfer-Encoding": "chunked"}
+    body = b'{"company": "Acme", "owner": "UALICE01"}'
+    assert api(app, "POST", "leads", token, raw=chunked(body), headers=headers).status == 201
+    big = b'{"company": "Gulf", "asked_for": "' + b"x" * 1_000_000 + b'"}'
+    _problem(api(app, "POST", "leads", token, raw=chunked(big), headers=headers), 413)
+    assert [lead["company"] for lead in _leads(app, token)] == ["Acme"]

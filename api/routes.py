@@ -77,10 +77,11 @@ def member(call: Call, given: str, name: str) -> str:
         return known
     try:
         return call.deps.client_for(call.team_id).users_lookupByEmail(email=given)["user"]["id"]
-    except SlackApiError as error:
-        if error.response.get("error") == "users_not_found":
+    except (SlackApiError, OSError) as error:
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+        if reason == "users_not_found":
             raise invalid(name, f"No member of the workspace has the email {given}.") from None
-        logger.warning("users.lookupByEmail failed for the API: %s", error.response.get("error"))
+        logger.warning("users.lookupByEmail failed for the API: %s", reason)
         raise ApiProblem(
             503, "Slack could not be asked who that is; try again shortly.", headers={"Retry-After": "30"}
         ) from None
@@ -286,7 +287,7 @@ ROUTES = (
         201,
         schemas.Lead,
         body=schemas.LeadIn,
-        problems=(*WRITES, 409),
+        problems=(*WRITES, 409, 503),
         also=((202, schemas.Offered),),
     ),
     Route(
@@ -297,7 +298,7 @@ ROUTES = (
         200,
         schemas.LeadList,
         query=schemas.LeadQuery,
-        problems=(*COMMON, 422),
+        problems=(*COMMON, 422, 503),
     ),
     Route(
         "GET",
@@ -316,7 +317,7 @@ ROUTES = (
         201,
         schemas.LeadWithFollowUps,
         body=schemas.TouchIn,
-        problems=(*WRITES, 404, 409),
+        problems=(*WRITES, 404, 409, 503),
     ),
     Route(
         "POST",

@@ -211,3 +211,11 @@ def test_a_chunked_body_is_read_and_held_to_the_same_limit(app):
     big = b'{"company": "Gulf", "asked_for": "' + b"x" * 1_000_000 + b'"}'
     _problem(api(app, "POST", "leads", token, raw=chunked(big), headers=headers), 413)
     assert [lead["company"] for lead in _leads(app, token)] == ["Acme"]
+
+
+def test_slack_unreachable_while_looking_up_an_owner_is_503_and_saves_nothing(app):
+    token = new_token(app, TEAM)
+    app.slack.fail_next("users.lookupByEmail", status=503, times=10)
+    answer = api(app, "POST", "leads", token, {"company": "Acme", "owner": "carol@example.com"})
+    assert "Slack" in _problem(answer, 503)["detail"] and answer.headers["retry-after"] == "30"
+    assert _leads(app, token) == []

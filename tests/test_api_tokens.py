@@ -3,50 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
-from dataclasses import dataclass
 
-import pytest
 from sqlalchemy import text
 
-from bot.cli.main import main
 from tests.api_client import api
-from tests.conftest import ADMIN, ALICE, BOT_TOKEN, TEAM
+from tests.conftest import ADMIN, ALICE, TEAM
 from tests.support import text_of
+from tests.test_lead_import import leadbot  # noqa: F401 (the fixture: `leadbot …` run in this process)
 
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def leadbot(app, monkeypatch, tmp_path, capsys):
-    """Run `leadbot …` in this process against the test's database, fake Slack and clock."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith(("SLACK_", "LEADBOT_")) or name in ("DATABASE_URL", "PORT"):
-            monkeypatch.delenv(name)
-    for name, value in {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": app.slack.base_url,
-        "DATABASE_URL": app.deps.db.url,
-        "LEADBOT_ADMINS": ADMIN,
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr("bot.container.SystemClock", lambda: app.deps.clock)
-
-    def run(*argv: str) -> Ran:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
-
-    return run
-
-
-def test_create_prints_the_token_once_on_its_last_line_and_it_works(app, leadbot):
+def test_create_prints_the_token_once_on_its_last_line_and_it_works(app, leadbot):  # noqa: F811
     made = leadbot("api-token", "create", "--name", "website-form")
     assert made.code == 0, made.err
     token = made.out.splitlines()[-1]
@@ -70,7 +36,7 @@ def test_create_prints_the_token_once_on_its_last_line_and_it_works(app, leadbot
     assert api(app, "GET", "leads", again).status == 200 and api(app, "GET", "leads", token).status == 401
 
 
-def test_team_names_any_workspace(app, leadbot):
+def test_team_names_any_workspace(app, leadbot):  # noqa: F811
     made = leadbot("api-token", "create", "--name", "crm", "--team", "T0NEW0001")
     token = made.out.splitlines()[-1]
     answer = api(app, "POST", "leads", token, {"company": "Acme", "owner": "U0NEW0001"})

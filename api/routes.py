@@ -81,6 +81,12 @@ def member(call: Call, given: str, name: str) -> str:
         reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
         if reason == "users_not_found":
             raise invalid(name, f"No member of the workspace has the email {given}.") from None
+        if reason == "missing_scope":
+            raise invalid(
+                name,
+                "leadbot may not look up members by email in this workspace (Slack's users:read.email "
+                "scope): give a Slack user id (U…).",
+            ) from None
         logger.warning("users.lookupByEmail failed for the API: %s", reason)
         raise ApiProblem(
             503, "Slack could not be asked who that is; try again shortly.", headers={"Retry-After": "30"}

@@ -219,3 +219,11 @@ def test_slack_unreachable_while_looking_up_an_owner_is_503_and_saves_nothing(ap
     answer = api(app, "POST", "leads", token, {"company": "Acme", "owner": "carol@example.com"})
     assert "Slack" in _problem(answer, 503)["detail"] and answer.headers["retry-after"] == "30"
     assert _leads(app, token) == []
+
+
+def test_an_owner_email_without_the_scope_to_look_it_up_is_422_asking_for_a_user_id(app):
+    token = new_token(app, TEAM)
+    app.slack.fail_next("users.lookupByEmail", error="missing_scope")
+    problem = _problem(api(app, "POST", "leads", token, {"company": "Acme", "owner": "carol@example.com"}), 422)
+    assert _fields(problem) == {"owner"} and "users:read.email" in problem["detail"]
+    assert _leads(app, token) == []

@@ -355,7 +355,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LEADBOT_CURRENCY", "currency", "CNY", _currency, "Team currency (ISO code) for orders typed without one."),
     Setting(
         "LEADBOT_DEFAULT_OWNER", "default_owner", "", _optional_user_id,
-        "Owner of accounts with no owner of their own.",
+        "Owner of accounts with no owner of their own, and of leads sent to the HTTP API without one.",
     ),
     Setting(
         "LEADBOT_SMALL_ORDER_MAX", "small_order_max", "10000", _positive_amount,
@@ -447,6 +447,10 @@ SETTINGS: tuple[Setting, ...] = (
         "LEADBOT_DAILY_FOCUS", "daily_focus", "5", _positive_int,
         "Quiet leads a rep can call in a day; with more, the digest and Home put 'Call these first' on top.",
     ),
+    Setting(
+        "LEADBOT_API_RATE", "api_rate", "600", _positive_int,
+        "HTTP API requests a minute one API token may make; more are answered 429.",
+    ),
 )
 
 
@@ -514,6 +518,7 @@ class Settings:
     mail_team: str | None = None
     log_format: str = "text"
     sentry_dsn: str = ""
+    api_rate: int = 600
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":

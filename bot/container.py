@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.services.api_tokens import ApiTokens
 from bot.services.buyer_replies import BuyerReplies
 from bot.services.digests import Digests
 from bot.services.evidence import EvidenceService
@@ -76,6 +77,7 @@ class Deps:
     # Add to Slack (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): every installed workspace's token; else None.
     installations: Installations | None = None
     webhooks: Webhooks
+    api_tokens: ApiTokens
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.
@@ -188,6 +190,7 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
         team_data=TeamData(db, settings.keep_data_days),
         installations=installations,
         webhooks=Webhooks(db),
+        api_tokens=ApiTokens(db),
     )
     scopes.client_for = deps.client_for
     return deps

@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import Executor
 from functools import partial
 
+from api.app import create_api
 from bot.config import Settings
 from bot.container import Deps, build_deps, migrate_database
 from handlers import metrics
@@ -90,7 +91,9 @@ def start_http(deps: Deps, host: str, port: int, *, threads: int, listeners: Exe
                **server_options) -> HttpServer:
     """leadbot's Bolt app on `host:port`, not yet serving; `listeners` defaults to a pool of LISTENER_THREADS."""
     listeners = listeners or ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps))
+    application = wsgi_app(
+        create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps), create_api(deps)
+    )
     return HttpServer(application, host, port, threads=threads, listeners=listeners, **server_options)
 
 
@@ -136,7 +139,9 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
 
     settings = deps.settings
     listeners = ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    application = wsgi_app(create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps))
+    application = wsgi_app(
+        create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps), create_api(deps)
+    )
     seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
     # Each process opens its own database connections: none may be shared across the fork.
     deps.close()

@@ -75,6 +75,7 @@ def _settings_view(
         rep, team, saved, team_holidays=deps.settings.holidays, claims=claims if team is not None else None,
         claims_pending=team is not None and claims is None,
         webhooks=deps.webhooks.list(team_id) if team is not None else None,
+        api_tokens=deps.api_tokens.list(team_id) if is_admin else None,
     )
 
 

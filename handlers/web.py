@@ -1,4 +1,5 @@
-"""The HTTP face as one WSGI application: Slack's requests at /slack/events, the health checks and the metrics."""
+"""The HTTP face as one WSGI application: Slack's requests at /slack/events, the health checks, the metrics
+and the HTTP API."""
 
 from __future__ import annotations
 
@@ -25,14 +26,17 @@ SERVER_BODY_LIMIT = 8 * MAX_BODY_BYTES
 Metrics = Callable[[], tuple[str, bytes]]
 
 
-def wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None):
-    """Slack's requests at /slack/events; /healthz (database and scheduler), /healthz/web (database only), /metrics."""
+def wsgi_app(bolt_app: App, health: Health, metrics: Metrics | None = None, api=None):
+    """Slack's requests at /slack/events; /healthz (database and scheduler), /healthz/web (database only), /metrics;
+    the HTTP API (`api`, a WSGI app) at /api/."""
     slack = SlackRequestHandler(bolt_app, path="/slack/events")
 
     def application(environ, start_response):
         answered = _operations(environ, start_response, health, metrics)
         if answered is not None:
             return answered
+        if api is not None and (environ.get("PATH_INFO") or "").startswith("/api/"):
+            return api(environ, start_response)  # it checks the token before it reads any body
         if environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY_BYTES:

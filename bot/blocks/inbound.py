@@ -102,11 +102,12 @@ def round_robin_text(channel_id: str, state: ChannelState, within: Decimal, lang
     return t("inbound.round_robin_on", lang, channel=channel_id, within=within_text(within, lang), reps=reps)
 
 
-def mail_enquiry(author: str, asked_for: str, lang: str | None = None) -> dict:
-    """An enquiry that came by email, posted in the channel set with `/lead inbound mail on`; the offer follows in
-    its thread, as for any inbound message."""
+def mail_enquiry(author: str, asked_for: str, lang: str | None = None, from_api: bool = False) -> dict:
+    """An enquiry that came by email (or, `from_api`, through the HTTP API with no owner), posted in the channel set
+    with `/lead inbound mail on`; the offer follows in its thread, as for any inbound message."""
     subject, _, rest = asked_for.partition("\n")
-    text = t("inbound.mail_enquiry", lang, sender=user_text(author, 200), subject=user_text(subject, 300))
+    key = "inbound.api_enquiry" if from_api else "inbound.mail_enquiry"
+    text = t(key, lang, sender=user_text(author, 200), subject=user_text(subject, 300))
     blocks = [kit.section(text)]
     if rest.strip():
         blocks.append(kit.section("\n".join("> " + line for line in user_text(rest, 1500).split("\n"))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.blocks import contract, kit
 from bot.blocks.evidence import claims_block
 from bot.config import Settings
+from bot.services.api_tokens import TokenView
 from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import SNOOZE_CHOICES, RepView
 from bot.services.webhooks import Endpoint
@@ -18,11 +19,13 @@ def settings_modal(
     rep: RepView, team: Settings | None, saved: dict[str, str], lang: str | None = None,
     team_holidays: str | None = None, claims: ClaimsCameTrue | None = None, claims_pending: bool = False,
     webhooks: list[Endpoint] | None = None,
+    api_tokens: list[TokenView] | None = None,
 ) -> dict:
     """`team` is given to admins only; `saved` is what the team's admins typed before; `team_holidays` is the team's
     country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides; `claims` (admins) is how the
     team's claims came true, shown above the potential factor with a button to plan on it (`claims_pending`: a line
-    saying it is still being worked out); `webhooks` (admins) the team's webhook endpoints, listed read-only."""
+    saying it is still being worked out); `webhooks` (admins) the team's webhook endpoints, listed read-only;
+    `api_tokens` (admins) are listed, read only."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -86,6 +89,8 @@ def settings_modal(
         )
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
         blocks += webhooks_blocks(webhooks or [], lang)
+        if api_tokens is not None:
+            blocks += [kit.divider(), kit.section(_api_tokens_text(api_tokens, lang))]
     return kit.modal(
         contract.SETTINGS_FORM, t("modal.settings_title", lang), blocks,
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
@@ -114,3 +119,19 @@ def webhook_off_message(url: str, since: str, error: str, lang: str | None = Non
     """The admins' DM: an endpoint that failed every delivery for 24 hours was turned off."""
     text = t("webhook.turned_off", lang, url=kit.user_text(url, 300), since=since, error=kit.escape(error))
     return kit.message([kit.section(text)], text)
+
+
+API_TOKENS_SHOWN = 20  # a section holds 3,000 characters; a team has a handful of integrations
+
+
+def _api_tokens_text(tokens: list[TokenView], lang: str | None) -> str:
+    """The workspace's API tokens by name, when made and last used: never the token (only its hash is kept)."""
+    if not tokens:
+        return t("settings.api_tokens", lang) + "\n" + t("settings.api_tokens_none", lang)
+    lines = [t("settings.api_tokens", lang)]
+    for token in tokens[-API_TOKENS_SHOWN:]:
+        used = token.last_used_at.date().isoformat() if token.last_used_at else t("settings.api_token_never", lang)
+        key = "settings.api_token_revoked_line" if token.revoked else "settings.api_token_line"
+        lines.append(t(key, lang, name=kit.user_text(token.name, 100), created=token.created_at.date().isoformat(),
+                       used=used))
+    return "\n".join(lines)

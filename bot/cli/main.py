@@ -1,5 +1,5 @@
 """The `leadbot` command: serve, sandbox, scheduler, tick, mail-poll, migrate, import-leads, export, delete-team,
-webhook."""
+webhook, api-token."""
 
 from __future__ import annotations
 
@@ -74,6 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli.webhooks import add_parser as add_webhook_parser
 
     add_webhook_parser(commands)
+    tokens = commands.add_parser("api-token", help="make, list or revoke the tokens the HTTP API is called with")
+    token_actions = tokens.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = token_actions.add_parser("create", help="make a token and print it once, alone on the last line")
+    create.add_argument("--name", required=True, help="what the token is for, e.g. website-form")
+    create.add_argument("--team", type=_team, help=team_help)
+    listing = token_actions.add_parser("list", help="names, when made and last used (never the tokens)")
+    listing.add_argument("--team", type=_team, help=team_help)
+    revoke = token_actions.add_parser("revoke", help="stop a token from working")
+    revoke.add_argument("name")
+    revoke.add_argument("--team", type=_team, help=team_help)
     return parser
 
 
@@ -156,6 +166,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.cli import webhooks
 
         return webhooks.run(args, settings)
+    if args.command == "api-token":
+        from bot.cli import api_token
+
+        return api_token.run(args, settings)
     raise AssertionError(f"unhandled command {args.command}")
 
 

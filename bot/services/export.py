@@ -18,6 +18,7 @@ from bot.services.background import COLUMNS as BACKGROUND_COLUMNS
 from bot.services.leads_csv import COLUMNS as LEAD_COLUMNS
 from bot.store.database import Database
 from bot.store.models import Account, Enquiry, InboundChannel, Lead, Order, SmallBuyerAnswer, Touch
+from bot.text.csv_cells import neutralise
 from bot.worktime import WEEKDAYS
 
 FORMATS = ("csv", "json")
@@ -261,7 +262,8 @@ def _csv_value(value: Value) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    # Text from outside (web forms, the API, mail) reaches spreadsheets here: nothing in it may run as a formula.
+    return neutralise(str(value))
 
 
 def default_out_dir(team_id: str, today: date) -> Path:

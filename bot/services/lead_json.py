@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # leads.py writes webhook events, which carry these shapes: no import back at run time
     from bot.services.leads import LeadView, TouchView
+    from bot.services.orders import OrderView
 
 # The lost reasons as integrations write them (the words a rep types in Slack), and the codes leadbot stores.
 API_LOST_REASONS = {
@@ -59,6 +60,20 @@ def touch_object(touch: TouchView) -> dict:
         "by": touch.logged_by,
         "at": iso_time(touch.logged_at),
         "source": touch.source,
+    }
+
+
+def order_object(order: OrderView) -> dict:
+    """One order, as `POST /api/v1/orders` answers it and webhooks carry it."""
+    return {
+        "company": order.company,
+        "ordered_on": iso_date(order.ordered_on),
+        "amount": amount(order.amount),
+        "currency": order.currency,
+        "ref": order.ref,
+        "note": order.note,
+        "owner": order.owner_id,
+        "created_at": iso_time(order.created_at),
     }
 
 

@@ -408,6 +408,30 @@ class LeadService:
             rows = connection.execute(page, values)
             return LeadPage(tuple(ListLine(*row, goal, minimum) for row in rows), total or 0)
 
+    def page(
+        self, team_id: str, *, status: str | None = None, owner_id: str | None = None,
+        updated_since: datetime | None = None, after: int = 0, limit: int = 200,
+    ) -> list[LeadView]:
+        """Leads by number, those after number `after` first: one page of a listing an integration walks through.
+
+        Ordered by number, so that a lead changed while the pages are read is neither skipped nor shown twice.
+        """
+        policy = self.policy_for(team_id)
+        where = [Lead.team_id == team_id, Lead.number > after]
+        if status is not None:
+            where.append(Lead.status == status)
+        if owner_id is not None:
+            where.append(Lead.owner_id == owner_id)
+        if updated_since is not None:
+            where.append(Lead.updated_at >= updated_since)
+        with self.db.read() as uow:
+            rows = uow.session.scalars(select(Lead).where(*where).order_by(Lead.number).limit(limit))
+            return [self._view(policy, lead) for lead in rows]
+
+    def first_follow_up(self, team_id: str, owner_id: str, today: date) -> date:
+        """A new lead's first follow-up: the cadence's first step, on its owner's working day."""
+        return self.policy_for(team_id).next_follow_up(0, today, self.calendar_of(team_id, owner_id))
+
     # -- changing --------------------------------------------------------------------------
 
     def editable(self, team_id: str, ref: str, user_id: str) -> LeadView:

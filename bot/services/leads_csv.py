@@ -36,6 +36,7 @@ from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.background import PARTS
 from bot.text.company_names import COMPANY_MAX, account_key, clean_text, company_key
+from bot.text.csv_cells import restore
 from bot.text.email_address import AddressError, parse_address
 
 REQUIRED = ("company", "contact", "source", "asked_for", "owner", "created_on")
@@ -149,7 +150,10 @@ def _parse(reader, today: date, owner_of: OwnerLookup, progress: Progress | None
         if len(cells) > len(names):
             raise BadRow(line, f"{len(cells)} values but only {len(names)} columns; quote values that contain commas")
         # A short row (a spreadsheet drops trailing empty cells) leaves the rest empty.
-        values = {name: clean_text(cell) for name, cell in zip(names, cells, strict=False) if name in COLUMNS}
+        # `restore`: a cell `export` guarded against running as a formula (`'=…`) imports as it was.
+        values = {
+            name: clean_text(restore(cell)) for name, cell in zip(names, cells, strict=False) if name in COLUMNS
+        }
         row = _row(line, values, today, owner_of)
         identity = (row.key, row.created_on)
         if identity in seen_identity:

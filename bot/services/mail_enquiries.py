@@ -8,6 +8,7 @@ with the same buttons, and chased by the same reminder.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -25,6 +26,8 @@ from bot.store.upsert import insert_ignore
 from bot.worktime import WorkingHours
 
 MAIL_ENQUIRY = "mail_enquiry"
+# An enquiry sent through the HTTP API with nobody to own it is offered like an emailed one; its key says so.
+API_KEY_PREFIX = "api:"
 # Until it is posted an emailed enquiry has no Slack ts; this stands in for it (Enquiry.message_ts is 32 long).
 _PLACEHOLDER = "mail:"
 
@@ -40,6 +43,7 @@ class MailEnquiry:
     asked_for: str
     sent_at: datetime
     status: str
+    from_api: bool = False  # sent through the HTTP API, not by email
 
 
 def placeholder_ts(message_key: str) -> str:
@@ -109,8 +113,21 @@ class MailEnquiries:
             if row is None:
                 return None
             return MailEnquiry(
-                team_id, channel_id, placeholder, row.author, row.text, row.posted_at, row.status
+                team_id, channel_id, placeholder, row.author, row.text, row.posted_at, row.status,
+                from_api=(row.mail_key or "").startswith(API_KEY_PREFIX),
             )
+
+    def offer_from_api(self, team_id: str, author: str, text: str, now: datetime) -> str | None:
+        """An enquiry sent through the HTTP API that names no owner (and the team has no default owner): offered in
+        the mail channel exactly as an emailed enquiry is, to be claimed there. The channel; None when the team
+        has none (`/lead inbound mail on`)."""
+        with self.db.uow() as uow:
+            channel = mail_channel(uow.session, team_id)
+            if channel is None:
+                return None
+            offer_by_mail(uow.session, team_id, channel, API_KEY_PREFIX + uuid.uuid4().hex, author, text, now, now)
+            uow.commit()
+            return channel
 
     def posted(self, team_id: str, channel_id: str, placeholder: str, ts: str, now: datetime) -> EnquiryView | None:
         """The mail is in the channel as message `ts`: from now on it is that message's enquiry."""

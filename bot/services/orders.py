@@ -46,6 +46,20 @@ class Recorded:
     big: bool = False  # above the team's small-order ceiling: this customer is no small buyer
 
 
+@dataclass(frozen=True)
+class OrderView:
+    """An order as stored: the account's name, what was ordered when, and who the account belongs to."""
+
+    company: str
+    ordered_on: date
+    amount: Decimal
+    currency: str
+    ref: str | None
+    note: str
+    owner_id: str | None
+    created_at: datetime
+
+
 class Orders:
     def __init__(self, db: Database, config: Callable[[str], Settings]) -> None:
         self.db = db
@@ -58,13 +72,7 @@ class Orders:
         are recorded once placed: a date after today (in `tz`, the rep's; else the team's) is refused.
         """
         config = self.config(team_id)
-        if not item.company.strip():
-            raise LeadbotError("error.order_usage")
-        check_company(item.company)
-        if item.amount <= 0:
-            raise LeadbotError("error.order_amount", text=str(item.amount))
-        if item.ordered_on > local_today(now, tz or config.team_tz):
-            raise LeadbotError("error.order_future")
+        self._check(item, now, tz or config.team_tz)
         with self.db.uow() as uow:
             account = ensure_account(uow.session, team_id, item.company, now)
             if not item.owner_id and account_owner(uow.session, account, None) is None:
@@ -72,6 +80,36 @@ class Orders:
             recorded = self._add(uow.session, team_id, item, f"typed:{uuid.uuid4().hex}", created_by, now, config)
             uow.commit()
             return recorded
+
+    def record_once(self, team_id: str, item: OrderInput, created_by: str, now: datetime) -> tuple[OrderView, bool]:
+        """An order sent by another system (the HTTP API): recorded once, however often it is sent — known by its
+        `ref`, else by company, date, amount and currency, as `import-orders` knows a row. The stored order, and
+        whether this call added it."""
+        config = self.config(team_id)
+        self._check(item, now, config.team_tz)
+        key = import_key(item)
+        with self.db.uow() as uow:
+            session = uow.session
+            recorded = self._add(session, team_id, item, key, created_by, now, config)
+            order = session.scalar(select(Order).where(Order.team_id == team_id, Order.import_key == key))
+            account = session.get(Account, order.account_id)
+            view = OrderView(
+                account.name, order.ordered_on, order.amount, order.currency, order.ref, order.note,
+                account_owner(session, account, None), order.created_at,
+            )
+            uow.commit()
+            return view, recorded.added
+
+    @staticmethod
+    def _check(item: OrderInput, now: datetime, tz: str) -> None:
+        """The rules every new order passes: a company, an amount above zero, a date that has come."""
+        if not item.company.strip():
+            raise LeadbotError("error.order_usage")
+        check_company(item.company)
+        if item.amount <= 0:
+            raise LeadbotError("error.order_amount", text=str(item.amount))
+        if item.ordered_on > local_today(now, tz):
+            raise LeadbotError("error.order_future")
 
     def import_rows(self, team_id: str, items: list[OrderInput], created_by: str, now: datetime) -> list[Recorded]:
         """Every row or none: one transaction, rows already imported before are skipped."""

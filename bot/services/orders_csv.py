@@ -11,6 +11,7 @@ from typing import Callable
 from bot.services.orders import OrderInput
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.company_names import COMPANY_MAX
+from bot.text.csv_cells import restore
 
 REQUIRED = ("company", "ordered_on", "amount")
 OPTIONAL = ("currency", "owner", "ref", "note")
@@ -59,7 +60,7 @@ def _read(
 
 def _row(raw: dict, line: int, team_currency: str, today: date, owners: OwnerLookup) -> OrderInput:
     def cell(name: str) -> str:
-        return (raw.get(name) or "").strip()
+        return restore(raw.get(name) or "").strip()  # as `export` wrote it before guarding it from spreadsheets
 
     if None in raw:
         raise BadRow(f"line {line}: more cells than columns")

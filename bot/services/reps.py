@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Callable, Iterator, Mapping
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -279,6 +279,16 @@ class Directory:
             uow.commit()
         self._forget(team_id, user_id)
         return view
+
+    def user_by_email(self, team_id: str, email: str) -> str | None:
+        """The active member leadbot knows by this email (as users.info last gave it), else None."""
+        with self.db.read() as uow:
+            return uow.session.scalar(
+                select(Rep.user_id)
+                .where(Rep.team_id == team_id, func.lower(Rep.email) == email.strip().lower(), Rep.active.is_(True))
+                .order_by(Rep.user_id)
+                .limit(1)
+            )
 
     def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
         """Display names from the cache, for labels (a chart): the id where we know no name."""

@@ -23,7 +23,7 @@ def render(deps: Deps, delivery: DeliveryView, now: datetime, tz: str | None) ->
     enquiry = deps.mail_enquiries.waiting(delivery.team_id, payload["channel"], payload["placeholder"])
     if enquiry is None:
         return None, None
-    return inbound_blocks.mail_enquiry(enquiry.author, enquiry.asked_for), None
+    return inbound_blocks.mail_enquiry(enquiry.author, enquiry.asked_for, from_api=enquiry.from_api), None
 
 
 def after_sent(deps: Deps, delivery: DeliveryView, channel: str, ts: str) -> None:

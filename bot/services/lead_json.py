@@ -64,7 +64,8 @@ def touch_object(touch: TouchView) -> dict:
 
 
 def order_object(order: OrderView) -> dict:
-    """One order, as `POST /api/v1/orders` answers it and webhooks carry it."""
+    """One order, as `POST /api/v1/orders` answers it and webhooks carry it (`order.recorded`); anything with an
+    OrderView's fields will do."""
     return {
         "company": order.company,
         "ordered_on": iso_date(order.ordered_on),
@@ -89,21 +90,6 @@ def iso_date(day: date | None) -> str | None:
 def amount(value: Decimal | None) -> str | None:
     """A decimal string, never a float: an integration must not see 1234.5 become 1234.4999."""
     return None if value is None else format(value, "f")
-
-
-def order_object(order) -> dict:
-    """One order (anything with these fields: company, ordered_on, amount, currency, ref, note, owner_id,
-    created_at), as webhooks carry it (`order.recorded`)."""
-    return {
-        "company": order.company,
-        "ordered_on": iso_date(order.ordered_on),
-        "amount": amount(order.amount),
-        "currency": order.currency,
-        "ref": order.ref,
-        "note": order.note,
-        "owner": order.owner_id,
-        "created_at": iso_time(order.created_at),
-    }
 
 
 def answer_object(answer, company: str) -> dict:

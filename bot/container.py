@@ -74,10 +74,10 @@ class Deps:
     pins: Pins
     scopes: GrantedScopes
     team_data: TeamData
-    # Add to Slack (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): every installed workspace's token; else None.
-    installations: Installations | None = None
     webhooks: Webhooks
     api_tokens: ApiTokens
+    # Add to Slack (SLACK_CLIENT_ID/SECRET, no SLACK_BOT_TOKEN): every installed workspace's token; else None.
+    installations: Installations | None = None
 
     def client_for(self, team_id: str) -> WebClient:
         """The Web API client that acts for one workspace, with that workspace's own token.

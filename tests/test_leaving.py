@@ -17,7 +17,10 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, ins
 
 from bot.cli.delete_team import delete_team
 from bot.store.models import (
+    SLACK_BOTS,
+    SLACK_INSTALLATIONS,
     Account,
+    ApiToken,
     BuyerReply,
     Enquiry,
     HandledMail,
@@ -28,6 +31,7 @@ from bot.store.models import (
     Refusal,
     SmallBuyerAnswer,
     TeamSetting,
+    WebhookEndpoint,
 )
 from sandbox.slack_requests import SignedSlack
 from scheduler.loop import run_once
@@ -59,6 +63,10 @@ FILLED = {
     "linked_channels",
     "mail_messages",
     "mailbox_state",
+    "api_tokens",
+    "webhook_endpoints",
+    "slack_installations",
+    "slack_bots",
 }
 
 
@@ -141,8 +149,16 @@ def fill_workspace(app, send: SignedSlack, user: str) -> None:
                     team_id=team, message_key=f"<m@{team}>", handled_at=START, outcome="follow_up", lead_id=lead_id
                 ),
                 MailboxState(team_id=team, mailbox="sales@mail.example.com:993/INBOX", last_uid=7),
+                ApiToken(team_id=team, name="website-form", token_hash=f"{team:0>64}", created_at=START),
+                WebhookEndpoint(team_id=team, url="https://hooks.example.com/leadbot", secret="whsec_x",
+                                created_at=START),
             ]
         )
+        # What Add to Slack stores (slack_sdk's own tables): the installation and its bot token.
+        installed = {"client_id": "1.2", "team_id": team, "installed_at": START, "user_id": user}
+        session.execute(SLACK_INSTALLATIONS.insert().values(app_id="A1", bot_token=f"xoxb-{team}", **installed))
+        session.execute(SLACK_BOTS.insert().values(app_id="A1", bot_token=f"xoxb-{team}", bot_id="B1",
+                                                   bot_user_id="UBOT", **installed))
         uow.commit()
 
 

@@ -150,15 +150,17 @@ def fill_workspace(app, send: SignedSlack, user: str) -> None:
                 ),
                 MailboxState(team_id=team, mailbox="sales@mail.example.com:993/INBOX", last_uid=7),
                 ApiToken(team_id=team, name="website-form", token_hash=f"{team:0>64}", created_at=START),
-                WebhookEndpoint(team_id=team, url="https://hooks.example.com/leadbot", secret="whsec_x",
-                                created_at=START),
+                # Added after everything here happened, so it is sent nothing: only its row matters.
+                WebhookEndpoint(
+                    team_id=team, url="https://hooks.example.com/leadbot",
+                    secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", created_at=START + timedelta(days=365),
+                ),
             ]
         )
         # What Add to Slack stores (slack_sdk's own tables): the installation and its bot token.
-        installed = {"client_id": "1.2", "team_id": team, "installed_at": START, "user_id": user}
-        session.execute(SLACK_INSTALLATIONS.insert().values(app_id="A1", bot_token=f"xoxb-{team}", **installed))
-        session.execute(SLACK_BOTS.insert().values(app_id="A1", bot_token=f"xoxb-{team}", bot_id="B1",
-                                                   bot_user_id="UBOT", **installed))
+        installed = {"client_id": "1.2", "app_id": "A1", "team_id": team, "installed_at": START, "bot_token": "xoxb-1"}
+        session.execute(SLACK_INSTALLATIONS.insert().values(user_id=user, **installed))
+        session.execute(SLACK_BOTS.insert().values(bot_id="B1", bot_user_id="UBOT", **installed))
         uow.commit()
 
 

@@ -46,10 +46,12 @@ def test_both_languages_are_offered_and_load():
 # Strings that reach no Slack user: HTTP headers, a file name.
 NOT_USER_FACING = {
     "503 Service Unavailable", "400 Bad Request", "413 Payload Too Large", "wsgi.input", "Content-Type",
-    "Content-Length", "leadbot-summary.png",
+    "Content-Length", "leadbot-summary.png", "404 Not Found", "x-request-id",
 } | {path for path, _ in CJK_FONTS}  # font files the chart looks for
 WORDS = re.compile(r"[A-Za-z]{2,}[ ,.!?:;\u2014-]+ ?[A-Za-z]{2,}|[\u4e00-\u9fff]")
 INTERNAL_CALLS = {"debug", "info", "warning", "error", "exception", "critical", "getLogger", "compile", "t", "tn"}
+# Prometheus metrics' help texts are for whoever reads /metrics, not for reps.
+INTERNAL_CALLS |= {"Counter", "Histogram", "Gauge", "GaugeMetricFamily", "CounterMetricFamily"}
 
 
 def _user_visible_literals(path: Path) -> list[tuple[int, str]]:

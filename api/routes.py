@@ -18,12 +18,13 @@ from bot.blocks import leads as lead_blocks
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, LeadbotError
+from bot.home_tab import refresh_home
 from bot.services.lead_json import API_LOST_REASONS, lead_object, lead_with_follow_ups, order_object
-from bot.services.leads import LeadView, NewLeadForm, check_new_lead
+from bot.services.lead_views import LeadView
+from bot.services.leads import NewLeadForm, check_new_lead
 from bot.services.orders import OrderInput
 from bot.text.amounts import AmountError, parse_amount, parse_currency
 from bot.text.i18n import language, t
-from handlers.home import refresh_home
 
 logger = logging.getLogger(__name__)
 

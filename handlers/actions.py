@@ -11,9 +11,9 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, LeadClosed, StaleAction
+from bot.home_tab import refresh_home
 from bot.text import formatting
 from bot.text.i18n import t
-from handlers.home import refresh_home
 from handlers.modals import (
     open_edit_modal,
     open_log_modal,

@@ -21,6 +21,7 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError, LeadNotFound, Msg, ReasonNeeded, ScopeMissing, TooFewTouches
+from bot.home_tab import refresh_home
 from bot.services.leads import REOPEN_DAYS, check_company
 from bot.services.orders import OrderInput
 from bot.services.scopes import history_scope
@@ -47,7 +48,6 @@ from bot.text.lead_command import (
 )
 from bot.text.suggest import suggest_subcommand
 from handlers.errors import answer_error
-from handlers.home import refresh_home
 from handlers.modals import open_log_modal, open_lost_modal
 from handlers.replies import Answer, error_text, tell, tell_manager, to_user
 from handlers.settings import open_settings

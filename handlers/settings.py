@@ -14,11 +14,11 @@ from bot.blocks import leads as lead_blocks
 from bot.blocks.settings import TEAM_TEXT_FIELDS, settings_modal
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError, StaleAction
+from bot.home_tab import refresh_home
 from bot.services.evidence import ClaimsCameTrue
 from bot.services.reps import check_own_settings
 from bot.text.i18n import t
 from bot.worktime import WEEKDAYS
-from handlers.home import refresh_home
 from handlers.replies import error_text, tell, tell_manager, to_user
 
 logger = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, StaleAction
+from bot.home_tab import refresh_home
 from bot.services.small_buyers import REASONS
 from bot.text import formatting
 from bot.text.i18n import t
-from handlers.home import refresh_home
 from handlers.modals import origin_of, refresh_nudge
 from handlers.replies import error_text, tell, to_user
 

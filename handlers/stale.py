@@ -31,9 +31,9 @@ from bot.blocks.kit import user_text
 from bot.clock import local_today
 from bot.container import Deps
 from bot.errors import LeadbotError, StaleAction
+from bot.home_tab import refresh_home
 from bot.logs import mark_outcome
 from bot.text.i18n import t
-from handlers.home import refresh_home
 from handlers.replies import error_text
 
 logger = logging.getLogger(__name__)

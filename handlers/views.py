@@ -19,13 +19,13 @@ from bot.blocks.kit import user_text
 from bot.clock import SystemClock, local_today
 from bot.container import Deps
 from bot.errors import DuplicateLead, FormInvalid, LeadbotError, TooFewTouches
+from bot.home_tab import refresh_home
 from bot.services.background import Answers
 from bot.services.leads import REOPEN_DAYS, NewLeadForm, parse_date
 from bot.text import formatting
 from bot.text.background import PARTS
 from bot.text.buyer_dates import date_in_text
 from bot.text.i18n import t
-from handlers.home import refresh_home
 from handlers.modals import refresh_nudge
 from handlers.replies import error_text, permalink, to_user
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from bot.blocks import kit
 from bot.blocks import leads as lead_blocks
-from bot.services.leads import LeadPage, LeadView, TouchView
+from bot.services.lead_views import LeadView, TouchView
+from bot.services.leads import LeadPage
 from sandbox.slack_api import validate_blocks, validate_view
 
 TODAY = date(2026, 12, 1)

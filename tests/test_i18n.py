@@ -146,7 +146,7 @@ def test_every_surface_stays_within_slacks_limits_in_chinese():
     from bot.blocks import leads as lead_blocks
     from bot.blocks.followups import lost_modal, nudge_message
     from bot.blocks.settings import settings_modal
-    from bot.services.leads import LeadView
+    from bot.services.lead_views import LeadView
     from bot.services.reps import RepView
     from bot.text.i18n import language
     from bot.worktime import WorkingHours

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.blocks.kit import user_text
 from bot.services.background import still_no_background
-from bot.services.leads import EXISTING_CUSTOMER, SITUATIONS, LeadView
+from bot.services.lead_views import LeadView
+from bot.services.leads import EXISTING_CUSTOMER, SITUATIONS
 from bot.text.i18n import t, tn
 
 # Situations whose next step is more than a question: help with the project proposal, material for the boss's report.

@@ -10,7 +10,7 @@ from bot.blocks.followups import follow_up_controls
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.buyer_replies import EMAIL, FOLLOW_UP, SAID_LATER, BuyerReplyView
-from bot.services.leads import LeadView
+from bot.services.lead_views import LeadView
 from bot.text import formatting
 from bot.text.i18n import t
 

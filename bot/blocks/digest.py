@@ -11,7 +11,7 @@ from bot.blocks.followups import outcome_text, quiet_blocks
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT, situation_text
 from bot.services.digests import DigestData
-from bot.services.leads import LeadView
+from bot.services.lead_views import LeadView
 from bot.text import formatting
 from bot.text.i18n import t
 

@@ -9,7 +9,8 @@ from bot.blocks.background import before_the_call
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT, lead_title, situation_text
 from bot.clock import local_today
-from bot.services.leads import LOST_REASONS, LeadView
+from bot.services.lead_views import LeadView
+from bot.services.leads import LOST_REASONS
 from bot.text import formatting
 from bot.text.i18n import t, tn
 

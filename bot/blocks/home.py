@@ -10,7 +10,7 @@ from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.evidence import Evidence
 from bot.services.home import HomeData
-from bot.services.leads import LeadView
+from bot.services.lead_views import LeadView
 from bot.text import formatting
 from bot.text.amounts import money
 from bot.text.i18n import t, tn

@@ -8,7 +8,7 @@ from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
 from bot.blocks.leads import COMPANY_IN_TEXT
 from bot.services.inbound import ASSIGN, ROUND_ROBIN, ChannelState, EnquiryView
-from bot.services.leads import LeadView
+from bot.services.lead_views import LeadView
 from bot.text import formatting
 from bot.text.i18n import t, tn
 

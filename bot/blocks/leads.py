@@ -11,6 +11,7 @@ from bot.blocks import background as background_blocks
 from bot.blocks import contract, kit
 from bot.blocks.kit import user_text
 from bot.services.background import PART_MAX
+from bot.services.lead_views import LeadView, TouchView
 from bot.services.leads import (
     CHANNEL,
     EMAIL,
@@ -21,8 +22,6 @@ from bot.services.leads import (
     SOURCES,
     TOUCH_KINDS,
     LeadPage,
-    LeadView,
-    TouchView,
 )
 from bot.text import formatting
 from bot.text.amounts import money

@@ -12,7 +12,8 @@ from sqlalchemy import and_, exists, func, or_, select
 from bot.services.buyer_replies import BuyerReplyView, replies_in, waiting_in
 from bot.services.evidence import call_first
 from bot.services.followups import Claimed
-from bot.services.leads import LeadService, LeadView
+from bot.services.lead_views import LeadView
+from bot.services.leads import LeadService
 from bot.services.ledger import Ledger
 from bot.services.reps import RepView
 from bot.services.small_buyers import SMALL_BUYER

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.clock import local_today
 from bot.errors import EnquiryHandled, LeadbotError
-from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, LeadView, add_lead, open_lead_by_key
+from bot.services.lead_views import LeadView
+from bot.services.leads import LONG_TEXT_MAX, LeadDraft, LeadService, add_lead, open_lead_by_key
 from bot.services.ledger import Ledger
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # leads.py writes webhook events, which carry these shapes: no import back at run time
-    from bot.services.leads import LeadView, TouchView
-    from bot.services.orders import OrderView
+from bot.services.lead_views import LeadView, TouchView
 
 # The lost reasons as integrations write them (the words a rep types in Slack), and the codes leadbot stores.
 API_LOST_REASONS = {
@@ -63,9 +60,9 @@ def touch_object(touch: TouchView) -> dict:
     }
 
 
-def order_object(order: OrderView) -> dict:
-    """One order, as `POST /api/v1/orders` answers it and webhooks carry it (`order.recorded`); anything with an
-    OrderView's fields will do."""
+def order_object(order) -> dict:
+    """One order, as `POST /api/v1/orders` answers it and webhooks carry it (`order.recorded`): an OrderView from
+    bot.services.orders (not imported: orders writes its events with this, and is above this file)."""
     return {
         "company": order.company,
         "ordered_on": iso_date(order.ordered_on),

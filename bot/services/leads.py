@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from sqlalchemy import Row, Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from bot.clock import local_today
 from bot.errors import (
@@ -23,13 +23,14 @@ from bot.errors import (
     ReasonNeeded,
     TooFewTouches,
 )
-from bot.services.background import Answers, Background, answer_problems, apply_answers, background_of, fill_from_notes
+from bot.services.background import Answers, answer_problems, apply_answers, fill_from_notes
 from bot.services.buyer_replies import FOLLOW_UP, SAID_LATER, SNOOZE, answer_replies
+from bot.services.lead_views import LIST_COLUMNS, LeadView, ListLine, lead_view
 from bot.services.policy import Policy
 from bot.services.reps import owner_calendar
 from bot.services.webhooks import emit_lead
 from bot.store.database import Database
-from bot.store.models import CHANNEL, EMAIL, LOST, OPEN, TYPED, WON, Lead, LinkedChannel, Refusal, Rep, Team, Touch
+from bot.store.models import CHANNEL, EMAIL, LOST, OPEN, TYPED, WON, Lead, Refusal, Rep, Team, Touch
 from bot.store.upsert import insert_ignore
 from bot.text.amounts import AmountError, parse_amount
 from bot.text.buyer_dates import date_in_text
@@ -60,11 +61,6 @@ REOPEN_DAYS = 30
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 3000
 POTENTIAL_MAX = Decimal("1e15")
-# What a list line shows (ListLine, in its order): a list reads these columns only.
-LIST_COLUMNS = (
-    Lead.number, Lead.company, Lead.owner_id, Lead.created_at, Lead.touch_count, Lead.next_follow_up_on,
-    Lead.needs_new_owner, Lead.pinned_at,
-)
 
 # Words a rep may type after `/lead lost 12`.
 LOST_REASON_WORDS = {
@@ -126,82 +122,6 @@ class LeadDraft:
     first_follow_up_on: date
     source_link: str | None = None
     contact_email: str | None = None  # lower-cased (bot.text.email_address.parse_address)
-
-
-@dataclass(frozen=True)
-class TouchView:
-    kind: str
-    note: str
-    buyer_said: str
-    logged_by: str
-    logged_at: datetime
-    source: str = TYPED  # where it came from: typed, read from the mailbox, or said in a linked channel
-    channel: str | None = None  # for a CHANNEL one: the channel linked to the lead, when it still is
-
-
-@dataclass(frozen=True)
-class LeadView:
-    number: int
-    company: str
-    contact_name: str
-    contact_role: str
-    source: str
-    asked_for: str
-    situation: str
-    discovery_notes: str
-    claimed_potential: Decimal | None
-    realistic_potential: Decimal | None
-    potential_factor: Decimal
-    potential_unit: str
-    owner_id: str
-    status: str
-    lost_reason: str | None
-    touch_count: int
-    next_follow_up_on: date | None
-    last_touch_at: datetime | None
-    created_at: datetime
-    touch_goal: int = 5
-    min_touches: int = 3
-    team_id: str = ""
-    buyer_date: date | None = None
-    needs_new_owner: bool = False
-    nudges_unanswered: int = 0
-    touches: tuple[TouchView, ...] = ()
-    source_link: str | None = None
-    won_value: Decimal | None = None
-    won_currency: str | None = None
-    closed_at: datetime | None = None
-    # Set by the change that made it: the next follow-up was kept as the person gave it although it is a rest
-    # day for the owner (say so in a line), or it was computed onto a rest day and moved on from `moved_from`.
-    rest_day: bool = False
-    moved_from: date | None = None
-    contact_email: str | None = None
-    # What discovery found out so far (situation, problem, implication, need-payoff).
-    background: Background = Background()
-    pinned_at: datetime | None = None  # the owner pinned it on top of *Call these first*
-
-    def last_contact(self) -> datetime:
-        return self.last_touch_at or self.created_at
-
-
-@dataclass(frozen=True, slots=True)
-class ListLine:
-    """An open lead as a list line shows it (`/lead list`, the Home tab): only what the line says."""
-
-    number: int
-    company: str
-    owner_id: str
-    created_at: datetime
-    touch_count: int
-    next_follow_up_on: date | None
-    needs_new_owner: bool
-    pinned_at: datetime | None  # the owner pinned it on top of *Call these first* (the Home tab's menu says so)
-    touch_goal: int
-    min_touches: int
-
-    @property
-    def status(self) -> str:
-        return OPEN  # a list shows open leads only
 
 
 @dataclass(frozen=True)
@@ -348,20 +268,20 @@ class LeadService:
         policy = self.policy_for(team_id)
         with self.db.read() as uow:
             lead = self._load(uow.session, team_id, ref, user_id)
-            return self._view(policy, lead, with_touches)
+            return lead_view(policy, lead, with_touches)
 
     def find_many(self, team_id: str, numbers: list[int]) -> list[LeadView]:
         """Leads by number, in the order given; numbers that no longer exist are left out."""
         policy = self.policy_for(team_id)
         with self.db.read() as uow:
             rows = uow.session.scalars(select(Lead).where(Lead.team_id == team_id, Lead.number.in_(numbers)))
-            by_number = {lead.number: self._view(policy, lead) for lead in rows}
+            by_number = {lead.number: lead_view(policy, lead) for lead in rows}
         return [by_number[n] for n in numbers if n in by_number]
 
     def views(self, team_id: str, rows: list[Lead]) -> list[LeadView]:
         """Views of leads the caller has already loaded (in its own query), in the order given."""
         policy = self.policy_for(team_id)
-        return [self._view(policy, lead) for lead in rows]
+        return [lead_view(policy, lead) for lead in rows]
 
     def suggested_next(self, lead: LeadView, today: date) -> date:
         """Where the cadence would put the next follow-up if one were logged today: on the owner's working day."""
@@ -391,7 +311,7 @@ class LeadService:
         policy = self.policy_for(team_id)
         with self.db.read() as uow:
             lead = open_lead_by_key(uow.session, team_id, company_key(company))
-            return None if lead is None else self._view(policy, lead)
+            return None if lead is None else lead_view(policy, lead)
 
     def list_open(self, team_id: str, owner_id: str | None = None, limit: int = 40) -> LeadPage:
         policy = self.policy_for(team_id)
@@ -426,7 +346,7 @@ class LeadService:
             where.append(Lead.updated_at >= updated_since)
         with self.db.read() as uow:
             rows = uow.session.scalars(select(Lead).where(*where).order_by(Lead.number).limit(limit))
-            return [self._view(policy, lead) for lead in rows]
+            return [lead_view(policy, lead) for lead in rows]
 
     def first_follow_up(self, team_id: str, owner_id: str, today: date) -> date:
         """A new lead's first follow-up: the cadence's first step, on its owner's working day."""
@@ -441,7 +361,7 @@ class LeadService:
         """
         policy = self.policy_for(team_id)
         with self.db.read() as uow:
-            return self._view(policy, self._load_changeable(uow.session, team_id, ref, user_id, policy))
+            return lead_view(policy, self._load_changeable(uow.session, team_id, ref, user_id, policy))
 
     def capture_form(self, team_id: str, form: NewLeadForm, captured_by: str, now: datetime, tz: str) -> LeadView:
         """Save a new lead from the form's strings; FormInvalid names every bad field at once."""
@@ -464,7 +384,7 @@ class LeadService:
             session = uow.session
             existing = open_lead_by_key(session, team_id, key)
             if existing is not None:
-                raise DuplicateLead(self._view(policy, existing))
+                raise DuplicateLead(lead_view(policy, existing))
             lead = add_lead(session, team_id, draft, captured_by, now)
             self._flush_or_show_twin(session, team_id, key, policy)
             emit_lead(session, policy, lead, "lead.created", captured_by, now)
@@ -490,7 +410,7 @@ class LeadService:
             if key != lead.company_key:
                 existing = open_lead_by_key(session, team_id, key)
                 if existing is not None:
-                    raise DuplicateLead(self._view(policy, existing))
+                    raise DuplicateLead(lead_view(policy, existing))
             lead.company = draft.company
             lead.company_key = key
             lead.account_key = account_key(draft.company)
@@ -568,7 +488,7 @@ class LeadService:
                 uow.session, policy, lead, user_id, kind, note, now, tz,
                 buyer_said=buyer_said, next_on=next_on, source=source, at=at,
             )
-            view = self._view(policy, lead, rest_day=not calendar.is_working_day(lead.next_follow_up_on))
+            view = lead_view(policy, lead, rest_day=not calendar.is_working_day(lead.next_follow_up_on))
             uow.commit()
             return view
 
@@ -594,7 +514,7 @@ class LeadService:
             lead = log_touch_in(uow.session, policy, team_id, lead_id, user_id, kind, note, at, source, now)
             if lead is None:
                 return None
-            view = self._view(policy, lead)
+            view = lead_view(policy, lead)
             uow.commit()
             return view
 
@@ -653,7 +573,7 @@ class LeadService:
             answer_replies(uow.session, lead, now, SNOOZE)  # the owner saw the buyer's reply and chose a date
             schedule_nudge(lead)
             emit_lead(uow.session, policy, lead, "lead.updated", user_id, now)
-            view = self._view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
+            view = lead_view(policy, lead, rest_day=not calendar.is_working_day(day), moved_from=moved)
             uow.commit()
             return view
 
@@ -696,13 +616,13 @@ class LeadService:
         with self.db.uow() as uow:
             lead = self._load(uow.session, team_id, ref, user_id)
             if lead.status == WON and (user_id == lead.owner_id or policy.is_admin(user_id)):
-                return self._view(policy, lead)  # a double click or a retried action: already done
+                return lead_view(policy, lead)  # a double click or a retried action: already done
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             _close(lead, WON, now)
             if amount is not None:
                 lead.won_value, lead.won_currency = amount.value, amount.currency or currency or None
             emit_lead(uow.session, policy, lead, "lead.won", user_id, now)
-            view = self._view(policy, lead)
+            view = lead_view(policy, lead)
             uow.commit()
             return view
 
@@ -723,7 +643,7 @@ class LeadService:
                 raise LeadbotError("error.reopen_too_late", number=lead.number, days=REOPEN_DAYS)
             existing = open_lead_by_key(session, team_id, lead.company_key)
             if existing is not None:
-                raise DuplicateLead(self._view(policy, existing))
+                raise DuplicateLead(lead_view(policy, existing))
             lead.status = OPEN
             lead.closed_at = None
             lead.won_value = lead.won_currency = None
@@ -733,7 +653,7 @@ class LeadService:
             lead.updated_at = now
             schedule_nudge(lead)
             emit_lead(session, policy, lead, "lead.updated", user_id, now)
-            view = self._view(policy, lead)
+            view = lead_view(policy, lead)
             uow.commit()
             return view
 
@@ -752,14 +672,14 @@ class LeadService:
                     # What the rep wrote is kept on the lead's notes (not as a follow-up: it would count).
                     lead.discovery_notes = _with_note(lead.discovery_notes, note.strip(), now)
                     lead.updated_at = now
-                view = self._view(policy, lead)
+                view = lead_view(policy, lead)
                 uow.commit()
                 raise TooFewTouches(view, minimum, note_kept=bool(note.strip()))
             _close(lead, LOST, now)
             lead.lost_reason = reason
             lead.lost_note = note
             emit_lead(uow.session, policy, lead, "lead.lost", user_id, now)
-            view = self._view(policy, lead)
+            view = lead_view(policy, lead)
             uow.commit()
             return view
 
@@ -781,7 +701,7 @@ class LeadService:
             lead.updated_at = now
             schedule_nudge(lead)
             emit_lead(uow.session, policy, lead, "lead.assigned", user_id, now)
-            view = self._view(policy, lead)
+            view = lead_view(policy, lead)
             uow.commit()
             return view
 
@@ -806,7 +726,7 @@ class LeadService:
             existing = open_lead_by_key(session, team_id, key)
             if existing is None:
                 raise
-            raise DuplicateLead(self._view(policy, existing)) from None
+            raise DuplicateLead(lead_view(policy, existing)) from None
 
     def _load(self, session: Session, team_id: str, ref: str, user_id: str | None = None) -> Lead:
         return _resolve(session, team_id, ref, user_id, with_rest=False)[0]
@@ -821,82 +741,13 @@ class LeadService:
 
     def view(self, lead: Lead, with_touches: bool = False) -> LeadView:
         """A row loaded by another service, as the plain view handlers render."""
-        return self._view(self.policy_for(lead.team_id), lead, with_touches)
+        return lead_view(self.policy_for(lead.team_id), lead, with_touches)
 
     def _with_calendar(self, session: Session, policy: Policy, lead: Lead) -> LeadView:
         """The view of a lead whose next follow-up a person just gave: noting when it is the owner's rest day."""
         calendar = owner_calendar(session, lead.team_id, lead.owner_id, policy.calendar)
         rest = lead.next_follow_up_on is not None and not calendar.is_working_day(lead.next_follow_up_on)
-        return self._view(policy, lead, rest_day=rest)
-
-    @staticmethod
-    def _view(
-        policy: Policy, lead: Lead | Row, with_touches: bool = False, rest_day: bool = False,
-        moved_from: date | None = None,
-    ) -> LeadView:
-        """A lead's view, from a Lead or a row with its columns (touches need a Lead)."""
-        touches = ()
-        if with_touches:
-            channel = _linked_channel(lead) if any(t.source == CHANNEL for t in lead.touches) else None
-            touches = tuple(
-                TouchView(t.kind, t.note, t.buyer_said, t.logged_by, t.logged_at, t.source,
-                          channel if t.source == CHANNEL else None)
-                for t in lead.touches
-            )
-        return LeadView(
-            team_id=lead.team_id,
-            number=lead.number,
-            company=lead.company,
-            contact_name=lead.contact_name,
-            contact_role=lead.contact_role,
-            source=lead.source,
-            asked_for=lead.asked_for,
-            situation=lead.situation,
-            discovery_notes=lead.discovery_notes,
-            claimed_potential=lead.claimed_potential,
-            realistic_potential=policy.realistic(lead.claimed_potential),
-            potential_factor=policy.potential_factor,
-            touch_goal=policy.touch_goal,
-            min_touches=policy.min_touches,
-            potential_unit=lead.potential_unit,
-            owner_id=lead.owner_id,
-            status=lead.status,
-            lost_reason=lead.lost_reason,
-            touch_count=lead.touch_count,
-            next_follow_up_on=lead.next_follow_up_on,
-            last_touch_at=lead.last_touch_at,
-            created_at=lead.created_at,
-            buyer_date=lead.buyer_date,
-            needs_new_owner=lead.needs_new_owner,
-            nudges_unanswered=lead.nudges_unanswered,
-            touches=touches,
-            source_link=lead.source_link,
-            won_value=lead.won_value,
-            won_currency=lead.won_currency,
-            closed_at=lead.closed_at,
-            pinned_at=lead.pinned_at,
-            rest_day=rest_day,
-            moved_from=moved_from,
-            contact_email=lead.contact_email,
-            background=background_of(lead),
-        )
-
-
-def lead_view(policy: Policy, lead: Lead) -> LeadView:
-    """A lead's view, for another service that loaded or changed it in its own transaction (a webhook event)."""
-    return LeadService._view(policy, lead)
-
-
-def _linked_channel(lead: Lead) -> str | None:
-    """The channel most recently linked to the lead (`/lead link`), to say where its channel follow-ups came from."""
-    session = object_session(lead)
-    return None if session is None else session.scalar(
-        select(LinkedChannel.channel_id)
-        .where(LinkedChannel.team_id == lead.team_id, LinkedChannel.lead_id == lead.id)
-        .order_by(LinkedChannel.linked_at.desc())
-        .limit(1)
-    )
-
+        return lead_view(policy, lead, rest_day=rest)
 
 # Leading words tried as a company's name before the rest of a command: `/lead log Lakeside Packaging Inc. call …`.
 REFERENCE_WORDS = 8

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today
 from bot.errors import LeadbotError, NotAllowed
 from bot.services.buyer_replies import BuyerReplyView, record_reply_in
-from bot.services.leads import LeadService, LeadView, record_touch
+from bot.services.lead_views import LeadView
+from bot.services.leads import LeadService, record_touch
 from bot.services.policy import Policy
 from bot.store.database import Database
 from bot.store.models import CHANNEL, OPEN, BuyerReply, Lead, LinkedChannel, Rep, Touch

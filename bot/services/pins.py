@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from bot.services.leads import LeadService, LeadView
+from bot.services.lead_views import LeadView
+from bot.services.leads import LeadService
 from bot.store.database import Database
 from bot.store.models import OPEN, Lead
 

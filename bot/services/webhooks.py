@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.services.lead_json import iso_time, lead_object, touch_object
+from bot.services.lead_views import TouchView, lead_view
 from bot.services.ledger import Ledger
 from bot.store.database import Database
 from bot.store.models import FAILED, PENDING, SKIPPED, Delivery, WebhookEndpoint
@@ -155,9 +156,6 @@ def emit_lead(
 
     The lead must be flushed or fully set (its number and columns); nothing is read that the caller has not written.
     """
-    # leads.py writes events through here, so the view it makes is imported when first needed.
-    from bot.services.leads import TouchView, lead_view
-
     def data() -> dict:
         shown = lead_object(lead_view(policy, lead))
         if reply is not None:

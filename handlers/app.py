@@ -6,9 +6,11 @@ import contextvars
 import logging
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.middleware import Middleware
 
 from bot.blocks import contract
 from bot.clock import SystemClock
@@ -107,6 +109,37 @@ class _ExpectedTokenNotice(logging.Filter):
 _EXPECTED_TOKEN_NOTICE = _ExpectedTokenNotice()
 
 
+class _OncePerEvent(Middleware):
+    """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
+
+    def __init__(self, deps: Deps, logger: logging.Logger) -> None:
+        self._deps, self._logger = deps, logger
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self._deps.seen_events.first_time(
+            str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
+        ):
+            self._logger.info("ignored a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+class _SpeakTheUsersLanguage(Middleware):
+    """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        team_id, user_id = req.context.team_id, req.context.user_id
+        directory, clock = self._deps.directory, self._deps.clock
+        # Inside LeadbotApp's request scope: this read of the rep's row also serves the handler's time zone and profile.
+        use_language(directory.language(team_id, user_id, clock.now()) if team_id and user_id else None)
+        return next()
+
+
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
@@ -123,25 +156,10 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         logger=bolt_logger,
     )
 
-    @app.middleware
-    def once_per_event(body: dict, next, logger):
-        """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not deps.seen_events.first_time(
-            str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
-        ):
-            logger.info("ignored a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
-        next()
-
-    @app.middleware
-    def speak_the_users_language(context, next) -> None:
-        """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
-        team_id, user_id = context.get("team_id"), context.get("user_id")
-        # Inside LeadbotApp's request scope: this read of the rep's row also serves the handler's time zone and profile.
-        use_language(deps.directory.language(team_id, user_id, deps.clock.now()) if team_id and user_id else None)
-        next()
-
+    # Both are Bolt Middleware objects rather than decorated functions: Bolt works out a function middleware's
+    # arguments (build_required_kwargs) on every request, which cost as much CPU as the middleware itself.
+    app.use(_OncePerEvent(deps, bolt_logger))
+    app.use(_SpeakTheUsersLanguage(deps))
     for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound, escalation):
         module.register(app, deps)
     return app

@@ -8,10 +8,12 @@ import re
 import threading
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.blocks import contract
@@ -203,6 +205,48 @@ def _add_to_slack(deps: Deps, logger: logging.Logger) -> OAuthSettings:
     return oauth
 
 
+class _TagTheRequest(Middleware):
+    """The request's ids, for every log line written while it is handled (in listener threads too)."""
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        request = current_request()
+        if request is not None:
+            _tag(request, req.context, req.body)
+        return next()
+
+
+class _OncePerEvent(Middleware):
+    """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
+
+    def __init__(self, deps: Deps, logger: logging.Logger) -> None:
+        self._deps, self._logger = deps, logger
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self._deps.seen_events.first_time(
+            str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
+        ):
+            self._logger.info("ignored a repeated delivery of event %s", event_id)
+            mark_outcome("repeat")
+            return BoltResponse(status=200, body="")
+        return next()
+
+
+class _SpeakTheUsersLanguage(Middleware):
+    """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        team_id, user_id = req.context.team_id, req.context.user_id
+        directory, clock = self._deps.directory, self._deps.clock
+        # Inside LeadbotApp's request scope: this read of the rep's row also serves the handler's time zone and profile.
+        use_language(directory.language(team_id, user_id, clock.now()) if team_id and user_id else None)
+        return next()
+
+
 def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
     config = deps.settings
@@ -223,33 +267,11 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         logger=bolt_logger,
     )
 
-    @app.middleware
-    def tag_the_request(context, body: dict, next) -> None:
-        """The request's ids, for every log line written while it is handled (in listener threads too)."""
-        request = current_request()
-        if request is not None:
-            _tag(request, context, body)
-        next()
-
-    @app.middleware
-    def once_per_event(body: dict, next, logger):
-        """Slack re-sends an event it thinks was missed, maybe to another worker; act on each event_id once."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not deps.seen_events.first_time(
-            str(body.get("team_id") or ""), str(event_id)[:64], SystemClock().now()
-        ):
-            logger.info("ignored a repeated delivery of event %s", event_id)
-            mark_outcome("repeat")
-            return BoltResponse(status=200, body="")
-        next()
-
-    @app.middleware
-    def speak_the_users_language(context, next) -> None:
-        """Answer each rep in their own language: their setting, else their Slack locale, else the team's."""
-        team_id, user_id = context.get("team_id"), context.get("user_id")
-        # Inside LeadbotApp's request scope: this read of the rep's row also serves the handler's time zone and profile.
-        use_language(deps.directory.language(team_id, user_id, deps.clock.now()) if team_id and user_id else None)
-        next()
+    # Bolt Middleware objects rather than decorated functions: Bolt works out a function middleware's arguments
+    # (build_required_kwargs) on every request, which cost as much CPU as the middleware itself.
+    app.use(_TagTheRequest())
+    app.use(_OncePerEvent(deps, bolt_logger))
+    app.use(_SpeakTheUsersLanguage(deps))
 
     for module in (errors, commands, views, actions, small_buyers, home, settings, shortcuts, inbound, escalation):
         module.register(app, deps)

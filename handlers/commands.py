@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -78,20 +79,32 @@ class Call:
         return local_today(now, self.deps.directory.tz(self.team_id, self.user_id, now))
 
 
-def register(app: App, deps: Deps) -> None:
-    def on_the_requests_thread(ack, body: dict, respond, client: WebClient, next):
-        """What Slack waits for happens here, on the request's own thread, never queued for a listener thread
-        behind slower work (forms opening, posts to Slack): a quick read-only command runs whole and answers in
-        the ack (its HTTP response); any other is acked at once, and its listener goes on after."""
+class OnTheRequestsThread(Middleware):
+    """What Slack waits for happens here, on the request's own thread, never queued for a listener thread
+    behind slower work (forms opening, posts to Slack): a quick read-only command runs whole and answers in
+    the ack (its HTTP response); any other is acked at once, and its listener goes on after.
+
+    A Bolt Middleware object rather than a function: Bolt works out a function middleware's arguments on
+    every request, a cost of its own on every command."""
+
+    def __init__(self, command: Callable) -> None:
+        self._command = command
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        body, ack = req.body, req.context.ack
         if parse(body.get("text", "")).name not in ANSWERED_IN_ACK:
             ack()
-            next()
-            return None
+            return next()
+        respond = req.context.respond
         try:
-            lead_command(ack, body, respond, client)
+            self._command(ack, body, respond, req.context.client)
         except Exception as error:  # as Bolt would for a listener: told in words, the unexpected logged
             answer_error(error, body, respond)
         return ack.response
+
+
+def register(app: App, deps: Deps) -> None:
+    on_the_requests_thread = OnTheRequestsThread(lambda *args: lead_command(*args))  # defined just below
 
     @app.command("/lead", middleware=[on_the_requests_thread])
     def lead_command(ack, body: dict, respond, client: WebClient) -> None:

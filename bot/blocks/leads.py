@@ -227,12 +227,11 @@ def lead_list(page: LeadPage, mine: bool, today: date, now: datetime, lang: str 
     progress = cache(lambda touches, least, goal: formatting.follow_up_goal(touches, least, goal, lang))
     when = cache(lambda on: next_text(_NextOnly(on), today, lang))
     needs_owner = t("list.needs_owner", lang)
+    line = t("list.line", lang)  # the template, looked up once; each line fills it in, as t() would
     for lead in page.items[:LIST_MAX]:
         blocks.append(
             kit.section(
-                t(
-                    "list.line",
-                    lang,
+                line.format(
                     number=lead.number,
                     company=user_text(lead.company, COMPANY_IN_TEXT),
                     owner=lead.owner_id,

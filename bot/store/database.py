@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-POOL_SIZE = 24  # PostgreSQL connections kept open per process
+POOL_SIZE = 24  # database connections kept open per process
 # A pooled PostgreSQL connection is checked before use only after sitting idle this long.
 PING_AFTER_IDLE_SECONDS = 1.0
 _IDLE_SINCE = "leadbot_idle_since"
@@ -23,9 +23,14 @@ def make_engine(url: str) -> Engine:
     """Build an engine; SQLite gets WAL, a busy timeout and write-safe transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        # No pool limit: SQLite connections are cheap, and a thread must never wait out a pool timeout.
+        # No pool limit: SQLite connections are cheap, and a thread must never wait out a pool timeout. Keep as
+        # many as PostgreSQL's: with SQLAlchemy's default of 5, the request and listener threads above it opened
+        # a connection (and ran the PRAGMAs below) for a checkout and closed it after.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, max_overflow=-1
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=POOL_SIZE,
+            max_overflow=-1,
         )
         _make_sqlite_safe_for_threads(engine)
         _drop_nul_characters(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -118,6 +119,24 @@ class RequestIds(logging.Filter):
         return True
 
 
+# bot.services.api_tokens.PREFIX and the urlsafe alphabet of its secrets
+_API_TOKEN = re.compile(r"lbk_[A-Za-z0-9_-]+")
+
+
+class HideApiTokens(logging.Filter):
+    """Blanks out any API token in a record. Bolt logs every answer it sends at DEBUG, and the one that shows an
+    admin their new token must not leave it in a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "lbk_" in message:
+            record.msg, record.args = _API_TOKEN.sub("lbk_[hidden]", message), ()
+        return True
+
+
+HIDE_API_TOKENS = HideApiTokens()
+
+
 def json_formatter() -> logging.Formatter:
     from pythonjsonlogger.json import JsonFormatter
 
@@ -133,6 +152,7 @@ def log_handler(log_format: str) -> logging.Handler:
     handler = logging.StreamHandler()
     handler.setFormatter(json_formatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RequestIds())
+    handler.addFilter(HIDE_API_TOKENS)
     return handler
 
 

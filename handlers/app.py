@@ -19,7 +19,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from bot.blocks import contract
 from bot.clock import SystemClock
 from bot.container import Deps
-from bot.logs import SlackRequest, current_request, mark_outcome, new_request_id, slack_request
+from bot.logs import HIDE_API_TOKENS, SlackRequest, current_request, mark_outcome, new_request_id, slack_request
 from bot.services.reps import request_scope
 from bot.slack_manifest import bot_scopes
 from bot.text.i18n import t, use_language
@@ -252,6 +252,10 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     config = deps.settings
     bolt_logger = logging.getLogger("leadbot.bolt")
     bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
+    # A logger's filters see its own records before any handler does: Bolt's and the Web API client's DEBUG lines
+    # carry whole views, one of which shows a new API token.
+    bolt_logger.addFilter(HIDE_API_TOKENS)
+    logging.getLogger("slack_sdk.web.base_client").addFilter(HIDE_API_TOKENS)
     app = LeadbotApp(
         deps,
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules. With Add to

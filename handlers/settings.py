@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import contract
 from bot.blocks import leads as lead_blocks
-from bot.blocks.settings import TEAM_TEXT_FIELDS, settings_modal
+from bot.blocks.settings import TEAM_TEXT_FIELDS, api_token_form, api_token_made_view, settings_modal
 from bot.container import Deps
 from bot.errors import FormInvalid, LeadbotError, StaleAction
 from bot.home_tab import refresh_home
@@ -111,6 +111,58 @@ def register(app: App, deps: Deps) -> None:
         refresh_home(deps, client, team_id, user_id)
         if change is not None and change.tell:
             tell_manager(client, change, deps.directory.language(team_id, change.tell, now))
+
+    @app.action(contract.API_TOKEN_NEW_OPEN)
+    def new_api_token(ack, body: dict, client: WebClient) -> None:
+        """*New API token…*: the name form, pushed over the settings form (admins only)."""
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        if not deps.team_settings.is_admin(team_id, user_id):
+            to_user(client, user_id, lead_blocks.notice(t("api_token.admins_only")))
+            return
+        try:
+            client.views_push(trigger_id=body["trigger_id"], view=api_token_form())
+        except SlackApiError as error:
+            logger.warning("views.push failed: %s", error.response.get("error"))
+            to_user(client, user_id, lead_blocks.notice(t("error.slack_busy")))
+
+    @app.view(contract.API_TOKEN_FORM)
+    def make_api_token(ack, body: dict, view: dict, client: WebClient) -> None:
+        """The token is shown once, in the view that replaces this form, to the admin who made it: never posted,
+        never logged (only its hash is kept)."""
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        name = contract.form_values(view).get(contract.API_TOKEN_NAME_BLOCK) or ""
+        if not deps.team_settings.is_admin(team_id, user_id):
+            ack(response_action="errors", errors={contract.API_TOKEN_NAME_BLOCK: t("api_token.admins_only")})
+            return
+        try:
+            token = deps.api_tokens.create(team_id, name, deps.clock.now())
+        except LeadbotError as error:
+            ack(response_action="errors", errors={contract.API_TOKEN_NAME_BLOCK: error_text(error)})
+            return
+        ack(response_action="update", view=api_token_made_view(name.strip(), token))
+        _show_tokens_in(client, view.get("previous_view_id"), team_id, user_id)
+
+    @app.action(contract.API_TOKEN_REVOKE)
+    def revoke_api_token(ack, body: dict, action: dict, client: WebClient) -> None:
+        """Revoke (after Slack's confirm dialog): the token stops working at once (admins only)."""
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        name = contract.api_token_name(action)
+        if not deps.team_settings.is_admin(team_id, user_id):
+            to_user(client, user_id, lead_blocks.notice(t("api_token.admins_only")))
+            return
+        deps.api_tokens.revoke(team_id, name)  # already revoked (a second click): the list shows it so
+        _show_tokens_in(client, (body.get("view") or {}).get("id"), team_id, user_id)
+
+    def _show_tokens_in(client: WebClient, view_id: str | None, team_id: str, user_id: str) -> None:
+        """Redraw the settings form `view_id` so its token list is current."""
+        if not view_id:
+            return
+        try:
+            client.views_update(view_id=view_id, view=_settings_view(deps, team_id, user_id))
+        except SlackApiError as error:  # the admin closed the form meanwhile: nothing to redraw
+            logger.info("settings form not redrawn after a token change: %s", error.response.get("error"))
 
     @app.view(contract.SETTINGS_FORM)
     def save(ack, body: dict, view: dict, client: WebClient) -> None:

@@ -683,6 +683,46 @@ CLAIMS_FACTOR = Surface(
 )
 
 
+# -- API tokens in the admin's settings form: New API token…, its form, Revoke ------------------
+
+
+def _settings_api_tokens(app: Running) -> None:
+    begin(app)
+    app.deps.api_tokens.create(TEAM, "old-phone", app.deps.clock.now())
+    open_home(app, ADMIN)
+
+
+def _settings_form(app: Running, user: str) -> dict:
+    """The settings form under whatever was pushed over it."""
+    return next(view for view in app.slack.open_views(user) if view["callback_id"] == "settings")
+
+
+SETTINGS_API_TOKENS = Surface(
+    "settings_api_tokens",
+    "API tokens in the admin's settings form: New API token… and the name form it pushes (a name in use, then a "
+    "new one, whose token is shown once), and Revoke beside a working token.",
+    _settings_api_tokens,
+    [
+        Step(
+            "admin_settings_button", lambda app, s: s.click(ADMIN, home(app, ADMIN), "home_settings", value="settings")
+        ),
+        Step("new_token_button", lambda app, s: s.click(ADMIN, modal(app, ADMIN), "api_token_new_open", value="new")),
+        Step(
+            "new_token_form_name_taken",
+            lambda app, s: s.submit_view(ADMIN, modal(app, ADMIN), {"api_token_name": "old-phone"}),
+        ),
+        Step(
+            "new_token_form",
+            lambda app, s: s.submit_view(ADMIN, modal(app, ADMIN), {"api_token_name": "website-form"}),
+        ),
+        Step(
+            "revoke",
+            lambda app, s: s.click(ADMIN, _settings_form(app, ADMIN), "api_token_revoke", value="website-form"),
+        ),
+    ],
+)
+
+
 # -- the message shortcut "Capture as lead" ---------------------------------------------------
 
 
@@ -974,6 +1014,7 @@ SURFACES: dict[str, Surface] = {
         ESCALATION,
         SETTINGS,
         CLAIMS_FACTOR,
+        SETTINGS_API_TOKENS,
         MESSAGE_SHORTCUT,
         INBOUND_OFFER,
         SMALL_BUYER_QUESTION,

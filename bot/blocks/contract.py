@@ -68,6 +68,10 @@ Buttons, selects, date pickers and menus (block_actions)
       0.1.0  block_id `lead:12`; selected_user: the new owner
   use_potential_factor   button Use 0.38: the settings form, beside the claims that came true (admins)
       0.1.0  value: the factor to plan on, `0.38` (a decimal above 0, at most 1); block_id `claims`
+  api_token_new_open     button New API token…: the settings form (admins); pushes the new-token form
+      0.1.0  value `new`, not read
+  api_token_revoke       button Revoke, with a confirm dialog: beside each working API token in the settings form
+      0.1.0  value: the token's name (1 to 100 characters), never the token
 
 Forms (view_submission); their inputs are read by block_id, their private_metadata is a JSON object.
 "Origin" is `channel` and `message_ts`: the message the form was opened from (absent or "" when none).
@@ -89,6 +93,8 @@ Forms (view_submission); their inputs are read by block_id, their private_metada
       0.1.0  private_metadata: `account`: the account id (a JSON number); origin
   settings               the settings form: `/lead settings`, Home tab
       0.1.0  no private_metadata
+  api_token_new          the new-API-token form pushed over the settings form (admins): input block `api_token_name`
+      0.1.0  no private_metadata; answered with the token-made view (`api_token_made`, no submit: nothing comes back)
 
 Message shortcuts (message_action); the callback_id is also in manifest.yml
   capture_as_lead        Capture as lead, on any message
@@ -103,6 +109,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.errors import StaleAction
+from bot.services.api_tokens import NAME_MAX as API_TOKEN_NAME_MAX
 from bot.services.small_buyers import REASONS
 
 # -- block_actions: buttons, selects, date pickers, overflow menus -------------------------------
@@ -129,6 +136,8 @@ REPLY_BUYER_DATE = "reply_buyer_date"
 USE_POTENTIAL_FACTOR = "use_potential_factor"
 ESCALATION_SHOW = "escalation_show"
 ESCALATION_ASSIGN = "escalation_assign"
+API_TOKEN_NEW_OPEN = "api_token_new_open"
+API_TOKEN_REVOKE = "api_token_revoke"
 
 # -- view_submission: forms ---------------------------------------------------------------------
 
@@ -140,6 +149,8 @@ LOST_FORM = "lead_lost"
 RESCHEDULE_FORM = "lead_reschedule"
 SMALL_BUYER_NOTE_FORM = "small_buyer_note"
 SETTINGS_FORM = "settings"
+API_TOKEN_FORM = "api_token_new"
+API_TOKEN_MADE_VIEW = "api_token_made"  # shows a new token once; it has no submit, so Slack sends nothing back
 
 # -- message_action: message shortcuts ----------------------------------------------------------
 
@@ -180,6 +191,8 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(USE_POTENTIAL_FACTOR, "block_actions", "0.1.0"),
     Entry(ESCALATION_SHOW, "block_actions", "0.1.0"),
     Entry(ESCALATION_ASSIGN, "block_actions", "0.1.0"),
+    Entry(API_TOKEN_NEW_OPEN, "block_actions", "0.1.0"),
+    Entry(API_TOKEN_REVOKE, "block_actions", "0.1.0"),
     Entry(NEW_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(EDIT_LEAD_FORM, "view_submission", "0.1.0"),
     Entry(LOG_FORM, "view_submission", "0.1.0"),
@@ -188,6 +201,7 @@ CONTRACT: tuple[Entry, ...] = (
     Entry(RESCHEDULE_FORM, "view_submission", "0.1.0"),
     Entry(SMALL_BUYER_NOTE_FORM, "view_submission", "0.1.0"),
     Entry(SETTINGS_FORM, "view_submission", "0.1.0"),
+    Entry(API_TOKEN_FORM, "view_submission", "0.1.0"),
     Entry(CAPTURE_SHORTCUT, "message_action", "0.1.0"),
 )
 
@@ -244,6 +258,14 @@ CLAIMS_BLOCK = "claims"
 def factor_value(factor) -> str:
     """The Use-this-factor button's value: the factor as written, `0.38`."""
     return f"{factor:f}"
+
+
+API_TOKEN_NAME_BLOCK = "api_token_name"
+
+
+def api_token_value(name: str) -> str:
+    """The Revoke button's value: the token's name, never the token."""
+    return name
 
 
 def enquiry_block_id(ts: str) -> str:
@@ -359,6 +381,14 @@ def potential_factor(action: dict) -> str:
     if isinstance(value, str) and _FACTOR.fullmatch(value) and float(value) > 0:
         return value
     raise StaleAction(f"not a potential factor: {_show(value)}")
+
+
+def api_token_name(action: dict) -> str:
+    """The Revoke button's value: the name of the token to revoke."""
+    value = action.get("value")
+    if isinstance(value, str) and 0 < len(value) <= API_TOKEN_NAME_MAX:
+        return value
+    raise StaleAction(f"not an API token name: {_show(value)}")
 
 
 def small_buyer_answer(action: dict) -> tuple[int, str]:

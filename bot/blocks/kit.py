@@ -18,6 +18,9 @@ PLACEHOLDER_MAX = 150
 LABEL_MAX = 2000
 CONTEXT_ELEMENTS_MAX = 10
 PRIVATE_METADATA_MAX = 3000
+CONFIRM_TITLE_MAX = 100
+CONFIRM_TEXT_MAX = 300
+CONFIRM_BUTTON_MAX = 30
 
 ELLIPSIS = "…"
 
@@ -78,14 +81,24 @@ def divider() -> dict:
     return {"type": "divider"}
 
 
-def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+def button(text: str, action_id: str, value: str, style: str | None = None, confirm: dict | None = None) -> dict:
     element = {
         "type": "button", "text": plain(text, BUTTON_TEXT_MAX), "action_id": action_id,
         "value": fit(value, BUTTON_VALUE_MAX),
     }
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
+
+
+def confirm_dialog(title: str, text: str, confirm: str, deny: str, style: str = "danger") -> dict:
+    """The "are you sure?" Slack shows before sending a click."""
+    return {
+        "title": plain(title, CONFIRM_TITLE_MAX), "text": plain(text, CONFIRM_TEXT_MAX),
+        "confirm": plain(confirm, CONFIRM_BUTTON_MAX), "deny": plain(deny, CONFIRM_BUTTON_MAX), "style": style,
+    }
 
 
 def actions(*elements: dict, block_id: str | None = None) -> dict:

@@ -25,7 +25,7 @@ def settings_modal(
     country for public holidays (LEADBOT_HOLIDAYS), which a rep's own choice overrides; `claims` (admins) is how the
     team's claims came true, shown above the potential factor with a button to plan on it (`claims_pending`: a line
     saying it is still being worked out); `webhooks` (admins) the team's webhook endpoints, listed read-only;
-    `api_tokens` (admins) are listed, read only."""
+    `api_tokens` (admins) are listed, each working one with a Revoke button, below a button to make a new one."""
     weekdays = [kit.option(t(f"weekday.{n}", lang), WEEKDAYS[n - 1]) for n in range(1, 8)]
     blocks = [
         kit.section(t("settings.yours", lang)),
@@ -90,7 +90,7 @@ def settings_modal(
         blocks.append(kit.users_input("manager", t("settings.manager", lang), initial_user=team.manager, optional=True))
         blocks += webhooks_blocks(webhooks or [], lang)
         if api_tokens is not None:
-            blocks += [kit.divider(), kit.section(_api_tokens_text(api_tokens, lang))]
+            blocks += api_tokens_blocks(api_tokens, lang)
     return kit.modal(
         contract.SETTINGS_FORM, t("modal.settings_title", lang), blocks,
         submit=t("modal.save", lang), close=t("modal.cancel", lang),
@@ -121,17 +121,53 @@ def webhook_off_message(url: str, since: str, error: str, lang: str | None = Non
     return kit.message([kit.section(text)], text)
 
 
-API_TOKENS_SHOWN = 20  # a section holds 3,000 characters; a team has a handful of integrations
+API_TOKENS_SHOWN = 20  # a team has a handful of integrations; `leadbot api-token list` shows them all
 
 
-def _api_tokens_text(tokens: list[TokenView], lang: str | None) -> str:
-    """The workspace's API tokens by name, when made and last used: never the token (only its hash is kept)."""
+def api_tokens_blocks(tokens: list[TokenView], lang: str | None = None) -> list[dict]:
+    """The workspace's API tokens by name, when made and last used, never the token (only its hash is kept): a
+    Revoke button (with a confirm dialog) beside each working one, and a button to make a new one."""
+    blocks = [kit.divider(), kit.section(t("settings.api_tokens", lang))]
     if not tokens:
-        return t("settings.api_tokens", lang) + "\n" + t("settings.api_tokens_none", lang)
-    lines = [t("settings.api_tokens", lang)]
+        blocks.append(kit.context(t("settings.api_tokens_none", lang)))
     for token in tokens[-API_TOKENS_SHOWN:]:
         used = token.last_used_at.date().isoformat() if token.last_used_at else t("settings.api_token_never", lang)
         key = "settings.api_token_revoked_line" if token.revoked else "settings.api_token_line"
-        lines.append(t(key, lang, name=kit.user_text(token.name, 100), created=token.created_at.date().isoformat(),
-                       used=used))
-    return "\n".join(lines)
+        name = kit.user_text(token.name, 100)
+        line = t(key, lang, name=name, created=token.created_at.date().isoformat(), used=used)
+        revoke = None if token.revoked else kit.button(
+            t("settings.api_token_revoke", lang), contract.API_TOKEN_REVOKE, contract.api_token_value(token.name),
+            confirm=kit.confirm_dialog(
+                t("settings.api_token_revoke_title", lang), t("settings.api_token_revoke_confirm", lang,
+                                                              name=kit.fit(token.name, 100)),
+                t("settings.api_token_revoke", lang), t("modal.cancel", lang),
+            ),
+        )
+        blocks.append(kit.section(line, accessory=revoke))
+    blocks.append(kit.actions(kit.button(t("settings.api_token_new", lang), contract.API_TOKEN_NEW_OPEN, "new")))
+    return blocks
+
+
+def api_token_form(lang: str | None = None) -> dict:
+    """The small form pushed over the settings form: the new token's name."""
+    blocks = [
+        kit.text_input(
+            contract.API_TOKEN_NAME_BLOCK, t("api_token.name_label", lang), max_length=contract.API_TOKEN_NAME_MAX,
+            placeholder=t("api_token.name_placeholder", lang), hint=t("api_token.name_hint", lang),
+        ),
+    ]
+    return kit.modal(
+        contract.API_TOKEN_FORM, t("api_token.form_title", lang), blocks,
+        submit=t("api_token.create", lang), close=t("modal.cancel", lang),
+    )
+
+
+def api_token_made_view(name: str, token: str, lang: str | None = None) -> dict:
+    """The new token, shown this once to the admin who made it: only its hash is kept, so it cannot be shown again."""
+    blocks = [
+        kit.section(t("api_token.made", lang, name=kit.user_text(name, 100))),
+        kit.section(f"`{token}`"),
+        kit.context(t("api_token.copy_now", lang)),
+    ]
+    return kit.modal(contract.API_TOKEN_MADE_VIEW, t("api_token.form_title", lang), blocks, submit=None,
+                     close=t("modal.close", lang))

@@ -91,7 +91,7 @@ def test_webhook_commands_act_for_the_one_installed_workspace_and_ask_which_when
     assert "no webhooks" in leadbot("webhook", "list", "--team", ALPHA)[1]
 
 
-def test_a_workspace_that_uninstalls_and_adds_leadbot_again_is_served_with_its_new_token(oauth_app):
+def test_a_workspace_that_uninstalls_and_adds_leadbot_again_is_served_with_its_new_token(oauth_app):  # noqa: F811
     app = oauth_app
     install(app, ALPHA, ALICE)
     alpha = as_workspace(app, ALPHA, "alpha")
@@ -123,7 +123,7 @@ def test_a_workspace_that_uninstalls_and_adds_leadbot_again_is_served_with_its_n
     assert {c.token for c in app.slack.calls("chat.postMessage") if c.ok} == {NEW_ALPHA_TOKEN}
 
 
-def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_token(oauth_app):
+def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_token(oauth_app):  # noqa: F811
     app = oauth_app
     install(app, ALPHA, ALICE)
     install(app, BETA, ZHOU)
@@ -140,7 +140,7 @@ def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_toke
     assert tokens_used(app) == {BETA_TOKEN}
 
 
-def test_a_workspace_whose_token_stopped_working_is_told_to_add_leadbot_again(oauth_app, caplog):
+def test_a_workspace_whose_token_stopped_working_is_told_to_add_leadbot_again(oauth_app, caplog):  # noqa: F811
     app = oauth_app
     install(app, ALPHA, ALICE)
     lead(as_workspace(app, ALPHA, "alpha"), "Acme Pumps", user=ALICE)
@@ -152,7 +152,7 @@ def test_a_workspace_whose_token_stopped_working_is_told_to_add_leadbot_again(oa
     assert "Add to Slack" in line and "SLACK_BOT_TOKEN" not in line
 
 
-def test_json_log_lines_of_a_request_carry_the_installed_workspace_it_came_from(oauth_app):
+def test_json_log_lines_of_a_request_carry_the_installed_workspace_it_came_from(oauth_app):  # noqa: F811
     app = oauth_app
     install(app, ALPHA, ALICE)
     install(app, BETA, ZHOU)

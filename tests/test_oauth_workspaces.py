@@ -8,17 +8,21 @@ import json
 import logging
 
 import pytest
+from slack_bolt.authorization import AuthorizeResult
 
+from bot.container import build_deps
 from bot.logs import log_handler
+from handlers.app import create_app
 from sandbox.slack_api import DEFAULT_SCOPES
 from tests.api_client import api, new_token
-from tests.conftest import ALICE
+from tests.conftest import ALICE, make_settings
 from tests.support import command, lead, nudged, text_of
 from tests.test_oauth import (  # noqa: F401 (fixtures: leadbot with Add to Slack, and `leadbot …` run here)
     ALPHA,
     ALPHA_TOKEN,
     BETA,
     BETA_TOKEN,
+    OAUTH_ENV,
     ZHOU,
     as_workspace,
     install,
@@ -121,6 +125,15 @@ def test_a_workspace_that_uninstalls_and_adds_leadbot_again_is_served_with_its_n
     app.slack.reset_calls()
     assert nudged(app, "2026-12-04T10:00+08:00") == 1
     assert {c.token for c in app.slack.calls("chat.postMessage") if c.ok} == {NEW_ALPHA_TOKEN}
+
+
+def test_bolt_forgets_what_it_remembered_of_the_tokens_of_a_workspace_that_left(db, slack, clock):
+    deps = build_deps(make_settings(db.url, slack.base_url, **OAUTH_ENV), clock=clock, db=db)
+    remembered = create_app(deps)._authorize.authorize_result_cache  # Bolt's answers to auth.test, per token
+    for team_id, token in ((ALPHA, ALPHA_TOKEN), (BETA, BETA_TOKEN)):
+        remembered[token] = AuthorizeResult(enterprise_id=None, team_id=team_id, bot_token=token)
+    deps.forget_workspace(ALPHA)
+    assert set(remembered) == {BETA_TOKEN}
 
 
 def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_token(oauth_app):  # noqa: F811

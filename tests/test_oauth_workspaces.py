@@ -187,3 +187,27 @@ def test_json_log_lines_of_a_request_carry_the_installed_workspace_it_came_from(
     tagged = [r for r in records if r.get("command") == "/lead"]
     assert [r for r in tagged if "views.open" in r["message"]], records  # written in the listener's thread
     assert {(r.get("team_id"), r.get("user_id")) for r in tagged} == {(BETA, ZHOU)}
+
+
+def test_json_log_lines_of_an_api_request_carry_the_workspace_of_its_token(oauth_app):  # noqa: F811
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    install(app, BETA, ZHOU)
+    token = new_token(app, BETA)
+    written = io.StringIO()
+    handler = log_handler("json")
+    handler.setStream(written)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        assert api(app, "POST", "leads", token, {"company": "Bolt Valves", "owner": ZHOU}).status == 201
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    records = [json.loads(line) for line in written.getvalue().splitlines() if line.strip()]
+    told = [r for r in records if "chat.postMessage" in r["message"]]  # the owner's DM, sent while answering
+    assert told, records
+    assert {r.get("team_id") for r in told} == {BETA} and all(r.get("request_id") for r in told)
+    assert token not in written.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from slack_bolt.authorization import AuthorizeResult
@@ -15,8 +16,8 @@ from bot.logs import log_handler
 from handlers.app import create_app
 from sandbox.slack_api import DEFAULT_SCOPES
 from tests.api_client import api, new_token
-from tests.conftest import ALICE, make_settings
-from tests.support import command, lead, nudged, text_of
+from tests.conftest import ADMIN, ALICE, START, make_settings
+from tests.support import command, lead, nudged, text_of, tick
 from tests.test_oauth import (  # noqa: F401 (fixtures: leadbot with Add to Slack, and `leadbot …` run here)
     ALPHA,
     ALPHA_TOKEN,
@@ -151,6 +152,24 @@ def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_toke
     assert told and {c.token for c in told} == {BETA_TOKEN}
     assert told[0].response["channel"] == app.slack.dm_channel_id(ZHOU)
     assert tokens_used(app) == {BETA_TOKEN}
+
+
+def test_the_admins_hear_of_a_webhook_turned_off_with_that_workspaces_token(oauth_app, receiver):  # noqa: F811
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    install(app, BETA, ZHOU)
+    _endpoint, receiver.secret = app.deps.webhooks.add(BETA, receiver.url, (), app.deps.clock.now())
+    receiver.status = 500
+    lead(as_workspace(app, BETA, "beta"), "Bolt Valves", user=ZHOU)
+    app.slack.reset_calls()
+    for minutes in (0, 1, 10, 60, 180, 480, 1080, 24 * 60):
+        tick(app, START + timedelta(minutes=minutes))
+    [endpoint] = app.deps.webhooks.list(BETA)
+    assert endpoint.state == "off"
+    told = [c for c in app.slack.calls("chat.postMessage") if c.ok and receiver.url in text_of(c.params)]
+    assert told and "turned off" in text_of(told[0].params)
+    assert told[0].response["channel"] == app.slack.dm_channel_id(ADMIN)
+    assert {c.token for c in told} == {BETA_TOKEN}
 
 
 def test_a_workspace_whose_token_stopped_working_is_told_to_add_leadbot_again(oauth_app, caplog):  # noqa: F811

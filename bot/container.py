@@ -96,6 +96,14 @@ class Deps:
         if self.installations is not None:
             self.installations.forget(team_id)  # its client here, and Bolt's authorize answers for it
 
+    def reinstalled(self, team_id: str, token: str | None) -> bool:
+        """Whether the workspace now has another token than `token`, which Slack just refused: it added leadbot
+        again, perhaps through another process. Its client is looked up afresh either way."""
+        if self.installations is None:
+            return False
+        self.installations.forget(team_id)
+        return self.installations.client_for(team_id).token not in (None, token)
+
     def installed_teams(self) -> list[str] | None:
         """The workspaces that added leadbot to Slack; None with one SLACK_BOT_TOKEN (ask Slack whose it is)."""
         return None if self.installations is None else self.installations.team_ids()

@@ -15,9 +15,10 @@ from bot.container import build_deps
 from bot.logs import log_handler
 from handlers.app import create_app
 from sandbox.slack_api import DEFAULT_SCOPES
+from scheduler.runner import run_due
 from tests.api_client import api, new_token
 from tests.conftest import ADMIN, ALICE, START, make_settings
-from tests.support import command, lead, nudged, text_of, tick
+from tests.support import at, command, lead, nudged, text_of, tick
 from tests.test_oauth import (  # noqa: F401 (fixtures: leadbot with Add to Slack, and `leadbot …` run here)
     ALPHA,
     ALPHA_TOKEN,
@@ -135,6 +136,32 @@ def test_bolt_forgets_what_it_remembered_of_the_tokens_of_a_workspace_that_left(
         remembered[token] = AuthorizeResult(enterprise_id=None, team_id=team_id, bot_token=token)
     deps.forget_workspace(ALPHA)
     assert set(remembered) == {BETA_TOKEN}
+
+
+def test_a_scheduler_holding_the_old_token_sends_with_the_new_one_and_pauses_nothing(
+    oauth_app, db, clock  # noqa: F811
+):
+    app = oauth_app
+    install(app, ALPHA, ALICE)
+    alpha = as_workspace(app, ALPHA, "alpha")
+    # The scheduler runs in its own process: it learnt the workspace's token before it left and came back.
+    scheduler = build_deps(make_settings(db.url, app.slack.base_url, **OAUTH_ENV), clock=clock, db=db)
+    assert scheduler.client_for(ALPHA).token == ALPHA_TOKEN
+    assert alpha.send.event({"type": "app_uninstalled"}).status == 200
+    app.settle()
+    app.slack.uninstall(ALPHA)
+    app.slack.add_workspace(ALPHA, "Alpha Trading", NEW_ALPHA_TOKEN)
+    assert install(app, ALPHA, ALICE).status == 200
+    lead(alpha, "Bolt Valves", user=ALICE)
+
+    app.slack.reset_calls()
+    when = at("2026-12-04T10:00+08:00")
+    clock.set(when)
+    run_due(scheduler, when)
+    run_due(scheduler, when + timedelta(minutes=1))
+    sent = [c for c in app.slack.calls("chat.postMessage") if c.ok]
+    assert [c.token for c in sent] == [NEW_ALPHA_TOKEN] and "Bolt Valves" in text_of(sent[0].params)
+    assert scheduler.teams.stopped() == set()
 
 
 def test_the_owner_of_a_lead_posted_to_the_api_is_told_with_that_workspaces_token(oauth_app):  # noqa: F811

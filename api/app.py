@@ -22,6 +22,7 @@ from bot.errors import (
     NotAllowed,
     TooFewTouches,
 )
+from bot.logs import SlackRequest, current_request, slack_request
 from bot.services.lead_json import lead_object
 from bot.text.i18n import language
 
@@ -45,31 +46,40 @@ def create_api(deps: Deps):
             return _send(start_response, 200, "application/json", spec)
         if path in (PREFIX + "/docs", PREFIX + "/docs/") and method in ("GET", "HEAD"):
             return _send(start_response, 200, "text/html; charset=utf-8", page)
-        try:
-            # English whatever the team speaks: integrations read these answers, not people in Slack.
-            with language("en"):
-                status, body = _answer(deps, environ, path, method)
-            return _json(start_response, status, body)
-        except ApiProblem as problem:
-            return _problem(start_response, problem)
-        except Exception:
-            logger.exception("the API failed answering %s %s", method, path)
-            return _problem(
-                start_response,
-                ApiProblem(
-                    500,
-                    "Something went wrong on leadbot's side; nothing was "
-                    "changed. Try again, and tell the admin if it keeps "
-                    "happening.",
-                ),
-            )
+        # Its log lines carry the request's ids like a Slack request's; the workspace once the token tells it.
+        with slack_request(SlackRequest(kind="api")):
+            return _answered(deps, environ, start_response, path, method)
 
     return application
+
+
+def _answered(deps: Deps, environ, start_response, path: str, method: str):
+    try:
+        # English whatever the team speaks: integrations read these answers, not people in Slack.
+        with language("en"):
+            status, body = _answer(deps, environ, path, method)
+        return _json(start_response, status, body)
+    except ApiProblem as problem:
+        return _problem(start_response, problem)
+    except Exception:
+        logger.exception("the API failed answering %s %s", method, path)
+        return _problem(
+            start_response,
+            ApiProblem(
+                500,
+                "Something went wrong on leadbot's side; nothing was "
+                "changed. Try again, and tell the admin if it keeps "
+                "happening.",
+            ),
+        )
 
 
 def _answer(deps: Deps, environ, path: str, method: str) -> tuple[int, dict]:
     route, params = _route(path, method)
     call = _authenticate(deps, environ)
+    tagged = current_request()
+    if tagged is not None:
+        tagged.team_id = call.team_id
     call.path = params
     if route.query is not None:
         call.query = _validated(route.query, _query(environ))

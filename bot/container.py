@@ -90,6 +90,20 @@ class Deps:
             return self.web
         return self.installations.client_for(team_id)
 
+    def forget_workspace(self, team_id: str) -> None:
+        """The workspace left: its token, and what was learnt with it (granted scopes), are looked up afresh."""
+        self.scopes.forget(team_id)
+        if self.installations is not None:
+            self.installations.forget(team_id)  # its client here, and Bolt's authorize answers for it
+
+    def reinstalled(self, team_id: str, token: str | None) -> bool:
+        """Whether the workspace now has another token than `token`, which Slack just refused: it added leadbot
+        again, perhaps through another process. Its client is looked up afresh either way."""
+        if self.installations is None:
+            return False
+        self.installations.forget(team_id)
+        return self.installations.client_for(team_id).token not in (None, token)
+
     def installed_teams(self) -> list[str] | None:
         """The workspaces that added leadbot to Slack; None with one SLACK_BOT_TOKEN (ask Slack whose it is)."""
         return None if self.installations is None else self.installations.team_ids()
@@ -149,6 +163,8 @@ def build_deps(settings: Settings, clock: Clock | None = None, db: Database | No
     mailbox_states = MailboxStates(db)
     # Told how to reach each workspace (Deps.client_for) once Deps exists, below.
     scopes = GrantedScopes(client_for=None)
+    if installations is not None:
+        installations.also_forget(scopes.forget)  # a reinstall may grant other scopes
     members = SlackMembers(
         db, users_by_email_lookup(client_for), may_look_up=lambda team_id: scopes.has(team_id, USERS_READ_EMAIL),
         scope_missing=scopes.saw_missing,

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 from typing import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -202,7 +203,15 @@ def _add_to_slack(deps: Deps, logger: logging.Logger) -> OAuthSettings:
         cache_enabled=True,
         client=deps.web,
     )
+    installations.also_forget(partial(_forget_authorized, oauth.authorize))
     return oauth
+
+
+def _forget_authorized(authorize: InstallationStoreAuthorize, team_id: str) -> None:
+    """Drop what Bolt remembers of a workspace's tokens (kept per token), once it uninstalled or reinstalled."""
+    cache = authorize.authorize_result_cache
+    for token in [token for token, result in list(cache.items()) if result.team_id == team_id]:
+        cache.pop(token, None)
 
 
 class _TagTheRequest(Middleware):

@@ -42,6 +42,10 @@ def _leave(deps: Deps, body: dict) -> None:
     if not team_id:
         logger.warning("an uninstall event without a team_id: nothing deleted")
         return
-    left = deps.team_data.leave(team_id, deps.clock.now())
+    try:
+        left = deps.team_data.leave(team_id, deps.clock.now())
+    finally:
+        # Its token is dead: a reinstall right after must be served with the new one, not one remembered here.
+        deps.forget_workspace(team_id)
     if left.delete_at is None:
         deps.team_settings.forget(team_id)  # so a workspace that comes back starts from the defaults here too

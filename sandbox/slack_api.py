@@ -868,6 +868,14 @@ class FakeSlack:
                                  "redirect_uri": redirect_uri}
             return code
 
+    def uninstall(self, team_id: str) -> None:
+        """The app was removed from `team_id`: every token issued to it answers token_revoked from now on, as on
+        Slack (the app_uninstalled event is the test's to send)."""
+        with self._lock:
+            for issued in self._tokens.values():
+                if issued["team_id"] == team_id:
+                    issued["revoked"] = True
+
     def revoke_token(self) -> None:
         """From now on every Web API call answers token_revoked."""
         with self._lock:
@@ -1261,6 +1269,8 @@ class FakeSlack:
             issued = self._tokens.get(str(token))
             if issued is None:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if issued.get("revoked"):
+                return 200, {}, {"ok": False, "error": "token_revoked"}
             if issued["expires_at"] is not None and issued["expires_at"] <= time.time():
                 return 200, {}, {"ok": False, "error": "token_expired"}
         self._caller = self._tokens.get(str(token), {}).get("team_id") or self.team_id

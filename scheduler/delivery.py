@@ -210,6 +210,11 @@ def _deliver_one(
         kind.target_gone(deps, delivery, result.error, now)
     elif result.outcome == WORKSPACE_GONE:
         deps.ledger.release(delivery.id)
+        if deps.reinstalled(delivery.team_id, poster.token):
+            # Added to Slack again through another process while this one still held the old token: the
+            # message stays due and goes out with the new one, nothing is paused.
+            report.retry_later += 1
+            return
         deps.teams.stop_sending(delivery.team_id, result.error, now)
         stopped.add(delivery.team_id)
     elif result.outcome == REJECTED:

@@ -12,6 +12,7 @@ from bot.text.i18n import t
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.import_leads_and_export import _token_team
+    from bot.cli.workspace import choose_team
     from bot.container import build_deps
     from bot.store.migrate import is_current
 
@@ -19,7 +20,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
     deps = build_deps(settings)
     try:
-        team_id = args.team or _token_team(settings, deps.web)
+        team_id = choose_team(deps, args.team, lambda: _token_team(settings, deps.web))
         if args.action == "create":
             try:
                 token = deps.api_tokens.create(team_id, args.name, deps.clock.now())

@@ -20,7 +20,10 @@ TEST_EVENT = "webhook.test"  # what `webhook test` sends: no change in leadbot, 
 def add_parser(commands) -> None:
     webhook = commands.add_parser("webhook", help="send the workspace's events to a URL, signed (webhooks)")
     actions = webhook.add_subparsers(dest="action", required=True, metavar="ACTION")
-    team_help = "Slack workspace id (T…) (default: the workspace of SLACK_BOT_TOKEN)"
+    team_help = (
+        "Slack workspace id (T…) (default: the workspace of SLACK_BOT_TOKEN; with Add to Slack, the one installed"
+        " workspace: required when there are several)"
+    )
     add = actions.add_parser("add", help="register a URL; prints its signing secret once, on the last line")
     add.add_argument("url", metavar="URL")
     add.add_argument("--events", metavar="E1,E2", help="only these events, comma separated (default: all)")
@@ -37,6 +40,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli.import_orders import workspace_of
+    from bot.cli.workspace import choose_team
     from bot.container import build_deps
     from bot.services.webhooks import BadEndpoint, check_url, parse_events
     from bot.store.migrate import is_current
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise SettingsError("the database schema is not up to date: run `leadbot migrate` first")
     deps = build_deps(settings)
     try:
-        team_id = args.team or workspace_of(deps.web)
+        team_id = choose_team(deps, args.team, lambda: workspace_of(deps.web))
         if args.action == "add":
             return _add(deps, team_id, args.url, events)
         if args.action == "list":

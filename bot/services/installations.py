@@ -75,6 +75,8 @@ class Installations:
         self.rotator = TokenRotator(client_id=client_id, client_secret=client_secret, client=make_client(None))
         self._clients: dict[str, _Cached] = {}
         self._lock = threading.Lock()
+        # Others that remember something per workspace token (Bolt's authorize): told when one is forgotten.
+        self._also_forget: list[Callable[[str], None]] = []
 
     def team_ids(self) -> list[str]:
         """The workspaces leadbot is installed in (with a bot token), in the order they installed."""
@@ -135,6 +137,12 @@ class Installations:
         """Look the workspace's token up afresh next time (it was reinstalled, or uninstalled)."""
         with self._lock:
             self._clients.pop(team_id, None)
+        for forget in self._also_forget:
+            forget(team_id)
+
+    def also_forget(self, forget: Callable[[str], None]) -> None:
+        """Call `forget(team_id)` too whenever a workspace's token is forgotten."""
+        self._also_forget.append(forget)
 
     def _saved(self, team_id: str) -> None:
         self.forget(team_id)

@@ -87,10 +87,14 @@ class GrantedScopes:
         if not self.has(team_id, scope):
             raise ScopeMissing(scope)
 
-    def saw_missing(self, team_id: str, scope: str = "") -> None:
-        """Slack answered `missing_scope`: what was remembered is out of date; ask again next time."""
+    def forget(self, team_id: str) -> None:
+        """The workspace left or installed again (maybe granting other scopes): ask Slack afresh next time."""
         with self._lock:
             self._known.pop(team_id, None)
+
+    def saw_missing(self, team_id: str, scope: str = "") -> None:
+        """Slack answered `missing_scope`: what was remembered is out of date; ask again next time."""
+        self.forget(team_id)
         logger.info("team %s has not granted %s", team_id, scope or "a scope leadbot asked for")
 
 

@@ -60,11 +60,18 @@ class Teams:
             insert_ignore(uow.session, Team, {"team_id": team_id, "last_lead_number": 0, "created_at": now})
             uow.session.execute(update(Team).where(Team.team_id == team_id).values(sending_stopped=reason))
             uow.commit()
+        # With Add to Slack a reinstall resumes them by itself; with one SLACK_BOT_TOKEN, a restart does.
+        fix = (
+            "reinstall leadbot through Add to Slack (/slack/install) to send them"
+            if self.config(team_id).oauth
+            else "fix SLACK_BOT_TOKEN (reinstall the app) and restart leadbot to send them"
+        )
         logger.error(
             "Slack answered %s for workspace %s: its token no longer works. Scheduled messages for it are paused "
-            "and kept; fix SLACK_BOT_TOKEN (reinstall the app) and restart leadbot to send them.",
+            "and kept; %s.",
             reason,
             team_id,
+            fix,
         )
 
     def set_summary_channel(self, team_id: str, channel: str | None, user_id: str, now: datetime) -> TeamChange:

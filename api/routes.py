@@ -252,7 +252,8 @@ def lose(call: Call) -> tuple[int, dict]:
     data: schemas.LostIn = call.body
     lead = call.deps.leads.find(call.team_id, call.path["number"])
     lead = call.deps.leads.lose(
-        call.team_id, call.path["number"], lead.owner_id, API_LOST_REASONS[data.reason], data.note or "", call.now
+        call.team_id, call.path["number"], lead.owner_id, API_LOST_REASONS[data.reason], data.note or "", call.now,
+        keep_refused=False,  # a refused request changes nothing
     )
     return 200, lead_object(lead, lead.source_link)
 

@@ -111,6 +111,8 @@ def test_rules_from_slack_are_422_saying_why_in_english(app_with):
         api(app, "POST", "leads/1/lost", token, {"reason": "silent", "note": "only wanted a price"}), 422
     )
     assert problem["detail"].startswith("Not yet")
+    lead = app.deps.leads.find(TEAM, "1")
+    assert lead.status == "open" and "only wanted a price" not in lead.discovery_notes  # the refusal changed nothing
     problem = _problem(api(app, "POST", "leads/1/touches", token, {"kind": "call", "by": CAROL}), 422)
     assert _fields(problem) == {"by"} and "Only the owner" in problem["detail"]
     problem = _problem(api(app, "POST", "leads/1/lost", token, {"reason": "bored"}), 422)

@@ -52,6 +52,8 @@ METHODS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "users_lookupByEmail": (("users.lookupByEmail",), frozenset({"users:read.email"})),
     # api.slack.com/methods/views.open, .update, .publish: no scope required.
     "views_open": (("views.open",), frozenset()),
+    # api.slack.com/methods/views.push: no scope (a trigger_id from the user's click is the permission).
+    "views_push": (("views.push",), frozenset()),
     "views_update": (("views.update",), frozenset()),
     "views_publish": (("views.publish",), frozenset()),
     # slack_sdk's files_upload_v2 calls api.slack.com/methods/files.getUploadURLExternal and

@@ -177,7 +177,10 @@ def test_the_chinese_sandbox_shows_a_chinese_chart_chinese_help_and_captures_a_m
     summary = page.locator(".msg", has_text="团队汇总").last
     chart = summary.locator(".file img")
     expect(chart).to_be_visible()
-    assert chart.evaluate("img => img.complete && img.naturalWidth") == 800  # the PNG loaded
+    # Visible comes before loaded: wait for the PNG itself (on a busy machine it arrives a moment later).
+    loaded_width = "img => img.complete ? img.naturalWidth : new Promise(done => img.addEventListener('load', " \
+        "() => done(img.naturalWidth), {once: true}))"
+    assert chart.evaluate(loaded_width) == 800  # the PNG loaded
 
     _type(page, "/lead 帮助")
     shown = page.locator(".msg.ephemeral").last

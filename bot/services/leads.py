@@ -657,8 +657,14 @@ class LeadService:
             uow.commit()
             return view
 
-    def lose(self, team_id: str, ref: str, user_id: str, reason: str, note: str, now: datetime) -> LeadView:
-        """Close as lost; "only wanted a proposal" needs the minimum follow-ups first."""
+    def lose(
+        self, team_id: str, ref: str, user_id: str, reason: str, note: str, now: datetime, keep_refused: bool = True
+    ) -> LeadView:
+        """Close as lost; "only wanted a proposal" needs the minimum follow-ups first.
+
+        A refusal in Slack is counted for the team summary and keeps the rep's note on the lead; with
+        `keep_refused=False` (the HTTP API, where a refused request changes nothing) it writes nothing.
+        """
         policy = self.policy_for(team_id)
         if reason not in LOST_REASONS:
             raise LeadbotError("error.lost_reason_unknown", reasons=", ".join(LOST_REASON_WORDS))
@@ -666,6 +672,8 @@ class LeadService:
             lead = self._load_changeable(uow.session, team_id, ref, user_id, policy)
             minimum = policy.min_touches
             if reason == "went_silent" and lead.touch_count < minimum:
+                if not keep_refused:
+                    raise TooFewTouches(lead_view(policy, lead), minimum, note_kept=False)
                 # Counted for the team summary: how often the bot kept a lead alive.
                 uow.session.add(Refusal(team_id=team_id, lead_number=lead.number, user_id=user_id, at=now))
                 if note.strip():

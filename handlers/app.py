@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
+import os
 import re
 import threading
 import time
@@ -256,16 +258,27 @@ class _SpeakTheUsersLanguage(Middleware):
         return next()
 
 
-def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
-    """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
+@contextlib.contextmanager
+def _bolt_reads_no_oauth_environment(oauth: bool):
+    """With one bot token, hide SLACK_CLIENT_ID/SECRET from Bolt while it is built.
+
+    Bolt turns on its own OAuth, with installations in local files, whenever both are in the environment (even
+    empty, as a .env copied from .env.example leaves them), and then ignores the token: every request would be
+    refused as "not installed". Which mode leadbot runs in is for leadbot's settings to say.
+    """
+    hidden = {} if oauth else {name: os.environ.pop(name) for name in OAUTH_ENVIRONMENT if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
+OAUTH_ENVIRONMENT = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+def _bolt_app(deps: Deps, listener_executor: Executor | None, bolt_logger: logging.Logger) -> LeadbotApp:
     config = deps.settings
-    bolt_logger = logging.getLogger("leadbot.bolt")
-    bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
-    # A logger's filters see its own records before any handler does: Bolt's and the Web API client's DEBUG lines
-    # carry whole views, one of which shows a new API token.
-    bolt_logger.addFilter(HIDE_API_TOKENS)
-    logging.getLogger("slack_sdk.web.base_client").addFilter(HIDE_API_TOKENS)
-    app = LeadbotApp(
+    return LeadbotApp(
         deps,
         # The token travels inside `client`, which also carries SLACK_API_URL and the retry rules. With Add to
         # Slack it carries no token: Bolt gives each request a client with its workspace's own, built after it.
@@ -279,6 +292,18 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         listener_executor=listener_executor or ContextThreadPool(max_workers=LISTENER_THREADS),
         logger=bolt_logger,
     )
+
+
+def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
+    """The Bolt app; pass a ContextThreadPool as `listener_executor` to wait for work still running after acks."""
+    bolt_logger = logging.getLogger("leadbot.bolt")
+    bolt_logger.addFilter(_EXPECTED_TOKEN_NOTICE)
+    # A logger's filters see its own records before any handler does: Bolt's and the Web API client's DEBUG lines
+    # carry whole views, one of which shows a new API token.
+    bolt_logger.addFilter(HIDE_API_TOKENS)
+    logging.getLogger("slack_sdk.web.base_client").addFilter(HIDE_API_TOKENS)
+    with _bolt_reads_no_oauth_environment(oauth=deps.installations is not None):
+        app = _bolt_app(deps, listener_executor, bolt_logger)
 
     # Bolt Middleware objects rather than decorated functions: Bolt works out a function middleware's arguments
     # (build_required_kwargs) on every request, which cost as much CPU as the middleware itself.

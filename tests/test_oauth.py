@@ -26,7 +26,7 @@ from bot.config import Settings, SettingsError
 from bot.container import build_deps
 from bot.slack_manifest import bot_scopes
 from sandbox.slack_requests import SignedSlack
-from tests.conftest import ALICE, SIGNING_SECRET, Running, make_settings
+from tests.conftest import ALICE, SIGNING_SECRET, Running, make_settings, start_app
 from tests.support import command, lead, nudged, text_of
 
 CLIENT_ID, CLIENT_SECRET = "1111111111.2222222222", "oauth-client-secret"
@@ -353,3 +353,19 @@ def test_leadbot_tick_posts_to_each_installed_workspace_with_its_token(oauth_app
     posts = [c for c in app.slack.calls("chat.postMessage") if c.ok and "Time to follow up" in text_of(c.params)]
     by_dm = {app.slack.dm_channel_id(user): user for user in (ALICE, ZHOU)}
     assert {(by_dm[c.response["channel"]], c.token) for c in posts} == {(ALICE, ALPHA_TOKEN), (ZHOU, BETA_TOKEN)}
+
+
+def test_one_bot_token_works_although_env_names_an_oauth_client_as_a_copied_env_example_does(
+    db, slack, clock, monkeypatch
+):
+    """Bolt turns on file-based OAuth of its own when SLACK_CLIENT_ID/SECRET are in the environment, even empty,
+    and then ignores the bot token; leadbot with SLACK_BOT_TOKEN must answer as always."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "")
+    deps = build_deps(make_settings(db.url, slack.base_url), clock=clock, db=db)
+    running = start_app(deps, slack)
+    try:
+        assert "/lead new" in command(running, "help")  # the help, not "leadbot is not installed in this workspace"
+        assert os.environ["SLACK_CLIENT_ID"] == ""  # the environment is as it was
+    finally:
+        running.stop()

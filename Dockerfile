@@ -8,6 +8,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot bot
 COPY handlers handlers
+COPY api api
 COPY scheduler scheduler
 COPY sandbox sandbox
 COPY migrations migrations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,17 @@ def test_the_image_is_small_runs_as_another_user_than_root_and_checks_its_health
     assert all("--no-cache-dir" in line for line in lines if "pip install" in line)
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert {".env", ".venv", ".git", "*.db"} <= set(ignored)  # no secrets, no local database, no virtualenv
+
+
+def test_the_image_copies_every_package_leadbot_installs():
+    """The image is not built here (its base comes from Docker Hub): at least it must hold all of leadbot."""
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    wanted = {pattern.rstrip("*") for pattern in packages["find"]["include"]}
+    copied = {
+        line.split()[1] for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+    }
+    assert wanted <= copied, f"the Dockerfile does not copy {sorted(wanted - copied)}"
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="no systemd-analyze here")

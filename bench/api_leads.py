@@ -19,13 +19,12 @@ import json
 import os
 import random
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import TEAM, fake_slack, load_average, log, percentile, rep_id
+from bench.common import TEAM, fake_slack, load_average, log, percentile, rep_id, run_clients
 from bench.latency import (
     REPS,
     ROOT,
@@ -91,11 +90,7 @@ def post_leads(port: int, tokens: list[str], clients: int, seconds: float, tag: 
         connection.close()
         results.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     return results
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -68,3 +69,12 @@ def percentile(sorted_values: list[float], share: float) -> float:
     if not sorted_values:
         return float("nan")
     return sorted_values[min(len(sorted_values) - 1, int(share * len(sorted_values)))]
+
+
+def run_clients(client, clients: int) -> None:
+    """Run `client(seed)` on `clients` threads at once and wait for all of them (each is one benchmark client)."""
+    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

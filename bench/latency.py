@@ -22,7 +22,6 @@ import random
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, text
 
-from bench.common import BOT_TOKEN, SIGNING_SECRET, TEAM, fake_slack, load_average, log, percentile, rep_id
+from bench.common import BOT_TOKEN, SIGNING_SECRET, TEAM, fake_slack, load_average, log, percentile, rep_id, run_clients
 from bench.seed import ensure_postgres
 from sandbox.slack_api import make_trigger_id
 
@@ -152,11 +151,7 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
         connection.close()
         samples.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_clients(client, clients)
     return samples
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import signal
 import subprocess
@@ -23,7 +22,7 @@ from scheduler.loop import run_once
 from tests.conftest import ALICE, BOB, BOT_TOKEN, GENERAL, SIGNING_SECRET, TEAM
 from tests.support import capture, lead, tick
 from tests.test_cli import LEADBOT, _env, _free_port
-from tests.test_serve_workers import Serve, serving_process, signed_command
+from tests.test_serve_workers import Serve, answered_by_every_worker
 
 
 def scrape(url: str) -> dict[tuple[str, tuple], float]:
@@ -144,14 +143,7 @@ def test_metrics_add_up_every_worker_of_serve(tmp_path, database_url, slack):
     )
     try:
         workers = server.workers()
-        connections, answered_by = [], set()
-        while answered_by != workers and len(connections) < 60:
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-            status, said = signed_command(connection, "help", ALICE, slack)
-            assert status == 200 and "/lead list" in said, said
-            connections.append(connection)
-            answered_by.add(serving_process(connection, workers))
-        assert answered_by == workers, f"answered by {answered_by} of {workers}"
+        connections = answered_by_every_worker(server.port, workers, slack)
 
         # Whichever worker answers the scrape, it counts every worker's commands, and none of the earlier run's.
         for _ in range(4):

@@ -96,6 +96,22 @@ def signed_command(connection: http.client.HTTPConnection, text_: str, user: str
     return answer.status, text_of(json.loads(raw)) if raw.strip() else ""
 
 
+def answered_by_every_worker(port: int, workers: set[int], slack) -> list[http.client.HTTPConnection]:
+    """Connections that each had `/lead help` answered, until every worker process answered one.
+
+    Each new connection goes to whichever process accepts it first: open them until all have answered.
+    """
+    connections, answered_by = [], set()
+    while answered_by != workers and len(connections) < 60:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        status, said = signed_command(connection, "help", ALICE, slack)
+        assert status == 200 and "/lead list" in said, said
+        connections.append(connection)
+        answered_by.add(serving_process(connection, workers))
+    assert answered_by == workers, f"answered by {answered_by} of {workers}"
+    return connections
+
+
 def serving_process(connection: http.client.HTTPConnection, candidates: set[int]) -> int | None:
     """Which process holds the server's end of this client connection (/proc/net/tcp and each process's fds)."""
     client_port = connection.sock.getsockname()[1]
@@ -138,15 +154,7 @@ def test_two_workers_answer_commands_run_the_scheduler_once_and_stop_on_sigterm(
     try:
         workers = server.workers()
         assert len(workers) == 2, server.output()
-        # Each new connection goes to whichever process accepts it first: open them until both have answered.
-        connections, answered_by = [], set()
-        while answered_by != workers and len(connections) < 60:
-            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-            status, said = signed_command(connection, "help", ALICE, slack)
-            assert status == 200 and "/lead list" in said, said
-            connections.append(connection)
-            answered_by.add(serving_process(connection, workers))
-        assert answered_by == workers, f"answered by {answered_by} of {workers}"
+        connections = answered_by_every_worker(server.port, workers, slack)
 
         # Several ticks later, one process has run the scheduler: one of the workers, never the master.
         time.sleep(4)

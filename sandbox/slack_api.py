@@ -10,6 +10,7 @@ import itertools
 import json
 import math
 import mimetypes
+import random
 import re
 import secrets
 import string
@@ -44,6 +45,7 @@ POST_BURST = 3
 _JSON_STRING_FIELDS = ("blocks", "attachments", "view", "files", "metadata", "unfurls")
 
 _ALNUM = string.ascii_uppercase + string.digits
+_SHORT_ID_CHARS = string.ascii_letters + string.digits
 
 # The bot scopes leadbot's manifest asks for (required and optional); a fake built with fewer, or told
 # `grant_scopes(...)`, answers `missing_scope` where Slack would.
@@ -79,7 +81,14 @@ HISTORY_MAX_LIMIT, HISTORY_DEFAULT_LIMIT = 999, 100
 
 
 def _random_id(prefix: str, length: int = 10) -> str:
-    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(length))
+    # Ids, not secrets: the process's generator (reseeded in a forked child), not one kernel call per character.
+    return prefix + "".join(random.choices(_ALNUM, k=length))
+
+
+def _json_copy(value: Any) -> Any:
+    """A deep copy of JSON data (what Slack is sent and answers): a JSON round trip, several times cheaper than
+    copy.deepcopy, which made answering a views.open cost the benchmark's process five times leadbot's CPU."""
+    return json.loads(json.dumps(value))
 
 
 def _truthy(value: Any) -> bool:
@@ -1443,7 +1452,7 @@ class FakeSlack:
 
     def _with_ids(self, blocks: list[Any]) -> list[Any]:
         """Copy blocks, filling block_id/action_id where missing, as Slack does on save."""
-        blocks = copy.deepcopy(blocks)
+        blocks = _json_copy(blocks)
         for block in blocks:
             if not isinstance(block, dict):
                 continue
@@ -1842,11 +1851,11 @@ class FakeSlack:
             "callback_id": view.get("callback_id", ""),
             "state": {"values": {}},
             "hash": f"{int(time.time())}.{secrets.token_urlsafe(6)}",
-            "title": copy.deepcopy(view.get("title")),
+            "title": _json_copy(view.get("title")),
             "clear_on_close": bool(view.get("clear_on_close", False)),
             "notify_on_close": bool(view.get("notify_on_close", False)),
-            "close": copy.deepcopy(view.get("close")),
-            "submit": copy.deepcopy(view.get("submit")),
+            "close": _json_copy(view.get("close")),
+            "submit": _json_copy(view.get("submit")),
             "previous_view_id": previous_id, "root_view_id": root_id,
             "app_id": self.app_id, "external_id": view.get("external_id", ""),
             "app_installed_team_id": team_id, "bot_id": bot_id,
@@ -1886,7 +1895,7 @@ class FakeSlack:
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._use_trigger(params.get("trigger_id"))
         view = self._checked_view(params, "modal")
-        return {"view": copy.deepcopy(self._create_view(view, trigger["user"]))}
+        return {"view": _json_copy(self._create_view(view, trigger["user"]))}
 
     def _views_push(self, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._use_trigger(params.get("trigger_id"))
@@ -1900,7 +1909,7 @@ class FakeSlack:
             if depth >= 3:  # Slack keeps at most 3 views in a modal stack
                 raise _SlackError("push_limit_reached")
         shaped = self._create_view(view, trigger["user"], parent=parent)
-        return {"view": copy.deepcopy(shaped)}
+        return {"view": _json_copy(shaped)}
 
     def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
         view_id = params.get("view_id")
@@ -1913,7 +1922,7 @@ class FakeSlack:
         if params.get("hash") and params["hash"] != current["hash"]:
             raise _SlackError("hash_conflict")
         view = self._checked_view({**params, "view_id": view_id}, current["type"])
-        return {"view": copy.deepcopy(self._replace_view(view_id, view))}
+        return {"view": _json_copy(self._replace_view(view_id, view))}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user_id")
@@ -1928,7 +1937,7 @@ class FakeSlack:
         else:
             shaped = self._create_view(view, user_id)
             self._home_views[user_id] = shaped["id"]
-        return {"view": copy.deepcopy(shaped)}
+        return {"view": _json_copy(shaped)}
 
     # -- files ----------------------------------------------------------------------------
 
@@ -1994,7 +2003,7 @@ def _matches(where: Callable[[Call], bool] | None, call: Call) -> bool:
 
 def _short_id() -> str:
     # Slack fills missing block_id/action_id with short random strings like "d7eJ".
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(5))
+    return "".join(random.choices(_SHORT_ID_CHARS, k=5))
 
 
 def _public(message: dict[str, Any], with_metadata: bool = True) -> dict[str, Any]:

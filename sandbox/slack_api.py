@@ -586,6 +586,10 @@ class _Handler(BaseHTTPRequestHandler):
     # As Slack: connections kept alive between calls unless the client asks otherwise. Every answer has a
     # Content-Length (FakeSlack._write), which is what lets a client read one answer and send the next call.
     protocol_version = "HTTP/1.1"
+    # Each answer leaves in one piece (flushed after the request is handled), at once: sent as a header write and
+    # a body write, the second waited for the client's delayed ACK (40 ms) once a kept-alive connection was warm.
+    wbufsize = -1
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()

@@ -595,9 +595,17 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.number = self.server.fake._connected(self.connection)  # type: ignore[attr-defined]
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client went away before its answer left (it gave up waiting): nothing to tell anyone
+
     def finish(self) -> None:
         try:
             super().finish()
+        except ConnectionError:
+            pass  # the same, noticed when the last of the answer is flushed
         finally:
             self.server.fake._disconnected(self.connection)  # type: ignore[attr-defined]
 

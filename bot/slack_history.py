@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.slack_out import slack_error
+from bot.slack_transport import PooledWebClient
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def reading_client(client: WebClient) -> WebClient:
     """A sibling of `client` for history reads: retries brief outages (reads repeat safely), leaves 429s to us."""
     reader = getattr(client, "_leadbot_reader", None)
     if reader is None:
-        reader = WebClient(
+        reader = PooledWebClient(
             token=client.token, base_url=client.base_url, timeout=client.timeout,
             retry_handlers=[ServerErrorRetryHandler(max_retry_count=2), ConnectionErrorRetryHandler(max_retry_count=2)],
         )

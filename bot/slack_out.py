@@ -15,6 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.slack_transport import PooledWebClient
+
 logger = logging.getLogger(__name__)
 
 # Errors after which posting to the same target again can only fail again.
@@ -26,8 +28,8 @@ WORKSPACE_GONE_ERRORS = frozenset({"account_inactive", "invalid_auth", "token_re
 
 
 def make_web_client(token: str | None, base_url: str, timeout: int = 10) -> WebClient:
-    """A WebClient that waits out 429s and retries brief outages before giving up."""
-    return WebClient(
+    """A WebClient that waits out 429s and retries brief outages before giving up, on kept-alive connections."""
+    return PooledWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
@@ -47,9 +49,10 @@ def posting_client(client: WebClient) -> WebClient:
     """
     poster = getattr(client, "_leadbot_poster", None)
     if poster is None:
-        poster = WebClient(
+        poster = PooledWebClient(
             token=client.token, base_url=client.base_url, timeout=client.timeout,
             retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+            resend_unanswered=False,  # nor on a kept-alive connection that was dropped once the post had left
         )
         client._leadbot_poster = poster
     return poster

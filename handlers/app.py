@@ -18,6 +18,7 @@ from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
 
 from bot.blocks import contract
 from bot.clock import SystemClock
@@ -25,6 +26,7 @@ from bot.container import Deps
 from bot.logs import HIDE_API_TOKENS, SlackRequest, current_request, mark_outcome, new_request_id, slack_request
 from bot.services.reps import request_scope
 from bot.slack_manifest import bot_scopes
+from bot.slack_transport import PooledWebClient
 from bot.text.i18n import t, use_language
 from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
 from handlers.leaving import register as register_leaving
@@ -103,6 +105,15 @@ class LeadbotApp(App):
             request.mark(_OUTCOME_OF_STATUS.get(response.status, "error" if response.status >= 500 else "ok"))
             request.acked()
             return response
+
+    def _init_context(self, req):
+        super()._init_context(req)
+        # Bolt gives each request a plain WebClient of its own, copied from ours, which opens a new connection
+        # for every call. Ours differs only in how it sends and keeps no state of its own, so the copy just
+        # takes its class: cheaper than building a second client for every request.
+        client = req.context.client
+        if type(client) is WebClient:
+            client.__class__ = PooledWebClient
 
     def action(self, constraints, matchers=None, middleware=None):
         return self._guarded(super().action(_with_old_ids(constraints), matchers, middleware))

@@ -13,6 +13,7 @@ import mimetypes
 import random
 import re
 import secrets
+import socket
 import string
 import threading
 import time
@@ -501,6 +502,7 @@ class Call:
     answered_status: int = 200
     answered_error: str | None = None  # None when the answer was ok
     response: Any = None  # the JSON body answered (or text for non-JSON faults)
+    connection: int = 0  # which connection it came over: 1 for the first a client opened, and so on
 
     @property
     def ok(self) -> bool:
@@ -536,8 +538,11 @@ class _Fault:
     remaining: int
     accept: bool = False  # do what the call asks (a post is stored), then answer with the fault
     hold: float = 0.0  # seconds to wait before answering, the lock released meanwhile
+    drop: bool = False  # close the connection instead of answering
 
     def render(self) -> tuple[int, dict[str, str], Any]:
+        if self.drop:
+            return 0, {}, _DROPPED
         headers: dict[str, str] = {}
         retry_after = self.retry_after
         if self.status == 429 and retry_after is None:
@@ -550,6 +555,10 @@ class _Fault:
             return self.status, headers, "Internal Server Error"
         error = self.error or ("ratelimited" if self.status == 429 else "fatal_error")
         return self.status, headers, {"ok": False, "error": error}
+
+
+# The payload of a call answered by closing the connection (a fault with `drop`).
+_DROPPED = object()
 
 
 class _SlackError(Exception):
@@ -575,10 +584,39 @@ def _invalid(error: str, problems: list[str]) -> _SlackError:
 class _Server(ThreadingHTTPServer):
     # Slack takes as many connections as clients open; the stdlib's backlog of 5 resets them under a fan-out.
     request_queue_size = 128
+    # One thread per connection, which lives as long as the client keeps the connection: stopping never waits
+    # for them (stop() closes their connections instead).
+    daemon_threads = True
+    block_on_close = False
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeSlack/1.0"
+    # As Slack: connections kept alive between calls unless the client asks otherwise. Every answer has a
+    # Content-Length (FakeSlack._write), which is what lets a client read one answer and send the next call.
+    protocol_version = "HTTP/1.1"
+    # Each answer leaves in one piece (flushed after the request is handled), at once: sent as a header write and
+    # a body write, the second waited for the client's delayed ACK (40 ms) once a kept-alive connection was warm.
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        self.number = self.server.fake._connected(self.connection)  # type: ignore[attr-defined]
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:
+            pass  # the client went away before its answer left (it gave up waiting): nothing to tell anyone
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except ConnectionError:
+            pass  # the same, noticed when the last of the answer is flushed
+        finally:
+            self.server.fake._disconnected(self.connection)  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass  # keep pytest output clean
@@ -636,6 +674,10 @@ class FakeSlack:
         self._cond = threading.Condition(self._lock)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Connections clients opened: how many in all, and those still open.
+        self.connections_opened = 0
+        self._connections: set[socket.socket] = set()
+        self._serving = threading.local()  # the connection number of the request this thread is answering
 
         self._calls: list[Call] = []
         self._faults: dict[str, list[_Fault]] = {}
@@ -710,7 +752,6 @@ class FakeSlack:
         if self._server is not None:
             return self
         server = _Server(("127.0.0.1", port), _Handler)
-        server.daemon_threads = True
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         # A short poll interval keeps stop() (and so each test's teardown) fast.
@@ -724,10 +765,39 @@ class FakeSlack:
             return
         self._server.shutdown()
         self._server.server_close()
+        self.drop_connections()  # else their threads would go on answering on a stopped fake's port
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
+
+    def drop_connections(self) -> int:
+        """Close every client connection now open, as Slack closes idle ones; returns how many.
+
+        Meant for idle connections: a call on its way through one loses its answer.
+        """
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # wakes the thread waiting on its next request
+            except OSError:
+                pass  # already closed by the client
+        return len(connections)
+
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._connections)
+
+    def _connected(self, connection: socket.socket) -> int:
+        with self._lock:
+            self.connections_opened += 1
+            self._connections.add(connection)
+            return self.connections_opened
+
+    def _disconnected(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
 
     def __enter__(self) -> "FakeSlack":
         return self.start()
@@ -946,7 +1016,7 @@ class FakeSlack:
 
     def fail_next(self, method: str, error: str | None = None, status: int = 200,
                   retry_after: int | None = None, times: int = 1, accept: bool = False,
-                  hold: float = 0.0) -> None:
+                  hold: float = 0.0, drop: bool = False) -> None:
         """Make the next `times` calls of `method` fail this way (queued in order).
 
         status=429 answers `ratelimited` with a Retry-After header (1 s unless given);
@@ -955,14 +1025,16 @@ class FakeSlack:
         `accept=True`: Slack did what was asked (a post is stored and shows in the history) and the
         answer is lost all the same — the fault's, or with no error and status 200 the real one;
         `hold` seconds pass before answering (a client killed meanwhile never learns the ts).
+        `drop=True`: the call is received (and done, with `accept`), then the connection is closed
+        without an answer, as when Slack's side fails halfway.
         `method` may also be "response_url".
         """
-        if status == 200 and error is None and not (accept or hold):
+        if status == 200 and error is None and not (accept or hold or drop):
             raise ValueError("an HTTP 200 fault needs an error code")
         with self._lock:
             self._faults.setdefault(method, []).append(
                 _Fault(error=error, status=status, retry_after=retry_after, remaining=times,
-                       accept=accept, hold=hold))
+                       accept=accept, hold=hold, drop=drop))
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
@@ -1156,6 +1228,7 @@ class FakeSlack:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in handler.headers.items()}
+        self._serving.connection = getattr(handler, "number", 0)
 
         if url.path.startswith("/api/"):
             status, extra, payload = self._serve_api(url.path[len("/api/"):], url.query, body,
@@ -1170,6 +1243,9 @@ class FakeSlack:
             if self.extra_routes is not None:
                 answer = self.extra_routes(handler.command, url.path, url.query, body, headers)
             status, extra, payload = answer if answer is not None else (404, {}, "Not Found")
+        if payload is _DROPPED:
+            handler.close_connection = True  # and nothing written: the client sees the connection close
+            return
         self._write(handler, status, extra, payload)
 
     @staticmethod
@@ -1226,11 +1302,14 @@ class FakeSlack:
 
     def _record(self, call: Call, status: int, payload: Any) -> None:
         call.answered_status = status
-        if isinstance(payload, dict):
+        if payload is _DROPPED:
+            call.answered_error, payload = "dropped", None
+        elif isinstance(payload, dict):
             call.answered_error = None if payload.get("ok") else payload.get("error")
         else:
             call.answered_error = None if status == 200 else f"http_{status}"
         call.response = payload
+        call.connection = getattr(self._serving, "connection", 0)
         self._calls.append(call)
         self._cond.notify_all()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -808,3 +809,52 @@ def test_a_post_slack_took_whose_answer_was_lost_is_in_the_history(fake):
     with pytest.raises(SlackApiError) as bad:
         plain.chat_postMessage(channel="U100", text="x", metadata={"event_payload": {}})
     assert bad.value.response["error"] == "invalid_metadata_format"
+
+
+def _post(connection, method: str, token: str = "xoxb-test") -> tuple[int, dict | str]:
+    connection.request("POST", f"/api/{method}", b"", {"Authorization": f"Bearer {token}"})
+    response = connection.getresponse()
+    body = response.read().decode()
+    return response.status, json.loads(body) if response.headers.get_content_type() == "application/json" else body
+
+
+def test_connections_are_kept_alive_as_slack_keeps_them(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=5)
+    assert _post(connection, "auth.test")[1]["ok"]
+    assert _post(connection, "no.such")[1]["error"] == "unknown_method"
+    fake.fail_next("auth.test", status=500)  # an error answer carries its length too
+    assert _post(connection, "auth.test") == (500, "Internal Server Error")
+    assert _post(connection, "auth.test")[1]["ok"]
+    assert fake.connections_opened == 1 and {call.connection for call in fake.calls()} == {1}
+    # A client asking for the connection to close gets it closed, as urllib does.
+    urllib.request.urlopen(urllib.request.Request(fake.base_url + "api.test", data=b"")).read()
+    assert fake.connections_opened == 2
+    connection.close()
+
+
+def test_a_dropped_call_is_done_but_never_answered(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=5)
+    fake.fail_next("chat.postMessage", drop=True, accept=True)
+    connection.request("POST", "/api/chat.postMessage", json.dumps({"channel": "C0GENERAL", "text": "hi"}),
+                       {"Authorization": "Bearer xoxb-test", "Content-Type": "application/json"})
+    with pytest.raises(http.client.RemoteDisconnected):
+        connection.getresponse()
+    assert fake.last("chat.postMessage").answered_error == "dropped"
+    assert [m["text"] for m in fake.messages("C0GENERAL")] == ["hi"]
+
+
+def test_stop_closes_the_connections_clients_keep(fake):
+    connection = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=5)
+    _post(connection, "auth.test")
+    assert fake.open_connections() == 1
+    assert fake.drop_connections() == 1
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        _post(connection, "auth.test")
+    connection.close()
+
+    again = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=5)
+    _post(again, "auth.test")
+    fake.stop()  # does not wait for the client to close: it closes the connection itself
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        _post(again, "auth.test")
+    again.close()

@@ -52,6 +52,7 @@ from bench.common import SIGNING_SECRET, TEAM, bench_settings, fake_slack, load_
 from bench.latency import REPS, refresh_profiles
 from bench.seed import ensure_postgres
 from bot.container import build_deps
+from bot.logs import configure_logging
 from handlers.app import create_app
 from handlers.web import wsgi_app
 from sandbox.slack_api import make_trigger_id
@@ -215,7 +216,9 @@ def main() -> None:
     mix = args.mix.split(",")
     fake = fake_slack(REPS)
     # The real clock, as `leadbot serve` has: the seeded profiles are fresh now, not at bench.common's BENCH_NOW.
-    deps = build_deps(bench_settings(url, fake.base_url))
+    settings = bench_settings(url, fake.base_url)
+    configure_logging(settings.log_level, settings.log_format)  # as `leadbot serve` does: library loggers too
+    deps = build_deps(settings)
     if args.under_valgrind:
         try:
             under_valgrind(args, url, fake, deps)

@@ -158,6 +158,10 @@ def log_handler(log_format: str) -> logging.Handler:
     return handler
 
 
+# The loggers of leadbot's Bolt app (its middleware's copy this one's level) and of slack_sdk's clients.
+LIBRARY_LOGGERS = ("leadbot.bolt", "slack_sdk.web.base_client", "slack_sdk.webhook.client")
+
+
 def configure_logging(level: str, log_format: str) -> None:
     """The root logger as `leadbot` runs: one handler, text or one JSON object per line."""
     root = logging.getLogger()
@@ -165,3 +169,8 @@ def configure_logging(level: str, log_format: str) -> None:
         root.removeHandler(old)
     root.addHandler(log_handler(log_format))
     root.setLevel(level)
+    # Bolt and slack_sdk test their logger's own level (not the effective one) before building a DEBUG line, and
+    # NOTSET passes that test: without this, every Web API call formatted its whole answer and every request
+    # Bolt's middleware steps for lines nobody would see. Set here, they follow LEADBOT_LOG_LEVEL.
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(level)

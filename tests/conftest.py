@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.container import Deps, build_deps
+from bot.logs import LIBRARY_LOGGERS
 from bot.store.database import Database
 from bot.store.migrate import upgrade
 from bot.store.models import Base
@@ -36,6 +37,15 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 POSTGRES_ADMIN_URL = os.environ.get(
     "LEADBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+@pytest.fixture(autouse=True)
+def _library_log_levels():
+    """A test that runs the CLI in-process set Bolt's and slack_sdk's logger levels, as `leadbot` does; the next
+    test starts with them unset again, so that its own log level decides what they write."""
+    yield
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -380,3 +381,19 @@ def test_sentry_starts_only_with_a_dsn_and_sends_no_personal_data(dsn):
     assert started is active is bool(dsn)
     if dsn:
         assert pii is False and scrubbed is True and bodies == "never"
+
+
+@pytest.mark.parametrize("level, logged", [("INFO", False), ("DEBUG", True)])
+def test_slack_sdk_logs_its_calls_at_debug_only_when_leadbot_logs_at_debug(level, logged, slack, caplog):
+    """slack_sdk decides by its logger's own level whether to build a call's DEBUG lines (the whole answer), so
+    configure_logging gives it LEADBOT_LOG_LEVEL; at DEBUG the lines are still there."""
+    from bot.logs import LIBRARY_LOGGERS, configure_logging
+    from bot.slack_out import make_web_client
+
+    configure_logging(level, "text")
+    logging.getLogger().addHandler(caplog.handler)  # configure_logging replaced the root's handlers
+    assert all(logging.getLogger(name).level == getattr(logging, level) for name in LIBRARY_LOGGERS)
+    with caplog.at_level(logging.DEBUG):  # what reaches the root logger's handlers, whatever the root's level
+        make_web_client(BOT_TOKEN, slack.base_url).auth_test()
+    answers = [r for r in caplog.records if r.name == "slack_sdk.web.base_client" and "Sending a request" in r.getMessage()]
+    assert bool(answers) is logged

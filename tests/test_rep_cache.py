@@ -83,11 +83,13 @@ def save_language(process: Process, language: str | None) -> None:
     )
 
 
-def outside_leadbot(url: str, statement: str) -> None:
-    """A statement by someone else than leadbot (an admin at the database's console): a plain engine of its own."""
+def outside_leadbot(url: str, statement: str, also: str | None = None) -> None:
+    """Statements by someone else than leadbot (an admin at the database's console), in one transaction of a plain
+    engine of its own."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(statement), {"team": TEAM, "user": ALICE})
+        for one in (statement, also) if also else (statement,):
+            connection.execute(text(one), {"team": TEAM, "user": ALICE})
     engine.dispose()
 
 
@@ -214,3 +216,47 @@ def lose_listeners(url: str) -> None:
 def find_listeners_again(url: str) -> None:
     if url.startswith("sqlite"):
         outside_leadbot(url, "ALTER TABLE rep_changes_away RENAME TO rep_changes")
+
+
+def test_sqlite_changes_deleted_before_a_process_read_them_drop_everything_it_kept(sqlite_url, slack, clock):
+    a, b = Process(sqlite_url, slack, clock), Process(sqlite_url, slack, clock)
+    try:
+        a.directory.rep(TEAM, ALICE, START)
+        b.language()
+        wait_for(b.answering, "B's listener to hear the database")
+        assert b.language() == "en"
+        assert b.reads_for(b.language) == 0
+        # The change's row in rep_changes is gone before B's listener reads it: B cannot know whose row changed.
+        outside_leadbot(
+            sqlite_url,
+            "UPDATE reps SET language = 'zh' WHERE team_id = :team AND user_id = :user",
+            also="DELETE FROM rep_changes WHERE seq = (SELECT max(seq) FROM rep_changes)",
+        )
+        wait_for(lambda: b.language() == "zh", "B to drop what it kept")
+    finally:
+        a.db.dispose()
+        b.db.dispose()
+
+
+def test_sqlite_changes_over_an_hour_old_are_deleted(sqlite_url, slack, clock):
+    outside_leadbot(
+        sqlite_url,
+        "INSERT INTO rep_changes (rep, changed_at) VALUES (:team || ' ' || :user, datetime('now', '-61 minutes'))",
+        also="INSERT INTO rep_changes (rep, changed_at) VALUES (:team || ' ' || :user, datetime('now', '-59 minutes'))",
+    )
+    b = Process(sqlite_url, slack, clock)
+    try:
+        b.language()  # starts the listener, which deletes old rows as it starts
+        engine = create_engine(sqlite_url)
+
+        def minutes_left() -> list[int]:
+            with engine.connect() as connection:
+                return connection.execute(
+                    text("SELECT CAST(round((julianday('now') - julianday(changed_at)) * 1440) AS INTEGER)"
+                         " FROM rep_changes ORDER BY seq")
+                ).scalars().all()
+
+        wait_for(lambda: minutes_left()[:1] == [59], "the row over an hour old to be deleted")
+        engine.dispose()
+    finally:
+        b.db.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import FormInvalid
+from bot.services.process_reps import MISSING, ProcessReps
 from bot.store.database import Database
 from bot.store.models import Rep
 from bot.store.upsert import insert_ignore
@@ -34,9 +35,10 @@ NO_HOLIDAYS = "none"
 NO_HOLIDAYS_WORDS = frozenset({"none", "no", "-", "无", "没有", "不休"})
 
 # The rep rows one Slack request has read, so its language, its handler's time zone and profile come
-# from one query instead of three. None outside `request_scope()` (the scheduler): every read goes to
-# the database. A listener thread still running after the ack keeps the same dict, through the
-# request's copied context (handlers.app.ContextThreadPool).
+# from one query instead of three, and stay the same for the whole request. None outside
+# `request_scope()` (the scheduler, the CLI): every read goes to the database. A listener thread still
+# running after the ack keeps the same dict, through the request's copied context
+# (handlers.app.ContextThreadPool).
 _REQUEST_REPS: ContextVar[dict | None] = ContextVar("leadbot_request_reps", default=None)
 # The whole row as plain values: a Core query costs a fraction of Session.get's CPU, and one statement
 # object reused with parameters spares SQLAlchemy rebuilding and matching it on every request.
@@ -160,6 +162,7 @@ class Directory:
         self.settings = settings
         self.default_tz = settings.team_tz
         self.default_hours = settings.working_hours
+        self.process_reps = ProcessReps(db)
 
     def rep(self, team_id: str, user_id: str, now: datetime) -> RepView:
         row = self._row(team_id, user_id)
@@ -237,23 +240,35 @@ class Directory:
         return (self.default_hours if row is None else self._view(row).hours).calendar
 
     def _row(self, team_id: str, user_id: str) -> Row | None:
-        """The rep's row as plain values (None: never seen), read once per request inside `request_scope()`."""
-        cache = _REQUEST_REPS.get()
+        """The rep's row as plain values (None: never seen).
+
+        Inside `request_scope()`: once per request, and from the rows this process keeps while they are known
+        to be current (`ProcessReps`). Outside it, from the database.
+        """
+        request = _REQUEST_REPS.get()
+        if request is None:
+            return self._read_row(team_id, user_id)
         key = (team_id, user_id)
-        if cache is not None and key in cache:
-            return cache[key]
-        with self.db.read_rows() as connection:
-            row = connection.execute(_REP_ROW, {"team_id": team_id, "user_id": user_id}).first()
-        if cache is not None:
-            cache[key] = row
+        row = request.get(key, MISSING)
+        if row is MISSING:
+            row = self.process_reps.get(key)
+            if row is MISSING:
+                generation = self.process_reps.generation()
+                row = self._read_row(team_id, user_id)
+                self.process_reps.keep(key, row, generation)
+            request[key] = row
         return row
 
-    @staticmethod
-    def _forget(team_id: str, user_id: str) -> None:
-        """The row changed: the request's next read goes to the database."""
-        cache = _REQUEST_REPS.get()
-        if cache is not None:
-            cache.pop((team_id, user_id), None)
+    def _read_row(self, team_id: str, user_id: str) -> Row | None:
+        with self.db.read_rows() as connection:
+            return connection.execute(_REP_ROW, {"team_id": team_id, "user_id": user_id}).first()
+
+    def _forget(self, team_id: str, user_id: str) -> None:
+        """This process changed the row: its next read goes to the database, before other processes hear of it."""
+        request = _REQUEST_REPS.get()
+        if request is not None:
+            request.pop((team_id, user_id), None)
+        self.process_reps.changed(team_id, user_id)
 
     def _store(self, team_id: str, user_id: str, user: Mapping | None, now: datetime) -> RepView:
         values = {

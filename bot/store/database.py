@@ -10,6 +10,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.rep_changes import RepChanges, RepWatcher
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 POOL_SIZE = 24  # database connections kept open per process
 # A pooled PostgreSQL connection is checked before use only after sitting idle this long.
@@ -157,6 +159,7 @@ class Database:
         self._read_engine = self.engine.execution_options(**read_options)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         self._row_engine = self._read_engine.execution_options(**{OWN_SNAPSHOTS: True})
+        self._rep_changes: list[RepChanges] = []
 
     @property
     def writes_in_parallel(self) -> bool:
@@ -178,11 +181,19 @@ class Database:
         """
         return self._row_engine.connect()
 
+    def rep_changes(self, watcher: RepWatcher) -> RepChanges:
+        """Tells `watcher` of every change to a rep's row, by any process (bot/store/rep_changes.py)."""
+        changes = RepChanges(self.engine, watcher)
+        self._rep_changes.append(changes)
+        return changes
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
+        for changes in self._rep_changes:
+            changes.close()
         self.engine.dispose()
 
 

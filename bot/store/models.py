@@ -105,6 +105,25 @@ class Rep(Base):
     home_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class RepChange(Base):
+    """A row of `reps` that changed, written by triggers on `reps` (migration 0017), so that every process drops it
+    from the rep rows it keeps (bot/store/rep_changes.py).
+
+    Used on SQLite only: PostgreSQL's trigger tells the processes with NOTIFY instead, and this table stays empty
+    there. Rows older than an hour are deleted. Not a workspace's data (no team_id): deleting a workspace's reps
+    writes rows here, which must stay for the other processes to read. A migration that rebuilds `reps` on SQLite
+    (batch mode) drops the triggers with the old table and must create them again.
+    """
+
+    __tablename__ = "rep_changes"
+    # AUTOINCREMENT: a seq is never used twice, so a reader knows every row up to the highest it read.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rep: Mapped[str] = mapped_column(String(65))  # "team_id user_id", as PostgreSQL's notification says it
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Lead(Base):
     """One enquiry, from capture until it is won or lost."""
 

@@ -395,5 +395,5 @@ def test_slack_sdk_logs_its_calls_at_debug_only_when_leadbot_logs_at_debug(level
     assert all(logging.getLogger(name).level == getattr(logging, level) for name in LIBRARY_LOGGERS)
     with caplog.at_level(logging.DEBUG):  # what reaches the root logger's handlers, whatever the root's level
         make_web_client(BOT_TOKEN, slack.base_url).auth_test()
-    answers = [r for r in caplog.records if r.name == "slack_sdk.web.base_client" and "Sending a request" in r.getMessage()]
-    assert bool(answers) is logged
+    sent = [r for r in caplog.records if r.name == "slack_sdk.web.base_client" and "Sending a" in r.getMessage()]
+    assert bool(sent) is logged

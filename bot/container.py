@@ -119,6 +119,10 @@ class Deps:
         """Let go of the database's connections, when the process is done serving."""
         self.db.dispose()
 
+    def before_fork(self) -> None:
+        """Let go of the database's connections before forking processes that go on serving (see Database)."""
+        self.db.before_fork()
+
 
 def migrate_database(settings: Settings) -> None:
     """Bring the database's schema up to this code's newest revision (Alembic), before serving."""

@@ -143,8 +143,9 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
         create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps), create_api(deps)
     )
     seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
-    # Each process opens its own database connections: none may be shared across the fork.
-    deps.close()
+    # Each process opens its own database connections: none may be shared across the fork. (Not deps.close(): that
+    # would also stop for good the listener that lets each worker keep rep rows between requests.)
+    deps.before_fork()
     master = os.getpid()
 
     def on_fork(serving) -> None:

@@ -139,6 +139,14 @@ def runners(database_url: str) -> dict[str, object]:
     return rows
 
 
+def outside_leadbot(database_url: str, statement: str, **values) -> None:
+    """A change made with plain SQL, as an operator or another system would."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(statement), values)
+    engine.dispose()
+
+
 def wait_until(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while True:
@@ -155,6 +163,17 @@ def test_two_workers_answer_commands_run_the_scheduler_once_and_stop_on_sigterm(
         workers = server.workers()
         assert len(workers) == 2, server.output()
         connections = answered_by_every_worker(server.port, workers, slack)
+
+        # Each worker keeps the rep rows it read, and drops one the moment the database says it changed.
+        for pid in workers:
+            assert f"process {pid} hears which reps change" in server.output(), server.output()
+        outside_leadbot(database_url, "UPDATE reps SET language = 'zh' WHERE user_id = :user", user=ALICE)
+        for connection in connections:
+            wait_until(
+                lambda connection=connection: "别让任何一条询盘" in signed_command(connection, "help", ALICE, slack)[1],
+                5,
+                "a worker answered from the row it kept before the change",
+            )
 
         # Several ticks later, one process has run the scheduler: one of the workers, never the master.
         time.sleep(4)

@@ -191,6 +191,11 @@ class Database:
         with self.engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
 
+    def before_fork(self) -> None:
+        """Let go of the pooled connections, which no forked process may share; each process opens its own, and
+        starts its own listener for rep changes (unlike `dispose`, which stops them for good)."""
+        self.engine.dispose()
+
     def dispose(self) -> None:
         for changes in self._rep_changes:
             changes.close()

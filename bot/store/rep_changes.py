@@ -109,6 +109,8 @@ class RepChanges:
             self._retry = min(self._retry * 2, LAST_RETRY_SECONDS)
 
     def _listening(self) -> None:
+        # Said once as each process starts (and after a lost connection): proof that its rep rows are kept.
+        logger.info("process %d hears which reps change: their rows are kept between requests", os.getpid())
         self._heard_at = time.monotonic()
         self._retry = FIRST_RETRY_SECONDS
         self._watcher.listening()

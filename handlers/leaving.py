@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 
 from bot.container import Deps
 
@@ -26,15 +28,25 @@ def register(app: App, deps: Deps) -> None:
         if (event.get("tokens") or {}).get("bot"):
             _leave(deps, body)
 
-    @app.middleware
-    def welcome_back(body: dict, context, next) -> None:
-        """A workspace heard from after it left installed leadbot again: it keeps its data if still kept, else
-        starts empty."""
-        team_id = context.get("team_id")
+    app.use(_WelcomeBack(deps))
+
+
+class _WelcomeBack(Middleware):
+    """A workspace heard from after it left installed leadbot again: it keeps its data if still kept, else starts
+    empty.
+
+    A Bolt Middleware object rather than a function: Bolt works out a function middleware's arguments on every
+    request, a cost of its own on every request."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]):  # noqa: A002
+        body, team_id = req.body, req.context.get("team_id")
         event_type = (body.get("event") or {}).get("type") if body.get("type") == "event_callback" else None
-        if team_id and event_type not in LEAVING_EVENTS and deps.team_data.left(team_id):
-            deps.team_data.returned(team_id, deps.clock.now())
-        next()
+        if team_id and event_type not in LEAVING_EVENTS and self._deps.team_data.left(team_id):
+            self._deps.team_data.returned(team_id, self._deps.clock.now())
+        return next()
 
 
 def _leave(deps: Deps, body: dict) -> None:

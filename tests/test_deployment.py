@@ -111,3 +111,34 @@ def test_the_systemd_units_verify(tmp_path):
     assert len(units) == 2
     checked = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr
+
+
+@pytest.mark.slow
+def test_a_plain_install_imports_every_module_and_migrates(tmp_path):
+    """`pip install .` without the test extra, as scripts/run and the image install leadbot: what the test extra
+    brings along (playwright brought greenlet, which SQLAlchemy's asyncio extension needs) must not hide a
+    dependency leadbot forgot to ask for."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+        check=True, capture_output=True, text=True,
+    )
+    importer = (
+        "import importlib, pkgutil\n"
+        "for top in ('bot', 'handlers', 'scheduler', 'sandbox', 'api'):\n"
+        "    package = importlib.import_module(top)\n"
+        "    assert 'site-packages' in package.__file__, package.__file__\n"
+        "    for module in pkgutil.walk_packages(package.__path__, top + '.'):\n"
+        "        importlib.import_module(module.name)\n"
+    )
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    imported = subprocess.run([str(python), "-c", importer], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    migrated = subprocess.run(
+        [str(venv / "bin" / "leadbot"), "migrate"], cwd=tmp_path, capture_output=True, text=True,
+        env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'leadbot.db'}"},
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    assert (tmp_path / "leadbot.db").stat().st_size > 0

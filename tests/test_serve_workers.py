@@ -147,6 +147,24 @@ def outside_leadbot(database_url: str, statement: str, **values) -> None:
     engine.dispose()
 
 
+def unannounced(database_url: str, statement: str, **values) -> None:
+    """A change to `reps` made with its triggers off, so that no process hears of it: only a kept row hides it."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE reps DISABLE TRIGGER reps_changed"))
+            connection.execute(text(statement), values)
+            connection.execute(text("ALTER TABLE reps ENABLE TRIGGER reps_changed"))
+        else:
+            trigger = connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'reps_updated'")
+            ).scalar_one()
+            connection.execute(text("DROP TRIGGER reps_updated"))
+            connection.execute(text(statement), values)
+            connection.execute(text(trigger))
+    engine.dispose()
+
+
 def wait_until(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
     while True:
@@ -166,7 +184,13 @@ def test_two_workers_answer_commands_run_the_scheduler_once_and_stop_on_sigterm(
 
         # Each worker keeps the rep rows it read, and drops one the moment the database says it changed.
         for pid in workers:
-            assert f"process {pid} hears which reps change" in server.output(), server.output()
+            wait_until(lambda pid=pid: f"process {pid} hears which reps change" in server.output(), 5, server.output())
+        for connection in connections:  # kept now that the worker hears changes
+            assert "never let an enquiry die" in signed_command(connection, "help", ALICE, slack)[1]
+        # A change the database does not announce stays unseen: the workers answer from the rows they kept.
+        unannounced(database_url, "UPDATE reps SET language = 'zh' WHERE user_id = :user", user=ALICE)
+        for connection in connections:
+            assert "never let an enquiry die" in signed_command(connection, "help", ALICE, slack)[1]
         outside_leadbot(database_url, "UPDATE reps SET language = 'zh' WHERE user_id = :user", user=ALICE)
         for connection in connections:
             wait_until(

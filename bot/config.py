@@ -314,7 +314,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "database_url", DEFAULT_DATABASE_URL, _text, "SQLAlchemy URL; SQLite file by default."),
     Setting("PORT", "port", "3000", _port, "HTTP port for POST /slack/events."),
     Setting("LEADBOT_HOST", "host", "0.0.0.0", _text, "Address the HTTP server binds to."),
-    Setting("LEADBOT_WEB_THREADS", "web_threads", "8", _positive_int, "Threads of each HTTP server process."),
+    Setting("LEADBOT_WEB_THREADS", "web_threads", "2", _positive_int, "Threads of each HTTP server process."),
     Setting(
         "LEADBOT_WEB_WORKERS", "web_workers", "", _workers,
         "Processes of the HTTP server behind its one port (default: the number of CPU cores).",

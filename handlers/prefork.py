@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
+from gunicorn.workers.gthread import ThreadWorker
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,36 @@ class PreforkServer(BaseApplication):
         return self.application
 
 
+class SpreadingThreadWorker(ThreadWorker):
+    """gunicorn's `gthread` worker, except that it takes no new connection while all its threads are busy.
+
+    gunicorn's workers all wait on the one listening socket, and whichever wakes first takes a connection;
+    clients and proxies keep their connections for many requests, so a burst of them could land 16 to 4 on
+    two workers, one worker's core saturated and its clients' waits twice as long while the other's idled.
+    Leaving the connection to a worker with a free thread spreads them as the work is spread. (All busy:
+    the connection waits in the kernel's queue for the first thread free, as it would have in the worker's.)
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._busy = 0  # requests handed to the threads and not finished; changed on the main thread only
+
+    def enqueue_req(self, conn) -> None:
+        self._busy += 1
+        if self._busy >= self.cfg.threads:
+            super().set_accept_enabled(False)
+        super().enqueue_req(conn)
+
+    def finish_request(self, conn, fs) -> None:
+        self._busy -= 1
+        super().finish_request(conn, fs)
+        if self.alive and self._busy < self.cfg.threads and self.nr_conns < self.worker_connections:
+            super().set_accept_enabled(True)
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled and self._busy < self.cfg.threads)
+
+
 class LeadbotLogs(GunicornLogger):
     """gunicorn's own lines (workers starting, stopping, timing out) go through leadbot's handler: with
     LEADBOT_LOG_FORMAT=json they are JSON objects like every other line."""
@@ -111,7 +142,7 @@ def server_options(host: str, port: int, workers: int, threads: int, log_level: 
         "logger_class": LeadbotLogs,
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": SpreadingThreadWorker,
         "threads": threads,
         "preload_app": True,
         "graceful_timeout": GRACEFUL_SECONDS,

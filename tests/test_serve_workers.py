@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -253,4 +254,54 @@ def test_no_scheduler_runs_with_no_scheduler(tmp_path, database_url, slack):
         time.sleep(3)
         assert runners(database_url) == {}
     finally:
+        server.stop()
+
+
+def connections_taken(server: Serve) -> dict[int, int]:
+    """How many client connections to the port each worker has accepted (its sockets, from /proc); a connection
+    still in the kernel's queue belongs to none."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "01":  # ESTABLISHED
+            established.add(f"socket:[{fields[9]}]")
+    taken = {}
+    for pid in server.workers():
+        descriptors = Path(f"/proc/{pid}/fd")
+        taken[pid] = sum(1 for fd in descriptors.iterdir() if _link(fd) in established)
+    return taken
+
+
+def _link(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def test_a_worker_whose_threads_are_all_busy_leaves_new_connections_to_the_other(tmp_path, slack):
+    """Kept-alive connections are spread between the workers as the work is: a burst of clients once landed 16
+    to 4 on two workers. Here each worker has one thread, and a client that connects and says nothing yet keeps
+    that thread waiting for its request."""
+    server = Serve(
+        tmp_path, f"sqlite:///{tmp_path}/leadbot.db", slack, "--workers", "2", "--no-scheduler",
+        LEADBOT_WEB_THREADS="1",
+    )
+    clients = []
+    try:
+        for _ in range(4):
+            clients.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+            time.sleep(0.2)
+        taken = wait_until(lambda: sum(connections_taken(server).values()) >= 2 and connections_taken(server), 3, "")
+        time.sleep(0.5)  # a worker that kept accepting would have taken the other two by now
+        assert sorted(connections_taken(server).values()) == [1, 1], (taken, server.output())
+
+        # Nothing is lost: each client's request is answered, the waiting ones' as soon as a thread is free.
+        for client in clients:
+            client.sendall(b"GET /healthz/web HTTP/1.1\r\nHost: leadbot\r\n\r\n")
+        for client in clients:
+            assert client.recv(4096).startswith(b"HTTP/1.1 200"), server.output()
+    finally:
+        for client in clients:
+            client.close()
         server.stop()

@@ -5,8 +5,9 @@
     python -m bench.latency --database-url sqlite:///bench/data/leadbot_10000.db
 
 Both servers run as subprocesses on the same stack: gunicorn with the app preloaded, `--workers`
-processes (default: the CPU cores, as `leadbot serve`) of LEADBOT_WEB_THREADS threads on one port
-(handlers/prefork.py). `leadbot serve` runs with its defaults, its scheduler included. They are
+processes (default: the CPU cores, as `leadbot serve`) on one port (handlers/prefork.py). `leadbot
+serve` runs with its defaults, its scheduler and its threads included; bare Bolt with `--threads`
+threads a process (8: its best, as its requests mostly sleep in Bolt's 10-ms wait for the ack). They are
 measured in turn, A B A B (`--rounds`), so that both see the same machine; the ratios of leadbot
 to bare Bolt are what to read on a shared machine. Latency is measured by the clients: the HTTP
 answer (Slack's 3-second ack), and separately when the rep had the command's answer: the ack
@@ -94,11 +95,13 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def server_env(database_url: str, slack_url: str, threads: str) -> dict[str, str]:
+def server_env(database_url: str, slack_url: str, threads: str | None = None) -> dict[str, str]:
+    """The servers' environment; LEADBOT_WEB_THREADS only when `threads` is given (else each server's default)."""
     return {
         "PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
         "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_url,
-        "DATABASE_URL": database_url, "LEADBOT_LOG_LEVEL": "WARNING", "LEADBOT_WEB_THREADS": threads,
+        "DATABASE_URL": database_url, "LEADBOT_LOG_LEVEL": "WARNING",
+        **({"LEADBOT_WEB_THREADS": threads} if threads else {}),
     }
 
 
@@ -274,7 +277,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--mix", default="list,new", help="commands sent, chosen at random: list, new, log")
-    parser.add_argument("--threads", default="8", help="LEADBOT_WEB_THREADS of both servers")
+    parser.add_argument("--threads", default="8", help="threads of each bare Bolt process")
+    parser.add_argument("--leadbot-threads", help="LEADBOT_WEB_THREADS of leadbot serve (default: its own default)")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1,
         help="server processes of each (default: the CPU cores, leadbot serve's default)",
@@ -289,7 +293,8 @@ def main() -> None:
     refresh_profiles(url)
     mix = args.mix.split(",")
     fake = fake_slack(REPS)
-    env = server_env(url, fake.base_url, args.threads)
+    env = server_env(url, fake.base_url, args.leadbot_threads)
+    bare_env = server_env(url, fake.base_url, args.threads)
     leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve"]  # its defaults: the scheduler too
     bare = [sys.executable, "-m", "bench.bare_bolt"]
     server_log = open(ROOT / "bench" / "results" / "latency_server.log", "w")
@@ -300,8 +305,8 @@ def main() -> None:
         for round_ in range(1, args.rounds + 1):
             suffix = f" × {workers}, round {round_}"
             bare_rows, bare_samples = measure(
-                f"bare Bolt (ack only){suffix}", bare, env, fake, args.clients, args.seconds, mix, False, server_log,
-                workers, args.warmup,
+                f"bare Bolt (ack only){suffix}", bare, bare_env, fake, args.clients, args.seconds, mix, False,
+                server_log, workers, args.warmup,
             )
             ours, our_samples = measure(
                 f"leadbot serve{suffix}", leadbot, env, fake, args.clients, args.seconds, mix, True, server_log,

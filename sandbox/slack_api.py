@@ -86,10 +86,19 @@ def _random_id(prefix: str, length: int = 10) -> str:
     return prefix + "".join(random.choices(_ALNUM, k=length))
 
 
-def _json_copy(value: Any) -> Any:
-    """A deep copy of JSON data (what Slack is sent and answers): a JSON round trip, several times cheaper than
-    copy.deepcopy, which made answering a views.open cost the benchmark's process five times leadbot's CPU."""
-    return json.loads(json.dumps(value))
+def _with_action_id(element: Any) -> Any:
+    """An interactive element as Slack saves it: with an action_id (a copy when one is added)."""
+    if isinstance(element, dict) and element.get("type") != "image" and "action_id" not in element:
+        return {**element, "action_id": _short_id()}
+    return element
+
+
+class _JsonAnswer(bytes):
+    """A JSON answer encoded while the fake's lock was held: the bytes sent, and what its record decodes.
+
+    Encoded there, an answer can share its parts with what the fake keeps (a view's blocks) without a copy: nothing
+    changes them before the bytes exist, and nobody holds the dict after.
+    """
 
 
 def _truthy(value: Any) -> bool:
@@ -501,8 +510,13 @@ class Call:
     query: str = ""  # the raw query string (params holds it merged with the body)
     answered_status: int = 200
     answered_error: str | None = None  # None when the answer was ok
-    response: Any = None  # the JSON body answered (or text for non-JSON faults)
+    answered: Any = None  # the body answered: JSON as the bytes sent (`_JsonAnswer`), or text for non-JSON faults
     connection: int = 0  # which connection it came over: 1 for the first a client opened, and so on
+
+    @property
+    def response(self) -> Any:
+        """The JSON body answered, decoded afresh on each look (or text for non-JSON faults)."""
+        return json.loads(self.answered) if isinstance(self.answered, _JsonAnswer) else self.answered
 
     @property
     def ok(self) -> bool:
@@ -1252,7 +1266,10 @@ class FakeSlack:
     def _write(handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str],
                payload: Any) -> None:
         headers = dict(headers)
-        if isinstance(payload, bytes):  # a page or file: its Content-Type comes with it
+        if isinstance(payload, _JsonAnswer):
+            data = payload
+            content_type = "application/json; charset=utf-8"
+        elif isinstance(payload, bytes):  # a page or file: its Content-Type comes with it
             data = payload
             content_type = headers.pop("Content-Type", "application/octet-stream")
         elif isinstance(payload, (dict, list)):
@@ -1300,18 +1317,22 @@ class FakeSlack:
                     pass  # left as text; the method answers it as malformed
         return params
 
-    def _record(self, call: Call, status: int, payload: Any) -> None:
+    def _record(self, call: Call, status: int, payload: Any) -> Any:
+        """Keep `call` with its answer; the payload to send, JSON encoded now (the lock is held)."""
         call.answered_status = status
         if payload is _DROPPED:
-            call.answered_error, payload = "dropped", None
+            call.answered_error = "dropped"
         elif isinstance(payload, dict):
             call.answered_error = None if payload.get("ok") else payload.get("error")
         else:
             call.answered_error = None if status == 200 else f"http_{status}"
-        call.response = payload
+        if isinstance(payload, (dict, list)):
+            payload = _JsonAnswer(json.dumps(payload).encode())
+        call.answered = None if payload is _DROPPED else payload
         call.connection = getattr(self._serving, "connection", 0)
         self._calls.append(call)
         self._cond.notify_all()
+        return payload
 
     def _serve_api(self, method: str, query: str, body: bytes, headers: dict[str, str],
                    path: str, verb: str) -> tuple[int, dict[str, str], Any]:
@@ -1332,7 +1353,7 @@ class FakeSlack:
                         status, extra, payload = done
             elif payload is None:
                 status, extra, payload = self._answer(method, call.params, headers)
-            self._record(call, status, payload)
+            payload = self._record(call, status, payload)
         if fault is not None and fault.hold:
             time.sleep(fault.hold)
         return status, {**extra, "x-oauth-scopes": ",".join(sorted(self.scopes))}, payload
@@ -1415,7 +1436,7 @@ class FakeSlack:
                 record["content"] = body
                 record["uploaded"] = True
                 status, payload = 200, f"OK - {len(body)}"
-            self._record(call, status, payload)
+            payload = self._record(call, status, payload)
             return status, {}, payload
 
     def _serve_response_url(self, url_id: str, body: bytes, headers: dict[str, str],
@@ -1437,7 +1458,7 @@ class FakeSlack:
                 status, extra, payload = 404, {}, {"ok": False, "error": "used_url"}
             else:
                 status, extra, payload = self._apply_response_post(record, call.params)
-            self._record(call, status, payload)
+            payload = self._record(call, status, payload)
             return status, extra, payload
 
     def _apply_response_post(self, record: dict[str, Any],
@@ -1530,20 +1551,23 @@ class FakeSlack:
         return text, blocks
 
     def _with_ids(self, blocks: list[Any]) -> list[Any]:
-        """Copy blocks, filling block_id/action_id where missing, as Slack does on save."""
-        blocks = _json_copy(blocks)
+        """Blocks with block_id/action_id filled where missing, as Slack does on save.
+
+        Only the dicts that get an id are copied (the request's own stay as they were sent, in the call's record);
+        the rest is shared, as neither the record nor what the fake keeps is changed afterwards.
+        """
+        saved = []
         for block in blocks:
-            if not isinstance(block, dict):
-                continue
-            block.setdefault("block_id", _short_id())
-            elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
-            for key in ("accessory", "element"):
-                if isinstance(block.get(key), dict):
-                    elements.append(block[key])
-            for el in elements:
-                if isinstance(el, dict) and el.get("type") != "image":
-                    el.setdefault("action_id", _short_id())
-        return blocks
+            if isinstance(block, dict):
+                block = dict(block)
+                block.setdefault("block_id", _short_id())
+                if block.get("type") == "actions" and isinstance(block.get("elements"), list):
+                    block["elements"] = [_with_action_id(el) for el in block["elements"]]
+                for key in ("accessory", "element"):
+                    if isinstance(block.get(key), dict):
+                        block[key] = _with_action_id(block[key])
+            saved.append(block)
+        return saved
 
     def _message_object(self, channel: str, ts: str, text: Any, blocks: Any,
                         thread_ts: Any, attachments: Any, metadata: Any = None) -> dict[str, Any]:
@@ -1930,11 +1954,11 @@ class FakeSlack:
             "callback_id": view.get("callback_id", ""),
             "state": {"values": {}},
             "hash": f"{int(time.time())}.{secrets.token_urlsafe(6)}",
-            "title": _json_copy(view.get("title")),
+            "title": view.get("title"),
             "clear_on_close": bool(view.get("clear_on_close", False)),
             "notify_on_close": bool(view.get("notify_on_close", False)),
-            "close": _json_copy(view.get("close")),
-            "submit": _json_copy(view.get("submit")),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
             "previous_view_id": previous_id, "root_view_id": root_id,
             "app_id": self.app_id, "external_id": view.get("external_id", ""),
             "app_installed_team_id": team_id, "bot_id": bot_id,
@@ -1974,7 +1998,7 @@ class FakeSlack:
     def _views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._use_trigger(params.get("trigger_id"))
         view = self._checked_view(params, "modal")
-        return {"view": _json_copy(self._create_view(view, trigger["user"]))}
+        return {"view": self._create_view(view, trigger["user"])}
 
     def _views_push(self, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._use_trigger(params.get("trigger_id"))
@@ -1988,7 +2012,7 @@ class FakeSlack:
             if depth >= 3:  # Slack keeps at most 3 views in a modal stack
                 raise _SlackError("push_limit_reached")
         shaped = self._create_view(view, trigger["user"], parent=parent)
-        return {"view": _json_copy(shaped)}
+        return {"view": shaped}
 
     def _views_update(self, params: dict[str, Any]) -> dict[str, Any]:
         view_id = params.get("view_id")
@@ -2001,7 +2025,7 @@ class FakeSlack:
         if params.get("hash") and params["hash"] != current["hash"]:
             raise _SlackError("hash_conflict")
         view = self._checked_view({**params, "view_id": view_id}, current["type"])
-        return {"view": _json_copy(self._replace_view(view_id, view))}
+        return {"view": self._replace_view(view_id, view)}
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         user_id = params.get("user_id")
@@ -2016,7 +2040,7 @@ class FakeSlack:
         else:
             shaped = self._create_view(view, user_id)
             self._home_views[user_id] = shaped["id"]
-        return {"view": _json_copy(shaped)}
+        return {"view": shaped}
 
     # -- files ----------------------------------------------------------------------------
 

@@ -420,6 +420,31 @@ def test_views_update_hash_and_publish(client, fake):
     assert again["id"] == first["id"] == fake.home_view("U100")["id"]
 
 
+def test_ids_slack_fills_in_leave_the_recorded_request_and_earlier_answers_as_they_were(client, fake):
+    """The fake shares a view's parts between what it keeps, what it answers and what it records, without copies."""
+    sent = _modal(blocks=[
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Hi"},
+         "accessory": {"type": "button", "text": {"type": "plain_text", "text": "Go"}, "value": "1"}},
+        {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "A"}}]},
+        {"type": "input", "label": {"type": "plain_text", "text": "Company"},
+         "element": {"type": "plain_text_input", "action_id": "company"}},
+    ])
+    opened = client.views_open(trigger_id=make_trigger_id(), view=sent)["view"]
+    section, actions, field = opened["blocks"]
+    assert section["block_id"] and actions["block_id"] and field["block_id"]
+    assert section["accessory"]["action_id"] and actions["elements"][0]["action_id"]
+    assert field["element"]["action_id"] == "company"  # one the app chose stays
+
+    call = fake.wait_for("views.open")[-1]
+    assert call.params["view"]["blocks"] == sent["blocks"]  # the request as the app sent it, no ids added
+    assert call.response["view"] == opened == fake.view(opened["id"])
+
+    client.views_update(view_id=opened["id"], view=_modal(private_metadata="changed"))
+    assert call.response["view"] == opened  # the earlier answer is what was answered then
+    call.response["view"]["blocks"].clear()  # and a test that changes what it reads changes only its copy
+    assert call.response["view"] == opened
+
+
 # -- files and response URLs ------------------------------------------------------------
 
 

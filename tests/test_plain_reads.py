@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import psycopg
 import pytest
 from sqlalchemy import bindparam, func, select, text
 
+from bot.container import build_deps
 from bot.services.lead_views import LIST_COLUMNS
 from bot.store import database as db_module
 from bot.store.models import Lead, Team
+from tests.conftest import make_settings
 from tests.test_database_reconnect import _drop_connections
 
 TEAM = "T0PLAIN"
@@ -31,8 +33,9 @@ def _lead(number: int, **changes) -> dict:
         account_key=f"acme{number}",
         contact_name="", contact_role="", source="", asked_for="", situation="", discovery_notes="",
         claimed_potential=None, potential_unit="", owner_id="U1", created_by="U1", status="open", lost_note="",
-        touch_count=number, next_follow_up_on=date(2026, 11, 10 + number), nudges_unanswered=0,
-        needs_new_owner=number == 2, source_link="", created_at=now.replace(hour=number), updated_at=now,
+        touch_count=number, next_follow_up_on=date(2026, 11, 10) + timedelta(days=number), nudges_unanswered=0,
+        needs_new_owner=number == 2, source_link="", created_at=now.replace(hour=0) + timedelta(hours=number),
+        updated_at=now,
     )
     values.update(changes)
     return values
@@ -136,3 +139,30 @@ def test_a_statement_with_an_in_list_is_refused(db):
     expanding = select(Lead.number).where(Lead.number.in_(bindparam("numbers", expanding=True)))
     with pytest.raises(ValueError, match="IN list"):
         db.plain_rows(expanding, {"numbers": [1, 2]})
+
+
+@pytest.fixture
+def services(db, slack):
+    return build_deps(make_settings(db.url, slack.base_url), db=db)
+
+
+def test_a_reps_list_counts_all_their_open_leads_beyond_the_page(db, services):
+    """`/lead list` shows 40 lines and counts the rest: the page stops at 40, its count goes on."""
+    first_day = date(2026, 11, 3)
+    with db.uow() as uow:
+        uow.session.add(Team(team_id=TEAM, created_at=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+        uow.session.flush()
+        mine = [_lead(n, next_follow_up_on=first_day + timedelta(days=(7 * n) % 45)) for n in range(1, 46)]
+        closed = [_lead(n, status=status) for n, status in ((46, "won"), (47, "lost"))]
+        others = [_lead(n, owner_id="U2") for n in (48, 49, 50)]
+        uow.session.add_all([Lead(**values) for values in mine + closed + others])
+        uow.commit()
+
+    page = services.leads.list_open(TEAM, owner_id="U1", limit=40)
+    assert page.total == 45 and len(page.items) == 40
+    soonest = sorted(mine, key=lambda lead: (lead["next_follow_up_on"], lead["created_at"]))[:40]
+    assert [line.number for line in page.items] == [lead["number"] for lead in soonest]
+    assert services.leads.list_open(TEAM, owner_id="U2").total == 3
+    assert services.leads.list_open(TEAM, owner_id="U9") == services.leads.list_open(TEAM, owner_id="U9", limit=1)
+    assert services.leads.list_open(TEAM, owner_id="U9").total == 0
+    assert services.leads.list_open(TEAM).total == 48

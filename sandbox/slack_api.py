@@ -86,6 +86,12 @@ def _random_id(prefix: str, length: int = 10) -> str:
     return prefix + "".join(random.choices(_ALNUM, k=length))
 
 
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON data the fake keeps (as Slack is sent it and answers it): a JSON round trip, several
+    times cheaper than copy.deepcopy, which was a quarter of the CPU of a test reading a month of messages."""
+    return json.loads(json.dumps(value))
+
+
 def _with_action_id(element: Any) -> Any:
     """An interactive element as Slack saves it: with an action_id (a copy when one is added)."""
     if isinstance(element, dict) and element.get("type") != "image" and "action_id" not in element:
@@ -1062,32 +1068,32 @@ class FakeSlack:
 
     # -- what the app posted --------------------------------------------------------------
 
-    def messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+    def messages(self, channel: str | None = None, since: int = 0) -> list[dict[str, Any]]:
         """Posted messages in order (copies). `channel` may be a user id to mean the DM.
 
-        Each message is Slack's message object plus a "channel" key.
+        Each message is Slack's message object plus a "channel" key. `since`: all but the first `since` of
+        them (those a test has seen already), so that a test reading as it goes copies each message once.
         """
         with self._lock:
             wanted = self._normalize_channel(channel) if channel else None
-            return [copy.deepcopy(m) for m in self._messages
-                    if wanted is None or m["channel"] == wanted]
+            return _copied([m for m in self._messages if wanted is None or m["channel"] == wanted][since:])
 
-    def dms_to(self, user_id: str) -> list[dict[str, Any]]:
-        return self.messages(self.dm_channel_id(user_id))
+    def dms_to(self, user_id: str, since: int = 0) -> list[dict[str, Any]]:
+        return self.messages(self.dm_channel_id(user_id), since)
 
     def message(self, channel: str, ts: str) -> dict[str, Any] | None:
         with self._lock:
             found = self._find_message(self._normalize_channel(channel), ts)
-            return copy.deepcopy(found) if found else None
+            return _copied(found) if found else None
 
     def edits(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Earlier versions of a message, oldest first (from chat.update / replace_original)."""
         with self._lock:
-            return copy.deepcopy(self._edits.get((self._normalize_channel(channel), ts), []))
+            return _copied(self._edits.get((self._normalize_channel(channel), ts), []))
 
     def deleted_messages(self) -> list[dict[str, Any]]:
         with self._lock:
-            return copy.deepcopy(self._deleted)
+            return _copied(self._deleted)
 
     def ephemerals(self, user_id: str | None = None) -> list[dict[str, Any]]:
         """Ephemeral messages (chat.postEphemeral and ephemeral response_url posts).
@@ -1096,12 +1102,11 @@ class FakeSlack:
         "is_ephemeral": True.
         """
         with self._lock:
-            return [copy.deepcopy(e) for e in self._ephemerals
-                    if user_id is None or e["user"] == user_id]
+            return _copied([e for e in self._ephemerals if user_id is None or e["user"] == user_id])
 
     def views(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [copy.deepcopy(v) for v in self._views.values()]
+            return _copied(list(self._views.values()))
 
     def posted_ids(self) -> dict[str, list[tuple[str, ...]]]:
         """Just the ids of what is stored, in the order it was created (cheap: nothing is copied).
@@ -1118,13 +1123,13 @@ class FakeSlack:
     def view(self, view_id: str) -> dict[str, Any] | None:
         with self._lock:
             found = self._views.get(view_id)
-            return copy.deepcopy(found) if found else None
+            return _copied(found) if found else None
 
     def open_views(self, user_id: str | None = None) -> list[dict[str, Any]]:
         """Modals currently open (oldest first), optionally only those `user_id` opened."""
         with self._lock:
-            return [copy.deepcopy(self._views[v]) for v in self._open_view_ids
-                    if user_id is None or self._view_user.get(v) == user_id]
+            return _copied([self._views[v] for v in self._open_view_ids
+                            if user_id is None or self._view_user.get(v) == user_id])
 
     def view_user(self, view_id: str) -> str | None:
         """Who a modal was opened for, when the trigger came from SignedSlack."""
@@ -1134,7 +1139,7 @@ class FakeSlack:
     def home_view(self, user_id: str) -> dict[str, Any] | None:
         with self._lock:
             view_id = self._home_views.get(user_id)
-            return copy.deepcopy(self._views[view_id]) if view_id else None
+            return _copied(self._views[view_id]) if view_id else None
 
     def uploaded_files(self) -> list[UploadedFile]:
         """Files whose upload was completed with files.completeUploadExternal."""
@@ -1165,11 +1170,10 @@ class FakeSlack:
         """JSON bodies posted to one response_url (or to all of them), in order."""
         with self._lock:
             if url_or_id is None:
-                return [copy.deepcopy(c.params) for c in self._calls
-                        if c.method == "response_url" and c.ok]
+                return _copied([c.params for c in self._calls if c.method == "response_url" and c.ok])
             url_id = url_or_id.rstrip("/").rsplit("/", 1)[-1]
             record = self._response_urls.get(url_id)
-            return copy.deepcopy(record["posts"]) if record else []
+            return _copied(record["posts"]) if record else []
 
     # -- hooks used by SignedSlack --------------------------------------------------------
 

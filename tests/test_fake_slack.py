@@ -158,6 +158,13 @@ def test_post_to_dm_by_user_id(client, fake):
     second = client.chat_postMessage(channel="D100", text="again")
     assert float(second["ts"]) > float(answer["ts"])
     assert [m["text"] for m in fake.dms_to("U100")] == ["hello", "again"]
+    client.chat_postMessage(channel="C0GENERAL", text="elsewhere")
+    assert [m["text"] for m in fake.dms_to("U100", since=1)] == ["again"]  # what a test has not seen yet
+    assert fake.dms_to("U100", since=2) == [] and len(fake.messages(since=1)) == 2
+
+    copy = fake.dms_to("U100")[0]
+    copy["blocks"][0]["text"]["text"] = "changed by a test"  # a copy: what the fake keeps stays as posted
+    assert fake.dms_to("U100")[0]["blocks"][0]["text"]["text"] == "*hi*"
 
 
 def test_form_encoded_post_decodes_json_fields(client, fake):

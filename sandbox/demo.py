@@ -184,7 +184,16 @@ def start_demo(workspace: Workspace, keep_start: bool) -> Seeded:
 
 
 def seed(workspace: Workspace) -> Seeded:
-    """Create the demo team's leads, follow-ups and orders at times before the sandbox's start."""
+    """Create the demo team's leads, follow-ups and orders at times before the sandbox's start.
+
+    The sandbox's scheduler waits meanwhile: a pass over half a team sent Mei a nudge where the whole team's
+    first pass sends her morning digest.
+    """
+    with workspace.scheduler_paused():
+        return _seed(workspace)
+
+
+def _seed(workspace: Workspace) -> Seeded:
     deps = workspace.deps
     start = workspace.clock.now()
     seeded = Seeded()

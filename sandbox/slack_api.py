@@ -660,7 +660,8 @@ class FakeSlack:
                  app_id: str = "A0001", team_name: str | None = None,
                  enforce_rate_limits: bool = False,
                  clock: Callable[[], float] = time.time,
-                 scopes: frozenset[str] | set[str] = DEFAULT_SCOPES) -> None:
+                 scopes: frozenset[str] | set[str] = DEFAULT_SCOPES,
+                 trigger_ttl_seconds: float = TRIGGER_TTL_SECONDS) -> None:
         self.bot_token = bot_token
         self.team_id = team_id
         self.team_domain = team_domain
@@ -669,6 +670,7 @@ class FakeSlack:
         self.bot_id = bot_id
         self.app_id = app_id
         self.enforce_rate_limits = enforce_rate_limits
+        self.trigger_ttl_seconds = trigger_ttl_seconds  # Slack's 3 s unless a test on a loaded machine asks for more
         # Socket Mode: the app-level token (xapp-…) `apps.connections.open` takes, and where it sends the app.
         self.app_token: str | None = None
         self.socket_mode = None  # a sandbox.socket_mode.FakeSocketMode
@@ -1929,7 +1931,7 @@ class FakeSlack:
         if trigger_id in self._used_triggers:
             raise _SlackError("exchanged_trigger_id")
         issued = int(match.group(2)) / 1000
-        if time.time() - issued > TRIGGER_TTL_SECONDS:
+        if time.time() - issued > self.trigger_ttl_seconds:
             raise _SlackError("expired_trigger_id")
         self._used_triggers.add(trigger_id)
         return self._triggers.get(trigger_id, {"user": None, "view_id": None})

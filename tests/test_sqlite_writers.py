@@ -1,20 +1,25 @@
-"""Twenty reps writing to one SQLite file at once: nothing locked out, nothing lost, lead numbers without gaps."""
+"""Twenty reps writing to one SQLite file at once: nothing locked out, nothing lost, lead numbers without gaps; and
+the scheduler's runs with nothing to write take no write lock."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from bot.services.leads import LeadDraft, LeadService
 from bot.services.policy import Policy
-from bot.store.database import Database
+from bot.store.database import SQLITE_BUSY_TIMEOUT_MS, Database
 from bot.store.migrate import upgrade
 from bot.store.models import Lead, Touch
-from tests.conftest import START, TEAM, make_settings
+from scheduler.report import RunReport
+from tests.conftest import ADMIN, GENERAL, START, TEAM, make_settings
+from tests.support import at, command, lead, tick
 
 WRITERS = 20
 SECONDS = 30  # the issue asks for thirty seconds of contention
@@ -71,3 +76,30 @@ def test_twenty_concurrent_writers_lose_nothing_and_number_leads_without_gaps(tm
         assert touch_rows == touch_counts == touches[0]
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_scheduler_run_with_nothing_new_to_send_waits_for_no_writer(app):
+    """SQLite has one write lock for the whole file. A run that finds everything due already written (the week's
+    summary, decided again on every run of the week) only reads: a writer holding the lock — an import, a
+    migration, another process's long transaction — holds up no run's look at what is due."""
+    lead(app, "Acme")
+    command(app, "summary on", user=ADMIN, channel=GENERAL)
+    monday = at("2026-12-07T09:30:00+00:00")
+    tick(app, monday)  # the week's summary, the morning's digest: written and sent
+    sent = len(app.slack.calls("chat.postMessage"))
+
+    writer = sqlite3.connect(make_url(app.deps.settings.database_url).database)
+    writer.isolation_level = None
+    writer.execute("BEGIN IMMEDIATE")
+    runs: list[RunReport] = []
+    try:
+        run = threading.Thread(target=lambda: runs.append(tick(app, monday + timedelta(minutes=1))), daemon=True)
+        run.start()
+        # Well short of the busy timeout a write would wait for the lock before failing.
+        run.join(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000 / 3)
+        assert runs, "the run waited for the write lock"
+    finally:
+        writer.rollback()
+        writer.close()
+    assert runs[0].claimed == 0 and len(app.slack.calls("chat.postMessage")) == sent

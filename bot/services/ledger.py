@@ -77,7 +77,20 @@ class Ledger:
     def claim_one(
         self, team_id: str, kind: str, subject: str, period: str, target: str, payload: dict, now: datetime
     ) -> bool:
-        """`claim` in a transaction of its own, for a message decided on its own (a summary, a help DM)."""
+        """`claim` in a transaction of its own, for a message decided on its own (a summary, a help DM).
+
+        Such a message is decided again on every run until its period ends, so a key written already is found
+        by a read: the write lock (on SQLite, the whole database's) is left to the writers.
+        """
+        with self.db.read() as uow:
+            written = uow.session.scalar(
+                select(Delivery.id).where(
+                    Delivery.team_id == team_id, Delivery.kind == kind, Delivery.subject == subject,
+                    Delivery.period == period,
+                )
+            )
+        if written is not None:
+            return False
         with self.db.uow() as uow:
             claimed = self.claim(uow.session, team_id, kind, subject, period, target, payload, now)
             uow.commit()

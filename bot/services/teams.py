@@ -48,7 +48,7 @@ class Teams:
     def stopped(self) -> set[str]:
         """Workspaces nothing is sent to: their token stopped working, or they uninstalled leadbot (their data is
         kept for LEADBOT_KEEP_DATA_DAYS)."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             return set(
                 uow.session.scalars(
                     select(Team.team_id).where(or_(Team.sending_stopped.is_not(None), Team.delete_data_at.is_not(None)))
@@ -106,7 +106,7 @@ class Teams:
 
     def with_summaries(self) -> list[tuple[str, str, str | None]]:
         """(team, channel, enabled by) for every team that has a summary channel."""
-        with self.db.uow() as uow:
+        with self.db.read() as uow:
             rows = uow.session.execute(
                 select(Team.team_id, Team.summary_channel, Team.summary_enabled_by).where(
                     Team.summary_channel.is_not(None)

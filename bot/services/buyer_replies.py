@@ -87,8 +87,8 @@ class BuyerReplies:
             Delivery.team_id == BuyerReply.team_id, Delivery.kind == BUYER_REPLY,
             Delivery.subject == cast(BuyerReply.id, String), Delivery.period == DM_PERIOD,
         )
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 _VIEW.where(
                     BuyerReply.answered_at.is_(None), Lead.status == OPEN, Lead.needs_new_owner.is_(False),
                     BuyerReply.replied_at >= now - DM_WITHIN, ~told,

@@ -75,8 +75,8 @@ class Digests:
         self.leads = leads
 
     def reps_due(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 select(Rep.team_id, Rep.user_id)
                 .where(Rep.next_digest_at <= now, Rep.active.is_(True))
                 .order_by(Rep.next_digest_at)

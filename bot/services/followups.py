@@ -54,8 +54,8 @@ class FollowUps:
 
     def owners_with_due_leads(self, now: datetime, limit: int = 10_000) -> list[tuple[str, str]]:
         """(team, owner) pairs with at least one lead the scheduler should look at now."""
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 select(Lead.team_id, Lead.owner_id)
                 .where(
                     Lead.nudge_due_at <= now, Lead.status == OPEN, Lead.needs_new_owner.is_(False),

@@ -288,8 +288,8 @@ class InboundService:
 
     def due(self, now: datetime, limit: int = 500) -> list[tuple[str, str, str]]:
         """(team, channel, ts) of enquiries still unclaimed when their time to be claimed ran out."""
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 select(Enquiry.team_id, Enquiry.channel_id, Enquiry.message_ts)
                 .where(Enquiry.status == ENQUIRY_OPEN, Enquiry.remind_due_at <= now)
                 .order_by(Enquiry.remind_due_at, Enquiry.id)

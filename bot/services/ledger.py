@@ -82,8 +82,8 @@ class Ledger:
         Such a message is decided again on every run until its period ends, so a key written already is found
         by a read: the write lock (on SQLite, the whole database's) is left to the writers.
         """
-        with self.db.read() as uow:
-            written = uow.session.scalar(
+        with self.db.read_rows() as connection:
+            written = connection.scalar(
                 select(Delivery.id).where(
                     Delivery.team_id == team_id, Delivery.kind == kind, Delivery.subject == subject,
                     Delivery.period == period,
@@ -141,8 +141,8 @@ class Ledger:
             query = query.where(Delivery.team_id.not_in(sorted(skip_teams)))
         if only:
             query = query.where(Delivery.kind.in_(only))
-        with self.db.read() as uow:
-            return [(delivery_id, target) for delivery_id, target in uow.session.execute(query)]
+        with self.db.read_rows() as connection:
+            return [(delivery_id, target) for delivery_id, target in connection.execute(query)]
 
     def take(self, delivery_id: int, now: datetime) -> DeliveryView | None:
         """Take the lease on one message; None when another sender has it or it is done.

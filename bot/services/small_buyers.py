@@ -119,8 +119,8 @@ class SmallBuyers:
 
     def accounts_to_check(self, now: datetime, limit: int = 10_000) -> list[tuple[str, int]]:
         """(team, account) pairs whose rule should be checked now."""
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 select(Account.team_id, Account.id)
                 .where(Account.check_due_at <= now)
                 .order_by(Account.check_due_at)

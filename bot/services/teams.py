@@ -48,9 +48,9 @@ class Teams:
     def stopped(self) -> set[str]:
         """Workspaces nothing is sent to: their token stopped working, or they uninstalled leadbot (their data is
         kept for LEADBOT_KEEP_DATA_DAYS)."""
-        with self.db.read() as uow:
+        with self.db.read_rows() as connection:
             return set(
-                uow.session.scalars(
+                connection.scalars(
                     select(Team.team_id).where(or_(Team.sending_stopped.is_not(None), Team.delete_data_at.is_not(None)))
                 )
             )
@@ -106,8 +106,8 @@ class Teams:
 
     def with_summaries(self) -> list[tuple[str, str, str | None]]:
         """(team, channel, enabled by) for every team that has a summary channel."""
-        with self.db.read() as uow:
-            rows = uow.session.execute(
+        with self.db.read_rows() as connection:
+            rows = connection.execute(
                 select(Team.team_id, Team.summary_channel, Team.summary_enabled_by).where(
                     Team.summary_channel.is_not(None)
                 )

@@ -122,6 +122,18 @@ def test_the_process_that_saved_answers_its_own_change_at_once(two):
     assert b.language() == "zh"
 
 
+def test_a_disposed_database_has_stopped_its_listener_when_dispose_returns(database_url, slack, clock):
+    """Nothing of it runs on: a listener still reading beside Python's shutdown, or beside the next test, printed
+    stray lines (an error at exit, a log record after the test's capture had closed)."""
+    process = Process(database_url, slack, clock)
+    process.language()  # the first request starts the listener
+    wait_for(process.answering, "the listener to hear the database")
+    listeners = [thread for thread in threading.enumerate() if thread.name.startswith("rep-changes")]
+    assert listeners
+    process.db.dispose()
+    assert not [thread for thread in listeners if thread.is_alive()]
+
+
 def test_a_change_made_outside_leadbot_is_answered(two, database_url):
     _, b = two
     assert b.language() == "en"

@@ -20,6 +20,7 @@ WAIT_SECONDS = 0.5  # PostgreSQL: the longest wait for a notification before the
 LIVE_SECONDS = 3.0
 FIRST_RETRY_SECONDS, LAST_RETRY_SECONDS = 0.1, 5.0
 PRUNE_EVERY_SECONDS = 600.0  # SQLite: how often this process deletes rows over an hour old from rep_changes
+STOP_WAIT_SECONDS = 5.0  # close(): the longest wait for the thread (it checks for the stop every WAIT_SECONDS at most)
 APPLICATION_NAME = "leadbot-rep-changes"  # how the listener shows in pg_stat_activity
 # libpq's own settings for the listener's connection: a peer that vanished is noticed in seconds, not hours.
 POSTGRES_CONNECT = {
@@ -68,6 +69,7 @@ class RepChanges:
         self._pid: int | None = None
         self._stop = threading.Event()
         self._closed = False
+        self._threads: list[threading.Thread] = []
         self._heard_at = float("-inf")  # time.monotonic() of the last sign that the connection works
         self._retry = FIRST_RETRY_SECONDS
 
@@ -79,9 +81,15 @@ class RepChanges:
         return time.monotonic() - self._heard_at < LIVE_SECONDS
 
     def close(self) -> None:
-        """Stop the thread for good (the database is being disposed of)."""
-        self._closed = True
-        self._stop.set()
+        """Stop the thread for good (the database is being disposed of), and wait for it: one still reading beside
+        Python's shutdown, or beside the next test, can print a stray line (an error at exit, a log record)."""
+        with self._lock:
+            self._closed = True
+            self._stop.set()
+            threads = [thread for thread in self._threads if thread is not threading.current_thread()]
+            self._threads = []
+        for thread in threads:
+            thread.join(timeout=STOP_WAIT_SECONDS)
 
     def _start(self) -> None:
         with self._lock:
@@ -93,7 +101,13 @@ class RepChanges:
             self._pid = os.getpid()
             self._stop = threading.Event()
             run = self._poll if self._engine.dialect.name == "sqlite" else self._listen
-            threading.Thread(target=self._run, args=(run, self._stop), name="rep-changes", daemon=True).start()
+            self._threads = []  # a forked copy's list names its parent's threads
+            self._spawn(self._run, (run, self._stop), "rep-changes")
+
+    def _spawn(self, target, args: tuple, name: str) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads = [alive for alive in self._threads if alive.is_alive()] + [thread]
+        thread.start()
 
     def _run(self, run, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -169,7 +183,9 @@ class RepChanges:
                 if time.monotonic() >= prune_at:
                     prune_at = time.monotonic() + PRUNE_EVERY_SECONDS
                     # A write may wait for the lock; on a thread of its own, this one keeps listening meanwhile.
-                    threading.Thread(target=self._prune, name="rep-changes-prune", daemon=True).start()
+                    with self._lock:
+                        if not self._closed:
+                            self._spawn(self._prune, (), "rep-changes-prune")
         finally:
             connection.close()
 

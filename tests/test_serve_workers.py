@@ -235,13 +235,18 @@ def test_sighup_replaces_the_workers_without_dropping_a_request_and_hands_the_sc
         assert statuses and set(statuses) == {200}, statuses
 
         # A new worker takes the scheduler over. (While gunicorn retires the old workers one by one, the second
-        # may hold the lock for a tick after the first let it go: runs are safe from any process, one at a time.)
+        # may hold the lock for a tick after the first let it go: runs are safe from any process, one at a time.
+        # So wait for a new worker's run, not merely for a second runner.)
+        def pids_of(ran):
+            return {int(runner.rsplit(":", 1)[1]) for runner in ran}
+
         def new_runner():
             ran = runners(database_url)
-            return ran if len(ran) > len(first) else None
+            return ran if pids_of(ran) & after else None
 
         ran = wait_until(new_runner, 30, "no new worker took the scheduler over:\n" + server.output())
-        pids = {int(runner.rsplit(":", 1)[1]) for runner in ran}
+        pids = pids_of(ran)
+        assert set(first) <= set(ran), (first, ran)
         assert pids & before and len(pids & after) == 1 and pids <= before | after, (ran, before, after)
         assert server.process.poll() is None
     finally:

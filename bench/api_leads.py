@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import TEAM, fake_slack, load_average, log, percentile, rep_id, run_clients
+from bench.common import TEAM, load_average, log, percentile, rep_id, run_clients
 from bench.latency import (
     REPS,
     ROOT,
@@ -39,6 +39,7 @@ from bench.latency import (
     stop,
 )
 from bench.seed import ensure_postgres
+from bench.slack_process import SlackProcess
 from bot.services.api_tokens import ApiTokens
 from bot.store.database import Database
 
@@ -175,7 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     url = ensure_postgres(DATABASE, 10_000)
     refresh_profiles(url)
-    fake = fake_slack(REPS)
+    fake = SlackProcess(REPS)
     # No rate limit in the way of the load; each request is still counted against the token.
     env = {**server_env(url, fake.base_url, args.threads), "LEADBOT_API_RATE": "1000000000"}
     leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve"]

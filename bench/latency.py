@@ -11,7 +11,9 @@ threads a process (8: its best, as its requests mostly sleep in Bolt's 10-ms wai
 measured in turn, A B A B (`--rounds`), so that both see the same machine; the ratios of leadbot
 to bare Bolt are what to read on a shared machine. Latency is measured by the clients: the HTTP
 answer (Slack's 3-second ack), and separately when the rep had the command's answer: the ack
-itself when it carries the message, else when the fake Slack got it (views.open for `new`).
+itself when it carries the message, else when the fake Slack got it (views.open for `new`). The fake
+Slack runs in a process of its own (bench/slack_process.py); `--slack-in-this-process` serves it from
+the clients' process, as the first nine rounds did.
 """  # noqa: E501 - the first line is the --help description (__doc__.splitlines()[0]), so it stays one line
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, text
 
-from bench.common import BOT_TOKEN, SIGNING_SECRET, TEAM, fake_slack, load_average, log, percentile, rep_id, run_clients
+from bench.common import BOT_TOKEN, SIGNING_SECRET, TEAM, load_average, log, percentile, rep_id, run_clients
 from bench.seed import ensure_postgres
-from sandbox.slack_api import make_trigger_id
+from bench.slack_process import SlackInThisProcess, SlackProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 REPS = 2000
+TICKETS = 10  # commands a client prepares at once with the fake Slack (bench/slack_process.py)
 
 
 @dataclass
@@ -119,13 +122,17 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
         port = ports[seed % len(ports)]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[Sample] = []
+        batch: list[tuple[str, int, str, str]] = []
         while time.monotonic() < stop_at:
-            kind = rng.choice(mix)
-            n = rng.randrange(reps)
+            if not batch:
+                # The fake notes a few commands' response_urls and trigger_ids at once: one question to its process
+                # per TICKETS commands, and their triggers still well inside Slack's 3 s when they are sent.
+                chosen = [(rng.choice(mix), rng.randrange(reps)) for _ in range(TICKETS)]
+                tickets = fake.tickets([rep_id(n) for _, n in chosen])
+                pairs = zip(chosen, tickets, strict=True)
+                batch = [(kind, n, url, trigger) for (kind, n), (url, trigger) in pairs][::-1]
+            kind, n, response_url, trigger_id = batch.pop()
             user = rep_id(n)
-            response_url = fake.response_url(channel_id="C0GENERAL", user_id=user)
-            trigger_id = make_trigger_id()
-            fake.note_trigger(trigger_id, user)
             # Rep n owns lead n+1, open in the seeded data.
             text_ = {"list": "list", "new": "new", "log": f"log {n + 1} call spoke to the buyer"}[kind]
             body = urlencode({
@@ -166,12 +173,7 @@ def answered_after(fake, samples: list[Sample], settle: float = 15.0) -> dict[st
     wanted = {s.key for s in samples if s.status == 200} - in_ack.keys()
     deadline = time.monotonic() + settle
     while True:
-        arrivals: dict[str, float] = {}
-        for call in fake.calls():
-            if call.method == "response_url" and call.path:
-                arrivals.setdefault(call.path.rsplit("/", 1)[-1], call.time)
-            elif call.method == "views.open":
-                arrivals.setdefault(str(call.params.get("trigger_id")), call.time)
+        arrivals = fake.arrivals()
         if wanted <= arrivals.keys() or time.monotonic() > deadline:
             break
         time.sleep(0.5)
@@ -236,17 +238,19 @@ def measure(name: str, command: list[str], env: dict[str, str], fake, clients: i
         fake.reset_calls()
         log(f"{name}: {clients} clients for {seconds:.0f} s (load average {load_average()}) …")
         pids = [process.pid, *children(process.pid)]
-        # This process keeps every view the fake Slack opened (thousands a round); the collector's passes over them
-        # cost more CPU than the fake's answers, on the cores the servers need. Not collected while measuring.
+        # With the fake Slack in this process (--slack-in-this-process), this process keeps every view it opened
+        # (thousands a round); the collector's passes over them cost more CPU than the fake's answers, on the cores
+        # the servers need. Not collected while measuring.
         gc.collect()
         gc.disable()
-        cpu, bench_cpu = cpu_seconds(pids), time.process_time()
+        bench_pids = [fake.pid] if fake.pid else []
+        cpu, bench_cpu = cpu_seconds(pids), time.process_time() + cpu_seconds(bench_pids)
         try:
             samples = load([port], fake, clients, seconds, mix)
         finally:
             gc.enable()
-        # The bench's own process shares the machine: its clients, and the fake Slack answering views.open.
-        cpu, bench_cpu = cpu_seconds(pids) - cpu, time.process_time() - bench_cpu
+        # The bench shares the machine: its clients, and the fake Slack answering views.open.
+        cpu, bench_cpu = cpu_seconds(pids) - cpu, time.process_time() + cpu_seconds(bench_pids) - bench_cpu
         answers = answered_after(fake, samples) if with_answers else None
     finally:
         stop(process)
@@ -288,11 +292,15 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=float, default=15, help="seconds of the same load, not measured, before each measurement"
     )
+    parser.add_argument(
+        "--slack-in-this-process", action="store_true",
+        help="serve the fake Slack from the clients' process, as rounds one to nine did (see bench/slack_process.py)",
+    )
     args = parser.parse_args()
     url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
     refresh_profiles(url)
     mix = args.mix.split(",")
-    fake = fake_slack(REPS)
+    fake = SlackInThisProcess(REPS) if args.slack_in_this_process else SlackProcess(REPS)
     env = server_env(url, fake.base_url, args.leadbot_threads)
     bare_env = server_env(url, fake.base_url, args.threads)
     leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve"]  # its defaults: the scheduler too

@@ -15,9 +15,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.common import fake_slack, log
+from bench.common import log
 from bench.latency import REPS, measure, ratios, refresh_profiles, server_env
 from bench.seed import ensure_postgres
+from bench.slack_process import SlackInThisProcess, SlackProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,11 +32,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="default: the seeded PostgreSQL database with 1M leads")
+    parser.add_argument("--slack-in-this-process", action="store_true", help="as bench.latency's")
     args = parser.parse_args()
     variants = {name: dict(setting.split("=", 1) for setting in settings) for name, *settings in args.variant}
     url = args.database_url or ensure_postgres("leadbot_bench_1000000", 1_000_000)
     refresh_profiles(url)
-    fake = fake_slack(REPS)
+    fake = SlackInThisProcess(REPS) if args.slack_in_this_process else SlackProcess(REPS)
     bare_env = server_env(url, fake.base_url, "8")
     bare = [sys.executable, "-m", "bench.bare_bolt"]
     server_log = open(ROOT / "bench" / "results" / "latency_server.log", "w")

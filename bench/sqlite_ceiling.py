@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.common import fake_slack, load_average, log
+from bench.common import load_average, log
 from bench.latency import HEADER, REPS, measure, refresh_profiles, server_env
 from bench.seed import ensure_postgres, seed
+from bench.slack_process import SlackProcess
 
 DATA = Path(__file__).parent / "data"
 RESULTS = Path(__file__).parent / "results"
@@ -38,7 +39,7 @@ def main() -> None:
         seed(f"sqlite:///{path}", args.leads, REPS, 1000, 4)
     sqlite_url = f"sqlite:///{path}"
     refresh_profiles(sqlite_url)
-    fake = fake_slack(REPS)
+    fake = SlackProcess(REPS)
     leadbot = [str(Path(sys.executable).with_name("leadbot")), "serve", "--no-scheduler"]
     mix = args.mix.split(",")
     steps = [("sqlite", sqlite_url, int(c), 1) for c in args.clients.split(",")]

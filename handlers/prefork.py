@@ -97,13 +97,15 @@ class PreforkServer(BaseApplication):
 
 
 class SpreadingThreadWorker(ThreadWorker):
-    """gunicorn's `gthread` worker, except that it takes no new connection while all its threads are busy.
+    """gunicorn's `gthread` worker, except that while all its threads are busy it takes one new connection each
+    time a request finishes, rather than whenever one arrives.
 
     gunicorn's workers all wait on the one listening socket, and whichever wakes first takes a connection;
     clients and proxies keep their connections for many requests, so a burst of them could land 16 to 4 on
     two workers, one worker's core saturated and its clients' waits twice as long while the other's idled.
-    Leaving the connection to a worker with a free thread spreads them as the work is spread. (All busy:
-    the connection waits in the kernel's queue for the first thread free, as it would have in the worker's.)
+    Taking new connections at the pace requests finish spreads them as the work is spread. It must still take
+    them while busy: kept-alive clients sending back to back would otherwise keep every thread busy, and a
+    connection opened meanwhile would wait in the kernel's queue for as long as they went on.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -119,8 +121,8 @@ class SpreadingThreadWorker(ThreadWorker):
     def finish_request(self, conn, fs) -> None:
         self._busy -= 1
         super().finish_request(conn, fs)
-        if self.alive and self._busy < self.cfg.threads and self.nr_conns < self.worker_connections:
-            super().set_accept_enabled(True)
+        if self.alive and self.nr_conns < self.worker_connections:
+            super().set_accept_enabled(True)  # a connection waiting in the kernel's queue is taken next
 
     def set_accept_enabled(self, enabled: bool) -> None:
         super().set_accept_enabled(enabled and self._busy < self.cfg.threads)

@@ -8,6 +8,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -21,6 +23,8 @@ from tests.support import text_of
 from tests.test_cli import LEADBOT, _env, _free_port
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class Serve:
@@ -310,3 +314,68 @@ def test_a_worker_whose_threads_are_all_busy_leaves_new_connections_to_the_other
         for client in clients:
             client.close()
         server.stop()
+
+
+
+# leadbot's server stack (handlers/prefork.py) serving a request that takes 20 ms, one process of one thread.
+SLOW_APP = """
+import sys, time
+from handlers.prefork import PreforkServer, server_options
+
+def application(environ, start_response):
+    time.sleep(0.02)
+    start_response("200 OK", [("Content-Length", "2")])
+    return [b"ok"]
+
+PreforkServer(application, server_options("127.0.0.1", int(sys.argv[1]), 1, 1, "WARNING"),
+              on_fork=lambda _serving: None, on_exit=lambda: None).run()
+"""
+
+
+def test_a_new_connection_is_answered_while_kept_alive_ones_keep_every_thread_busy(tmp_path):
+    """A connection Slack opens while the server is busy gets its turn. A worker whose threads were all busy took
+    no new connection until one was free, and kept-alive clients sending back to back kept them busy: a new
+    connection waited in the kernel's queue for as long as they went on (5 s, beyond Slack's 3 s, in a benchmark)."""
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-c", SLOW_APP, str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    busy_until = time.monotonic() + 30
+    answers = []
+
+    def keep_busy() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        while time.monotonic() < busy_until:
+            connection.request("GET", "/")
+            answers.append(connection.getresponse().read())
+        connection.close()
+
+    loops = [threading.Thread(target=keep_busy) for _ in range(4)]
+    try:
+        wait_until(lambda: _listening(port), 30, "the server to listen")
+        for loop in loops:
+            loop.start()
+        wait_until(lambda: len(answers) > 20, 10, "the kept-alive clients to be served")
+        newcomer = http.client.HTTPConnection("127.0.0.1", port, timeout=40)
+        newcomer.request("GET", "/")
+        assert newcomer.getresponse().read() == b"ok"
+        answered_at = time.monotonic()
+        newcomer.close()
+        log.seek(0)
+        assert answered_at < busy_until, "answered only once the others stopped:\n" + log.read().decode()
+    finally:
+        busy_until = 0
+        for loop in loops:
+            loop.join()
+        server.kill()
+        server.wait(10)
+        log.close()
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False

@@ -13,7 +13,10 @@ to bare Bolt are what to read on a shared machine. Latency is measured by the cl
 answer (Slack's 3-second ack), and separately when the rep had the command's answer: the ack
 itself when it carries the message, else when the fake Slack got it (views.open for `new`). The fake
 Slack runs in a process of its own (bench/slack_process.py); `--slack-in-this-process` serves it from
-the clients' process, as the first nine rounds did.
+the clients' process, as the first nine rounds did. Beside the servers' CPU a command, the table gives
+PostgreSQL's and the benchmark's own (clients and fake Slack), which share the machine's cores, and the mean
+ack of the fastest and the slowest client: each client keeps one connection, which stays with the server
+process that took it.
 """  # noqa: E501 - the first line is the --help description (__doc__.splitlines()[0]), so it stays one line
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Sample:
     status: int
     key: str  # response_url id or trigger_id
     answered_in_ack: bool = False  # the HTTP answer carried the message itself
+    client: int = 0  # which of the clients (one keep-alive connection each) sent it
 
 
 def free_port() -> int:
@@ -158,7 +162,7 @@ def load(ports: list[int], fake, clients: int, seconds: float, mix: list[str], r
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             key = response_url.rsplit("/", 1)[-1] if kind != "new" else trigger_id
-            mine.append(Sample(kind, sent, time.perf_counter() - began, status, key, in_ack))
+            mine.append(Sample(kind, sent, time.perf_counter() - began, status, key, in_ack, seed))
         connection.close()
         samples.extend(mine)
 
@@ -189,8 +193,44 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL server process on this machine (its backends serve the server under test), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().startswith(b"postgres"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_of(pids: list[int]) -> float:
+    """cpu_seconds of those of `pids` still running."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds([pid])
+        except (OSError, IndexError):
+            continue
+    return total
+
+
+def client_means(samples: list[Sample]) -> str:
+    """The mean ack of the fastest and of the slowest client: apart when the servers' processes got unequal
+    shares of the clients' kept-alive connections."""
+    acks: dict[int, list[float]] = {}
+    for sample in samples:
+        if sample.status == 200:
+            acks.setdefault(sample.client, []).append(sample.ack)
+    means = sorted(sum(values) / len(values) for values in acks.values())
+    return f"{means[0] * 1000:.0f}–{means[-1] * 1000:.0f}" if means else "–"
+
+
 def summarize(
-    name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float, bench_cpu: float
+    name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float, bench_cpu: float,
+    database_cpu: float | None = None,
 ) -> list[str]:
     rows = []
     kinds = sorted({s.kind for s in samples})
@@ -208,7 +248,10 @@ def summarize(
         else:
             cells += ["–", "–", "–", "–"]
         answered = max(1, sum(1 for s in samples if s.status == 200))
-        cells += [f"{cpu * 1000 / answered:.1f}", f"{bench_cpu * 1000 / answered:.1f}"]
+        cells += [
+            f"{cpu * 1000 / answered:.1f}", "–" if database_cpu is None else f"{database_cpu * 1000 / answered:.2f}",
+            f"{bench_cpu * 1000 / answered:.1f}", client_means(chosen),
+        ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
 
@@ -217,9 +260,9 @@ HEADER = [
     (
         "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors "
         "| answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command "
-        "| bench CPU ms per command |"
+        "| PostgreSQL CPU ms per command | bench CPU ms per command | mean ack of the fastest–slowest client, ms |"
     ),
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 
 
@@ -244,17 +287,22 @@ def measure(name: str, command: list[str], env: dict[str, str], fake, clients: i
         gc.collect()
         gc.disable()
         bench_pids = [fake.pid] if fake.pid else []
+        database_pids = postgres_pids() if env["DATABASE_URL"].startswith("postgresql") else None
+        database_cpu = cpu_of(database_pids) if database_pids is not None else None
         cpu, bench_cpu = cpu_seconds(pids), time.process_time() + cpu_seconds(bench_pids)
         try:
             samples = load([port], fake, clients, seconds, mix)
         finally:
             gc.enable()
-        # The bench shares the machine: its clients, and the fake Slack answering views.open.
+        # The bench shares the machine: its clients, and the fake Slack answering views.open. So does PostgreSQL
+        # (each of its processes, whatever database it serves: the machine's other work on it shows here too).
         cpu, bench_cpu = cpu_seconds(pids) - cpu, time.process_time() + cpu_seconds(bench_pids) - bench_cpu
+        if database_pids is not None:
+            database_cpu = cpu_of(database_pids) - database_cpu
         answers = answered_after(fake, samples) if with_answers else None
     finally:
         stop(process)
-    return summarize(name, samples, answers, seconds, cpu, bench_cpu), samples
+    return summarize(name, samples, answers, seconds, cpu, bench_cpu, database_cpu), samples
 
 
 def ratios(bare: list[Sample], ours: list[Sample]) -> tuple[float, float]:

@@ -14,7 +14,7 @@ answer (Slack's 3-second ack), and separately when the rep had the command's ans
 itself when it carries the message, else when the fake Slack got it (views.open for `new`). The fake
 Slack runs in a process of its own (bench/slack_process.py); `--slack-in-this-process` serves it from
 the clients' process, as the first nine rounds did. Beside the servers' CPU a command, the table gives
-PostgreSQL's and the benchmark's own (clients and fake Slack), which share the machine's cores, and the mean
+PostgreSQL's, the clients' and the fake Slack's, which share the machine's cores, and the mean
 ack of the fastest and the slowest client: each client keeps one connection, which stays with the server
 process that took it.
 """  # noqa: E501 - the first line is the --help description (__doc__.splitlines()[0]), so it stays one line
@@ -228,9 +228,21 @@ def client_means(samples: list[Sample]) -> str:
     return f"{means[0] * 1000:.0f}–{means[-1] * 1000:.0f}" if means else "–"
 
 
+@dataclass
+class CpuUsed:
+    """CPU seconds each part of the machine's work spent during one measurement."""
+
+    server: float
+    database: float | None  # every PostgreSQL process; None on SQLite (the servers' own)
+    clients: float  # this process: the clients, and the fake Slack when it runs here
+    fake_slack: float | None  # its own process's; None when it runs in the clients' process
+
+    def per_command(self, value: float | None, commands: int, digits: int = 1) -> str:
+        return "–" if value is None else f"{value * 1000 / commands:.{digits}f}"
+
+
 def summarize(
-    name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: float, bench_cpu: float,
-    database_cpu: float | None = None,
+    name: str, samples: list[Sample], answers: dict[str, float] | None, seconds: float, cpu: CpuUsed
 ) -> list[str]:
     rows = []
     kinds = sorted({s.kind for s in samples})
@@ -249,8 +261,9 @@ def summarize(
             cells += ["–", "–", "–", "–"]
         answered = max(1, sum(1 for s in samples if s.status == 200))
         cells += [
-            f"{cpu * 1000 / answered:.1f}", "–" if database_cpu is None else f"{database_cpu * 1000 / answered:.2f}",
-            f"{bench_cpu * 1000 / answered:.1f}", client_means(chosen),
+            cpu.per_command(cpu.server, answered), cpu.per_command(cpu.database, answered, 2),
+            cpu.per_command(cpu.clients, answered, 2), cpu.per_command(cpu.fake_slack, answered, 2),
+            client_means(chosen),
         ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
@@ -260,9 +273,10 @@ HEADER = [
     (
         "| server | command | req/s | ack p50 ms | ack p95 ms | ack p99 ms | errors "
         "| answered p50 ms | answered p95 ms | answered p99 ms | unanswered | server CPU ms per command "
-        "| PostgreSQL CPU ms per command | bench CPU ms per command | mean ack of the fastest–slowest client, ms |"
+        "| PostgreSQL CPU ms per command | clients' CPU ms per command | fake Slack's CPU ms per command "
+        "| mean ack of the fastest–slowest client, ms |"
     ),
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
 ]
 
 
@@ -286,23 +300,31 @@ def measure(name: str, command: list[str], env: dict[str, str], fake, clients: i
         # the servers need. Not collected while measuring.
         gc.collect()
         gc.disable()
-        bench_pids = [fake.pid] if fake.pid else []
+        fake_pids = [fake.pid] if fake.pid else None
         database_pids = postgres_pids() if env["DATABASE_URL"].startswith("postgresql") else None
-        database_cpu = cpu_of(database_pids) if database_pids is not None else None
-        cpu, bench_cpu = cpu_seconds(pids), time.process_time() + cpu_seconds(bench_pids)
+
+        def used() -> CpuUsed:
+            return CpuUsed(
+                server=cpu_seconds(pids), database=None if database_pids is None else cpu_of(database_pids),
+                clients=time.process_time(), fake_slack=None if fake_pids is None else cpu_seconds(fake_pids),
+            )
+
+        before = used()
         try:
             samples = load([port], fake, clients, seconds, mix)
         finally:
             gc.enable()
-        # The bench shares the machine: its clients, and the fake Slack answering views.open. So does PostgreSQL
-        # (each of its processes, whatever database it serves: the machine's other work on it shows here too).
-        cpu, bench_cpu = cpu_seconds(pids) - cpu, time.process_time() + cpu_seconds(bench_pids) - bench_cpu
-        if database_pids is not None:
-            database_cpu = cpu_of(database_pids) - database_cpu
+        # The servers share the machine with the benchmark's clients, the fake Slack answering views.open and
+        # PostgreSQL (each of its processes, whatever database it serves: other work on it shows here too).
+        after = used()
+        cpu = CpuUsed(**{
+            part: None if getattr(after, part) is None else getattr(after, part) - getattr(before, part)
+            for part in ("server", "database", "clients", "fake_slack")
+        })
         answers = answered_after(fake, samples) if with_answers else None
     finally:
         stop(process)
-    return summarize(name, samples, answers, seconds, cpu, bench_cpu, database_cpu), samples
+    return summarize(name, samples, answers, seconds, cpu), samples
 
 
 def ratios(bare: list[Sample], ours: list[Sample]) -> tuple[float, float]:

@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
@@ -16,12 +17,17 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.workers.gthread import ThreadWorker
 
+from handlers.connection_board import ConnectionBoard
+
 logger = logging.getLogger(__name__)
 
 # How long SIGTERM (and SIGHUP, for the old processes) lets requests and the work after their acks finish.
 GRACEFUL_SECONDS = 30
 # Clients and proxies keep connections open between Slack's requests; gunicorn's default (2 s) is short for that.
 KEEPALIVE_SECONDS = 5
+# How long a worker holding more connections than another leaves new ones to it. Long enough for the other's
+# main thread to take one on a busy machine; short enough that a connection the other did not take waits little.
+STEP_ASIDE_SECONDS = 0.01
 
 
 class SchedulerSeat:
@@ -87,30 +93,82 @@ class PreforkServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        board = ConnectionBoard()
+        self.cfg.set("pre_fork", lambda server, worker: _give_slot(board, server, worker))
         self.cfg.set("post_fork", lambda _server, worker: self._on_fork(lambda: worker.alive))
         self.cfg.set("worker_exit", lambda _server, _worker: self._on_exit())
+        self.cfg.set("child_exit", lambda _server, worker: self._worker_gone(board, worker))
+
+    def _worker_gone(self, board: ConnectionBoard, worker) -> None:
+        if getattr(worker, "board_slot", None) is not None:
+            board.clear(worker.board_slot)
         if self._on_worker_gone is not None:
-            self.cfg.set("child_exit", lambda _server, worker: self._on_worker_gone(worker.pid))
+            self._on_worker_gone(worker.pid)
 
     def load(self):
         return self.application
 
 
+def _give_slot(board: ConnectionBoard, server, worker) -> None:
+    """In the master, before the fork: the new worker's slot on the board (one no live worker has)."""
+    worker.board = board
+    worker.board_slot = board.free_slot(getattr(other, "board_slot", None) for other in server.WORKERS.values())
+
+
 class SpreadingThreadWorker(ThreadWorker):
-    """gunicorn's `gthread` worker, except that while all its threads are busy it takes one new connection each
-    time a request finishes, rather than whenever one arrives.
+    """gunicorn's `gthread` worker, except that it spreads connections with the other workers: it leaves a new one
+    to a worker holding fewer, and while all its threads are busy it takes one new connection each time a request
+    finishes, rather than whenever one arrives.
 
     gunicorn's workers all wait on the one listening socket, and whichever wakes first takes a connection;
-    clients and proxies keep their connections for many requests, so a burst of them could land 16 to 4 on
-    two workers, one worker's core saturated and its clients' waits twice as long while the other's idled.
-    Taking new connections at the pace requests finish spreads them as the work is spread. It must still take
-    them while busy: kept-alive clients sending back to back would otherwise keep every thread busy, and a
-    connection opened meanwhile would wait in the kernel's queue for as long as they went on.
+    clients and proxies keep their connections for many requests, so connections opened one after another could
+    land 5 to 15 on two workers, and a burst 16 to 4: one worker's core saturated and its clients' waits longer
+    while the other's idled. So each worker notes on a board the workers share (handlers/connection_board.py) how
+    many connections it holds and whether it still takes new ones (it is not stopping); one that holds more than
+    another steps aside for STEP_ASIDE_SECONDS, then takes the connection if it is still waiting. It must still
+    take connections while busy: kept-alive clients sending back to back would otherwise keep every thread busy,
+    and a connection opened meanwhile would wait in the kernel's queue for as long as they went on.
     """
 
+    board: ConnectionBoard | None = None  # given by the master before the fork (PreforkServer); None: no sharing
+    board_slot: int | None = None
+
     def __init__(self, *args, **kwargs) -> None:
+        self._open = 0
         super().__init__(*args, **kwargs)
         self._busy = 0  # requests handed to the threads and not finished; changed on the main thread only
+        self._aside_until = 0.0  # monotonic time until which this worker leaves new connections to the others
+
+    # gunicorn's worker counts its connections in nr_conns (on its main thread); each change goes on the board.
+    @property
+    def nr_conns(self) -> int:
+        return self._open
+
+    @nr_conns.setter
+    def nr_conns(self, value: int) -> None:
+        self._open = value
+        self._publish()
+
+    def _publish(self) -> None:
+        if self.board is not None and self.board_slot is not None:
+            self.board.publish(self.board_slot, self._open, taking=self.alive)
+
+    def accept(self, listener) -> None:
+        now = time.monotonic()
+        # Right after stepping aside, one connection still waiting is this worker's: the others did not take it.
+        waited = now < self._aside_until + STEP_ASIDE_SECONDS
+        self._aside_until = 0.0
+        if not waited and self.board is not None and self.board_slot is not None \
+                and self.board.fewer_elsewhere(self.board_slot, self._open):
+            self._aside_until = now + STEP_ASIDE_SECONDS
+            super().set_accept_enabled(False)
+            return
+        super().accept(listener)
+
+    def wait_for_and_dispatch_events(self, timeout: float) -> None:
+        # A worker stepping aside wakes when its time is up, to take new connections again.
+        aside = self._aside_until - time.monotonic()
+        super().wait_for_and_dispatch_events(min(timeout, aside) if aside > 0 else timeout)
 
     def enqueue_req(self, conn) -> None:
         self._busy += 1
@@ -121,11 +179,13 @@ class SpreadingThreadWorker(ThreadWorker):
     def finish_request(self, conn, fs) -> None:
         self._busy -= 1
         super().finish_request(conn, fs)
-        if self.alive and self.nr_conns < self.worker_connections:
-            super().set_accept_enabled(True)  # a connection waiting in the kernel's queue is taken next
+        if self.alive and self.nr_conns < self.worker_connections and time.monotonic() >= self._aside_until:
+            super().set_accept_enabled(True)  # even while busy: a connection waiting in the kernel's queue is next
 
     def set_accept_enabled(self, enabled: bool) -> None:
-        super().set_accept_enabled(enabled and self._busy < self.cfg.threads)
+        free = self._busy < self.cfg.threads and time.monotonic() >= self._aside_until
+        super().set_accept_enabled(enabled and free)
+        self._publish()  # a stopping worker (no longer alive) comes here: the others stop leaving connections to it
 
 
 class LeadbotLogs(GunicornLogger):

@@ -27,6 +27,22 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def children_of(pid: int) -> set[int]:
+    """A process's child processes, from /proc."""
+    return {child for child in _all_pids() if _parent_of(child) == pid}
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class Serve:
     """One `leadbot serve` master process and what it says."""
 
@@ -57,17 +73,8 @@ class Serve:
             return False
 
     def workers(self) -> set[int]:
-        """The master's child processes, from /proc."""
-        children = set()
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-                if parent == self.process.pid:
-                    children.add(int(entry.name))
-        return children
+        """The master's child processes."""
+        return children_of(self.process.pid)
 
     def output(self) -> str:
         self.log.seek(0)
@@ -269,13 +276,17 @@ def test_no_scheduler_runs_with_no_scheduler(tmp_path, database_url, slack):
 def connections_taken(server: Serve) -> dict[int, int]:
     """How many client connections to the port each worker has accepted (its sockets, from /proc); a connection
     still in the kernel's queue belongs to none."""
+    return connections_taken_by(server.port, server.workers())
+
+
+def connections_taken_by(port: int, workers: set[int]) -> dict[int, int]:
     established = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "01":  # ESTABLISHED
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # ESTABLISHED
             established.add(f"socket:[{fields[9]}]")
     taken = {}
-    for pid in server.workers():
+    for pid in workers:
         descriptors = Path(f"/proc/{pid}/fd")
         taken[pid] = sum(1 for fd in descriptors.iterdir() if _link(fd) in established)
     return taken
@@ -317,7 +328,8 @@ def test_a_worker_whose_threads_are_all_busy_leaves_new_connections_to_the_other
 
 
 
-# leadbot's server stack (handlers/prefork.py) serving a request that takes 20 ms, one process of one thread.
+# leadbot's server stack (handlers/prefork.py) serving a request that takes 20 ms; its processes and threads
+# a process are the second and third arguments.
 SLOW_APP = """
 import sys, time
 from handlers.prefork import PreforkServer, server_options
@@ -327,20 +339,63 @@ def application(environ, start_response):
     start_response("200 OK", [("Content-Length", "2")])
     return [b"ok"]
 
-PreforkServer(application, server_options("127.0.0.1", int(sys.argv[1]), 1, 1, "WARNING"),
+PreforkServer(application, server_options("127.0.0.1", int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), "WARNING"),
               on_fork=lambda _serving: None, on_exit=lambda: None).run()
 """
+
+
+def start_slow_app(tmp_path, workers: int, threads: int) -> tuple[subprocess.Popen, int, object]:
+    """SLOW_APP on a free port, listening with all its workers: the master process, the port and its log."""
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-c", SLOW_APP, str(port), str(workers), str(threads)], cwd=ROOT, stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    wait_until(lambda: _listening(port) and len(children_of(server.pid)) == workers, 30, "the server to listen")
+    return server, port, log
+
+
+@pytest.mark.parametrize("arriving", ["one after another", "all at once"])
+def test_kept_alive_connections_are_shared_evenly_by_the_workers(tmp_path, arriving):
+    """Each kept-alive connection stays with the worker that took it, so an uneven share is an uneven load:
+    connections opened one after another landed 5 to 15 on two workers (whichever woke first took each), and a
+    burst 7 to 13; the workers with more clients answered them later. Now a worker holding more connections
+    than another leaves a new one to it."""
+    server, port, log = start_slow_app(tmp_path, workers=2, threads=8)
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=20) for _ in range(20)]
+
+    def ask(connection: http.client.HTTPConnection) -> None:
+        connection.request("GET", "/")
+        assert connection.getresponse().read() == b"ok"
+
+    try:
+        if arriving == "one after another":
+            for connection in connections:
+                ask(connection)
+        else:
+            askers = [threading.Thread(target=ask, args=(connection,)) for connection in connections]
+            for asker in askers:
+                asker.start()
+            for asker in askers:
+                asker.join()
+        taken = connections_taken_by(port, children_of(server.pid))
+        log.seek(0)
+        assert sum(taken.values()) == 20, log.read().decode()
+        assert max(taken.values()) - min(taken.values()) <= 2, f"connections each worker holds: {taken}"
+    finally:
+        for connection in connections:
+            connection.close()
+        server.kill()
+        server.wait(10)
+        log.close()
 
 
 def test_a_new_connection_is_answered_while_kept_alive_ones_keep_every_thread_busy(tmp_path):
     """A connection Slack opens while the server is busy gets its turn. A worker whose threads were all busy took
     no new connection until one was free, and kept-alive clients sending back to back kept them busy: a new
     connection waited in the kernel's queue for as long as they went on (5 s, beyond Slack's 3 s, in a benchmark)."""
-    port = _free_port()
-    log = open(tmp_path / "server.log", "w+b")
-    server = subprocess.Popen(
-        [sys.executable, "-c", SLOW_APP, str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
+    server, port, log = start_slow_app(tmp_path, workers=1, threads=1)
     busy_until = time.monotonic() + 30
     answers = []
 
@@ -353,7 +408,6 @@ def test_a_new_connection_is_answered_while_kept_alive_ones_keep_every_thread_bu
 
     loops = [threading.Thread(target=keep_busy) for _ in range(4)]
     try:
-        wait_until(lambda: _listening(port), 30, "the server to listen")
         for loop in loops:
             loop.start()
         wait_until(lambda: len(answers) > 20, 10, "the kept-alive clients to be served")

@@ -18,6 +18,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 from gunicorn.workers.gthread import ThreadWorker
 
 from handlers.connection_board import ConnectionBoard
+from handlers.request_turns import RequestTurns
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ KEEPALIVE_SECONDS = 5
 # How long a worker holding more connections than another leaves new ones to it. Long enough for the other's
 # main thread to take one on a busy machine; short enough that a connection the other did not take waits little.
 STEP_ASIDE_SECONDS = 0.01
+# How long a request waits for its turn behind a worker's running one before it runs beside it anyway. Far above a
+# command's few milliseconds, so only a request stuck on something slow is overtaken; far below Slack's 3 s.
+TURN_PATIENCE_SECONDS = 0.05
 
 
 class SchedulerSeat:
@@ -116,9 +120,9 @@ def _give_slot(board: ConnectionBoard, server, worker) -> None:
 
 
 class SpreadingThreadWorker(ThreadWorker):
-    """gunicorn's `gthread` worker, except that it spreads connections with the other workers: it leaves a new one
-    to a worker holding fewer, and while all its threads are busy it takes one new connection each time a request
-    finishes, rather than whenever one arrives.
+    """gunicorn's `gthread` worker, except that its requests take turns (handlers/request_turns.py) and it spreads
+    connections with the other workers: it leaves a new one to a worker holding fewer, and while all its threads
+    are busy it takes one new connection each time a request finishes, rather than whenever one arrives.
 
     gunicorn's workers all wait on the one listening socket, and whichever wakes first takes a connection;
     clients and proxies keep their connections for many requests, so connections opened one after another could
@@ -138,6 +142,16 @@ class SpreadingThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self._busy = 0  # requests handed to the threads and not finished; changed on the main thread only
         self._aside_until = 0.0  # monotonic time until which this worker leaves new connections to the others
+        self._turns = RequestTurns()
+
+    def handle_request(self, req, conn):
+        # On a request thread, the request read: the app's work and the answer's writing wait for their turn.
+        took = self._turns.take(TURN_PATIENCE_SECONDS)
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            if took:
+                self._turns.give_back()
 
     # gunicorn's worker counts its connections in nr_conns (on its main thread); each change goes on the board.
     @property

@@ -346,10 +346,16 @@ PreforkServer(application, server_options("127.0.0.1", int(sys.argv[1]), int(sys
 
 def start_slow_app(tmp_path, workers: int, threads: int) -> tuple[subprocess.Popen, int, object]:
     """SLOW_APP on a free port, listening with all its workers: the master process, the port and its log."""
+    return start_app(tmp_path, SLOW_APP, workers, threads)
+
+
+def start_app(tmp_path, source: str, workers: int, threads: int) -> tuple[subprocess.Popen, int, object]:
+    """A server script (its port, processes and threads a process as arguments) on a free port, listening with all
+    its workers: the master process, the port and its log."""
     port = _free_port()
     log = open(tmp_path / "server.log", "w+b")
     server = subprocess.Popen(
-        [sys.executable, "-c", SLOW_APP, str(port), str(workers), str(threads)], cwd=ROOT, stdout=log,
+        [sys.executable, "-c", source, str(port), str(workers), str(threads)], cwd=ROOT, stdout=log,
         stderr=subprocess.STDOUT,
     )
     wait_until(lambda: _listening(port) and len(children_of(server.pid)) == workers, 30, "the server to listen")
@@ -422,6 +428,73 @@ def test_a_new_connection_is_answered_while_kept_alive_ones_keep_every_thread_bu
         busy_until = 0
         for loop in loops:
             loop.join()
+        server.kill()
+        server.wait(10)
+        log.close()
+
+
+# leadbot's server stack answering with the most requests it has seen inside the app at once; /stuck takes 2 s.
+OVERLAP_APP = """
+import sys, threading, time
+from handlers.prefork import PreforkServer, server_options
+
+inside = most = 0
+count = threading.Lock()
+
+def application(environ, start_response):
+    global inside, most
+    with count:
+        inside += 1
+        most = max(most, inside)
+    try:
+        time.sleep(2 if environ["PATH_INFO"] == "/stuck" else 0.002)
+    finally:
+        with count:
+            inside -= 1
+    body = str(most).encode()
+    start_response("200 OK", [("Content-Length", str(len(body)))])
+    return [body]
+
+PreforkServer(application, server_options("127.0.0.1", int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), "WARNING"),
+              on_fork=lambda _serving: None, on_exit=lambda: None).run()
+"""
+
+
+def test_a_workers_requests_take_turns_and_one_stuck_holds_the_others_back_briefly(tmp_path):
+    """Requests running side by side on one process's threads share its interpreter and both finish late; in the
+    order they came, one at a time, the slowest acks came sooner (docs/benchmarks.md). But a request stuck on
+    something slow must not hold back the ones behind it for long."""
+    server, port, log = start_app(tmp_path, OVERLAP_APP, workers=1, threads=4)
+    most_at_once = []
+
+    def ask_many() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        for _ in range(25):
+            connection.request("GET", "/")
+            most_at_once.append(int(connection.getresponse().read()))
+        connection.close()
+
+    try:
+        askers = [threading.Thread(target=ask_many) for _ in range(4)]
+        for asker in askers:
+            asker.start()
+        for asker in askers:
+            asker.join()
+        assert len(most_at_once) == 100
+        assert max(most_at_once) == 1, "requests ran side by side"
+
+        stuck = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        stuck.request("GET", "/stuck")
+        time.sleep(0.3)  # the stuck request holds its turn
+        started = time.monotonic()
+        quick = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        quick.request("GET", "/")
+        assert quick.getresponse().read() == b"2"  # beside the stuck one
+        assert time.monotonic() - started < 1.0, "the quick request waited for the stuck one"
+        assert stuck.getresponse().read() == b"2"
+        stuck.close()
+        quick.close()
+    finally:
         server.kill()
         server.wait(10)
         log.close()

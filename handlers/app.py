@@ -31,6 +31,7 @@ from bot.text.i18n import t, use_language
 from handlers import actions, commands, errors, escalation, home, inbound, settings, shortcuts, small_buyers, views
 from handlers.leaving import register as register_leaving
 from handlers.metrics import count_request, observe_ack
+from handlers.request_turns import RequestTurns
 from handlers.stale import guarded
 
 LISTENER_THREADS = 16
@@ -78,7 +79,8 @@ class ContextThreadPool(ThreadPoolExecutor):
 
 
 class LeadbotApp(App):
-    """Bolt's App, reading each request's rep rows once (`request_scope`), and keeping old messages working.
+    """Bolt's App, reading each request's rep rows once (`request_scope`), stepping out of its request's turn
+    (handlers/request_turns.py) to wait for a listener's ack, and keeping old messages working.
 
     The scope wraps the whole dispatch, not a middleware: Bolt submits the listener after every
     middleware has returned, so the listener's copied context must be taken inside it.
@@ -91,6 +93,20 @@ class LeadbotApp(App):
     def __init__(self, deps: Deps, **kwargs) -> None:
         super().__init__(**kwargs)
         self._deps = deps
+        # The turns this process's requests take, given to `leadbot serve`'s workers (handlers/prefork.py).
+        self.turns = RequestTurns()
+        # Past the middleware, Bolt's runner hands the listener to a thread and, unless acked already, waits for its
+        # ack, sleeping 10 ms at a time: the request's own work is done, so the next one may start meanwhile.
+        runner = self._listener_runner
+        run = runner.run
+
+        def run_after_stepping_aside(request, response, listener_name, listener, starting_time=None):
+            if request.context.ack.response is None:
+                self.turns.step_aside()
+            return run(request=request, response=response, listener_name=listener_name, listener=listener,
+                       starting_time=starting_time)
+
+        runner.run = run_after_stepping_aside
 
     def dispatch(self, req):
         request = SlackRequest(request_id=_request_id(req.headers), kind=_kind(req.body), on_done=count_request)

@@ -29,9 +29,6 @@ KEEPALIVE_SECONDS = 5
 # How long a worker holding more connections than another leaves new ones to it. Long enough for the other's
 # main thread to take one on a busy machine; short enough that a connection the other did not take waits little.
 STEP_ASIDE_SECONDS = 0.01
-# How long a request waits for its turn behind a worker's running one before it runs beside it anyway. Far above a
-# command's few milliseconds, so only a request stuck on something slow is overtaken; far below Slack's 3 s.
-TURN_PATIENCE_SECONDS = 0.05
 
 
 class SchedulerSeat:
@@ -82,13 +79,16 @@ class PreforkServer(BaseApplication):
     `on_fork` runs in each new worker before it serves (given a callable that says whether the worker is
     still serving), `on_exit` in each worker when it stops (after its last request): the place to start
     and stop what runs beside the requests. `on_worker_gone` runs in the master with the pid of a worker
-    that exited, however it exited.
+    that exited, however it exited. With `turns`, each worker's requests take turns (handlers/request_turns.py;
+    each worker has its own copy after the fork).
     """
 
     def __init__(self, application, options: dict, *, on_fork: Callable[[Callable[[], bool]], None],
-                 on_exit: Callable[[], None], on_worker_gone: Callable[[int], None] | None = None) -> None:
+                 on_exit: Callable[[], None], on_worker_gone: Callable[[int], None] | None = None,
+                 turns: RequestTurns | None = None) -> None:
         self.application = application
         self.options = options
+        self._turns = turns
         self._on_fork = on_fork
         self._on_exit = on_exit
         self._on_worker_gone = on_worker_gone
@@ -98,10 +98,14 @@ class PreforkServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
         board = ConnectionBoard()
-        self.cfg.set("pre_fork", lambda server, worker: _give_slot(board, server, worker))
+        self.cfg.set("pre_fork", lambda server, worker: self._before_fork(board, server, worker))
         self.cfg.set("post_fork", lambda _server, worker: self._on_fork(lambda: worker.alive))
         self.cfg.set("worker_exit", lambda _server, _worker: self._on_exit())
         self.cfg.set("child_exit", lambda _server, worker: self._worker_gone(board, worker))
+
+    def _before_fork(self, board: ConnectionBoard, server, worker) -> None:
+        _give_slot(board, server, worker)
+        worker.turns = self._turns
 
     def _worker_gone(self, board: ConnectionBoard, worker) -> None:
         if getattr(worker, "board_slot", None) is not None:
@@ -120,7 +124,7 @@ def _give_slot(board: ConnectionBoard, server, worker) -> None:
 
 
 class SpreadingThreadWorker(ThreadWorker):
-    """gunicorn's `gthread` worker, except that its requests take turns (handlers/request_turns.py) and it spreads
+    """gunicorn's `gthread` worker, except that its requests take turns when given them (`turns`), and it spreads
     connections with the other workers: it leaves a new one to a worker holding fewer, and while all its threads
     are busy it takes one new connection each time a request finishes, rather than whenever one arrives.
 
@@ -136,22 +140,22 @@ class SpreadingThreadWorker(ThreadWorker):
 
     board: ConnectionBoard | None = None  # given by the master before the fork (PreforkServer); None: no sharing
     board_slot: int | None = None
+    turns: RequestTurns | None = None  # the same way; None: requests run side by side
 
     def __init__(self, *args, **kwargs) -> None:
         self._open = 0
         super().__init__(*args, **kwargs)
         self._busy = 0  # requests handed to the threads and not finished; changed on the main thread only
         self._aside_until = 0.0  # monotonic time until which this worker leaves new connections to the others
-        self._turns = RequestTurns()
 
     def handle_request(self, req, conn):
-        # On a request thread, the request read: the app's work and the answer's writing wait for their turn.
-        took = self._turns.take(TURN_PATIENCE_SECONDS)
-        try:
+        # On a request thread, the request read: all the rest of its work (the app, writing the answer) in its turn.
+        # Taken here rather than in the app, so that no part of a request runs beside the one holding the turn:
+        # the thread handed the turn must not then wait on the interpreter's lock behind that one.
+        if self.turns is None:
             return super().handle_request(req, conn)
-        finally:
-            if took:
-                self._turns.give_back()
+        with self.turns.turn():
+            return super().handle_request(req, conn)
 
     # gunicorn's worker counts its connections in nr_conns (on its main thread); each change goes on the board.
     @property

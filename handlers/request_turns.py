@@ -1,25 +1,48 @@
-"""Requests of one worker take turns on its interpreter, in the order they came, unless the one running is stuck."""
+"""Slack's requests take turns on a process's interpreter, in the order they came, unless the one running is stuck."""
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from contextlib import contextmanager
+from typing import Iterator
+
+# How long a request waits for its turn behind a running one before it runs beside it anyway. Far above a
+# command's few milliseconds, so only a request stuck on something slow is overtaken; far below Slack's 3 s.
+PATIENCE_SECONDS = 0.05
 
 
 class RequestTurns:
     """A turn handed from request to request in the order they asked for it.
 
     Threads of one process share the interpreter's lock, so two requests running side by side both finish late:
-    each runs until it waits on a socket or 5 ms pass, then the other, and a thread giving the lock up waits
-    behind the other to get it back. One at a time, in order, the first is answered as soon as its work is done.
-    A request stuck waiting (a database lock, a slow Slack call) must not hold the others back: a request that has
-    waited `patience` seconds runs beside it, without the turn.
+    each runs until it waits on a socket or 5 ms pass, then the other, and a thread that gave the lock up waits
+    behind the other to get it back. One at a time, in order, each is answered as soon as its own work is done.
+    A request stuck on something slow (a database lock, a slow answer from Slack) must not hold the others back:
+    one that has waited `patience` seconds runs beside it, without the turn. And a request that only waits for
+    a listener's ack steps aside (`step_aside`).
     """
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._held = False
         self._waiting: deque[threading.Lock] = deque()  # one locked lock a waiting thread; released to hand over
+        self._holder = threading.local()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Run the block in this thread's turn (or without it, after PATIENCE_SECONDS of waiting)."""
+        self._holder.holds = self.take(PATIENCE_SECONDS)
+        try:
+            yield
+        finally:
+            self.step_aside()
+
+    def step_aside(self) -> None:
+        """This thread's request has nothing left to run for now: the next one may start."""
+        if getattr(self._holder, "holds", False):
+            self._holder.holds = False
+            self.give_back()
 
     def take(self, patience: float) -> bool:
         """Wait at most `patience` seconds for the turn: True if this thread holds it (give it back after)."""

@@ -140,9 +140,8 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
 
     settings = deps.settings
     listeners = ContextThreadPool(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    application = wsgi_app(
-        create_app(deps, listener_executor=listeners), deps.health, partial(metrics.scrape, deps), create_api(deps)
-    )
+    bolt_app = create_app(deps, listener_executor=listeners)
+    application = wsgi_app(bolt_app, deps.health, partial(metrics.scrape, deps), create_api(deps))
     seat = SchedulerSeat(seat_file(), lambda: _start_scheduler(deps)) if with_scheduler else None
     # Each process opens its own database connections: none may be shared across the fork. (Not deps.close(): that
     # would also stop for good the listener that lets each worker keep rep rows between requests.)
@@ -168,7 +167,10 @@ def serve_prefork(deps: Deps, port: int, workers: int, with_scheduler: bool) -> 
         settings.host, port, workers, settings.web_threads, "" if with_scheduler else ", no scheduler",
     )
     try:
-        PreforkServer(application, options, on_fork=on_fork, on_exit=on_exit, on_worker_gone=metrics.worker_gone).run()
+        PreforkServer(
+            application, options, on_fork=on_fork, on_exit=on_exit, on_worker_gone=metrics.worker_gone,
+            turns=bolt_app.turns,
+        ).run()
     finally:
         # A worker leaves through here too (gunicorn exits it with SystemExit); only the master cleans up.
         if seat is not None and os.getpid() == master:

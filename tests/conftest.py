@@ -257,3 +257,28 @@ def team_language_back_to_english():
     """`build_deps` sets the process-wide team language; a test on a Chinese team must not leave it to the next."""
     yield
     set_default_language(DEFAULT_LANGUAGE)
+
+
+@pytest.fixture(autouse=True)
+def logging_put_back():
+    """`leadbot …` run in a test's process (and configure_logging itself) replaces the root logger's handler with one
+    writing to that test's captured stderr, closed once the test is over: a thread of a later test logging through
+    it printed "Logging error" in the middle of the run. Each test leaves the loggers as it found them."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
+    yield
+    # pytest's own capturing handlers come and go with each phase of a test: left to pytest.
+    for handler in list(root.handlers):
+        if handler not in handlers and not _pytests(handler):
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers and not _pytests(handler):
+            root.addHandler(handler)
+    root.setLevel(level)
+    for name, was in levels.items():
+        logging.getLogger(name).setLevel(was)
+
+
+def _pytests(handler: logging.Handler) -> bool:
+    return type(handler).__module__.startswith("_pytest")

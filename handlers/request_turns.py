@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 from typing import Iterator
@@ -19,13 +20,15 @@ class RequestTurns:
     each runs until it waits on a socket or 5 ms pass, then the other, and a thread that gave the lock up waits
     behind the other to get it back. One at a time, in order, each is answered as soon as its own work is done.
     A request stuck on something slow (a database lock, a slow answer from Slack) must not hold the others back:
-    one that has waited `patience` seconds runs beside it, without the turn. And a request that only waits for
-    a listener's ack steps aside (`step_aside`).
+    one that has waited `patience` seconds runs beside it, without the turn, and once the turn has been held that
+    long, a new request does not wait at all. And a request that only waits for a listener's ack steps aside
+    (`step_aside`).
     """
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._held = False
+        self._held_since = 0.0  # monotonic time the turn was last taken or handed over
         self._waiting: deque[threading.Lock] = deque()  # one locked lock a waiting thread; released to hand over
         self._holder = threading.local()
 
@@ -47,9 +50,12 @@ class RequestTurns:
     def take(self, patience: float) -> bool:
         """Wait at most `patience` seconds for the turn: True if this thread holds it (give it back after)."""
         with self._guard:
+            now = time.monotonic()
             if not self._held:
-                self._held = True
+                self._held, self._held_since = True, now
                 return True
+            if now - self._held_since >= patience:  # the one holding it is stuck: no use waiting behind it
+                return False
             handed = threading.Lock()
             handed.acquire()
             self._waiting.append(handed)
@@ -65,6 +71,7 @@ class RequestTurns:
         """Hand the turn to the request that has waited longest, or leave it free."""
         with self._guard:
             if self._waiting:
+                self._held_since = time.monotonic()
                 self._waiting.popleft().release()
             else:
                 self._held = False

@@ -58,6 +58,18 @@ def test_a_request_that_waited_its_patience_runs_beside_the_one_holding_the_turn
     assert turns.take(patience=0)
 
 
+def test_once_the_turn_has_been_held_past_the_patience_a_new_request_does_not_wait_behind_it():
+    turns = RequestTurns()
+    assert turns.take(patience=5)  # a request stuck with the turn
+    time.sleep(0.1)
+    started = time.monotonic()
+    assert turns.take(patience=0.05) is False
+    assert time.monotonic() - started < 0.04
+    turns.give_back()
+    assert turns.take(patience=0.05)  # free again, and fresh: the next one waits its turn behind this one
+    assert turns.take(patience=0.02) is False
+
+
 def test_the_turn_goes_to_the_next_one_still_waiting_not_to_one_that_gave_up():
     turns = RequestTurns()
     assert turns.take(patience=5)

@@ -15,6 +15,8 @@ from typing import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.listener_matcher import ListenerMatcher
+from slack_bolt.listener_matcher.builtins import BuiltinListenerMatcher
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -87,7 +89,8 @@ class LeadbotApp(App):
 
     Every button, select, form and shortcut listener is registered for its id and the id's old
     names (bot/blocks/contract.py), and wrapped so that an out-of-date or unreadable one is still
-    answered in time (handlers/stale.py): no listener can forget either.
+    answered in time (handlers/stale.py): no listener can forget either. Each is found by reading
+    the request's body (`_BodyMatcher`).
     """
 
     def __init__(self, deps: Deps, **kwargs) -> None:
@@ -131,6 +134,10 @@ class LeadbotApp(App):
         if type(client) is WebClient:
             client.__class__ = PooledWebClient
 
+    def _register_listener(self, functions, primary_matcher, *args, **kwargs):
+        # Bolt's private hook, where every app.command/action/view/event … registration ends: one place for all.
+        return super()._register_listener(functions, _BodyMatcher.of(primary_matcher), *args, **kwargs)
+
     def action(self, constraints, matchers=None, middleware=None):
         return self._guarded(super().action(_with_old_ids(constraints), matchers, middleware))
 
@@ -149,6 +156,27 @@ class LeadbotApp(App):
             return listener
 
         return register_guarded
+
+
+class _BodyMatcher(ListenerMatcher):
+    """Bolt's own matcher of a listener's kind (a command, an action id, a callback id, an event type), given the body.
+
+    Bolt calls each with every argument a listener could take, worked out anew (the payload's action, view, event …),
+    for every listener it tries in turn until one matches: a click on a button registered late paid that some thirty
+    times. Its matchers read nothing but the body.
+    """
+
+    def __init__(self, func: Callable[..., bool]) -> None:
+        self.func = func  # named as on Bolt's own matcher, which tools read to tell what a listener is for
+
+    @classmethod
+    def of(cls, matcher: ListenerMatcher) -> ListenerMatcher:
+        if type(matcher) is BuiltinListenerMatcher and matcher.arg_names == ["body"]:
+            return cls(matcher.func)
+        return matcher
+
+    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
+        return self.func(body=req.body)
 
 
 _KINDS = {

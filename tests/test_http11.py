@@ -5,9 +5,11 @@ from __future__ import annotations
 import http.client
 import io
 import socket
+import ssl
 import threading
 
 import pytest
+import trustme
 
 from bot.http11 import host_header, read_answer, request_bytes
 from bot.slack_transport import PooledWebClient
@@ -106,37 +108,71 @@ def test_a_header_that_would_split_the_request_is_refused():
         request_bytes("POST", "h", "/", {"Bad:Name": "x"}, b"")
 
 
-def test_a_chunked_slack_answer_reaches_slack_sdk():
-    """Slack may answer in chunks: the pooled client hands slack_sdk the same JSON, and keeps the connection."""
-    server = socket.create_server(("127.0.0.1", 0))
+def _serve(server: socket.socket, answer: bytes, calls: int, wrap=None) -> tuple[threading.Thread, list]:
+    """Accept connections and give each request `answer`, `calls` requests in all; the connections accepted."""
     accepted = []
 
     def serve():
-        connection, _ = server.accept()
-        accepted.append(connection)
-        for _ in range(2):
-            request = b""
-            while b"\r\n\r\n" not in request:
-                request += connection.recv(65536)
-            head, _, body = request.partition(b"\r\n\r\n")
-            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-            while len(body) < length:
-                body += connection.recv(65536)
-            payload = b'{"ok": true, "team_id": "T1"}'
-            chunked = b"%x\r\n" % len(payload) + payload + b"\r\n0\r\n\r\n"
-            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-                               b"Transfer-Encoding: chunked\r\n\r\n" + chunked)
+        served = 0
+        while served < calls:
+            connection, _ = server.accept()
+            if wrap is not None:
+                connection = wrap(connection)
+            accepted.append(connection)
+            while served < calls:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                head, _, body = request.partition(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                while len(body) < length:
+                    body += connection.recv(65536)
+                connection.sendall(answer)
+                served += 1
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    client = PooledWebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{server.getsockname()[1]}/api/",
-                             retry_handlers=[])
+    return thread, accepted
+
+
+def _two_calls(client: PooledWebClient, thread: threading.Thread, accepted: list, server: socket.socket) -> None:
     try:
         assert client.auth_test()["team_id"] == "T1"
-        assert client.auth_test()["ok"]  # the second on the same connection: the server accepts only one
+        assert client.auth_test()["ok"]  # the second on the same connection
     finally:
         thread.join(5)
         for connection in accepted:
             connection.close()
         server.close()
     assert len(accepted) == 1
+
+
+def test_a_chunked_slack_answer_reaches_slack_sdk():
+    """Slack may answer in chunks: the pooled client hands slack_sdk the same JSON, and keeps the connection."""
+    payload = b'{"ok": true, "team_id": "T1"}'
+    chunked = b"%x\r\n" % len(payload) + payload + b"\r\n0\r\n\r\n"
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n" + chunked)
+    server = socket.create_server(("127.0.0.1", 0))
+    thread, accepted = _serve(server, answer, calls=2)
+    client = PooledWebClient(token="xoxb-test", base_url=f"http://127.0.0.1:{server.getsockname()[1]}/api/",
+                             retry_handlers=[])
+    _two_calls(client, thread, accepted, server)
+
+
+def test_calls_over_tls_are_read_the_same_and_keep_their_connection():
+    """Slack is HTTPS: the request and the answer go through the TLS socket http.client's connection opened."""
+    authority = trustme.CA()
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(served)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    payload = b'{"ok": true, "team_id": "T1"}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(payload), payload)
+    server = socket.create_server(("127.0.0.1", 0))
+    thread, accepted = _serve(server, answer, calls=2,
+                              wrap=lambda connection: served.wrap_socket(connection, server_side=True))
+    client = PooledWebClient(token="xoxb-test", base_url=f"https://127.0.0.1:{server.getsockname()[1]}/api/",
+                             ssl=trusting, retry_handlers=[])
+    _two_calls(client, thread, accepted, server)

@@ -72,6 +72,31 @@ def test_rows_and_their_types_are_those_sqlalchemy_gives(leads):
     assert first[-1] == 3  # the count beside each row
 
 
+def test_a_time_from_any_zone_is_kept_to_the_microsecond_and_read_back_in_utc(db):
+    """UTC columns store the instant without a zone and hand it back aware, in UTC, by every way of reading."""
+    shanghai, new_york = timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))
+    created = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=shanghai)
+    updated = datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=new_york)  # already the next year in UTC
+    with db.uow() as uow:
+        uow.session.add(Team(team_id=TEAM, created_at=datetime(2026, 11, 1, tzinfo=timezone.utc)))
+        uow.session.flush()
+        uow.session.add(Lead(**_lead(1, created_at=created, updated_at=updated)))
+        uow.commit()
+    with db.read() as uow:
+        lead = uow.session.scalars(select(Lead)).one()
+        read_by_orm = (lead.created_at, lead.updated_at)
+    [row] = db.plain_rows(select(Lead.created_at, Lead.updated_at).where(Lead.team_id == bindparam("team_id")),
+                          {"team_id": TEAM})
+    for created_at, updated_at in (read_by_orm, row):
+        assert created_at == created and updated_at == updated
+        assert created_at.tzinfo is timezone.utc and updated_at.tzinfo is timezone.utc
+        assert (created_at.hour, created_at.microsecond) == (1, 123456)
+        assert (updated_at.year, updated_at.day, updated_at.hour) == (2027, 1, 4)
+    with db.uow() as uow, pytest.raises(Exception, match="naive datetime"):
+        uow.session.add(Lead(**_lead(2, created_at=datetime(2026, 11, 2, 9, 30))))
+        uow.session.flush()
+
+
 def test_parameters_are_converted_as_sqlalchemy_converts_them(leads):
     # Stored as text on SQLite: the parameter must be written as SQLAlchemy writes it to compare right.
     since = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)

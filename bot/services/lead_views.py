@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import object_session
@@ -76,9 +77,11 @@ class LeadView:
         return self.last_touch_at or self.created_at
 
 
-@dataclass(frozen=True, slots=True)
-class ListLine:
-    """An open lead as a list line shows it (`/lead list`, the Home tab): only what the line says."""
+class ListLine(NamedTuple):
+    """An open lead as a list line shows it (`/lead list`, the Home tab): only what the line says.
+
+    A named tuple, not a frozen dataclass: a list makes forty a command, and a frozen dataclass sets each field
+    through object.__setattr__, four times the CPU of building the tuple."""
 
     number: int
     company: str

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import ADMIN, ALICE, BOB, CAROL
-from tests.support import capture, command, text_of, wait_ephemeral
+from tests.support import answered, capture, command, text_of, wait_ephemeral
 
 
 def _lead(app, company="Acme", user=ALICE, **values):
@@ -44,6 +46,24 @@ def test_log_records_a_touch_and_moves_the_follow_up_to_the_next_step(app):
     shown = command(app, "show 1")
     assert "Call by <@UALICE01> — spoke to Li about the budget meeting" in shown
     assert "1 of 3 follow-ups (aim for 3–5)" in shown
+
+
+@pytest.mark.expects_error
+def test_a_command_that_fails_unexpectedly_after_its_ack_says_so_and_logs_it(app, monkeypatch, caplog):
+    """`/lead log` goes on after its ack, on a listener thread: a failure nobody expected still reaches the rep in
+    words, with nothing changed, and the log with its trace."""
+    _lead(app)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(app.deps.leads, "log_touch", broken)
+    reply = app.send.command("log 1 call spoke to Li", ALICE)
+    assert reply.status == 200 and reply.ack_message() is None  # acked at once; the answer follows
+    assert "something went wrong on our side and nothing was changed" in answered(app, reply)
+    assert "unexpected error handling a command request" in caplog.text and "the disk is full" in caplog.text
+    monkeypatch.undo()
+    assert "spoke to Li" not in command(app, "show 1")
 
 
 def test_log_without_a_note_opens_the_follow_up_form(app):
